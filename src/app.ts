@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import secureJson from 'secure-json-parse';
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import { accessPlugin } from './auth/access.ts';
+import { userRoutes } from './auth/routes.ts';
+import { commitmentRoutes } from './commitments/routes.ts';
+import type { Config } from './config.ts';
+import type { DatabaseHandle } from './db/connect.ts';
+import { databasePlugin } from './db/plugin.ts';
+import { grantRoutes } from './grants/routes.ts';
+import { registerErrorHandling } from './http/error-handler.ts';
+import { healthRoutes } from './http/health.ts';
+import { organisationRoutes } from './organisations/routes.ts';
+import { schemeRoutes } from './schemes/routes.ts';
+import { spendRoutes } from './spend/routes.ts';
+import { summaryRoutes } from './summary/routes.ts';
+
+export interface AppOptions {
+  readonly config: Config;
+  readonly database: DatabaseHandle;
+  /** pino options, or false for silence (tests). */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** The whole application as a plugin tree; server.ts adds only listening and shutdown. */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    // Honour a caller's request id when it is safe to log; otherwise make one.
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    bodyLimit: 1_048_576,
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  // An empty body is no body (POST .../withdraw); anything else must be JSON, parsed with
+  // Fastify's own prototype-poisoning guard.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, secureJson.parse(text, { protoAction: 'error', constructorAction: 'error' }));
+    } catch {
+      const error = Object.assign(new Error('Body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
+      done(error, undefined);
+    }
+  });
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Ringfence API',
+        version: '1.0.0',
+        description: 'Spend a ringfenced grant within its conditions and govern the programme it pays for.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(databasePlugin, { database: options.database });
+  registerErrorHandling(app);
+  await app.register(accessPlugin);
+  await app.register(healthRoutes);
+
+  await app.register(
+    async (api) => {
+      await api.register(organisationRoutes);
+      await api.register(userRoutes);
+      await api.register(schemeRoutes);
+      await api.register(grantRoutes);
+      await api.register(commitmentRoutes);
+      await api.register(spendRoutes);
+      await api.register(summaryRoutes);
+    },
+    { prefix: '/api/v1' },
+  );
+
+  return app;
+}

@@ -1,0 +1,101 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Role } from '../db/tables.ts';
+import { ForbiddenProblem, NotFoundProblem, UnauthorizedProblem } from '../shared/problems.ts';
+import { type Principal, type ResolvedAccess, roleAllows } from './principal.ts';
+import { findLiveTokenOwner, findOwningOrganisation, type ScopedEntity } from './repository.ts';
+import { hashApiToken } from './tokens.ts';
+
+/**
+ * Every /api route declares who may call it. The rule is checked in onRequest, before the
+ * body is even parsed, so a caller from another organisation learns nothing (404) and a
+ * reader's write is refused (403) whatever the body says.
+ */
+export type AccessRule =
+  | { readonly kind: 'public' }
+  | { readonly kind: 'signed-in' }
+  | { readonly kind: 'platform-admin' }
+  | { readonly kind: 'member'; readonly entity: ScopedEntity; readonly param: string; readonly role: Role };
+
+export const access = {
+  public: { kind: 'public' },
+  signedIn: { kind: 'signed-in' },
+  platformAdmin: { kind: 'platform-admin' },
+  member: (entity: ScopedEntity, param: string, role: Role): AccessRule => ({ kind: 'member', entity, param, role }),
+} as const satisfies Record<string, AccessRule | ((...args: never[]) => AccessRule)>;
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: AccessRule;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    access: ResolvedAccess | null;
+  }
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** The signed-in caller; routes behind a rule other than public may rely on it. */
+export function principalOf(request: FastifyRequest): Principal {
+  if (!request.principal) throw new UnauthorizedProblem();
+  return request.principal;
+}
+
+/** The organisation a member-scoped route acts in. */
+export function accessOf(request: FastifyRequest): ResolvedAccess {
+  if (!request.access) throw new NotFoundProblem();
+  return request.access;
+}
+
+async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
+  const header = request.headers.authorization;
+  const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
+  if (!match?.[1]) throw new UnauthorizedProblem();
+  const owner = await findLiveTokenOwner(app.db, hashApiToken(match[1]), new Date());
+  if (!owner) throw new UnauthorizedProblem('The API token is unknown, expired or revoked.');
+  return owner;
+}
+
+async function resolveMemberAccess(app: FastifyInstance, request: FastifyRequest, principal: Principal, rule: Extract<AccessRule, { kind: 'member' }>): Promise<ResolvedAccess> {
+  const id = (request.params as Record<string, unknown>)[rule.param];
+  if (!isUuid(id)) throw new NotFoundProblem(rule.entity);
+  const organisationId = await findOwningOrganisation(app.db, rule.entity, id);
+  if (!organisationId) throw new NotFoundProblem(rule.entity);
+  const role = principal.roles.get(organisationId) ?? null;
+  if (principal.isPlatformAdmin) return { organisationId, role };
+  if (!role) throw new NotFoundProblem(rule.entity);
+  if (!roleAllows(role, rule.role)) throw new ForbiddenProblem(`This needs the ${rule.role} role or higher; you are ${role}.`);
+  return { organisationId, role };
+}
+
+export const accessPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorateRequest('principal', null);
+    app.decorateRequest('access', null);
+
+    app.addHook('onRoute', (route) => {
+      if (route.url.startsWith('/api') && !route.config?.access) {
+        throw new Error(`Route ${route.method} ${route.url} declares no access rule`);
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const rule = request.routeOptions.config?.access;
+      if (!rule || rule.kind === 'public') return;
+      const principal = await authenticate(app, request);
+      request.principal = principal;
+      if (rule.kind === 'platform-admin' && !principal.isPlatformAdmin) {
+        throw new ForbiddenProblem('Only platform administrators may do this.');
+      }
+      if (rule.kind === 'member') {
+        request.access = await resolveMemberAccess(app, request, principal, rule);
+      }
+    });
+  },
+  { name: 'access', dependencies: ['database'] },
+);

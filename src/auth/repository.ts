@@ -1,0 +1,47 @@
+import type { Kysely } from 'kysely';
+import type { Database, Role } from '../db/tables.ts';
+
+export interface TokenOwner {
+  readonly tokenId: string;
+  readonly userId: string;
+  readonly isPlatformAdmin: boolean;
+  readonly roles: ReadonlyMap<string, Role>;
+}
+
+export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string, now: Date): Promise<TokenOwner | null> {
+  const token = await db
+    .selectFrom('api_tokens')
+    .innerJoin('users', 'users.id', 'api_tokens.user_id')
+    .select(['api_tokens.id as tokenId', 'users.id as userId', 'users.is_platform_admin as isPlatformAdmin'])
+    .where('api_tokens.token_hash', '=', tokenHash)
+    .where('api_tokens.revoked_at', 'is', null)
+    .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
+    .executeTakeFirst();
+  if (!token) return null;
+  const memberships = await db
+    .selectFrom('memberships')
+    .select(['organisation_id', 'role'])
+    .where('user_id', '=', token.userId)
+    .execute();
+  return { ...token, roles: new Map(memberships.map((m) => [m.organisation_id, m.role])) };
+}
+
+export type ScopedEntity = 'organisation' | 'grant' | 'commitment';
+
+/** Which organisation owns a record, for the access check that runs before anything else. */
+export async function findOwningOrganisation(db: Kysely<Database>, entity: ScopedEntity, id: string): Promise<string | null> {
+  switch (entity) {
+    case 'organisation': {
+      const row = await db.selectFrom('organisations').select('id').where('id', '=', id).executeTakeFirst();
+      return row?.id ?? null;
+    }
+    case 'grant': {
+      const row = await db.selectFrom('grants').select('organisation_id').where('id', '=', id).executeTakeFirst();
+      return row?.organisation_id ?? null;
+    }
+    case 'commitment': {
+      const row = await db.selectFrom('commitments').select('organisation_id').where('id', '=', id).executeTakeFirst();
+      return row?.organisation_id ?? null;
+    }
+  }
+}

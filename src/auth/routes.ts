@@ -1,0 +1,253 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/tables.ts';
+import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
+import { ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { access, accessOf, principalOf } from './access.ts';
+import { type Principal, ROLES, roleAllows } from './principal.ts';
+import { generateApiToken, hashApiToken } from './tokens.ts';
+
+const roleSchema = z.enum(ROLES);
+
+const memberSchema = z
+  .object({ id: z.uuid(), email: z.string(), name: z.string(), role: roleSchema })
+  .meta({ id: 'Member' });
+
+const addMemberBody = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).pipe(z.string().max(254)),
+  name: requiredText(200),
+  role: roleSchema,
+});
+
+const tokenSummarySchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    createdAt: z.iso.datetime(),
+    expiresAt: z.iso.datetime().nullable(),
+    revokedAt: z.iso.datetime().nullable(),
+  })
+  .meta({ id: 'ApiTokenSummary' });
+
+const issuedTokenSchema = z
+  .object({ id: z.uuid(), name: z.string(), token: z.string(), expiresAt: z.iso.datetime().nullable() })
+  .meta({ id: 'IssuedApiToken', description: 'The token itself is shown only in this response.' });
+
+const issueTokenBody = z.strictObject({
+  name: requiredText(100),
+  expiresAt: z.iso.datetime({ offset: true, message: 'must be a date and time such as "2026-12-31T23:59:59Z"' }).optional(),
+});
+
+const userParams = z.object({ userId: z.uuid() });
+
+/**
+ * Who may manage a user's tokens: the user, a platform administrator, or an organisation
+ * admin, but only for a user all of whose organisations that admin administers. Tokens act in
+ * every organisation their user belongs to, so anything looser would let one council's admin
+ * reach into another council.
+ */
+async function assertMayManageTokensOf(db: Kysely<Database>, principal: Principal, userId: string): Promise<void> {
+  if (principal.userId === userId || principal.isPlatformAdmin) {
+    const exists = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
+    if (!exists) throw new NotFoundProblem('user');
+    return;
+  }
+  const target = await db.selectFrom('users').select(['id', 'is_platform_admin']).where('id', '=', userId).executeTakeFirst();
+  const memberships = target
+    ? await db.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).execute()
+    : [];
+  const visible = memberships.some((m) => principal.roles.has(m.organisation_id));
+  if (!target || !visible) throw new NotFoundProblem('user');
+  const administersAll = memberships.every((m) => {
+    const role = principal.roles.get(m.organisation_id);
+    return role !== undefined && roleAllows(role, 'admin');
+  });
+  if (target.is_platform_admin || !administersAll) {
+    throw new ForbiddenProblem('Only the user, a platform administrator, or an admin of every organisation the user belongs to may manage their tokens.');
+  }
+}
+
+export const userRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/me',
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['users'],
+        summary: 'Who the token belongs to, and their roles',
+        response: {
+          200: z.object({
+            id: z.uuid(),
+            email: z.string(),
+            name: z.string(),
+            isPlatformAdmin: z.boolean(),
+            memberships: z.array(z.object({ organisationId: z.uuid(), role: roleSchema })),
+          }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const user = await app.db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', principal.userId).executeTakeFirstOrThrow();
+      return {
+        ...user,
+        isPlatformAdmin: principal.isPlatformAdmin,
+        memberships: [...principal.roles].map(([organisationId, role]) => ({ organisationId, role })),
+      };
+    },
+  );
+
+  app.post(
+    '/organisations/:orgId/users',
+    {
+      config: { access: access.member('organisation', 'orgId', 'admin') },
+      schema: {
+        tags: ['users'],
+        summary: 'Add a member (an existing user with that email gains the membership)',
+        params: z.object({ orgId: z.uuid() }),
+        body: addMemberBody,
+        response: { 201: memberSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { organisationId } = accessOf(request);
+      const { email, name, role } = request.body;
+      const member = await app.db.transaction().execute(async (trx) => {
+        const user = await trx
+          .insertInto('users')
+          .values({ email, name })
+          .onConflict((oc) => oc.column('email').doUpdateSet({ email }))
+          .returning(['id', 'email', 'name'])
+          .executeTakeFirstOrThrow();
+        await trx
+          .insertInto('memberships')
+          .values({ organisation_id: organisationId, user_id: user.id, role })
+          .onConflict((oc) => oc.columns(['organisation_id', 'user_id']).doUpdateSet({ role }))
+          .execute();
+        return { ...user, role };
+      });
+      return reply.status(201).send(member);
+    },
+  );
+
+  app.get(
+    '/organisations/:orgId/users',
+    {
+      config: { access: access.member('organisation', 'orgId', 'admin') },
+      schema: {
+        tags: ['users'],
+        summary: 'Members of an organisation',
+        params: z.object({ orgId: z.uuid() }),
+        response: { 200: itemsOf(memberSchema), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const items = await app.db
+        .selectFrom('memberships')
+        .innerJoin('users', 'users.id', 'memberships.user_id')
+        .select(['users.id', 'users.email', 'users.name', 'memberships.role'])
+        .where('memberships.organisation_id', '=', accessOf(request).organisationId)
+        .orderBy('users.name')
+        .execute();
+      return { items };
+    },
+  );
+
+  app.post(
+    '/users/:userId/tokens',
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['users'],
+        summary: 'Issue an API token (shown once)',
+        params: userParams,
+        body: issueTokenBody,
+        response: { 201: issuedTokenSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const principal = principalOf(request);
+      await assertMayManageTokensOf(app.db, principal, request.params.userId);
+      const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : null;
+      if (expiresAt && expiresAt.getTime() <= Date.now()) {
+        throw new ValidationProblem([{ path: 'expiresAt', message: 'must be in the future' }]);
+      }
+      const token = generateApiToken();
+      const row = await app.db
+        .insertInto('api_tokens')
+        .values({
+          user_id: request.params.userId,
+          name: request.body.name,
+          token_hash: hashApiToken(token),
+          expires_at: expiresAt,
+          revoked_at: null,
+          created_by: principal.userId,
+        })
+        .returning(['id', 'name', 'expires_at'])
+        .executeTakeFirstOrThrow();
+      return reply.status(201).send({ id: row.id, name: row.name, token, expiresAt: row.expires_at?.toISOString() ?? null });
+    },
+  );
+
+  app.get(
+    '/users/:userId/tokens',
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['users'],
+        summary: "A user's API tokens (never the secrets)",
+        params: userParams,
+        response: { 200: itemsOf(tokenSummarySchema), ...problemResponses },
+      },
+    },
+    async (request) => {
+      await assertMayManageTokensOf(app.db, principalOf(request), request.params.userId);
+      const rows = await app.db
+        .selectFrom('api_tokens')
+        .select(['id', 'name', 'created_at', 'expires_at', 'revoked_at'])
+        .where('user_id', '=', request.params.userId)
+        .orderBy('created_at')
+        .execute();
+      return {
+        items: rows.map((row) => ({
+          id: row.id,
+          name: row.name,
+          createdAt: row.created_at.toISOString(),
+          expiresAt: row.expires_at?.toISOString() ?? null,
+          revokedAt: row.revoked_at?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/users/:userId/tokens/:tokenId/revoke',
+    {
+      config: { access: access.signedIn },
+      schema: {
+        tags: ['users'],
+        summary: 'Revoke an API token at once',
+        params: z.object({ userId: z.uuid(), tokenId: z.uuid() }),
+        response: { 204: z.null(), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      await assertMayManageTokensOf(app.db, principalOf(request), request.params.userId);
+      const revoked = await app.db
+        .updateTable('api_tokens')
+        .set({ revoked_at: new Date() })
+        .where('id', '=', request.params.tokenId)
+        .where('user_id', '=', request.params.userId)
+        .where('revoked_at', 'is', null)
+        .returning('id')
+        .executeTakeFirst();
+      if (!revoked) {
+        const exists = await app.db.selectFrom('api_tokens').select('id').where('id', '=', request.params.tokenId).where('user_id', '=', request.params.userId).executeTakeFirst();
+        if (!exists) throw new NotFoundProblem('token');
+      }
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,219 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import type { CommitmentStatus, Database } from '../db/tables.ts';
+import { Decimal } from '../shared/money.ts';
+
+export interface Commitment {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly grantId: string;
+  readonly financialYear: string;
+  readonly ref: string;
+  readonly title: string;
+  readonly categoryId: string;
+  readonly category: string;
+  readonly categoryName: string;
+  readonly heading: string;
+  /** null while the amount is still to be confirmed ("tbc"). */
+  readonly amount: Decimal | null;
+  readonly spent: Decimal;
+  readonly status: CommitmentStatus;
+  readonly decisionRef: string | null;
+  readonly approvedBy: string | null;
+  readonly serviceArea: string | null;
+  readonly notes: string | null;
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+/** What a line exposes to its category's cap: the larger of its amount and its spend. */
+export function exposureOf(line: { amount: Decimal | null; spent: Decimal }): Decimal {
+  const amount = line.amount ?? new Decimal(0);
+  return amount.greaterThan(line.spent) ? amount : line.spent;
+}
+
+function selectCommitments(db: Kysely<Database>) {
+  return db
+    .selectFrom('commitments as c')
+    .innerJoin('grants as g', 'g.id', 'c.grant_id')
+    .innerJoin('scheme_categories as sc', 'sc.id', 'c.category_id')
+    .select([
+      'c.id',
+      'c.organisation_id',
+      'c.grant_id',
+      'g.financial_year',
+      'c.ref',
+      'c.title',
+      'c.category_id',
+      'sc.code as category_code',
+      'sc.name as category_name',
+      'sc.heading_code',
+      'c.amount',
+      'c.status',
+      'c.decision_ref',
+      'c.approved_by',
+      'c.service_area',
+      'c.notes',
+      'c.version',
+      'c.created_at',
+      'c.updated_at',
+      sql<string>`coalesce((SELECT sum(e.amount) FROM spend_entries e WHERE e.commitment_id = c.id), 0)`.as('spent'),
+    ]);
+}
+
+type CommitmentRow = Awaited<ReturnType<ReturnType<typeof selectCommitments>['executeTakeFirstOrThrow']>>;
+
+function toCommitment(row: CommitmentRow): Commitment {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    grantId: row.grant_id,
+    financialYear: row.financial_year,
+    ref: row.ref,
+    title: row.title,
+    categoryId: row.category_id,
+    category: row.category_code,
+    categoryName: row.category_name,
+    heading: row.heading_code,
+    amount: row.amount === null ? null : new Decimal(row.amount),
+    spent: new Decimal(row.spent),
+    status: row.status,
+    decisionRef: row.decision_ref,
+    approvedBy: row.approved_by,
+    serviceArea: row.service_area,
+    notes: row.notes,
+    version: row.version,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function findCommitment(db: Kysely<Database>, organisationId: string, id: string): Promise<Commitment | null> {
+  const row = await selectCommitments(db).where('c.organisation_id', '=', organisationId).where('c.id', '=', id).executeTakeFirst();
+  return row ? toCommitment(row) : null;
+}
+
+export interface CommitmentFilter {
+  readonly category?: string | undefined;
+  readonly status?: CommitmentStatus | undefined;
+}
+
+/** Lines in their printed order: numeric refs by number, then any others by text. */
+export async function listCommitments(db: Kysely<Database>, organisationId: string, grantId: string, filter: CommitmentFilter): Promise<Commitment[]> {
+  let query = selectCommitments(db).where('c.organisation_id', '=', organisationId).where('c.grant_id', '=', grantId);
+  if (filter.category !== undefined) query = query.where('sc.code', '=', filter.category);
+  if (filter.status !== undefined) query = query.where('c.status', '=', filter.status);
+  const rows = await query
+    .orderBy(sql`CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int END`, (ob) => ob.asc().nullsLast())
+    .orderBy('c.ref')
+    .execute();
+  return rows.map(toCommitment);
+}
+
+export interface GrantCategoryRef {
+  readonly categoryId: string;
+  readonly code: string;
+  readonly name: string;
+  readonly heading: string;
+  readonly maxShare: Decimal | null;
+}
+
+export async function findGrantCategory(db: Kysely<Database>, grantId: string, code: string): Promise<GrantCategoryRef | null> {
+  const row = await db
+    .selectFrom('grant_categories as gc')
+    .innerJoin('scheme_categories as sc', 'sc.id', 'gc.category_id')
+    .select(['gc.category_id', 'sc.code', 'sc.name', 'sc.heading_code', 'gc.max_share'])
+    .where('gc.grant_id', '=', grantId)
+    .where('sc.code', '=', code)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    categoryId: row.category_id,
+    code: row.code,
+    name: row.name,
+    heading: row.heading_code,
+    maxShare: row.max_share === null ? null : new Decimal(row.max_share),
+  };
+}
+
+export async function grantCategoryCodes(db: Kysely<Database>, grantId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('grant_categories as gc')
+    .innerJoin('scheme_categories as sc', 'sc.id', 'gc.category_id')
+    .select('sc.code')
+    .where('gc.grant_id', '=', grantId)
+    .orderBy('sc.position')
+    .execute();
+  return rows.map((r) => r.code);
+}
+
+/** The next line number: one past the highest numeric ref. Runs under the grant lock. */
+export async function nextRef(trx: Transaction<Database>, grantId: string): Promise<string> {
+  const row = await trx
+    .selectFrom('commitments')
+    .select(sql<string>`coalesce(max(ref::bigint), 0) + 1`.as('next'))
+    .where('grant_id', '=', grantId)
+    .where(sql<boolean>`ref ~ '^[0-9]{1,9}$'`)
+    .executeTakeFirstOrThrow();
+  return String(row.next);
+}
+
+export async function refTaken(trx: Transaction<Database>, grantId: string, ref: string, exceptId: string | null): Promise<boolean> {
+  let query = trx.selectFrom('commitments').select('id').where('grant_id', '=', grantId).where('ref', '=', ref);
+  if (exceptId) query = query.where('id', '<>', exceptId);
+  return (await query.executeTakeFirst()) !== undefined;
+}
+
+export interface CommitmentFields {
+  readonly ref: string;
+  readonly title: string;
+  readonly categoryId: string;
+  readonly amount: Decimal | null;
+  readonly status: CommitmentStatus;
+  readonly decisionRef: string | null;
+  readonly approvedBy: string | null;
+  readonly serviceArea: string | null;
+  readonly notes: string | null;
+}
+
+function toColumns(fields: CommitmentFields) {
+  return {
+    ref: fields.ref,
+    title: fields.title,
+    category_id: fields.categoryId,
+    amount: fields.amount === null ? null : fields.amount.toString(),
+    status: fields.status,
+    decision_ref: fields.decisionRef,
+    approved_by: fields.approvedBy,
+    service_area: fields.serviceArea,
+    notes: fields.notes,
+  };
+}
+
+export async function insertCommitment(trx: Transaction<Database>, organisationId: string, grantId: string, fields: CommitmentFields, actorId: string): Promise<string> {
+  // The database's clock, not this process's: as-at reports compare these to day boundaries.
+  const now = sql<Date>`now()`;
+  const row = await trx
+    .insertInto('commitments')
+    .values({
+      organisation_id: organisationId,
+      grant_id: grantId,
+      ...toColumns(fields),
+      created_by: actorId,
+      created_at: now,
+      updated_by: actorId,
+      updated_at: now,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** Writes a new version of the line; the database's trigger keeps the old one. */
+export async function updateCommitment(trx: Transaction<Database>, id: string, fields: CommitmentFields, actorId: string): Promise<void> {
+  await trx
+    .updateTable('commitments')
+    .set((eb) => ({ ...toColumns(fields), version: eb('version', '+', 1), updated_at: sql<Date>`now()`, updated_by: actorId }))
+    .where('id', '=', id)
+    .execute();
+}

@@ -1,0 +1,107 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access, accessOf, principalOf } from '../auth/access.ts';
+import { itemsOf, problemResponses } from '../http/schemas.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
+import { findCommitment, listCommitments } from './repository.ts';
+import { commitmentQuery, commitmentSchema, createCommitmentBody, etagOf, presentCommitment, updateCommitmentBody } from './schemas.ts';
+import { amendCommitment, createCommitment, withdrawCommitment } from './service.ts';
+
+const lineParams = z.object({ id: z.uuid() });
+const ifMatchHeaders = z.object({ 'if-match': z.string().optional() });
+
+export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/grants/:grantId/commitments',
+    {
+      config: { access: access.member('grant', 'grantId', 'finance') },
+      schema: {
+        tags: ['commitments'],
+        summary: 'Add a commitment line (422 cap-exceeded if it would break a hard cap)',
+        params: z.object({ grantId: z.uuid() }),
+        body: createCommitmentBody,
+        response: { 201: commitmentSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const line = await createCommitment(app.db, actor, request.params.grantId, request.body);
+      return reply.status(201).header('etag', etagOf(line)).header('location', `/api/v1/commitments/${line.id}`).send(presentCommitment(line));
+    },
+  );
+
+  app.get(
+    '/grants/:grantId/commitments',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: {
+        tags: ['commitments'],
+        summary: "The grant's lines in line order",
+        params: z.object({ grantId: z.uuid() }),
+        querystring: commitmentQuery,
+        response: { 200: itemsOf(commitmentSchema), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const lines = await listCommitments(app.db, accessOf(request).organisationId, request.params.grantId, request.query);
+      return { items: lines.map(presentCommitment) };
+    },
+  );
+
+  app.get(
+    '/commitments/:id',
+    {
+      config: { access: access.member('commitment', 'id', 'reader') },
+      schema: {
+        tags: ['commitments'],
+        summary: 'One line, with its ETag',
+        params: lineParams,
+        response: { 200: commitmentSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const line = await findCommitment(app.db, accessOf(request).organisationId, request.params.id);
+      if (!line) throw new NotFoundProblem('commitment');
+      return reply.header('etag', etagOf(line)).send(presentCommitment(line));
+    },
+  );
+
+  app.patch(
+    '/commitments/:id',
+    {
+      config: { access: access.member('commitment', 'id', 'finance') },
+      schema: {
+        tags: ['commitments'],
+        summary: 'Amend a line (honours If-Match; the cap is checked again)',
+        params: lineParams,
+        headers: ifMatchHeaders,
+        body: updateCommitmentBody,
+        response: { 200: commitmentSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const line = await amendCommitment(app.db, actor, request.params.id, request.body, request.headers['if-match']);
+      return reply.header('etag', etagOf(line)).send(presentCommitment(line));
+    },
+  );
+
+  app.post(
+    '/commitments/:id/withdraw',
+    {
+      config: { access: access.member('commitment', 'id', 'finance') },
+      schema: {
+        tags: ['commitments'],
+        summary: 'Withdraw a line: it then counts in no total',
+        params: lineParams,
+        headers: ifMatchHeaders,
+        response: { 200: commitmentSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const line = await withdrawCommitment(app.db, actor, request.params.id, request.headers['if-match']);
+      return reply.header('etag', etagOf(line)).send(presentCommitment(line));
+    },
+  );
+};

@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { optionalText, requiredText } from '../http/schemas.ts';
+import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput } from '../shared/money.ts';
+import { type Commitment, exposureOf } from './repository.ts';
+
+const refSchema = z
+  .string()
+  .trim()
+  .min(1, 'must not be empty')
+  .max(20, 'must be at most 20 characters')
+  .regex(/^[A-Za-z0-9][A-Za-z0-9./-]*$/, 'must be letters, digits, ".", "/" or "-", such as "7" or "T1"');
+
+const amountInput = moneyInput.nullable().meta({ description: 'null means the amount is still to be confirmed ("tbc").' });
+
+export const createCommitmentBody = z.strictObject({
+  ref: refSchema.optional(),
+  title: requiredText(500),
+  category: z.string().min(1),
+  amount: amountInput,
+  status: z.enum(['proposed', 'approved']).default('proposed'),
+  decisionRef: optionalText(500),
+  approvedBy: optionalText(200),
+  serviceArea: optionalText(200),
+  notes: optionalText(4000),
+});
+
+export const updateCommitmentBody = z
+  .strictObject({
+    ref: refSchema.optional(),
+    title: requiredText(500).optional(),
+    category: z.string().min(1).optional(),
+    amount: amountInput.optional(),
+    status: z.enum(['proposed', 'approved']).optional(),
+    decisionRef: optionalText(500),
+    approvedBy: optionalText(200),
+    serviceArea: optionalText(200),
+    notes: optionalText(4000),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+
+export const commitmentQuery = z.object({
+  category: z.string().optional(),
+  status: z.enum(['proposed', 'approved', 'withdrawn']).optional(),
+});
+
+export const commitmentSchema = z
+  .object({
+    id: z.uuid(),
+    organisationId: z.uuid(),
+    grantId: z.uuid(),
+    ref: z.string(),
+    title: z.string(),
+    category: z.string(),
+    heading: z.string(),
+    amount: moneyOutput.nullable().meta({ description: 'null while tbc.' }),
+    spent: moneyOutput,
+    exposure: moneyOutput.meta({ description: 'What the line counts against its cap: the larger of amount and spent.' }),
+    status: z.enum(['proposed', 'approved', 'withdrawn']),
+    decisionRef: z.string().nullable(),
+    approvedBy: z.string().nullable(),
+    serviceArea: z.string().nullable(),
+    notes: z.string().nullable(),
+    version: z.number().int(),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+  })
+  .meta({ id: 'Commitment' });
+
+export function presentCommitment(line: Commitment): z.infer<typeof commitmentSchema> {
+  return {
+    id: line.id,
+    organisationId: line.organisationId,
+    grantId: line.grantId,
+    ref: line.ref,
+    title: line.title,
+    category: line.category,
+    heading: line.heading,
+    amount: formatMoneyOrNull(line.amount),
+    spent: formatMoney(line.spent),
+    exposure: formatMoney(exposureOf(line)),
+    status: line.status,
+    decisionRef: line.decisionRef,
+    approvedBy: line.approvedBy,
+    serviceArea: line.serviceArea,
+    notes: line.notes,
+    version: line.version,
+    createdAt: line.createdAt.toISOString(),
+    updatedAt: line.updatedAt.toISOString(),
+  };
+}
+
+/** A strong validator for the line's current version. */
+export function etagOf(line: Pick<Commitment, 'id' | 'version'>): string {
+  return `"${line.id}.${line.version}"`;
+}

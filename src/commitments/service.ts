@@ -1,0 +1,149 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '../db/tables.ts';
+import { assertWithinCap } from '../grants/cap.ts';
+import { type LockedGrant, lockGrant } from '../grants/repository.ts';
+import { assertIfMatch } from '../http/conditional.ts';
+import { formatPounds } from '../shared/money.ts';
+import { ConflictProblem, InvalidStateProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import {
+  type Commitment,
+  type CommitmentFields,
+  exposureOf,
+  findCommitment,
+  findGrantCategory,
+  grantCategoryCodes,
+  type GrantCategoryRef,
+  insertCommitment,
+  nextRef,
+  refTaken,
+  updateCommitment,
+} from './repository.ts';
+import { type createCommitmentBody, etagOf, type updateCommitmentBody } from './schemas.ts';
+
+export interface Actor {
+  readonly organisationId: string;
+  readonly userId: string;
+}
+
+async function categoryOrProblem(trx: Transaction<Database>, grantId: string, code: string): Promise<GrantCategoryRef> {
+  const category = await findGrantCategory(trx, grantId, code);
+  if (!category) {
+    const codes = await grantCategoryCodes(trx, grantId);
+    throw new ValidationProblem([{ path: 'category', message: `must be one of this grant's categories: ${codes.join(', ')}` }]);
+  }
+  return category;
+}
+
+async function assertRefFree(trx: Transaction<Database>, grantId: string, ref: string, exceptId: string | null): Promise<void> {
+  if (await refTaken(trx, grantId, ref, exceptId)) {
+    throw new ConflictProblem(`Line ${ref} already exists in this grant.`, { field: 'ref' });
+  }
+}
+
+export async function createCommitment(db: Kysely<Database>, actor: Actor, grantId: string, body: z.output<typeof createCommitmentBody>): Promise<Commitment> {
+  return db.transaction().execute(async (trx) => {
+    const grant = await lockGrant(trx, actor.organisationId, grantId);
+    if (!grant) throw new NotFoundProblem('grant');
+    const category = await categoryOrProblem(trx, grantId, body.category);
+    const ref = body.ref ?? (await nextRef(trx, grantId));
+    await assertRefFree(trx, grantId, ref, null);
+    const amount = body.amount;
+    if (amount !== null) {
+      await assertWithinCap(trx, { grant, category, lineId: null, newLineExposure: amount, attempted: amount });
+    }
+    const id = await insertCommitment(
+      trx,
+      actor.organisationId,
+      grantId,
+      {
+        ref,
+        title: body.title,
+        categoryId: category.categoryId,
+        amount,
+        status: body.status,
+        decisionRef: body.decisionRef ?? null,
+        approvedBy: body.approvedBy ?? null,
+        serviceArea: body.serviceArea ?? null,
+        notes: body.notes ?? null,
+      },
+      actor.userId,
+    );
+    return (await findCommitment(trx, actor.organisationId, id))!;
+  });
+}
+
+/**
+ * Locks the line's grant, then reads the line as it stands after the lock: anything read
+ * before the lock may already be stale.
+ */
+async function lockLine(trx: Transaction<Database>, actor: Actor, id: string): Promise<{ grant: LockedGrant; line: Commitment }> {
+  const before = await findCommitment(trx, actor.organisationId, id);
+  if (!before) throw new NotFoundProblem('commitment');
+  const grant = await lockGrant(trx, actor.organisationId, before.grantId);
+  if (!grant) throw new NotFoundProblem('commitment');
+  const line = (await findCommitment(trx, actor.organisationId, id))!;
+  return { grant, line };
+}
+
+export async function amendCommitment(
+  db: Kysely<Database>,
+  actor: Actor,
+  id: string,
+  body: z.output<typeof updateCommitmentBody>,
+  ifMatch: string | undefined,
+): Promise<Commitment> {
+  return db.transaction().execute(async (trx) => {
+    const { grant, line } = await lockLine(trx, actor, id);
+    assertIfMatch(ifMatch, etagOf(line));
+    if (line.status === 'withdrawn') throw new InvalidStateProblem(`Line ${line.ref} is withdrawn and can no longer be changed.`);
+
+    const category = body.category !== undefined && body.category !== line.category ? await categoryOrProblem(trx, grant.id, body.category) : null;
+    const ref = body.ref ?? line.ref;
+    if (ref !== line.ref) await assertRefFree(trx, grant.id, ref, line.id);
+
+    const fields: CommitmentFields = {
+      ref,
+      title: body.title ?? line.title,
+      categoryId: category?.categoryId ?? line.categoryId,
+      amount: body.amount !== undefined ? body.amount : line.amount,
+      status: body.status ?? line.status,
+      decisionRef: body.decisionRef !== undefined ? body.decisionRef : line.decisionRef,
+      approvedBy: body.approvedBy !== undefined ? body.approvedBy : line.approvedBy,
+      serviceArea: body.serviceArea !== undefined ? body.serviceArea : line.serviceArea,
+      notes: body.notes !== undefined ? body.notes : line.notes,
+    };
+
+    // Only a change that adds exposure to a category can break its cap; a cut never can.
+    const newExposure = exposureOf({ amount: fields.amount, spent: line.spent });
+    if (category || newExposure.greaterThan(exposureOf(line))) {
+      const target = category ?? (await findGrantCategory(trx, grant.id, line.category))!;
+      await assertWithinCap(trx, {
+        grant,
+        category: target,
+        lineId: line.id,
+        newLineExposure: newExposure,
+        attempted: fields.amount ?? newExposure,
+      });
+    }
+    await updateCommitment(trx, line.id, fields, actor.userId);
+    return (await findCommitment(trx, actor.organisationId, line.id))!;
+  });
+}
+
+export async function withdrawCommitment(db: Kysely<Database>, actor: Actor, id: string, ifMatch: string | undefined): Promise<Commitment> {
+  return db.transaction().execute(async (trx) => {
+    const { line } = await lockLine(trx, actor, id);
+    assertIfMatch(ifMatch, etagOf(line));
+    if (line.status === 'withdrawn') return line;
+    // Money already spent does not stop existing: hiding it by withdrawing its line would
+    // take it out of every total and out of the cap.
+    if (!line.spent.isZero()) {
+      throw new InvalidStateProblem(
+        `Line ${line.ref} has ${formatPounds(line.spent)} of spend recorded against it. Record a correction (a negative spend entry) first, or keep the line and reduce its amount.`,
+      );
+    }
+    await updateCommitment(trx, line.id, { ...line, status: 'withdrawn' }, actor.userId);
+    return (await findCommitment(trx, actor.organisationId, line.id))!;
+  });
+}

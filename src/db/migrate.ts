@@ -1,0 +1,43 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Kysely } from 'kysely';
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+/**
+ * Kysely's FileMigrationProvider imports from inside node_modules, where neither tsx nor
+ * Vitest transform TypeScript; importing here, from our own code, goes through whichever
+ * loader runs us.
+ */
+class MigrationFolder implements MigrationProvider {
+  constructor(private readonly folder: string) {}
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const files = (await readdir(this.folder)).filter((name) => /^\d{4}_[a-z0-9_]+\.ts$/.test(name)).sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const module = (await import(pathToFileURL(join(this.folder, file)).href)) as Partial<Migration>;
+      if (typeof module.up !== 'function') throw new Error(`Migration ${file} exports no up()`);
+      migrations[file.replace(/\.ts$/, '')] = { up: module.up, ...(module.down ? { down: module.down } : {}) };
+    }
+    return migrations;
+  }
+}
+
+export interface MigrationReport {
+  readonly applied: readonly string[];
+}
+
+/** Applies every pending file in migrations/, in name order, forward only. */
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport> {
+  const migrator = new Migrator({ db, provider: new MigrationFolder(MIGRATIONS_DIR) });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    const failed = results?.find((result) => result.status === 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error });
+  }
+  return { applied: (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName) };
+}

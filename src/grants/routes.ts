@@ -1,0 +1,99 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access, accessOf, principalOf } from '../auth/access.ts';
+import { itemsOf, problemResponses } from '../http/schemas.ts';
+import { formatMoney } from '../shared/money.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
+import { findGrant, findGrants } from './repository.ts';
+import { categorySettingsBody, createGrantBody, grantSchema, presentGrant, presentTranche, trancheCreatedSchema, trancheInput } from './schemas.ts';
+import { addTranche, createGrant, updateCategorySettings } from './service.ts';
+
+const grantParams = z.object({ grantId: z.uuid() });
+
+export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/organisations/:orgId/grants',
+    {
+      config: { access: access.member('organisation', 'orgId', 'finance') },
+      schema: {
+        tags: ['grants'],
+        summary: 'Create the grant for a scheme and financial year, with its tranches',
+        params: z.object({ orgId: z.uuid() }),
+        body: createGrantBody,
+        response: { 201: grantSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const grant = await createGrant(app.db, accessOf(request).organisationId, principalOf(request).userId, request.body);
+      return reply.status(201).send(presentGrant(grant));
+    },
+  );
+
+  app.get(
+    '/organisations/:orgId/grants',
+    {
+      config: { access: access.member('organisation', 'orgId', 'reader') },
+      schema: {
+        tags: ['grants'],
+        summary: "The organisation's grants, newest year first",
+        params: z.object({ orgId: z.uuid() }),
+        response: { 200: itemsOf(grantSchema), ...problemResponses },
+      },
+    },
+    async (request) => ({ items: (await findGrants(app.db, accessOf(request).organisationId)).map(presentGrant) }),
+  );
+
+  app.get(
+    '/grants/:grantId',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: {
+        tags: ['grants'],
+        summary: 'One grant with its tranches and categories',
+        params: grantParams,
+        response: { 200: grantSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const grant = await findGrant(app.db, accessOf(request).organisationId, request.params.grantId);
+      if (!grant) throw new NotFoundProblem('grant');
+      return presentGrant(grant);
+    },
+  );
+
+  app.post(
+    '/grants/:grantId/tranches',
+    {
+      config: { access: access.member('grant', 'grantId', 'finance') },
+      schema: {
+        tags: ['grants'],
+        summary: 'Add a tranche; the allocation is the sum of tranches',
+        params: grantParams,
+        body: trancheInput,
+        response: { 201: trancheCreatedSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { tranche, grant } = await addTranche(app.db, accessOf(request).organisationId, request.params.grantId, principalOf(request).userId, request.body);
+      return reply.status(201).send({ ...presentTranche(tranche), grantId: grant.id, allocation: formatMoney(grant.allocation) });
+    },
+  );
+
+  app.patch(
+    '/grants/:grantId/categories/:code',
+    {
+      config: { access: access.member('grant', 'grantId', 'finance') },
+      schema: {
+        tags: ['grants'],
+        summary: "Set this grant's planned share for a category, or tighten its cap",
+        params: grantParams.extend({ code: z.string() }),
+        body: categorySettingsBody,
+        response: { 200: grantSchema, ...problemResponses },
+      },
+    },
+    async (request) => {
+      const grant = await updateCategorySettings(app.db, accessOf(request).organisationId, request.params.grantId, request.params.code, request.body);
+      return presentGrant(grant);
+    },
+  );
+};

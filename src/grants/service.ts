@@ -1,0 +1,138 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '../db/tables.ts';
+import { isUniqueViolation } from '../db/errors.ts';
+import { findSchemeByCode } from '../schemes/repository.ts';
+import { type Decimal, formatShare, ZERO } from '../shared/money.ts';
+import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { assertWithinCap } from './cap.ts';
+import { findGrant, type Grant, insertTranches, lockGrant, type NewTranche, type Tranche } from './repository.ts';
+import type { categorySettingsBody, createGrantBody } from './schemas.ts';
+
+/** A cap from the scheme is a grant condition: an organisation may tighten it, never loosen it. */
+function checkMaxShare(schemeMax: Decimal | null, requested: Decimal | null, path: string): FieldError | null {
+  if (schemeMax === null) return null;
+  if (requested === null || requested.greaterThan(schemeMax)) {
+    return { path, message: `must not loosen the scheme's cap of ${formatShare(schemeMax)}` };
+  }
+  return null;
+}
+
+export async function createGrant(db: Kysely<Database>, organisationId: string, actorId: string, body: z.output<typeof createGrantBody>): Promise<Grant> {
+  const scheme = await findSchemeByCode(db, body.scheme);
+  if (!scheme) {
+    throw new ValidationProblem([{ path: 'scheme', message: `is not a known scheme code` }]);
+  }
+  const settings = new Map(scheme.categories.map((c) => [c.code, { plannedShare: c.plannedShare, maxShare: c.maxShare }]));
+  const problems: FieldError[] = [];
+  (body.categories ?? []).forEach((setting, index) => {
+    const schemeCategory = scheme.categories.find((c) => c.code === setting.code);
+    if (!schemeCategory) {
+      problems.push({ path: `categories.${index}.code`, message: `is not a category of ${scheme.code}` });
+      return;
+    }
+    const current = settings.get(setting.code)!;
+    if (setting.maxShare !== undefined) {
+      const problem = checkMaxShare(schemeCategory.maxShare, setting.maxShare, `categories.${index}.maxShare`);
+      if (problem) problems.push(problem);
+      current.maxShare = setting.maxShare;
+    }
+    if (setting.plannedShare !== undefined) current.plannedShare = setting.plannedShare;
+  });
+  if (problems.length) throw new ValidationProblem(problems);
+
+  try {
+    const grantId = await db.transaction().execute(async (trx) => {
+      const grant = await trx
+        .insertInto('grants')
+        .values({ organisation_id: organisationId, scheme_id: scheme.id, financial_year: body.financialYear, created_by: actorId })
+        .returning(['id', 'organisation_id', 'financial_year'])
+        .executeTakeFirstOrThrow();
+      await trx
+        .insertInto('grant_categories')
+        .values(
+          scheme.categories.map((c) => {
+            const setting = settings.get(c.code)!;
+            return {
+              organisation_id: organisationId,
+              grant_id: grant.id,
+              category_id: c.id,
+              planned_share: setting.plannedShare.toString(),
+              max_share: setting.maxShare === null ? null : setting.maxShare.toString(),
+            };
+          }),
+        )
+        .execute();
+      await insertTranches(trx, { id: grant.id, organisationId, financialYear: grant.financial_year }, body.tranches.map(toNewTranche), actorId);
+      return grant.id;
+    });
+    return (await findGrant(db, organisationId, grantId))!;
+  } catch (error) {
+    if (isUniqueViolation(error)) {
+      throw new ConflictProblem(`This organisation already has a ${body.scheme} grant for ${body.financialYear}.`);
+    }
+    throw error;
+  }
+}
+
+type TrancheBody = z.output<typeof createGrantBody>['tranches'][number];
+
+export function toNewTranche(tranche: TrancheBody): NewTranche {
+  return {
+    amount: tranche.amount,
+    description: tranche.description,
+    determinationRef: tranche.determinationRef ?? null,
+    status: tranche.status,
+    receivedOn: tranche.receivedOn ?? null,
+  };
+}
+
+export async function addTranche(db: Kysely<Database>, organisationId: string, grantId: string, actorId: string, tranche: TrancheBody): Promise<{ tranche: Tranche; grant: Grant }> {
+  const trancheId = await db.transaction().execute(async (trx) => {
+    // Allocation feeds every cap: take the grant lock like any other write that moves it.
+    const grant = await lockGrant(trx, organisationId, grantId);
+    if (!grant) throw new NotFoundProblem('grant');
+    const [id] = await insertTranches(trx, grant, [toNewTranche(tranche)], actorId);
+    return id!;
+  });
+  const grant = (await findGrant(db, organisationId, grantId))!;
+  return { tranche: grant.tranches.find((t) => t.id === trancheId)!, grant };
+}
+
+export async function updateCategorySettings(
+  db: Kysely<Database>,
+  organisationId: string,
+  grantId: string,
+  categoryCode: string,
+  body: z.output<typeof categorySettingsBody>,
+): Promise<Grant> {
+  await db.transaction().execute(async (trx) => {
+    const locked = await lockGrant(trx, organisationId, grantId);
+    if (!locked) throw new NotFoundProblem('grant');
+    const grant = (await findGrant(trx, organisationId, grantId))!;
+    const category = grant.categories.find((c) => c.code === categoryCode);
+    if (!category) throw new NotFoundProblem('category');
+    if (body.maxShare !== undefined) {
+      const problem = checkMaxShare(category.schemeMaxShare, body.maxShare, 'maxShare');
+      if (problem) throw new ValidationProblem([problem]);
+      // A tighter cap must still hold what is already committed and spent.
+      await assertWithinCap(trx, {
+        grant: locked,
+        category: { ...category, maxShare: body.maxShare },
+        lineId: null,
+        newLineExposure: ZERO,
+        attempted: ZERO,
+      });
+    }
+    await trx
+      .updateTable('grant_categories')
+      .set({
+        ...(body.plannedShare !== undefined ? { planned_share: body.plannedShare.toString() } : {}),
+        ...(body.maxShare !== undefined ? { max_share: body.maxShare === null ? null : body.maxShare.toString() } : {}),
+      })
+      .where('grant_id', '=', grantId)
+      .where('category_id', '=', category.categoryId)
+      .execute();
+  });
+  return (await findGrant(db, organisationId, grantId))!;
+}

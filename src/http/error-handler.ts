@@ -1,0 +1,92 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { type FieldError, NotFoundProblem, Problem, PROBLEM_TYPE_BASE, UnavailableProblem, ValidationProblem } from '../shared/problems.ts';
+
+/** SQLSTATE classes and socket errors that mean "the database is not there", not "the request is wrong". */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
+}
+
+function fieldPath(instancePath: string, context: string | undefined): string {
+  const inner = instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+  if (context === 'body' || context === undefined) return inner || 'body';
+  return inner ? inner : context;
+}
+
+function validationErrors(error: FastifyError & { validation: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }): FieldError[] {
+  const context = (error as { validationContext?: string }).validationContext;
+  const errors: FieldError[] = [];
+  for (const item of error.validation) {
+    const issue = item.params?.issue as { code?: string; keys?: string[] } | undefined;
+    if (issue?.code === 'unrecognized_keys' && Array.isArray(issue.keys)) {
+      for (const key of issue.keys) {
+        const base = fieldPath(item.instancePath, context);
+        errors.push({ path: base === 'body' || base === context ? key : `${base}.${key}`, message: 'is not a field this request accepts' });
+      }
+      continue;
+    }
+    errors.push({ path: fieldPath(item.instancePath, context), message: item.message ?? 'is not valid' });
+  }
+  return errors;
+}
+
+/** Turns anything thrown into a Problem; never lets a stack trace or SQL reach the body. */
+export function toProblem(error: unknown): Problem {
+  if (error instanceof Problem) return error;
+  if (hasZodFastifySchemaValidationErrors(error)) return new ValidationProblem(validationErrors(error));
+  if (isDatabaseUnavailable(error)) return new UnavailableProblem();
+  const fastifyError = error as Partial<FastifyError>;
+  switch (fastifyError.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return new ValidationProblem([{ path: 'body', message: 'must be a JSON document' }], 'The request body is not valid JSON.');
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json.');
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return new Problem('payload-too-large', 413, 'Request too large', 'The request body is larger than this route accepts.');
+    case 'FST_ERR_VALIDATION':
+      return new ValidationProblem([{ path: 'body', message: fastifyError.message ?? 'is not valid' }]);
+    default:
+      break;
+  }
+  const status = fastifyError.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500 && !isResponseSerializationError(error)) {
+    if (status === 404) return new NotFoundProblem();
+    if (status === 429) return new Problem('too-many-requests', 429, 'Too many requests', 'Slow down and try again shortly.');
+    return new Problem('validation', status, 'Bad request', fastifyError.message ?? 'The request could not be processed.');
+  }
+  return new Problem('internal', 500, 'Internal error', 'Something went wrong on our side. It has been logged with the request id.');
+}
+
+export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem): FastifyReply {
+  return reply
+    .status(problem.status)
+    .type('application/problem+json')
+    .send({
+      type: `${PROBLEM_TYPE_BASE}${problem.name}`,
+      title: problem.title,
+      status: problem.status,
+      detail: problem.detail,
+      instance: request.url.split('?')[0],
+      requestId: request.id,
+      ...problem.extensions,
+    });
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const problem = toProblem(error);
+    if (problem.status >= 500) {
+      request.log.error({ err: error }, 'request failed');
+    } else {
+      request.log.info({ problem: problem.name, status: problem.status }, 'request refused');
+    }
+    return sendProblem(reply, request, problem);
+  });
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new NotFoundProblem('route')));
+}

@@ -1,0 +1,13 @@
+import { loadConfig } from './config.ts';
+import { connectDatabase } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+
+/** `npm run migrate`: the same migrations the app applies at start, without starting it. */
+const config = loadConfig();
+const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+try {
+  const { applied } = await migrateToLatest(database.db);
+  process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The database is up to date.\n');
+} finally {
+  await database.close();
+}

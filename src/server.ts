@@ -1,0 +1,53 @@
+import closeWithGrace from 'close-with-grace';
+import { buildApp } from './app.ts';
+import { bootstrapPlatformAdmin } from './auth/bootstrap.ts';
+import { ConfigError, loadConfig } from './config.ts';
+import { connectDatabase } from './db/connect.ts';
+import { migrateToLatest } from './db/migrate.ts';
+import { createLogger } from './logger.ts';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger(config.logLevel);
+  const database = await connectDatabase({
+    databaseUrl: config.databaseUrl,
+    dataDir: config.dataDir,
+    poolSize: config.databasePoolSize,
+    logger,
+  });
+  const { applied } = await migrateToLatest(database.db);
+  logger.info({ applied, database: database.kind }, 'database migrated');
+
+  const bootstrap = await bootstrapPlatformAdmin(database.db, config.adminToken);
+  const app = await buildApp({ config, database, logger });
+
+  closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {
+    if (err) app.log.error({ err }, 'shutting down after an error');
+    else app.log.info({ signal }, 'shutting down');
+    // Stop taking requests and finish those under way, then let go of the database.
+    await app.close();
+    await database.close();
+  });
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  const where = database.kind === 'pglite' ? `embedded PostgreSQL in ${config.dataDir}` : 'PostgreSQL at DATABASE_URL';
+  // Printed rather than logged: a person reads this once, and the token must never enter log files.
+  process.stdout.write(`\nRingfence is listening on ${address} (${where}).\n  API docs: ${address}/docs\n`);
+  if (bootstrap.generatedToken) {
+    process.stdout.write(
+      `\nFirst start: a platform administrator was created. Its API token, shown only this once:\n\n  ${bootstrap.generatedToken}\n\n` +
+        `Use it as "Authorization: Bearer <token>", e.g.\n  curl -H "Authorization: Bearer ${bootstrap.generatedToken}" ${address}/api/v1/me\n\n`,
+    );
+  } else if (bootstrap.created) {
+    process.stdout.write('\nFirst start: a platform administrator was created with RINGFENCE_ADMIN_TOKEN as its API token.\n\n');
+  }
+}
+
+main().catch((error: unknown) => {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`${error.message}\n`);
+  } else {
+    process.stderr.write(`Ringfence failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  }
+  process.exit(1);
+});

@@ -1,0 +1,129 @@
+import { Decimal as DecimalJs } from 'decimal.js';
+import { z } from 'zod';
+
+/**
+ * Our own Decimal constructor, so no other library's settings change ours. Forty significant
+ * digits hold any NUMERIC(14,2) sum and the shares derived from it exactly.
+ */
+export const Decimal = DecimalJs.clone({ precision: 40, rounding: DecimalJs.ROUND_HALF_UP, toExpNeg: -40, toExpPos: 40 });
+export type Decimal = InstanceType<typeof Decimal>;
+
+/** NUMERIC(14,2): twelve digits before the point. */
+export const MONEY_LIMIT = new Decimal('999999999999.99');
+const MONEY_TEXT = /^-?\d{1,12}(\.\d{1,2})?$/;
+const SHARE_TEXT = /^(0(\.\d{1,4})?|1(\.0{1,4})?)$/;
+
+export const ZERO = new Decimal(0);
+
+/** A money amount as every response carries it: exactly two decimals. */
+export function formatMoney(amount: Decimal): string {
+  return amount.toFixed(2, Decimal.ROUND_HALF_UP);
+}
+
+export function formatMoneyOrNull(amount: Decimal | null): string | null {
+  return amount === null ? null : formatMoney(amount);
+}
+
+/** A share of an allocation, as a fraction with four decimals, half-up ("0.2198"). */
+export function formatShare(share: Decimal): string {
+  return share.toFixed(4, Decimal.ROUND_HALF_UP);
+}
+
+/** maxShare × allocation, rounded down to the penny: a cap is never rounded up past the grant condition. */
+export function capFor(maxShare: Decimal, allocation: Decimal): Decimal {
+  return maxShare.times(allocation).toDecimalPlaces(2, Decimal.ROUND_DOWN);
+}
+
+/** committed / allocation; undefined (null) while nothing is allocated. */
+export function shareOf(part: Decimal, whole: Decimal): Decimal | null {
+  return whole.isZero() ? null : part.dividedBy(whole);
+}
+
+export function maxDecimal(a: Decimal, b: Decimal): Decimal {
+  return a.greaterThan(b) ? a : b;
+}
+
+export function sumDecimals(values: Iterable<Decimal>): Decimal {
+  let total = ZERO;
+  for (const value of values) total = total.plus(value);
+  return total;
+}
+
+/**
+ * Reads a JSON value as money. A JSON number is judged by the text JavaScript gives it back
+ * as, so 0.1 + 0.2 (0.30000000000000004), 1e3 and 12.345 are all refused rather than rounded.
+ */
+function parseMoneyValue(value: string | number): Decimal | string {
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'not a number') : value.trim();
+  if (!MONEY_TEXT.test(text)) {
+    return 'must be an amount in pounds with at most two decimals, such as "85772.00"';
+  }
+  const amount = new Decimal(text);
+  if (amount.abs().greaterThan(MONEY_LIMIT)) return 'must be less than £1,000,000,000,000';
+  return amount;
+}
+
+function moneySchema(options: { allowNegative: boolean; allowZero: boolean }) {
+  return z
+    .union([z.string(), z.number()])
+    .transform((value, context) => {
+      const parsed = parseMoneyValue(value);
+      if (typeof parsed === 'string') {
+        context.addIssue({ code: 'custom', message: parsed });
+        return z.NEVER;
+      }
+      if (!options.allowNegative && parsed.isNegative()) {
+        context.addIssue({ code: 'custom', message: 'must not be negative' });
+        return z.NEVER;
+      }
+      if (!options.allowZero && parsed.isZero()) {
+        context.addIssue({ code: 'custom', message: 'must not be zero' });
+        return z.NEVER;
+      }
+      return parsed;
+    })
+    .meta({
+      description: 'Pounds as a decimal string or a JSON number, at most two decimals (e.g. "85772.00").',
+      examples: ['85772.00'],
+    });
+}
+
+/** Amounts of lines and tranches: zero or more. */
+export const moneyInput = moneySchema({ allowNegative: false, allowZero: true });
+/** Spend: a negative entry is a correction or credit; a zero entry records nothing. */
+export const signedMoneyInput = moneySchema({ allowNegative: true, allowZero: false });
+export const positiveMoneyInput = moneySchema({ allowNegative: false, allowZero: false });
+
+export const moneyOutput = z
+  .string()
+  .regex(/^-?\d+\.\d{2}$/)
+  .meta({ description: 'Pounds, exactly two decimals.', examples: ['85772.00'] });
+
+export const shareInput = z
+  .union([z.string(), z.number()])
+  .transform((value, context) => {
+    const text = typeof value === 'number' ? String(value) : value.trim();
+    if (!SHARE_TEXT.test(text)) {
+      context.addIssue({ code: 'custom', message: 'must be a fraction from 0 to 1 with at most four decimals, such as "0.3000"' });
+      return z.NEVER;
+    }
+    return new Decimal(text);
+  })
+  .meta({ description: 'A fraction from 0 to 1, at most four decimals (e.g. "0.3000").' });
+
+export const shareOutput = z
+  .string()
+  .regex(/^-?\d+\.\d{4}$/)
+  .meta({ description: 'A fraction with four decimals.', examples: ['0.2198'] });
+
+/** "£1,234,567.89" for messages people read; responses carry formatMoney's plain form. */
+export function formatPounds(amount: Decimal): string {
+  const [whole = '0', pence = '00'] = formatMoney(amount.abs()).split('.');
+  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${amount.isNegative() ? '-' : ''}£${grouped}.${pence}`;
+}
+
+/** "30%" or "12.5%" for messages. */
+export function formatPercent(share: Decimal): string {
+  return `${share.times(100).toDecimalPlaces(2).toString()}%`;
+}

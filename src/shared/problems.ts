@@ -1,0 +1,116 @@
+/**
+ * Domain errors. Services throw these; one error handler (src/http/error-handler.ts) turns each
+ * into an RFC 9457 problem+json body. `type` ends in the problem's name, as API.md fixes.
+ */
+export type ProblemName =
+  | 'validation'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not-found'
+  | 'conflict'
+  | 'cap-exceeded'
+  | 'outside-financial-year'
+  | 'invalid-state'
+  | 'precondition-failed'
+  | 'precondition-required'
+  | 'idempotency-conflict'
+  | 'request-in-flight'
+  | 'unsupported-media-type'
+  | 'payload-too-large'
+  | 'method-not-allowed'
+  | 'too-many-requests'
+  | 'unavailable'
+  | 'internal';
+
+export const PROBLEM_TYPE_BASE = '/problems/';
+
+export interface FieldError {
+  readonly path: string;
+  readonly message: string;
+}
+
+export class Problem extends Error {
+  constructor(
+    override readonly name: ProblemName,
+    readonly status: number,
+    readonly title: string,
+    readonly detail: string,
+    readonly extensions: Readonly<Record<string, unknown>> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export class ValidationProblem extends Problem {
+  constructor(errors: readonly FieldError[], detail = 'The request has invalid fields; see errors.') {
+    super('validation', 400, 'Your request is not valid', detail, { errors });
+  }
+}
+
+export class UnauthorizedProblem extends Problem {
+  constructor(detail = 'Send a valid API token as "Authorization: Bearer <token>".') {
+    super('unauthorized', 401, 'Not signed in', detail);
+  }
+}
+
+export class ForbiddenProblem extends Problem {
+  constructor(detail = 'Your role does not allow this.') {
+    super('forbidden', 403, 'Not allowed', detail);
+  }
+}
+
+export class NotFoundProblem extends Problem {
+  constructor(what = 'resource') {
+    super('not-found', 404, 'Not found', `No such ${what}.`);
+  }
+}
+
+export class ConflictProblem extends Problem {
+  constructor(detail: string, extensions: Record<string, unknown> = {}) {
+    super('conflict', 409, 'Conflicts with an existing record', detail, extensions);
+  }
+}
+
+export class InvalidStateProblem extends Problem {
+  constructor(detail: string) {
+    super('invalid-state', 422, 'Not allowed in the current state', detail);
+  }
+}
+
+export class OutsideFinancialYearProblem extends Problem {
+  constructor(detail: string, extensions: Record<string, unknown>) {
+    super('outside-financial-year', 422, 'Date outside the financial year', detail, extensions);
+  }
+}
+
+export interface CapExceededDetails {
+  readonly category: string;
+  readonly maxShare: string;
+  readonly cap: string;
+  readonly headroom: string;
+  readonly attempted: string;
+}
+
+export class CapExceededProblem extends Problem {
+  constructor(detail: string, details: CapExceededDetails) {
+    super('cap-exceeded', 422, 'This would break the grant cap', detail, { ...details });
+  }
+}
+
+export class PreconditionFailedProblem extends Problem {
+  constructor(currentEtag: string) {
+    super(
+      'precondition-failed',
+      412,
+      'The record has changed',
+      'If-Match does not match the current ETag: someone changed this record since you read it. Read it again and reapply your change.',
+      { currentEtag },
+    );
+  }
+}
+
+export class UnavailableProblem extends Problem {
+  constructor() {
+    super('unavailable', 503, 'Service unavailable', 'The database cannot be reached. Try again shortly.');
+  }
+}

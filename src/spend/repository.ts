@@ -1,0 +1,107 @@
+import type { Kysely, Transaction } from 'kysely';
+import type { Database } from '../db/tables.ts';
+import { Decimal } from '../shared/money.ts';
+
+export interface SpendEntry {
+  readonly id: string;
+  readonly commitmentId: string;
+  readonly grantId: string;
+  readonly amount: Decimal;
+  readonly spentOn: string;
+  readonly reference: string | null;
+  readonly description: string | null;
+  readonly supplier: string | null;
+  readonly expenseArea: string | null;
+  readonly irrecoverableVat: Decimal | null;
+  readonly merchantCategory: string | null;
+  readonly paidToIndividual: boolean;
+  readonly recordedAt: Date;
+}
+
+export type NewSpendEntry = Omit<SpendEntry, 'id' | 'recordedAt'>;
+
+const COLUMNS = [
+  'id',
+  'commitment_id',
+  'grant_id',
+  'amount',
+  'spent_on',
+  'reference',
+  'description',
+  'supplier',
+  'expense_area',
+  'irrecoverable_vat',
+  'merchant_category',
+  'paid_to_individual',
+  'recorded_at',
+] as const;
+
+type SpendRow = {
+  id: string;
+  commitment_id: string;
+  grant_id: string;
+  amount: string;
+  spent_on: string;
+  reference: string | null;
+  description: string | null;
+  supplier: string | null;
+  expense_area: string | null;
+  irrecoverable_vat: string | null;
+  merchant_category: string | null;
+  paid_to_individual: boolean;
+  recorded_at: Date;
+};
+
+function toSpendEntry(row: SpendRow): SpendEntry {
+  return {
+    id: row.id,
+    commitmentId: row.commitment_id,
+    grantId: row.grant_id,
+    amount: new Decimal(row.amount),
+    spentOn: row.spent_on,
+    reference: row.reference,
+    description: row.description,
+    supplier: row.supplier,
+    expenseArea: row.expense_area,
+    irrecoverableVat: row.irrecoverable_vat === null ? null : new Decimal(row.irrecoverable_vat),
+    merchantCategory: row.merchant_category,
+    paidToIndividual: row.paid_to_individual,
+    recordedAt: row.recorded_at,
+  };
+}
+
+export async function insertSpendEntry(trx: Transaction<Database>, organisationId: string, entry: NewSpendEntry, actorId: string): Promise<SpendEntry> {
+  const row = await trx
+    .insertInto('spend_entries')
+    .values({
+      organisation_id: organisationId,
+      grant_id: entry.grantId,
+      commitment_id: entry.commitmentId,
+      amount: entry.amount.toString(),
+      spent_on: entry.spentOn,
+      reference: entry.reference,
+      description: entry.description,
+      supplier: entry.supplier,
+      expense_area: entry.expenseArea,
+      irrecoverable_vat: entry.irrecoverableVat === null ? null : entry.irrecoverableVat.toString(),
+      merchant_category: entry.merchantCategory,
+      paid_to_individual: entry.paidToIndividual,
+      recorded_by: actorId,
+    })
+    .returning(COLUMNS)
+    .executeTakeFirstOrThrow();
+  return toSpendEntry(row);
+}
+
+export async function listSpendForCommitment(db: Kysely<Database>, organisationId: string, commitmentId: string): Promise<SpendEntry[]> {
+  const rows = await db
+    .selectFrom('spend_entries')
+    .select(COLUMNS)
+    .where('organisation_id', '=', organisationId)
+    .where('commitment_id', '=', commitmentId)
+    .orderBy('spent_on')
+    .orderBy('recorded_at')
+    .orderBy('id')
+    .execute();
+  return rows.map(toSpendEntry);
+}

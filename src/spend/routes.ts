@@ -1,0 +1,47 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access, accessOf, principalOf } from '../auth/access.ts';
+import { itemsOf, problemResponses } from '../http/schemas.ts';
+import { listSpendForCommitment } from './repository.ts';
+import { presentSpendEntry, recordSpendBody, spendEntrySchema } from './schemas.ts';
+import { recordSpend } from './service.ts';
+
+const lineParams = z.object({ id: z.uuid() });
+
+export const spendRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post(
+    '/commitments/:id/spend',
+    {
+      config: { access: access.member('commitment', 'id', 'finance') },
+      schema: {
+        tags: ['spend'],
+        summary: 'Record spend against a line (negative for a correction)',
+        params: lineParams,
+        body: recordSpendBody,
+        response: { 201: spendEntrySchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const entry = await recordSpend(app.db, actor, request.params.id, request.body);
+      return reply.status(201).send(presentSpendEntry(entry));
+    },
+  );
+
+  app.get(
+    '/commitments/:id/spend',
+    {
+      config: { access: access.member('commitment', 'id', 'reader') },
+      schema: {
+        tags: ['spend'],
+        summary: "A line's spend entries in date order",
+        params: lineParams,
+        response: { 200: itemsOf(spendEntrySchema), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const entries = await listSpendForCommitment(app.db, accessOf(request).organisationId, request.params.id);
+      return { items: entries.map(presentSpendEntry) };
+    },
+  );
+};

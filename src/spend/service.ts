@@ -1,0 +1,61 @@
+import type { Kysely } from 'kysely';
+import type { z } from 'zod';
+import type { Actor } from '../commitments/service.ts';
+import { exposureOf, findCommitment, findGrantCategory } from '../commitments/repository.ts';
+import type { Database } from '../db/tables.ts';
+import { assertWithinCap } from '../grants/cap.ts';
+import { lockGrant } from '../grants/repository.ts';
+import { financialYearBounds } from '../shared/financial-year.ts';
+import { formatPounds } from '../shared/money.ts';
+import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
+import { insertSpendEntry, type SpendEntry } from './repository.ts';
+import type { recordSpendBody } from './schemas.ts';
+
+export async function recordSpend(db: Kysely<Database>, actor: Actor, commitmentId: string, body: z.output<typeof recordSpendBody>): Promise<SpendEntry> {
+  return db.transaction().execute(async (trx) => {
+    const found = await findCommitment(trx, actor.organisationId, commitmentId);
+    if (!found) throw new NotFoundProblem('commitment');
+    const { firstDay, lastDay } = financialYearBounds(found.financialYear);
+    if (body.spentOn < firstDay || body.spentOn > lastDay) {
+      throw new OutsideFinancialYearProblem(
+        `Spend dated ${body.spentOn} falls outside the grant's financial year ${found.financialYear} (${firstDay} to ${lastDay}).`,
+        { financialYear: found.financialYear, firstDay, lastDay, spentOn: body.spentOn },
+      );
+    }
+    const grant = await lockGrant(trx, actor.organisationId, found.grantId);
+    if (!grant) throw new NotFoundProblem('commitment');
+    const line = (await findCommitment(trx, actor.organisationId, commitmentId))!;
+    if (line.status === 'withdrawn') {
+      throw new InvalidStateProblem(`Line ${line.ref} is withdrawn; spend cannot be recorded against it.`);
+    }
+    const newSpent = line.spent.plus(body.amount);
+    if (newSpent.isNegative()) {
+      throw new InvalidStateProblem(
+        `A correction of ${formatPounds(body.amount)} would take line ${line.ref}'s spend below zero (it has ${formatPounds(line.spent)}).`,
+      );
+    }
+    const newExposure = exposureOf({ amount: line.amount, spent: newSpent });
+    if (newExposure.greaterThan(exposureOf(line))) {
+      const category = (await findGrantCategory(trx, grant.id, line.category))!;
+      await assertWithinCap(trx, { grant, category, lineId: line.id, newLineExposure: newExposure, attempted: body.amount });
+    }
+    return insertSpendEntry(
+      trx,
+      actor.organisationId,
+      {
+        commitmentId: line.id,
+        grantId: grant.id,
+        amount: body.amount,
+        spentOn: body.spentOn,
+        reference: body.reference ?? null,
+        description: body.description ?? null,
+        supplier: body.supplier ?? null,
+        expenseArea: body.expenseArea ?? null,
+        irrecoverableVat: body.irrecoverableVat ?? null,
+        merchantCategory: body.merchantCategory ?? null,
+        paidToIndividual: body.paidToIndividual,
+      },
+      actor.userId,
+    );
+  });
+}

@@ -1,0 +1,98 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access, accessOf } from '../auth/access.ts';
+import { problemResponses } from '../http/schemas.ts';
+import { type Decimal, formatMoney, formatMoneyOrNull, formatShare, moneyOutput, shareOutput } from '../shared/money.ts';
+import { type GrantSummary, summariseGrant } from './service.ts';
+
+const formatShareOrNull = (share: Decimal | null) => (share === null ? null : formatShare(share));
+
+export const summarySchema = z
+  .object({
+    grantId: z.uuid(),
+    financialYear: z.string(),
+    allocation: moneyOutput,
+    confirmedAllocation: moneyOutput,
+    committed: moneyOutput,
+    spent: moneyOutput,
+    uncommitted: moneyOutput,
+    lines: z.number().int(),
+    tbcLines: z.number().int(),
+    categories: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        heading: z.string(),
+        plannedShare: shareOutput,
+        planned: moneyOutput,
+        committed: moneyOutput,
+        spent: moneyOutput,
+        exposure: moneyOutput,
+        share: shareOutput.nullable().meta({ description: 'committed / allocation; null while nothing is allocated.' }),
+        fromPlan: moneyOutput.meta({ description: 'committed − planned: how far the category is from its planned share.' }),
+        maxShare: shareOutput.nullable(),
+        cap: moneyOutput.nullable(),
+        headroom: moneyOutput.nullable(),
+        lines: z.number().int(),
+        tbcLines: z.number().int(),
+      }),
+    ),
+    headings: z.array(
+      z.object({ heading: z.string(), label: z.string(), committed: moneyOutput, spent: moneyOutput, share: shareOutput.nullable() }),
+    ),
+  })
+  .meta({ id: 'GrantSummary' });
+
+export function presentSummary(summary: GrantSummary): z.infer<typeof summarySchema> {
+  return {
+    grantId: summary.grant.id,
+    financialYear: summary.grant.financialYear,
+    allocation: formatMoney(summary.allocation),
+    confirmedAllocation: formatMoney(summary.confirmedAllocation),
+    committed: formatMoney(summary.committed),
+    spent: formatMoney(summary.spent),
+    uncommitted: formatMoney(summary.uncommitted),
+    lines: summary.lines,
+    tbcLines: summary.tbcLines,
+    categories: summary.categories.map((c) => ({
+      code: c.code,
+      name: c.name,
+      heading: c.heading,
+      plannedShare: formatShare(c.plannedShare),
+      planned: formatMoney(c.planned),
+      committed: formatMoney(c.committed),
+      spent: formatMoney(c.spent),
+      exposure: formatMoney(c.exposure),
+      share: formatShareOrNull(c.share),
+      fromPlan: formatMoney(c.committed.minus(c.planned)),
+      maxShare: formatShareOrNull(c.maxShare),
+      cap: formatMoneyOrNull(c.cap),
+      headroom: formatMoneyOrNull(c.headroom),
+      lines: c.lines,
+      tbcLines: c.tbcLines,
+    })),
+    headings: summary.headings.map((h) => ({
+      heading: h.heading,
+      label: h.label,
+      committed: formatMoney(h.committed),
+      spent: formatMoney(h.spent),
+      share: formatShareOrNull(h.share),
+    })),
+  };
+}
+
+export const summaryRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/grants/:grantId/summary',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: {
+        tags: ['grants'],
+        summary: 'Allocation, commitments, spend and caps by category and heading',
+        params: z.object({ grantId: z.uuid() }),
+        response: { 200: summarySchema, ...problemResponses },
+      },
+    },
+    async (request) => presentSummary(await summariseGrant(app.db, accessOf(request).organisationId, request.params.grantId)),
+  );
+};

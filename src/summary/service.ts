@@ -1,0 +1,129 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/tables.ts';
+import { findGrant, type Grant } from '../grants/repository.ts';
+import { capFor, Decimal, shareOf, sumDecimals, ZERO } from '../shared/money.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
+
+export interface CategorySummary {
+  readonly code: string;
+  readonly name: string;
+  readonly heading: string;
+  readonly plannedShare: Decimal;
+  readonly planned: Decimal;
+  readonly committed: Decimal;
+  readonly spent: Decimal;
+  readonly exposure: Decimal;
+  readonly share: Decimal | null;
+  readonly maxShare: Decimal | null;
+  readonly cap: Decimal | null;
+  readonly headroom: Decimal | null;
+  readonly lines: number;
+  readonly tbcLines: number;
+}
+
+export interface HeadingSummary {
+  readonly heading: string;
+  readonly label: string;
+  readonly committed: Decimal;
+  readonly spent: Decimal;
+  readonly share: Decimal | null;
+}
+
+export interface GrantSummary {
+  readonly grant: Grant;
+  readonly allocation: Decimal;
+  readonly confirmedAllocation: Decimal;
+  readonly committed: Decimal;
+  readonly spent: Decimal;
+  readonly uncommitted: Decimal;
+  readonly lines: number;
+  readonly tbcLines: number;
+  readonly categories: readonly CategorySummary[];
+  readonly headings: readonly HeadingSummary[];
+}
+
+interface CategoryTotalsRow {
+  category_id: string;
+  committed: string | null;
+  spent: string | null;
+  exposure: string | null;
+  lines: number;
+  tbc_lines: number;
+}
+
+/** One pass over the grant's live lines, each joined to its spend total. */
+async function categoryTotals(db: Kysely<Database>, grantId: string): Promise<Map<string, CategoryTotalsRow>> {
+  const result = await sql<CategoryTotalsRow>`
+    SELECT c.category_id,
+           sum(c.amount) AS committed,
+           sum(coalesce(s.spent, 0)) AS spent,
+           sum(greatest(coalesce(c.amount, 0), coalesce(s.spent, 0))) AS exposure,
+           count(*) AS lines,
+           count(*) FILTER (WHERE c.amount IS NULL) AS tbc_lines
+    FROM commitments c
+    LEFT JOIN (
+      SELECT commitment_id, sum(amount) AS spent FROM spend_entries WHERE grant_id = ${grantId} GROUP BY commitment_id
+    ) s ON s.commitment_id = c.id
+    WHERE c.grant_id = ${grantId} AND c.status <> 'withdrawn'
+    GROUP BY c.category_id
+  `.execute(db);
+  return new Map(result.rows.map((row) => [row.category_id, row]));
+}
+
+const money = (value: string | null | undefined): Decimal => (value == null ? ZERO : new Decimal(value));
+
+export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string): Promise<GrantSummary> {
+  const grant = await findGrant(db, organisationId, grantId);
+  if (!grant) throw new NotFoundProblem('grant');
+  const totals = await categoryTotals(db, grantId);
+  const { allocation } = grant;
+
+  const categories: CategorySummary[] = grant.categories.map((category) => {
+    const row = totals.get(category.categoryId);
+    const committed = money(row?.committed);
+    const exposure = money(row?.exposure);
+    const cap = category.maxShare === null ? null : capFor(category.maxShare, allocation);
+    return {
+      code: category.code,
+      name: category.name,
+      heading: category.heading,
+      plannedShare: category.plannedShare,
+      planned: category.plannedShare.times(allocation).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
+      committed,
+      spent: money(row?.spent),
+      exposure,
+      share: shareOf(committed, allocation),
+      maxShare: category.maxShare,
+      cap,
+      headroom: cap === null ? null : cap.minus(exposure),
+      lines: Number(row?.lines ?? 0),
+      tbcLines: Number(row?.tbc_lines ?? 0),
+    };
+  });
+
+  const headings: HeadingSummary[] = grant.headings.map((heading) => {
+    const own = categories.filter((c) => c.heading === heading.code);
+    const committed = sumDecimals(own.map((c) => c.committed));
+    return {
+      heading: heading.code,
+      label: heading.label,
+      committed,
+      spent: sumDecimals(own.map((c) => c.spent)),
+      share: shareOf(committed, allocation),
+    };
+  });
+
+  const committed = sumDecimals(categories.map((c) => c.committed));
+  return {
+    grant,
+    allocation,
+    confirmedAllocation: grant.confirmedAllocation,
+    committed,
+    spent: sumDecimals(categories.map((c) => c.spent)),
+    uncommitted: allocation.minus(committed),
+    lines: categories.reduce((n, c) => n + c.lines, 0),
+    tbcLines: categories.reduce((n, c) => n + c.tbcLines, 0),
+    categories,
+    headings,
+  };
+}

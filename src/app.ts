@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import secureJson from 'secure-json-parse';
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -27,8 +27,8 @@ import { summaryRoutes } from './summary/routes.ts';
 export interface AppOptions {
   readonly config: Config;
   readonly database: DatabaseHandle;
-  /** pino options, or false for silence (tests). */
-  readonly logger?: FastifyServerOptions['logger'];
+  /** The process's pino logger; absent means silence (tests). */
+  readonly logger?: FastifyBaseLogger;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -36,7 +36,7 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
 /** The whole application as a plugin tree; server.ts adds only listening and shutdown. */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ?? false,
+    ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     // Honour a caller's request id when it is safe to log; otherwise make one.
     genReqId: (request) => {
       const given = request.headers['x-request-id'];

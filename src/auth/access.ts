@@ -3,7 +3,7 @@ import fp from 'fastify-plugin';
 import type { Role } from '../db/tables.ts';
 import { ForbiddenProblem, NotFoundProblem, UnauthorizedProblem } from '../shared/problems.ts';
 import { type Principal, type ResolvedAccess, roleAllows } from './principal.ts';
-import { findLiveTokenOwner, findOwningOrganisation, type ScopedEntity } from './repository.ts';
+import { findLiveTokenOwner, findOwningOrganisation, findUserMemberships, type ScopedEntity } from './repository.ts';
 import { hashApiToken } from './tokens.ts';
 
 /**
@@ -15,13 +15,16 @@ export type AccessRule =
   | { readonly kind: 'public' }
   | { readonly kind: 'signed-in' }
   | { readonly kind: 'platform-admin' }
-  | { readonly kind: 'member'; readonly entity: ScopedEntity; readonly param: string; readonly role: Role };
+  | { readonly kind: 'member'; readonly entity: ScopedEntity; readonly param: string; readonly role: Role }
+  | { readonly kind: 'token-manager'; readonly param: string };
 
 export const access = {
   public: { kind: 'public' },
   signedIn: { kind: 'signed-in' },
   platformAdmin: { kind: 'platform-admin' },
   member: (entity: ScopedEntity, param: string, role: Role): AccessRule => ({ kind: 'member', entity, param, role }),
+  /** The user named by the parameter, a platform administrator, or an admin of all the user's organisations. */
+  tokenManager: (param: string): AccessRule => ({ kind: 'token-manager', param }),
 } as const satisfies Record<string, AccessRule | ((...args: never[]) => AccessRule)>;
 
 declare module 'fastify' {
@@ -73,6 +76,26 @@ async function resolveMemberAccess(app: FastifyInstance, request: FastifyRequest
   return { organisationId, role };
 }
 
+/**
+ * Tokens act in every organisation their user belongs to, so an organisation admin may manage
+ * only the tokens of a user all of whose organisations that admin administers; anything looser
+ * would let one council's admin reach into another council. Platform administrators' tokens
+ * are theirs alone.
+ */
+async function assertMayManageTokensOf(db: FastifyInstance['db'], principal: Principal, userId: string): Promise<void> {
+  const target = await findUserMemberships(db, userId);
+  if (!target) throw new NotFoundProblem('user');
+  if (principal.userId === userId || principal.isPlatformAdmin) return;
+  if (!target.organisationIds.some((id) => principal.roles.has(id))) throw new NotFoundProblem('user');
+  const administersAll = target.organisationIds.every((id) => {
+    const role = principal.roles.get(id);
+    return role !== undefined && roleAllows(role, 'admin');
+  });
+  if (target.isPlatformAdmin || !administersAll) {
+    throw new ForbiddenProblem("Only the user, a platform administrator, or an admin of every organisation the user belongs to may manage this user's tokens.");
+  }
+}
+
 export const accessPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorateRequest('principal', null);
@@ -94,6 +117,11 @@ export const accessPlugin = fp(
       }
       if (rule.kind === 'member') {
         request.access = await resolveMemberAccess(app, request, principal, rule);
+      }
+      if (rule.kind === 'token-manager') {
+        const userId = (request.params as Record<string, unknown>)[rule.param];
+        if (!isUuid(userId)) throw new NotFoundProblem('user');
+        await assertMayManageTokensOf(app.db, principal, userId);
       }
     });
   },

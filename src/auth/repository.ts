@@ -45,3 +45,10 @@ export async function findOwningOrganisation(db: Kysely<Database>, entity: Scope
     }
   }
 }
+
+export async function findUserMemberships(db: Kysely<Database>, userId: string): Promise<{ isPlatformAdmin: boolean; organisationIds: string[] } | null> {
+  const user = await db.selectFrom('users').select('is_platform_admin').where('id', '=', userId).executeTakeFirst();
+  if (!user) return null;
+  const memberships = await db.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).execute();
+  return { isPlatformAdmin: user.is_platform_admin, organisationIds: memberships.map((m) => m.organisation_id) };
+}

@@ -1,11 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type { Kysely } from 'kysely';
 import { z } from 'zod';
-import type { Database } from '../db/tables.ts';
 import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
-import { ForbiddenProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { access, accessOf, principalOf } from './access.ts';
-import { type Principal, ROLES, roleAllows } from './principal.ts';
+import { ROLES } from './principal.ts';
 import { generateApiToken, hashApiToken } from './tokens.ts';
 
 const roleSchema = z.enum(ROLES);
@@ -40,33 +38,6 @@ const issueTokenBody = z.strictObject({
 });
 
 const userParams = z.object({ userId: z.uuid() });
-
-/**
- * Who may manage a user's tokens: the user, a platform administrator, or an organisation
- * admin, but only for a user all of whose organisations that admin administers. Tokens act in
- * every organisation their user belongs to, so anything looser would let one council's admin
- * reach into another council.
- */
-async function assertMayManageTokensOf(db: Kysely<Database>, principal: Principal, userId: string): Promise<void> {
-  if (principal.userId === userId || principal.isPlatformAdmin) {
-    const exists = await db.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-    if (!exists) throw new NotFoundProblem('user');
-    return;
-  }
-  const target = await db.selectFrom('users').select(['id', 'is_platform_admin']).where('id', '=', userId).executeTakeFirst();
-  const memberships = target
-    ? await db.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).execute()
-    : [];
-  const visible = memberships.some((m) => principal.roles.has(m.organisation_id));
-  if (!target || !visible) throw new NotFoundProblem('user');
-  const administersAll = memberships.every((m) => {
-    const role = principal.roles.get(m.organisation_id);
-    return role !== undefined && roleAllows(role, 'admin');
-  });
-  if (target.is_platform_admin || !administersAll) {
-    throw new ForbiddenProblem('Only the user, a platform administrator, or an admin of every organisation the user belongs to may manage their tokens.');
-  }
-}
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -158,7 +129,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/users/:userId/tokens',
     {
-      config: { access: access.signedIn },
+      config: { access: access.tokenManager('userId') },
       schema: {
         tags: ['users'],
         summary: 'Issue an API token (shown once)',
@@ -169,7 +140,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const principal = principalOf(request);
-      await assertMayManageTokensOf(app.db, principal, request.params.userId);
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : null;
       if (expiresAt && expiresAt.getTime() <= Date.now()) {
         throw new ValidationProblem([{ path: 'expiresAt', message: 'must be in the future' }]);
@@ -194,7 +164,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
     '/users/:userId/tokens',
     {
-      config: { access: access.signedIn },
+      config: { access: access.tokenManager('userId') },
       schema: {
         tags: ['users'],
         summary: "A user's API tokens (never the secrets)",
@@ -203,7 +173,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      await assertMayManageTokensOf(app.db, principalOf(request), request.params.userId);
       const rows = await app.db
         .selectFrom('api_tokens')
         .select(['id', 'name', 'created_at', 'expires_at', 'revoked_at'])
@@ -225,7 +194,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/users/:userId/tokens/:tokenId/revoke',
     {
-      config: { access: access.signedIn },
+      config: { access: access.tokenManager('userId') },
       schema: {
         tags: ['users'],
         summary: 'Revoke an API token at once',
@@ -234,7 +203,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      await assertMayManageTokensOf(app.db, principalOf(request), request.params.userId);
       const revoked = await app.db
         .updateTable('api_tokens')
         .set({ revoked_at: new Date() })

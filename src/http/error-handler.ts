@@ -18,15 +18,18 @@ function fieldPath(instancePath: string, context: string | undefined): string {
   return inner ? inner : context;
 }
 
-function validationErrors(error: FastifyError & { validation: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }): FieldError[] {
+type ZodIssueParams = { keys?: unknown };
+
+function validationErrors(error: FastifyError & { validation: { keyword?: string; instancePath: string; message?: string; params?: ZodIssueParams }[] }): FieldError[] {
   const context = (error as { validationContext?: string }).validationContext;
   const errors: FieldError[] = [];
   for (const item of error.validation) {
-    const issue = item.params?.issue as { code?: string; keys?: string[] } | undefined;
-    if (issue?.code === 'unrecognized_keys' && Array.isArray(issue.keys)) {
-      for (const key of issue.keys) {
-        const base = fieldPath(item.instancePath, context);
-        errors.push({ path: base === 'body' || base === context ? key : `${base}.${key}`, message: 'is not a field this request accepts' });
+    const keys = item.params?.keys;
+    if (item.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      // One entry per unknown field, so a typo is named, not just "the body".
+      const parent = item.instancePath.replace(/^\//, '').split('/').filter(Boolean).join('.');
+      for (const key of keys) {
+        errors.push({ path: parent ? `${parent}.${String(key)}` : String(key), message: 'is not a field this request accepts' });
       }
       continue;
     }

@@ -1,0 +1,167 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs, type Api, startTestApp, type TestApp } from '../support/app.ts';
+import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
+
+/**
+ * Who may call each route, for every route in the OpenAPI document. A route added without a
+ * row here fails the first test, so nobody ships a route whose access nobody decided.
+ *  - a role: members with at least that role; other organisations get 404.
+ *  - 'signed-in': any valid token; the route only shows the caller's own records.
+ *  - 'platform': platform administrators only.
+ *  - 'tokens': the user themself or an admin of all their organisations.
+ */
+type Rule = 'reader' | 'finance' | 'programme_lead' | 'admin' | 'signed-in' | 'platform' | 'tokens';
+
+const RULES: Record<string, Rule> = {
+  'GET /api/v1/me': 'signed-in',
+  'POST /api/v1/organisations': 'platform',
+  'GET /api/v1/organisations': 'signed-in',
+  'GET /api/v1/organisations/{orgId}': 'reader',
+  'POST /api/v1/organisations/{orgId}/users': 'admin',
+  'GET /api/v1/organisations/{orgId}/users': 'admin',
+  'POST /api/v1/users/{userId}/tokens': 'tokens',
+  'GET /api/v1/users/{userId}/tokens': 'tokens',
+  'POST /api/v1/users/{userId}/tokens/{tokenId}/revoke': 'tokens',
+  'GET /api/v1/schemes': 'signed-in',
+  'POST /api/v1/schemes': 'platform',
+  'POST /api/v1/organisations/{orgId}/grants': 'finance',
+  'GET /api/v1/organisations/{orgId}/grants': 'reader',
+  'GET /api/v1/grants/{grantId}': 'reader',
+  'POST /api/v1/grants/{grantId}/tranches': 'finance',
+  'PATCH /api/v1/grants/{grantId}/categories/{code}': 'finance',
+  'GET /api/v1/grants/{grantId}/summary': 'reader',
+  'POST /api/v1/grants/{grantId}/commitments': 'finance',
+  'GET /api/v1/grants/{grantId}/commitments': 'reader',
+  'GET /api/v1/commitments/{id}': 'reader',
+  'PATCH /api/v1/commitments/{id}': 'finance',
+  'POST /api/v1/commitments/{id}/withdraw': 'finance',
+  'POST /api/v1/commitments/{id}/spend': 'finance',
+  'GET /api/v1/commitments/{id}/spend': 'reader',
+};
+
+const RANK = { reader: 0, finance: 1, programme_lead: 2, admin: 3 } as const;
+const MEMBER_ROLES = ['reader', 'finance', 'programme_lead', 'admin'] as const;
+const DENIED = [401, 403, 404];
+
+interface Fixture {
+  organisation: TestOrganisation;
+  params: Record<string, string>;
+}
+
+describe('access to every route', () => {
+  let testApp: TestApp;
+  let routes: { method: string; path: string; key: string }[];
+  let own: Fixture;
+  let other: Fixture;
+
+  async function fixture(name: string): Promise<Fixture> {
+    const organisation = await createOrganisation(testApp, name);
+    const grant = await createGrant(organisation);
+    const line = await createLine(organisation.as.finance, grant.id, { title: 'Line', category: 'family_help_delivery', amount: '10.00' });
+    const spareToken = await organisation.as.finance.post(`/api/v1/users/${organisation.userIds.finance}/tokens`, { name: 'spare' });
+    return {
+      organisation,
+      params: {
+        orgId: organisation.id,
+        grantId: grant.id,
+        id: line.id,
+        code: 'family_voice',
+        userId: organisation.userIds.finance,
+        tokenId: spareToken.body.id,
+      },
+    };
+  }
+
+  beforeAll(async () => {
+    testApp = await startTestApp();
+    own = await fixture('Own Council');
+    other = await fixture('Other Council');
+    const document = (await testApp.app.inject({ method: 'GET', url: '/openapi.json' })).json();
+    routes = Object.entries(document.paths as Record<string, Record<string, unknown>>).flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => ['get', 'post', 'patch', 'put', 'delete'].includes(method))
+        .map((method) => ({ method: method.toUpperCase(), path, key: `${method.toUpperCase()} ${path}` })),
+    );
+  });
+  afterAll(() => testApp?.close());
+
+  const call = (api: Api, method: string, path: string, params: Record<string, string>) => {
+    const url = path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing');
+    switch (method) {
+      case 'GET':
+        return api.get(url);
+      case 'PATCH':
+        return api.patch(url, {});
+      case 'DELETE':
+        return api.delete(url);
+      default:
+        return api.post(url, {});
+    }
+  };
+
+  it('has a rule for every /api route in the OpenAPI document', () => {
+    const apiRoutes = routes.filter((r) => r.path.startsWith('/api/'));
+    expect(apiRoutes.length).toBeGreaterThan(20);
+    const missing = apiRoutes.map((r) => r.key).filter((key) => !(key in RULES));
+    expect(missing, 'routes with no access rule in this test').toEqual([]);
+  });
+
+  it('answers 401 without a token, and with an unknown one', async () => {
+    for (const route of routes.filter((r) => r.path.startsWith('/api/'))) {
+      const anonymous = await call(apiAs(testApp.app, null), route.method, route.path, own.params);
+      expect(anonymous.status, route.key).toBe(401);
+      expect(anonymous.body.type, route.key).toMatch(/\/problems\/unauthorized$/);
+      const forged = await call(apiAs(testApp.app, 'rf_not-a-real-token'), route.method, route.path, own.params);
+      expect(forged.status, route.key).toBe(401);
+    }
+  });
+
+  it("gives every role of another organisation 404 on this organisation's records", async () => {
+    for (const route of routes.filter((r) => r.path.startsWith('/api/') && r.path.includes('{'))) {
+      for (const role of MEMBER_ROLES) {
+        const response = await call(other.organisation.as[role], route.method, route.path, own.params);
+        expect(response.status, `${role} of another council: ${route.key}`).toBe(404);
+      }
+    }
+  });
+
+  it('refuses each role of this organisation exactly the routes above its rights', async () => {
+    for (const route of routes.filter((r) => r.path.startsWith('/api/'))) {
+      const rule = RULES[route.key]!;
+      for (const role of MEMBER_ROLES) {
+        const response = await call(own.organisation.as[role], route.method, route.path, own.params);
+        let allowed: boolean;
+        if (rule === 'signed-in') allowed = true;
+        else if (rule === 'platform') allowed = false;
+        else if (rule === 'tokens') allowed = role === 'finance' || role === 'admin';
+        else allowed = RANK[role] >= RANK[rule];
+        if (allowed) {
+          expect(DENIED, `${role}: ${route.key} gave ${response.status} ${JSON.stringify(response.body)}`).not.toContain(response.status);
+        } else {
+          expect(response.status, `${role}: ${route.key}`).toBe(403);
+          expect(response.body.type).toMatch(/\/problems\/forbidden$/);
+        }
+      }
+    }
+  });
+
+  it("lets a platform administrator reach any organisation's records", async () => {
+    const platform = apiAs(testApp.app, testApp.adminToken);
+    for (const route of routes.filter((r) => r.path.startsWith('/api/') && r.method === 'GET')) {
+      const response = await call(platform, route.method, route.path, other.params);
+      expect(DENIED, `${route.key} gave ${response.status}`).not.toContain(response.status);
+    }
+  });
+
+  it('shows a member only their own organisations in lists', async () => {
+    const list = await own.organisation.as.reader.get('/api/v1/organisations');
+    expect(list.body.items.map((o: { id: string }) => o.id)).toEqual([own.organisation.id]);
+    const grants = await own.organisation.as.reader.get(`/api/v1/organisations/${own.organisation.id}/grants`);
+    expect(grants.body.items.map((g: { organisationId: string }) => g.organisationId)).toEqual([own.organisation.id]);
+  });
+
+  it('answers 404, not 400, for a malformed id', async () => {
+    const response = await own.organisation.as.reader.get('/api/v1/grants/not-a-uuid/summary');
+    expect(response.status).toBe(404);
+  });
+});

@@ -11,6 +11,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { accessPlugin } from './auth/access.ts';
+import { auditRoutes } from './audit/routes.ts';
 import { userRoutes } from './auth/routes.ts';
 import { commitmentRoutes } from './commitments/routes.ts';
 import type { Config } from './config.ts';
@@ -97,6 +98,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(commitmentRoutes);
       await api.register(spendRoutes);
       await api.register(summaryRoutes);
+      await api.register(auditRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -55,6 +55,17 @@ export function accessOf(request: FastifyRequest): ResolvedAccess {
   return request.access;
 }
 
+/** Who is acting, where, and in which request: what every write records. */
+export interface Actor {
+  readonly organisationId: string;
+  readonly userId: string;
+  readonly requestId: string;
+}
+
+export function actorOf(request: FastifyRequest): Actor {
+  return { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId, requestId: request.id };
+}
+
 async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
   const header = request.headers.authorization;
   const match = typeof header === 'string' ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { generateApiToken, hashApiToken } from './tokens.ts';
+import { recordChange } from '../audit/record.ts';
 
 export interface BootstrapResult {
   /** Set only when an administrator was created just now with a random token. */
@@ -30,6 +31,14 @@ export async function bootstrapPlatformAdmin(db: Kysely<Database>, adminToken: s
       .insertInto('api_tokens')
       .values({ user_id: admin.id, name: 'bootstrap', token_hash: hashApiToken(token), expires_at: null, revoked_at: null, created_by: admin.id })
       .execute();
+    await recordChange(trx, { actorId: null }, {
+      organisationId: null,
+      action: 'create',
+      entity: 'user',
+      entityId: admin.id,
+      before: null,
+      after: { isPlatformAdmin: true, reason: 'first start' },
+    });
     return { generatedToken: adminToken ? null : token, created: true };
   });
 }

@@ -1,5 +1,9 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { FastifyRequest } from 'fastify';
+import type { Transaction } from 'kysely';
 import { z } from 'zod';
+import { recordChange } from '../audit/record.ts';
+import type { Database } from '../db/tables.ts';
 import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { access, accessOf, principalOf } from './access.ts';
@@ -38,6 +42,34 @@ const issueTokenBody = z.strictObject({
 });
 
 const userParams = z.object({ userId: z.uuid() });
+
+/**
+ * A token acts in every organisation its user belongs to, so each of those organisations'
+ * trails records it; a user with none (a platform administrator) goes on the platform chain.
+ */
+async function recordTokenChange(
+  trx: Transaction<Database>,
+  request: FastifyRequest,
+  userId: string,
+  action: string,
+  tokenId: string,
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): Promise<void> {
+  // Chain heads are locked in one order (by id) so two such writes cannot deadlock.
+  const memberships = await trx.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).orderBy('organisation_id').execute();
+  const organisations = memberships.length ? memberships.map((m) => m.organisation_id) : [null];
+  for (const organisationId of organisations) {
+    await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
+      organisationId,
+      action,
+      entity: 'api-token',
+      entityId: tokenId,
+      before,
+      after: { ...after, userId },
+    });
+  }
+}
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
   app.get(
@@ -86,6 +118,13 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       const { organisationId } = accessOf(request);
       const { email, name, role } = request.body;
       const member = await app.db.transaction().execute(async (trx) => {
+        const previous = await trx
+          .selectFrom('memberships')
+          .innerJoin('users', 'users.id', 'memberships.user_id')
+          .select('memberships.role')
+          .where('memberships.organisation_id', '=', organisationId)
+          .where('users.email', '=', email)
+          .executeTakeFirst();
         const user = await trx
           .insertInto('users')
           .values({ email, name })
@@ -97,6 +136,15 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
           .values({ organisation_id: organisationId, user_id: user.id, role })
           .onConflict((oc) => oc.columns(['organisation_id', 'user_id']).doUpdateSet({ role }))
           .execute();
+        // Email addresses are personal data: the trail names the user by id.
+        await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
+          organisationId,
+          action: previous ? 'update' : 'create',
+          entity: 'membership',
+          entityId: user.id,
+          before: previous ? { role: previous.role } : null,
+          after: { role },
+        });
         return { ...user, role };
       });
       return reply.status(201).send(member);
@@ -145,7 +193,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         throw new ValidationProblem([{ path: 'expiresAt', message: 'must be in the future' }]);
       }
       const token = generateApiToken();
-      const row = await app.db
+      const row = await app.db.transaction().execute(async (trx) => {
+        const issued = await trx
         .insertInto('api_tokens')
         .values({
           user_id: request.params.userId,
@@ -157,6 +206,9 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         })
         .returning(['id', 'name', 'expires_at'])
         .executeTakeFirstOrThrow();
+        await recordTokenChange(trx, request, request.params.userId, 'issue', issued.id, null, { name: issued.name, expiresAt: issued.expires_at?.toISOString() ?? null });
+        return issued;
+      });
       return reply.status(201).send({ id: row.id, name: row.name, token, expiresAt: row.expires_at?.toISOString() ?? null });
     },
   );
@@ -203,14 +255,18 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const revoked = await app.db
-        .updateTable('api_tokens')
-        .set({ revoked_at: new Date() })
-        .where('id', '=', request.params.tokenId)
-        .where('user_id', '=', request.params.userId)
-        .where('revoked_at', 'is', null)
-        .returning('id')
-        .executeTakeFirst();
+      const revoked = await app.db.transaction().execute(async (trx) => {
+        const row = await trx
+          .updateTable('api_tokens')
+          .set({ revoked_at: new Date() })
+          .where('id', '=', request.params.tokenId)
+          .where('user_id', '=', request.params.userId)
+          .where('revoked_at', 'is', null)
+          .returning(['id', 'revoked_at'])
+          .executeTakeFirst();
+        if (row) await recordTokenChange(trx, request, request.params.userId, 'revoke', row.id, { revokedAt: null }, { revokedAt: row.revoked_at?.toISOString() ?? null });
+        return row;
+      });
       if (!revoked) {
         const exists = await app.db.selectFrom('api_tokens').select('id').where('id', '=', request.params.tokenId).where('user_id', '=', request.params.userId).executeTakeFirst();
         if (!exists) throw new NotFoundProblem('token');

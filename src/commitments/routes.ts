@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { access, accessOf, principalOf } from '../auth/access.ts';
+import { access, accessOf, actorOf } from '../auth/access.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { findCommitment, listCommitments } from './repository.ts';
@@ -24,7 +24,7 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const actor = actorOf(request);
       const line = await createCommitment(app.db, actor, request.params.grantId, request.body);
       return reply.status(201).header('etag', etagOf(line)).header('location', `/api/v1/commitments/${line.id}`).send(presentCommitment(line));
     },
@@ -80,7 +80,7 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const actor = actorOf(request);
       const line = await amendCommitment(app.db, actor, request.params.id, request.body, request.headers['if-match']);
       return reply.header('etag', etagOf(line)).send(presentCommitment(line));
     },
@@ -99,7 +99,7 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const actor = actorOf(request);
       const line = await withdrawCommitment(app.db, actor, request.params.id, request.headers['if-match']);
       return reply.header('etag', etagOf(line)).send(presentCommitment(line));
     },

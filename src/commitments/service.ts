@@ -4,7 +4,9 @@ import type { Database } from '../db/tables.ts';
 import { assertWithinCap } from '../grants/cap.ts';
 import { type LockedGrant, lockGrant } from '../grants/repository.ts';
 import { assertIfMatch } from '../http/conditional.ts';
-import { formatPounds } from '../shared/money.ts';
+import { formatMoneyOrNull, formatPounds } from '../shared/money.ts';
+import type { Actor } from '../auth/access.ts';
+import { recordChange } from '../audit/record.ts';
 import { ConflictProblem, InvalidStateProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import {
   type Commitment,
@@ -21,9 +23,31 @@ import {
 } from './repository.ts';
 import { type createCommitmentBody, etagOf, type updateCommitmentBody } from './schemas.ts';
 
-export interface Actor {
-  readonly organisationId: string;
-  readonly userId: string;
+/** The fields an auditor reads in a line's history. */
+export function auditViewOfLine(line: Commitment): Record<string, unknown> {
+  return {
+    ref: line.ref,
+    title: line.title,
+    category: line.category,
+    amount: formatMoneyOrNull(line.amount),
+    status: line.status,
+    decisionRef: line.decisionRef,
+    approvedBy: line.approvedBy,
+    serviceArea: line.serviceArea,
+    notes: line.notes,
+  };
+}
+
+async function audited(trx: Transaction<Database>, actor: Actor, action: string, before: Commitment | null, after: Commitment): Promise<Commitment> {
+  await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
+    organisationId: actor.organisationId,
+    action,
+    entity: 'commitment',
+    entityId: after.id,
+    before: before ? auditViewOfLine(before) : null,
+    after: auditViewOfLine(after),
+  });
+  return after;
 }
 
 async function categoryOrProblem(trx: Transaction<Database>, grantId: string, code: string): Promise<GrantCategoryRef> {
@@ -69,7 +93,7 @@ export async function createCommitment(db: Kysely<Database>, actor: Actor, grant
       },
       actor.userId,
     );
-    return (await findCommitment(trx, actor.organisationId, id))!;
+    return audited(trx, actor, 'create', null, (await findCommitment(trx, actor.organisationId, id))!);
   });
 }
 
@@ -127,7 +151,7 @@ export async function amendCommitment(
       });
     }
     await updateCommitment(trx, line.id, fields, actor.userId);
-    return (await findCommitment(trx, actor.organisationId, line.id))!;
+    return audited(trx, actor, 'update', line, (await findCommitment(trx, actor.organisationId, line.id))!);
   });
 }
 
@@ -144,6 +168,6 @@ export async function withdrawCommitment(db: Kysely<Database>, actor: Actor, id:
       );
     }
     await updateCommitment(trx, line.id, { ...line, status: 'withdrawn' }, actor.userId);
-    return (await findCommitment(trx, actor.organisationId, line.id))!;
+    return audited(trx, actor, 'withdraw', line, (await findCommitment(trx, actor.organisationId, line.id))!);
   });
 }

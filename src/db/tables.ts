@@ -174,4 +174,30 @@ export interface Database {
   commitments: CommitmentsTable;
   commitment_versions: CommitmentVersionsTable;
   spend_entries: SpendEntriesTable;
+  audit_chain_heads: AuditChainHeadsTable;
+  audit_records: AuditRecordsTable;
+}
+
+export interface AuditChainHeadsTable {
+  chain_id: string;
+  seq: string;
+  hash: string;
+}
+
+export interface AuditRecordsTable {
+  chain_id: string;
+  /** bigint, kept as text so no precision is ever lost. */
+  seq: ColumnType<string, string, never>;
+  organisation_id: string | null;
+  at: Date;
+  actor_id: string | null;
+  action: string;
+  entity: string;
+  entity_id: string;
+  /** jsonb: written as JSON text, read back as parsed values. */
+  before: ColumnType<unknown, string | null, never>;
+  after: ColumnType<unknown, string | null, never>;
+  request_id: string | null;
+  prev_hash: string;
+  hash: string;
 }

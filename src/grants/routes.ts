@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { access, accessOf, principalOf } from '../auth/access.ts';
+import { access, accessOf, actorOf } from '../auth/access.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { formatMoney } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
@@ -24,7 +24,7 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const grant = await createGrant(app.db, accessOf(request).organisationId, principalOf(request).userId, request.body);
+      const grant = await createGrant(app.db, actorOf(request), request.body);
       return reply.status(201).send(presentGrant(grant));
     },
   );
@@ -74,7 +74,7 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { tranche, grant } = await addTranche(app.db, accessOf(request).organisationId, request.params.grantId, principalOf(request).userId, request.body);
+      const { tranche, grant } = await addTranche(app.db, actorOf(request), request.params.grantId, request.body);
       return reply.status(201).send({ ...presentTranche(tranche), grantId: grant.id, allocation: formatMoney(grant.allocation) });
     },
   );
@@ -92,7 +92,7 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const grant = await updateCategorySettings(app.db, accessOf(request).organisationId, request.params.grantId, request.params.code, request.body);
+      const grant = await updateCategorySettings(app.db, actorOf(request), request.params.grantId, request.params.code, request.body);
       return presentGrant(grant);
     },
   );

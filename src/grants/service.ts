@@ -1,9 +1,11 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
+import type { Actor } from '../auth/access.ts';
+import { recordChange } from '../audit/record.ts';
 import type { z } from 'zod';
 import type { Database } from '../db/tables.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { findSchemeByCode } from '../schemes/repository.ts';
-import { type Decimal, formatShare, ZERO } from '../shared/money.ts';
+import { type Decimal, formatMoney, formatShare, ZERO } from '../shared/money.ts';
 import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { assertWithinCap } from './cap.ts';
 import { findGrant, type Grant, insertTranches, lockGrant, type NewTranche, type Tranche } from './repository.ts';
@@ -18,7 +20,8 @@ function checkMaxShare(schemeMax: Decimal | null, requested: Decimal | null, pat
   return null;
 }
 
-export async function createGrant(db: Kysely<Database>, organisationId: string, actorId: string, body: z.output<typeof createGrantBody>): Promise<Grant> {
+export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.output<typeof createGrantBody>): Promise<Grant> {
+  const { organisationId, userId: actorId } = actor;
   const scheme = await findSchemeByCode(db, body.scheme);
   if (!scheme) {
     throw new ValidationProblem([{ path: 'scheme', message: `is not a known scheme code` }]);
@@ -63,7 +66,23 @@ export async function createGrant(db: Kysely<Database>, organisationId: string, 
           }),
         )
         .execute();
-      await insertTranches(trx, { id: grant.id, organisationId, financialYear: grant.financial_year }, body.tranches.map(toNewTranche), actorId);
+      const tranches = body.tranches.map(toNewTranche);
+      const trancheIds = await insertTranches(trx, { id: grant.id, organisationId, financialYear: grant.financial_year }, tranches, actorId);
+      await recordChange(trx, auditContext(actor), {
+        organisationId,
+        action: 'create',
+        entity: 'grant',
+        entityId: grant.id,
+        before: null,
+        after: {
+          scheme: scheme.code,
+          financialYear: body.financialYear,
+          categories: Object.fromEntries([...settings].map(([code, s]) => [code, { plannedShare: formatShare(s.plannedShare), maxShare: s.maxShare && formatShare(s.maxShare) }])),
+        },
+      });
+      for (const [index, tranche] of tranches.entries()) {
+        await recordTranche(trx, actor, grant.id, trancheIds[index]!, tranche);
+      }
       return grant.id;
     });
     return (await findGrant(db, organisationId, grantId))!;
@@ -73,6 +92,21 @@ export async function createGrant(db: Kysely<Database>, organisationId: string, 
     }
     throw error;
   }
+}
+
+function auditContext(actor: Actor) {
+  return { actorId: actor.userId, requestId: actor.requestId };
+}
+
+async function recordTranche(trx: Transaction<Database>, actor: Actor, grantId: string, trancheId: string, tranche: NewTranche): Promise<void> {
+  await recordChange(trx, auditContext(actor), {
+    organisationId: actor.organisationId,
+    action: 'create',
+    entity: 'tranche',
+    entityId: trancheId,
+    before: null,
+    after: { grantId, amount: formatMoney(tranche.amount), description: tranche.description, status: tranche.status, determinationRef: tranche.determinationRef, receivedOn: tranche.receivedOn },
+  });
 }
 
 type TrancheBody = z.output<typeof createGrantBody>['tranches'][number];
@@ -87,12 +121,15 @@ export function toNewTranche(tranche: TrancheBody): NewTranche {
   };
 }
 
-export async function addTranche(db: Kysely<Database>, organisationId: string, grantId: string, actorId: string, tranche: TrancheBody): Promise<{ tranche: Tranche; grant: Grant }> {
+export async function addTranche(db: Kysely<Database>, actor: Actor, grantId: string, tranche: TrancheBody): Promise<{ tranche: Tranche; grant: Grant }> {
+  const { organisationId } = actor;
   const trancheId = await db.transaction().execute(async (trx) => {
     // Allocation feeds every cap: take the grant lock like any other write that moves it.
     const grant = await lockGrant(trx, organisationId, grantId);
     if (!grant) throw new NotFoundProblem('grant');
-    const [id] = await insertTranches(trx, grant, [toNewTranche(tranche)], actorId);
+    const newTranche = toNewTranche(tranche);
+    const [id] = await insertTranches(trx, grant, [newTranche], actor.userId);
+    await recordTranche(trx, actor, grantId, id!, newTranche);
     return id!;
   });
   const grant = (await findGrant(db, organisationId, grantId))!;
@@ -101,11 +138,12 @@ export async function addTranche(db: Kysely<Database>, organisationId: string, g
 
 export async function updateCategorySettings(
   db: Kysely<Database>,
-  organisationId: string,
+  actor: Actor,
   grantId: string,
   categoryCode: string,
   body: z.output<typeof categorySettingsBody>,
 ): Promise<Grant> {
+  const { organisationId } = actor;
   await db.transaction().execute(async (trx) => {
     const locked = await lockGrant(trx, organisationId, grantId);
     if (!locked) throw new NotFoundProblem('grant');
@@ -133,6 +171,15 @@ export async function updateCategorySettings(
       .where('grant_id', '=', grantId)
       .where('category_id', '=', category.categoryId)
       .execute();
+    const shares = (plannedShare: Decimal, maxShare: Decimal | null) => ({ plannedShare: formatShare(plannedShare), maxShare: maxShare && formatShare(maxShare) });
+    await recordChange(trx, auditContext(actor), {
+      organisationId,
+      action: 'update',
+      entity: 'grant-category',
+      entityId: `${grantId}/${categoryCode}`,
+      before: shares(category.plannedShare, category.maxShare),
+      after: shares(body.plannedShare ?? category.plannedShare, body.maxShare !== undefined ? body.maxShare : category.maxShare),
+    });
   });
   return (await findGrant(db, organisationId, grantId))!;
 }

@@ -29,14 +29,18 @@ export const uuidSchema = z.uuid();
 
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
+// PostgreSQL text cannot hold NUL, and no person types one: refuse it as bad input, not a 500.
+const NO_NUL = [(value: string) => !value.includes('\u0000'), 'must not contain NUL characters'] as const;
+
 /** Optional free text: trimmed, and an empty string is taken as absent. */
 export const optionalText = (max: number) =>
   z
     .string()
     .trim()
     .max(max, `must be at most ${max} characters`)
+    .refine(...NO_NUL)
     .transform((value) => (value === '' ? null : value))
     .nullish();
 
 export const requiredText = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(...NO_NUL);

@@ -4,6 +4,7 @@ import { access, principalOf } from '../auth/access.ts';
 import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
 import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { isUniqueViolation } from '../db/errors.ts';
+import { recordChange } from '../audit/record.ts';
 
 const organisationSchema = z
   .object({ id: z.uuid(), name: z.string(), code: z.string() })
@@ -32,11 +33,22 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       try {
-        const created = await app.db
-          .insertInto('organisations')
-          .values({ name: request.body.name, code: request.body.code })
-          .returning(['id', 'name', 'code'])
-          .executeTakeFirstOrThrow();
+        const created = await app.db.transaction().execute(async (trx) => {
+          const organisation = await trx
+            .insertInto('organisations')
+            .values({ name: request.body.name, code: request.body.code })
+            .returning(['id', 'name', 'code'])
+            .executeTakeFirstOrThrow();
+          await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
+            organisationId: organisation.id,
+            action: 'create',
+            entity: 'organisation',
+            entityId: organisation.id,
+            before: null,
+            after: { name: organisation.name, code: organisation.code },
+          });
+          return organisation;
+        });
         return reply.status(201).send(created);
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictProblem(`An organisation with code ${request.body.code} already exists.`);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { access } from '../auth/access.ts';
+import { access, principalOf } from '../auth/access.ts';
+import { recordChange } from '../audit/record.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { formatShare, shareInput, shareOutput } from '../shared/money.ts';
@@ -129,6 +130,14 @@ export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
               })),
             )
             .execute();
+          await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
+            organisationId: null,
+            action: 'create',
+            entity: 'scheme',
+            entityId: scheme.id,
+            before: null,
+            after: { code: body.code, name: body.name, headings: body.headings, categories: body.categories.map((c) => ({ ...c, plannedShare: formatShare(c.plannedShare), maxShare: c.maxShare ? formatShare(c.maxShare) : null })) },
+          });
         });
       } catch (error) {
         if (isUniqueViolation(error)) throw new ConflictProblem(`A scheme with code ${body.code} already exists.`);

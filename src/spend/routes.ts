@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { access, accessOf, principalOf } from '../auth/access.ts';
+import { access, accessOf, actorOf } from '../auth/access.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { listSpendForCommitment } from './repository.ts';
 import { presentSpendEntry, recordSpendBody, spendEntrySchema } from './schemas.ts';
@@ -22,7 +22,7 @@ export const spendRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const actor = { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId };
+      const actor = actorOf(request);
       const entry = await recordSpend(app.db, actor, request.params.id, request.body);
       return reply.status(201).send(presentSpendEntry(entry));
     },

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
-import type { Actor } from '../commitments/service.ts';
+import type { Actor } from '../auth/access.ts';
+import { recordChange } from '../audit/record.ts';
 import { exposureOf, findCommitment, findGrantCategory } from '../commitments/repository.ts';
 import type { Database } from '../db/tables.ts';
 import { assertWithinCap } from '../grants/cap.ts';
 import { lockGrant } from '../grants/repository.ts';
 import { financialYearBounds } from '../shared/financial-year.ts';
-import { formatPounds } from '../shared/money.ts';
+import { formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
 import { insertSpendEntry, type SpendEntry } from './repository.ts';
 import type { recordSpendBody } from './schemas.ts';
@@ -39,7 +40,7 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
       const category = (await findGrantCategory(trx, grant.id, line.category))!;
       await assertWithinCap(trx, { grant, category, lineId: line.id, newLineExposure: newExposure, attempted: body.amount });
     }
-    return insertSpendEntry(
+    const entry = await insertSpendEntry(
       trx,
       actor.organisationId,
       {
@@ -57,5 +58,14 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
       },
       actor.userId,
     );
+    await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
+      organisationId: actor.organisationId,
+      action: 'create',
+      entity: 'spend',
+      entityId: entry.id,
+      before: null,
+      after: { commitmentId: line.id, lineRef: line.ref, amount: formatMoney(entry.amount), spentOn: entry.spentOn, reference: entry.reference, supplier: entry.supplier },
+    });
+    return entry;
   });
 }

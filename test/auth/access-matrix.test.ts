@@ -37,6 +37,8 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/commitments/{id}/withdraw': 'finance',
   'POST /api/v1/commitments/{id}/spend': 'finance',
   'GET /api/v1/commitments/{id}/spend': 'reader',
+  'GET /api/v1/organisations/{orgId}/audit': 'reader',
+  'GET /api/v1/organisations/{orgId}/audit/verify': 'reader',
 };
 
 const RANK = { reader: 0, finance: 1, programme_lead: 2, admin: 3 } as const;

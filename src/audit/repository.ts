@@ -1,0 +1,114 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../db/tables.ts';
+import { GENESIS_HASH, hashRecord } from './chain.ts';
+
+export interface AuditRecord {
+  readonly seq: string;
+  readonly at: Date;
+  readonly actorId: string | null;
+  readonly action: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly before: unknown;
+  readonly after: unknown;
+  readonly requestId: string | null;
+}
+
+export interface AuditFilter {
+  readonly entity?: string | undefined;
+  readonly entityId?: string | undefined;
+  readonly actor?: string | undefined;
+  /** Inclusive lower bound. */
+  readonly from?: Date | undefined;
+  /** Exclusive upper bound. */
+  readonly to?: Date | undefined;
+  readonly limit: number;
+  /** Records after this sequence number (for paging). */
+  readonly afterSeq?: string | undefined;
+}
+
+export async function findAuditRecords(db: Kysely<Database>, organisationId: string, filter: AuditFilter): Promise<AuditRecord[]> {
+  let query = db
+    .selectFrom('audit_records')
+    .select(['seq', 'at', 'actor_id', 'action', 'entity', 'entity_id', 'before', 'after', 'request_id'])
+    .where('chain_id', '=', organisationId);
+  if (filter.entity) query = query.where('entity', '=', filter.entity);
+  if (filter.entityId) query = query.where('entity_id', '=', filter.entityId);
+  if (filter.actor) query = query.where('actor_id', '=', filter.actor);
+  if (filter.from) query = query.where('at', '>=', filter.from);
+  if (filter.to) query = query.where('at', '<', filter.to);
+  if (filter.afterSeq) query = query.where('seq', '>', filter.afterSeq);
+  const rows = await query.orderBy('seq').limit(filter.limit).execute();
+  return rows.map((row) => ({
+    seq: String(row.seq),
+    at: row.at,
+    actorId: row.actor_id,
+    action: row.action,
+    entity: row.entity,
+    entityId: row.entity_id,
+    before: row.before,
+    after: row.after,
+    requestId: row.request_id,
+  }));
+}
+
+export interface ChainVerification {
+  readonly ok: boolean;
+  readonly records: number;
+  /** The sequence number of the first record that is missing, altered or out of place. */
+  readonly firstBadRecord?: string;
+  readonly reason?: string;
+}
+
+const PAGE = 5_000;
+
+/**
+ * Walks the organisation's chain in order, recomputing each hash from the stored fields and
+ * checking each record names its predecessor's hash and the next sequence number, then that
+ * the chain head agrees with the last record (so deleting the newest records shows too).
+ */
+export async function verifyChain(db: Kysely<Database>, chainId: string): Promise<ChainVerification> {
+  let expectedPrev = GENESIS_HASH;
+  let expectedSeq = 1n;
+  let records = 0;
+  for (;;) {
+    const rows = await db
+      .selectFrom('audit_records')
+      .select(['chain_id', 'seq', 'organisation_id', 'at', 'actor_id', 'action', 'entity', 'entity_id', 'before', 'after', 'request_id', 'prev_hash', 'hash'])
+      .where('chain_id', '=', chainId)
+      .where('seq', '>=', expectedSeq.toString())
+      .orderBy('seq')
+      .limit(PAGE)
+      .execute();
+    for (const row of rows) {
+      const seq = String(row.seq);
+      const bad = (reason: string): ChainVerification => ({ ok: false, records, firstBadRecord: BigInt(seq) === expectedSeq ? seq : expectedSeq.toString(), reason });
+      if (BigInt(seq) !== expectedSeq) return bad('a record is missing');
+      if (row.prev_hash !== expectedPrev) return bad('the record does not follow its predecessor');
+      const recomputed = hashRecord({
+        chainId: row.chain_id,
+        seq,
+        organisationId: row.organisation_id,
+        at: row.at.toISOString(),
+        actorId: row.actor_id,
+        action: row.action,
+        entity: row.entity,
+        entityId: row.entity_id,
+        before: row.before,
+        after: row.after,
+        requestId: row.request_id,
+        prevHash: row.prev_hash,
+      });
+      if (recomputed !== row.hash) return bad('the record was altered');
+      records += 1;
+      expectedPrev = row.hash;
+      expectedSeq += 1n;
+    }
+    if (rows.length < PAGE) break;
+  }
+  const head = await db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('chain_id', '=', chainId).executeTakeFirst();
+  if (head && (BigInt(head.seq) !== expectedSeq - 1n || head.hash !== expectedPrev)) {
+    return { ok: false, records, firstBadRecord: expectedSeq.toString(), reason: 'records after this one were removed' };
+  }
+  return { ok: true, records };
+}

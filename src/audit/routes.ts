@@ -1,0 +1,105 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access, accessOf } from '../auth/access.ts';
+import { problemResponses } from '../http/schemas.ts';
+import { isoDateSchema } from '../shared/financial-year.ts';
+import { findAuditRecords, verifyChain } from './repository.ts';
+
+const auditRecordSchema = z
+  .object({
+    seq: z.string(),
+    at: z.iso.datetime(),
+    actor: z.uuid().nullable(),
+    action: z.string(),
+    entity: z.string(),
+    entityId: z.string(),
+    before: z.unknown(),
+    after: z.unknown(),
+    requestId: z.string().nullable(),
+  })
+  .meta({ id: 'AuditRecord' });
+
+/** A date is the whole of that day (UTC); a date-time is exact. */
+const boundSchema = z.union([z.iso.datetime({ offset: true }), isoDateSchema]);
+
+const auditQuery = z.object({
+  entity: z.string().max(50).optional(),
+  entityId: z.string().max(100).optional(),
+  actor: z.uuid().optional(),
+  from: boundSchema.optional().meta({ description: 'From this date or instant, inclusive.' }),
+  to: boundSchema.optional().meta({ description: 'Up to this date (inclusive) or instant (exclusive).' }),
+  limit: z.coerce.number().int().min(1).max(1000).default(200),
+  after: z.string().regex(/^\d{1,19}$/).optional().meta({ description: 'Continue after this sequence number.' }),
+});
+
+function lowerBound(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  return new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+}
+
+function upperBound(value: string | undefined): Date | undefined {
+  if (value === undefined) return undefined;
+  if (value.length > 10) return new Date(value);
+  const next = new Date(`${value}T00:00:00Z`);
+  next.setUTCDate(next.getUTCDate() + 1);
+  return next;
+}
+
+export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/organisations/:orgId/audit',
+    {
+      config: { access: access.member('organisation', 'orgId', 'reader') },
+      schema: {
+        tags: ['audit'],
+        summary: 'Every change, oldest first: who, when, what before, what after',
+        params: z.object({ orgId: z.uuid() }),
+        querystring: auditQuery,
+        response: { 200: z.object({ items: z.array(auditRecordSchema), next: z.string().nullable() }), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      const records = await findAuditRecords(app.db, accessOf(request).organisationId, {
+        entity: q.entity,
+        entityId: q.entityId,
+        actor: q.actor,
+        from: lowerBound(q.from),
+        to: upperBound(q.to),
+        limit: q.limit,
+        afterSeq: q.after,
+      });
+      return {
+        items: records.map((r) => ({
+          seq: r.seq,
+          at: r.at.toISOString(),
+          actor: r.actorId,
+          action: r.action,
+          entity: r.entity,
+          entityId: r.entityId,
+          before: r.before,
+          after: r.after,
+          requestId: r.requestId,
+        })),
+        next: records.length === q.limit ? records[records.length - 1]!.seq : null,
+      };
+    },
+  );
+
+  app.get(
+    '/organisations/:orgId/audit/verify',
+    {
+      config: { access: access.member('organisation', 'orgId', 'reader') },
+      schema: {
+        tags: ['audit'],
+        summary: "Prove the organisation's audit chain is whole and unaltered",
+        params: z.object({ orgId: z.uuid() }),
+        response: {
+          200: z.object({ ok: z.boolean(), records: z.number().int(), firstBadRecord: z.string().optional(), reason: z.string().optional() }),
+          ...problemResponses,
+        },
+      },
+    },
+    async (request) => verifyChain(app.db, accessOf(request).organisationId),
+  );
+};

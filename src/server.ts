@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
+import { loadDemo } from './demo/load.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,6 +20,10 @@ async function main(): Promise<void> {
   logger.info({ applied, database: database.kind }, 'database migrated');
 
   const bootstrap = await bootstrapPlatformAdmin(database.db, config.adminToken);
+  if (process.argv.includes('--demo')) {
+    const demo = await loadDemo(database.db);
+    logger.info({ organisationId: demo.organisationId, grantId: demo.grantId, created: demo.created }, 'demo organisation ready');
+  }
   const app = await buildApp({ config, database, logger });
 
   closeWithGrace({ delay: 10_000 }, async ({ signal, err }) => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
-import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../support/worked-example.ts';
+import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
 
 describe("DOMAIN.md's worked example entered through the API", () => {
   let testApp: TestApp;

@@ -1,4 +1,7 @@
-/** DOMAIN.md's worked example: one council's commitments table, cabinet, November 2025. */
+/**
+ * DOMAIN.md's worked example: one council's commitments table, cabinet, November 2025.
+ * Shared by `npm run demo` and the tests, so both mean the same council.
+ */
 export const WORKED_EXAMPLE_TRANCHES = [
   { amount: '2083000.00', description: "Children's Social Care Prevention Grant", status: 'confirmed', determinationRef: '31/7833', receivedOn: '2025-04-25' },
   { amount: '127000.00', description: 'One-off Families First Partnership transformation grant', status: 'confirmed', determinationRef: '31/7969' },

@@ -1,0 +1,90 @@
+import type { Kysely } from 'kysely';
+import { createCommitment } from '../commitments/service.ts';
+import type { Database } from '../db/tables.ts';
+import { recordChange } from '../audit/record.ts';
+import { createGrant, addTranche } from '../grants/service.ts';
+import { Decimal } from '../shared/money.ts';
+import { recordSpend } from '../spend/service.ts';
+import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from './worked-example.ts';
+
+export const DEMO_ORGANISATION = { name: 'Demo Borough Council', code: 'E08000999' } as const;
+
+export interface DemoResult {
+  readonly organisationId: string;
+  readonly grantId: string;
+  readonly created: boolean;
+}
+
+/**
+ * Loads the worked example into a demo organisation through the same services the API uses
+ * (cap checks, versions, audit), acting as the first platform administrator. Running it
+ * again changes nothing.
+ */
+export async function loadDemo(db: Kysely<Database>): Promise<DemoResult> {
+  const admin = await db.selectFrom('users').select('id').where('is_platform_admin', '=', true).orderBy('created_at').executeTakeFirst();
+  if (!admin) throw new Error('No platform administrator yet: start the service once first.');
+  const existing = await db
+    .selectFrom('organisations')
+    .leftJoin('grants', 'grants.organisation_id', 'organisations.id')
+    .select(['organisations.id', 'grants.id as grantId'])
+    .where('organisations.code', '=', DEMO_ORGANISATION.code)
+    .executeTakeFirst();
+  if (existing?.grantId) return { organisationId: existing.id, grantId: existing.grantId, created: false };
+
+  const organisationId =
+    existing?.id ??
+    (await db.transaction().execute(async (trx) => {
+      const organisation = await trx.insertInto('organisations').values(DEMO_ORGANISATION).returning('id').executeTakeFirstOrThrow();
+      await recordChange(trx, { actorId: admin.id, requestId: 'demo' }, {
+        organisationId: organisation.id,
+        action: 'create',
+        entity: 'organisation',
+        entityId: organisation.id,
+        before: null,
+        after: { ...DEMO_ORGANISATION },
+      });
+      return organisation.id;
+    }));
+  const actor = { organisationId, userId: admin.id, requestId: 'demo' };
+  const [first, second] = WORKED_EXAMPLE_TRANCHES;
+  const tranche = (t: (typeof WORKED_EXAMPLE_TRANCHES)[number]) => ({
+    amount: new Decimal(t.amount),
+    description: t.description,
+    status: t.status,
+    determinationRef: t.determinationRef,
+    receivedOn: 'receivedOn' in t ? t.receivedOn : null,
+  });
+  const grant = await createGrant(db, actor, { scheme: 'csc-prevention', financialYear: '2025-26', tranches: [tranche(first)] });
+  await addTranche(db, actor, grant.id, tranche(second));
+  const lines = [];
+  for (const line of WORKED_EXAMPLE_LINES) {
+    lines.push(
+      await createCommitment(db, actor, grant.id, {
+        ref: line.ref,
+        title: line.title,
+        category: line.category,
+        amount: line.amount === null ? null : new Decimal(line.amount),
+        status: 'approved',
+        decisionRef: 'Cabinet 18 November 2025',
+        approvedBy: "Director of Children's Services",
+      }),
+    );
+  }
+  // A little spend, so the dashboard and the quarterly return have something to show.
+  const spend: [number, string, string, string][] = [
+    [0, '27973.08', '2025-09-30', 'Transformation team salaries, September'],
+    [0, '27973.08', '2025-10-31', 'Transformation team salaries, October'],
+    [2, '12500.00', '2025-11-14', 'Kinship Virtual Hub set-up'],
+    [12, '19484.00', '2025-12-05', 'Needs analysis, final invoice'],
+  ];
+  for (const [index, amount, spentOn, description] of spend) {
+    await recordSpend(db, actor, lines[index]!.id, {
+      amount: new Decimal(amount),
+      spentOn,
+      description,
+      reference: `DEMO-${spentOn}`,
+      paidToIndividual: false,
+    });
+  }
+  return { organisationId, grantId: grant.id, created: true };
+}

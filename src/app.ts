@@ -20,6 +20,7 @@ import { databasePlugin } from './db/plugin.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
+import { idempotencyPlugin } from './http/idempotency.ts';
 import { organisationRoutes } from './organisations/routes.ts';
 import { schemeRoutes } from './schemes/routes.ts';
 import { spendRoutes } from './spend/routes.ts';
@@ -87,6 +88,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, { database: options.database });
   registerErrorHandling(app);
   await app.register(accessPlugin);
+  await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
 
   await app.register(

@@ -6,6 +6,7 @@ import { connectDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { createLogger } from './logger.ts';
 import { loadDemo } from './demo/load.ts';
+import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,6 +20,8 @@ async function main(): Promise<void> {
   const { applied } = await migrateToLatest(database.db);
   logger.info({ applied, database: database.kind }, 'database migrated');
 
+  const purged = await purgeExpiredIdempotencyKeys(database.db);
+  if (purged) logger.info({ purged }, 'expired idempotency keys removed');
   const bootstrap = await bootstrapPlatformAdmin(database.db, config.adminToken);
   if (process.argv.includes('--demo')) {
     const demo = await loadDemo(database.db);

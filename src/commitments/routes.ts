@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
+import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { findCommitment, listCommitments } from './repository.ts';
@@ -14,19 +15,22 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/grants/:grantId/commitments',
     {
-      config: { access: access.member('grant', 'grantId', 'finance') },
+      config: { access: access.member('grant', 'grantId', 'finance'), idempotent: true },
       schema: {
         tags: ['commitments'],
         summary: 'Add a commitment line (422 cap-exceeded if it would break a hard cap)',
         params: z.object({ grantId: z.uuid() }),
+        headers: idempotencyHeaders,
         body: createCommitmentBody,
         response: { 201: commitmentSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const line = await createCommitment(app.db, actor, request.params.grantId, request.body);
-      return reply.status(201).header('etag', etagOf(line)).header('location', `/api/v1/commitments/${line.id}`).send(presentCommitment(line));
+      return respondIdempotently(app.db, request, reply, async (trx) => {
+        const line = await createCommitment(trx, actor, request.params.grantId, request.body);
+        return { status: 201, body: presentCommitment(line), headers: { etag: etagOf(line), location: `/api/v1/commitments/${line.id}` } };
+      });
     },
   );
 

@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db/tables.ts';
@@ -66,7 +67,7 @@ async function assertRefFree(trx: Transaction<Database>, grantId: string, ref: s
 }
 
 export async function createCommitment(db: Kysely<Database>, actor: Actor, grantId: string, body: z.output<typeof createCommitmentBody>): Promise<Commitment> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const grant = await lockGrant(trx, actor.organisationId, grantId);
     if (!grant) throw new NotFoundProblem('grant');
     const category = await categoryOrProblem(trx, grantId, body.category);
@@ -117,7 +118,7 @@ export async function amendCommitment(
   body: z.output<typeof updateCommitmentBody>,
   ifMatch: string | undefined,
 ): Promise<Commitment> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { grant, line } = await lockLine(trx, actor, id);
     assertIfMatch(ifMatch, etagOf(line));
     if (line.status === 'withdrawn') throw new InvalidStateProblem(`Line ${line.ref} is withdrawn and can no longer be changed.`);
@@ -156,7 +157,7 @@ export async function amendCommitment(
 }
 
 export async function withdrawCommitment(db: Kysely<Database>, actor: Actor, id: string, ifMatch: string | undefined): Promise<Commitment> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { line } = await lockLine(trx, actor, id);
     assertIfMatch(ifMatch, etagOf(line));
     if (line.status === 'withdrawn') return line;

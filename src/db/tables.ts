@@ -176,6 +176,7 @@ export interface Database {
   spend_entries: SpendEntriesTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_records: AuditRecordsTable;
+  idempotency_keys: IdempotencyKeysTable;
 }
 
 export interface AuditChainHeadsTable {
@@ -200,4 +201,15 @@ export interface AuditRecordsTable {
   request_id: string | null;
   prev_hash: string;
   hash: string;
+}
+
+export interface IdempotencyKeysTable {
+  organisation_id: string;
+  key: string;
+  request_hash: string;
+  state: 'in_flight' | 'done';
+  response_status: number | null;
+  response_body: ColumnType<unknown, string | null, string | null>;
+  response_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
+  created_at: ColumnType<Date, Date | undefined, Date>;
 }

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
+import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { formatMoney } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
@@ -14,18 +15,21 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/organisations/:orgId/grants',
     {
-      config: { access: access.member('organisation', 'orgId', 'finance') },
+      config: { access: access.member('organisation', 'orgId', 'finance'), idempotent: true },
       schema: {
         tags: ['grants'],
         summary: 'Create the grant for a scheme and financial year, with its tranches',
         params: z.object({ orgId: z.uuid() }),
+        headers: idempotencyHeaders,
         body: createGrantBody,
         response: { 201: grantSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const grant = await createGrant(app.db, actorOf(request), request.body);
-      return reply.status(201).send(presentGrant(grant));
+      return respondIdempotently(app.db, request, reply, async (trx) => {
+        const grant = await createGrant(trx, actorOf(request), request.body);
+        return { status: 201, body: presentGrant(grant), headers: { location: `/api/v1/grants/${grant.id}` } };
+      });
     },
   );
 
@@ -64,18 +68,21 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/grants/:grantId/tranches',
     {
-      config: { access: access.member('grant', 'grantId', 'finance') },
+      config: { access: access.member('grant', 'grantId', 'finance'), idempotent: true },
       schema: {
         tags: ['grants'],
         summary: 'Add a tranche; the allocation is the sum of tranches',
         params: grantParams,
+        headers: idempotencyHeaders,
         body: trancheInput,
         response: { 201: trancheCreatedSchema, ...problemResponses },
       },
     },
     async (request, reply) => {
-      const { tranche, grant } = await addTranche(app.db, actorOf(request), request.params.grantId, request.body);
-      return reply.status(201).send({ ...presentTranche(tranche), grantId: grant.id, allocation: formatMoney(grant.allocation) });
+      return respondIdempotently(app.db, request, reply, async (trx) => {
+        const { tranche, grant } = await addTranche(trx, actorOf(request), request.params.grantId, request.body);
+        return { status: 201, body: { ...presentTranche(tranche), grantId: grant.id, allocation: formatMoney(grant.allocation) }, headers: {} };
+      });
     },
   );
 

@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
@@ -45,7 +46,7 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
   if (problems.length) throw new ValidationProblem(problems);
 
   try {
-    const grantId = await db.transaction().execute(async (trx) => {
+    const grantId = await inTransaction(db, async (trx) => {
       const grant = await trx
         .insertInto('grants')
         .values({ organisation_id: organisationId, scheme_id: scheme.id, financial_year: body.financialYear, created_by: actorId })
@@ -123,7 +124,7 @@ export function toNewTranche(tranche: TrancheBody): NewTranche {
 
 export async function addTranche(db: Kysely<Database>, actor: Actor, grantId: string, tranche: TrancheBody): Promise<{ tranche: Tranche; grant: Grant }> {
   const { organisationId } = actor;
-  const trancheId = await db.transaction().execute(async (trx) => {
+  const trancheId = await inTransaction(db, async (trx) => {
     // Allocation feeds every cap: take the grant lock like any other write that moves it.
     const grant = await lockGrant(trx, organisationId, grantId);
     if (!grant) throw new NotFoundProblem('grant');

@@ -114,3 +114,20 @@ export class UnavailableProblem extends Problem {
     super('unavailable', 503, 'Service unavailable', 'The database cannot be reached. Try again shortly.');
   }
 }
+
+export class IdempotencyConflictProblem extends Problem {
+  constructor() {
+    super(
+      'idempotency-conflict',
+      422,
+      'Idempotency key reused',
+      'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
+    );
+  }
+}
+
+export class RequestInFlightProblem extends Problem {
+  constructor() {
+    super('request-in-flight', 409, 'Request in progress', 'A request with this Idempotency-Key is still being processed. Retry shortly.');
+  }
+}

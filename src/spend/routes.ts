@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
+import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { listSpendForCommitment } from './repository.ts';
 import { presentSpendEntry, recordSpendBody, spendEntrySchema } from './schemas.ts';
@@ -12,19 +13,22 @@ export const spendRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
     '/commitments/:id/spend',
     {
-      config: { access: access.member('commitment', 'id', 'finance') },
+      config: { access: access.member('commitment', 'id', 'finance'), idempotent: true },
       schema: {
         tags: ['spend'],
         summary: 'Record spend against a line (negative for a correction)',
         params: lineParams,
+        headers: idempotencyHeaders,
         body: recordSpendBody,
         response: { 201: spendEntrySchema, ...problemResponses },
       },
     },
     async (request, reply) => {
       const actor = actorOf(request);
-      const entry = await recordSpend(app.db, actor, request.params.id, request.body);
-      return reply.status(201).send(presentSpendEntry(entry));
+      return respondIdempotently(app.db, request, reply, async (trx) => {
+        const entry = await recordSpend(trx, actor, request.params.id, request.body);
+        return { status: 201, body: presentSpendEntry(entry), headers: {} };
+      });
     },
   );
 

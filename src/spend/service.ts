@@ -1,3 +1,4 @@
+import { inTransaction } from '../db/transaction.ts';
 import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
@@ -13,7 +14,7 @@ import { insertSpendEntry, type SpendEntry } from './repository.ts';
 import type { recordSpendBody } from './schemas.ts';
 
 export async function recordSpend(db: Kysely<Database>, actor: Actor, commitmentId: string, body: z.output<typeof recordSpendBody>): Promise<SpendEntry> {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const found = await findCommitment(trx, actor.organisationId, commitmentId);
     if (!found) throw new NotFoundProblem('commitment');
     const { firstDay, lastDay } = financialYearBounds(found.financialYear);

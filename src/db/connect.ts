@@ -46,9 +46,13 @@ export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptio
   const pool = new pg.Pool({
     connectionString: databaseUrl,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: 5_000,
-    // A statement stuck behind a lock must not hold a request for ever.
+    // While the database is unreachable, fail fast (503) rather than hang the request.
+    connectionTimeoutMillis: 3_000,
+    // A statement stuck behind a lock, or a connection that went silent, must not hold a
+    // request for ever: the server gives up after 30 s, this client after 35 s.
     statement_timeout: 30_000,
+    query_timeout: 35_000,
+    keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
         if (oid === PG_TYPE.DATE) return keepText;
@@ -57,8 +61,14 @@ export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptio
       }) as typeof pg.types.getTypeParser,
     },
   });
-  // Without a listener, an idle client's error (the server restarting) would crash the process.
+  // Without a listener, a connection's error (the server restarting, the network dropping)
+  // would crash the process: idle clients report through the pool, checked-out ones (Kysely
+  // holds one across a transaction) only on themselves. The query under way still fails and
+  // the request answers 503.
   pool.on('error', (error) => options.logger?.warn({ err: error.message }, 'idle database connection failed'));
+  pool.on('connect', (client) => {
+    client.on('error', (error) => options.logger?.warn({ err: error.message }, 'database connection failed'));
+  });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(options.logger) });
   return {
     db,

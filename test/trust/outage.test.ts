@@ -1,0 +1,93 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
+import { loadConfig } from '../../src/config.ts';
+import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
+import { apiAs, PLATFORM_ADMIN_TOKEN } from '../support/app.ts';
+import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { TcpProxy } from '../support/tcp-proxy.ts';
+
+/** The database goes away mid-traffic and comes back; the app answers 503 meanwhile and recovers by itself. */
+describe('a database outage', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let proxied: DatabaseHandle;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await bootstrapPlatformAdmin(database.handle.db, PLATFORM_ADMIN_TOKEN);
+    const target = new URL(database.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    proxied = connectPostgres(viaProxy.toString(), { poolSize: 5 });
+    app = await buildApp({ config: loadConfig({ DATABASE_URL: viaProxy.toString() }), database: proxied });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await proxied?.close();
+    await proxy?.stop();
+    await database?.drop();
+  });
+
+  it('answers 503 quickly while cut, succeeds after, and leaves no partial records', async () => {
+    const admin = apiAs(app, PLATFORM_ADMIN_TOKEN);
+    const organisation = await admin.post('/api/v1/organisations', { name: 'Outage Council', code: 'E07000001' });
+    const grant = await admin.post(`/api/v1/organisations/${organisation.body.id}/grants`, {
+      scheme: 'csc-prevention',
+      financialYear: '2025-26',
+      tranches: [{ amount: '1000000.00', description: 'Grant', status: 'confirmed' }],
+    });
+    expect(grant.status).toBe(201);
+    const create = (i: number) =>
+      admin.post(`/api/v1/grants/${grant.body.id}/commitments`, { title: `Line ${i}`, category: 'family_help_delivery', amount: '10.00' });
+
+    const before = await Promise.all([0, 1, 2, 3, 4].map(create));
+    expect(before.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
+
+    // Cut while a burst is under way.
+    const burst = Promise.all(Array.from({ length: 10 }, (_, i) => create(100 + i)));
+    await proxy.cut();
+    const burstResults = await burst;
+    expect(burstResults.every((r) => r.status === 201 || r.status === 503)).toBe(true);
+
+    const started = Date.now();
+    const during = await Promise.all([create(200), create(201), app.inject({ method: 'GET', url: '/ready' })]);
+    const elapsed = Date.now() - started;
+    expect(during[0].status).toBe(503);
+    expect(during[0].body).toMatchObject({ type: '/problems/unavailable', status: 503 });
+    expect(during[1].status).toBe(503);
+    expect(during[2].statusCode).toBe(503);
+    // Not hung: each gave up within the connection timeout, not a TCP timeout.
+    expect(elapsed).toBeLessThan(10_000);
+    expect((await app.inject({ method: 'GET', url: '/health' })).statusCode).toBe(200);
+
+    await proxy.restore();
+    let ready = 503;
+    for (let attempt = 0; attempt < 50 && ready !== 200; attempt++) {
+      ready = (await app.inject({ method: 'GET', url: '/ready' })).statusCode;
+      if (ready !== 200) await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(ready).toBe(200);
+    const after = await Promise.all([300, 301, 302].map(create));
+    expect(after.map((r) => r.status)).toEqual([201, 201, 201]);
+
+    // Every acknowledged line is there, and every line there is whole: versioned and audited.
+    const acknowledged = [...before, ...burstResults, ...after].filter((r) => r.status === 201).map((r) => r.body.id as string);
+    const direct = database.handle.db;
+    const rows = await direct.selectFrom('commitments').select('id').where('grant_id', '=', grant.body.id).execute();
+    const ids = new Set(rows.map((r) => r.id));
+    for (const id of acknowledged) expect(ids.has(id)).toBe(true);
+    const orphans = await sql<{ n: number }>`
+      SELECT count(*) AS n FROM commitments c
+      WHERE c.grant_id = ${grant.body.id}
+        AND (NOT EXISTS (SELECT 1 FROM commitment_versions v WHERE v.commitment_id = c.id)
+          OR NOT EXISTS (SELECT 1 FROM audit_records a WHERE a.entity = 'commitment' AND a.entity_id = c.id::text))`.execute(direct);
+    expect(Number(orphans.rows[0]!.n)).toBe(0);
+    const verify = await admin.get(`/api/v1/organisations/${organisation.body.id}/audit/verify`);
+    expect(verify.body.ok).toBe(true);
+  });
+});

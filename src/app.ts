@@ -22,6 +22,7 @@ import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
 import { organisationRoutes } from './organisations/routes.ts';
+import { reportRoutes } from './reports/routes.ts';
 import { schemeRoutes } from './schemes/routes.ts';
 import { spendRoutes } from './spend/routes.ts';
 import { summaryRoutes } from './summary/routes.ts';
@@ -100,6 +101,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(commitmentRoutes);
       await api.register(spendRoutes);
       await api.register(summaryRoutes);
+      await api.register(reportRoutes);
       await api.register(auditRoutes);
     },
     { prefix: '/api/v1' },

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
 import { type Decimal, formatMoney, formatMoneyOrNull, formatShare, moneyOutput, shareOutput } from '../shared/money.ts';
+import { asAtParameter, resolveAsAt } from './as-at.ts';
 import { type GrantSummary, summariseGrant } from './service.ts';
 
 const formatShareOrNull = (share: Decimal | null) => (share === null ? null : formatShare(share));
@@ -11,6 +12,7 @@ export const summarySchema = z
   .object({
     grantId: z.uuid(),
     financialYear: z.string(),
+    asAt: z.iso.date().nullable().meta({ description: 'The day these figures stood at the end of; null for the current position.' }),
     allocation: moneyOutput,
     confirmedAllocation: moneyOutput,
     committed: moneyOutput,
@@ -47,6 +49,7 @@ export function presentSummary(summary: GrantSummary): z.infer<typeof summarySch
   return {
     grantId: summary.grant.id,
     financialYear: summary.grant.financialYear,
+    asAt: summary.asAt?.date ?? null,
     allocation: formatMoney(summary.allocation),
     confirmedAllocation: formatMoney(summary.confirmedAllocation),
     committed: formatMoney(summary.committed),
@@ -90,9 +93,13 @@ export const summaryRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['grants'],
         summary: 'Allocation, commitments, spend and caps by category and heading',
         params: z.object({ grantId: z.uuid() }),
+        querystring: z.object({ asAt: asAtParameter }),
         response: { 200: summarySchema, ...problemResponses },
       },
     },
-    async (request) => presentSummary(await summariseGrant(app.db, accessOf(request).organisationId, request.params.grantId)),
+    async (request) => {
+      const asAt = await resolveAsAt(app.db, request.query.asAt);
+      return presentSummary(await summariseGrant(app.db, accessOf(request).organisationId, request.params.grantId, asAt));
+    },
   );
 };

@@ -3,6 +3,7 @@ import type { Database } from '../db/tables.ts';
 import { findGrant, type Grant } from '../grants/repository.ts';
 import { capFor, Decimal, shareOf, sumDecimals, ZERO } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
+import { type AsAt, grantAsAt, linesSource, spendSource } from './as-at.ts';
 
 export interface CategorySummary {
   readonly code: string;
@@ -31,6 +32,8 @@ export interface HeadingSummary {
 
 export interface GrantSummary {
   readonly grant: Grant;
+  /** null for the current position. */
+  readonly asAt: AsAt | null;
   readonly allocation: Decimal;
   readonly confirmedAllocation: Decimal;
   readonly committed: Decimal;
@@ -51,8 +54,11 @@ interface CategoryTotalsRow {
   tbc_lines: number;
 }
 
-/** One pass over the grant's live lines, each joined to its spend total. */
-async function categoryTotals(db: Kysely<Database>, grantId: string): Promise<Map<string, CategoryTotalsRow>> {
+/**
+ * One pass over the grant's live lines, each joined to its spend total; with `before`, the
+ * lines and spend as recorded before that instant (see as-at.ts).
+ */
+async function categoryTotals(db: Kysely<Database>, grantId: string, before: Date | null): Promise<Map<string, CategoryTotalsRow>> {
   const result = await sql<CategoryTotalsRow>`
     SELECT c.category_id,
            sum(c.amount) AS committed,
@@ -60,11 +66,11 @@ async function categoryTotals(db: Kysely<Database>, grantId: string): Promise<Ma
            sum(greatest(coalesce(c.amount, 0), coalesce(s.spent, 0))) AS exposure,
            count(*) AS lines,
            count(*) FILTER (WHERE c.amount IS NULL) AS tbc_lines
-    FROM commitments c
+    FROM (${linesSource(grantId, before)}) c
     LEFT JOIN (
-      SELECT commitment_id, sum(amount) AS spent FROM spend_entries WHERE grant_id = ${grantId} GROUP BY commitment_id
+      SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id
     ) s ON s.commitment_id = c.id
-    WHERE c.grant_id = ${grantId} AND c.status <> 'withdrawn'
+    WHERE c.status <> 'withdrawn'
     GROUP BY c.category_id
   `.execute(db);
   return new Map(result.rows.map((row) => [row.category_id, row]));
@@ -72,10 +78,12 @@ async function categoryTotals(db: Kysely<Database>, grantId: string): Promise<Ma
 
 const money = (value: string | null | undefined): Decimal => (value == null ? ZERO : new Decimal(value));
 
-export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string): Promise<GrantSummary> {
-  const grant = await findGrant(db, organisationId, grantId);
-  if (!grant) throw new NotFoundProblem('grant');
-  const totals = await categoryTotals(db, grantId);
+/** The grant's position now, or at the end of a past day when `asAt` is given. */
+export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null = null): Promise<GrantSummary> {
+  const current = await findGrant(db, organisationId, grantId);
+  if (!current) throw new NotFoundProblem('grant');
+  const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
+  const totals = await categoryTotals(db, grantId, asAt?.before ?? null);
   const { allocation } = grant;
 
   const categories: CategorySummary[] = grant.categories.map((category) => {
@@ -116,6 +124,7 @@ export async function summariseGrant(db: Kysely<Database>, organisationId: strin
   const committed = sumDecimals(categories.map((c) => c.committed));
   return {
     grant,
+    asAt,
     allocation,
     confirmedAllocation: grant.confirmedAllocation,
     committed,

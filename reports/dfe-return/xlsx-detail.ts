@@ -1,0 +1,87 @@
+import type { SpendRow } from '../../src/reports/repository.ts';
+import { quarterSchema } from '../../src/shared/financial-year.ts';
+import { ZERO } from '../../src/shared/money.ts';
+import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
+import { formula, moneyValue, POUNDS, textValue, type WorkbookWriter, yieldToStream } from '../shared/xlsx.ts';
+import { type DfeReturn, quarterIndex, spentToEndOf } from './model.ts';
+
+const ROWS_PER_YIELD = 2_000;
+
+/**
+ * Every line as it stood: amount or tbc, spend per quarter up to the return's quarter (later
+ * quarters are left blank: this return reports to the end of its own), and spend to date.
+ */
+export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeReturn): Promise<void> {
+  const sheet = workbook.addWorksheet('Lines', {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
+  });
+  sheet.columns = [{ width: 8 }, { width: 60 }, { width: 34 }, { width: 24 }, { width: 11 }, ...Array.from({ length: 6 }, () => ({ width: 15 }))];
+  const reported = quarterIndex(report.quarter);
+  const header = sheet.addRow([
+    'Ref', 'Line', 'Category', 'Reporting heading', 'Status', 'Amount',
+    ...quarterSchema.options.map((quarter) => `Spent ${quarter}`), `Spent to end of ${report.quarter}`,
+  ]);
+  header.font = { bold: true };
+  header.commit();
+
+  let written = 0;
+  for (const line of report.lines) {
+    const quarters = line.spentByQuarter.map((spent, index) => (index <= reported ? moneyValue(spent) : null));
+    const row = sheet.addRow([
+      textValue(line.ref),
+      textValue(line.title),
+      textValue(line.category.name),
+      textValue(line.category.headingLabel),
+      line.status,
+      line.amount === null ? 'tbc' : moneyValue(line.amount),
+      ...quarters,
+      moneyValue(spentToEndOf(line, report.quarter)),
+    ]);
+    for (let column = 6; column <= 11; column++) row.getCell(column).numFmt = POUNDS;
+    row.commit();
+    if (++written % ROWS_PER_YIELD === 0) await yieldToStream();
+  }
+  sheet.commit();
+}
+
+/** The quarter's spend entries in date order, then a Total row (a live SUM with its result cached). */
+export async function writeSpendSheet(workbook: WorkbookWriter, report: DfeReturn, spend: AsyncIterable<readonly SpendRow[]>): Promise<void> {
+  const sheet = workbook.addWorksheet('Spend', {
+    views: [{ state: 'frozen', ySplit: 1 }],
+    pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
+  });
+  sheet.columns = [{ width: 12 }, { width: 8 }, { width: 50 }, { width: 24 }, { width: 15 }, { width: 30 }, { width: 20 }, { width: 50 }];
+  const header = sheet.addRow(['Date', 'Line ref', 'Line', 'Reporting heading', 'Amount', 'Supplier', 'Transaction reference', 'Description']);
+  header.font = { bold: true };
+  header.commit();
+
+  const lines = new Map(report.lines.map((line) => [line.id, line]));
+  let total = ZERO;
+  let count = 0;
+  for await (const page of spend) {
+    for (const entry of page) {
+      const line = lines.get(entry.commitmentId);
+      const row = sheet.addRow([
+        entry.spentOn,
+        textValue(line?.ref ?? null),
+        textValue(line?.title ?? null),
+        textValue(line?.category.headingLabel ?? null),
+        moneyValue(entry.amount),
+        entry.paidToIndividual ? REDACTED_PERSONAL_DATA : textValue(entry.supplier),
+        textValue(entry.reference),
+        textValue(entry.description),
+      ]);
+      row.getCell(5).numFmt = POUNDS;
+      row.commit();
+      total = total.plus(entry.amount);
+      count += 1;
+    }
+    await yieldToStream();
+  }
+  const totalRow = sheet.addRow(['Total', null, null, null, count > 0 ? formula(`SUM(E2:E${count + 1})`, total) : moneyValue(total)]);
+  totalRow.font = { bold: true };
+  totalRow.getCell(5).numFmt = POUNDS;
+  totalRow.commit();
+  sheet.commit();
+}

@@ -1,0 +1,39 @@
+import { type Decimal, formatMoney } from '../../src/shared/money.ts';
+
+/** "335,677.00" (or "-1,234.50"): the figure as a committee table prints it under a "£" column. */
+export function groupedAmount(amount: Decimal): string {
+  const [whole = '0', pence = '00'] = formatMoney(amount.abs()).split('.');
+  return `${amount.isNegative() ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pence}`;
+}
+
+/** A line with no amount yet counts in no total and prints as "tbc". */
+export function amountOrTbc(amount: Decimal | null): string {
+  return amount === null ? 'tbc' : groupedAmount(amount);
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "18 November 2025" from "2025-11-18", without a Date, so no time zone can move the day. */
+export function longDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-').map(Number);
+  return `${day} ${MONTHS[(month ?? 1) - 1]} ${year}`;
+}
+
+/** "As at the end of 18 November 2025" or "Current position": the line under every table's title. */
+export function positionLine(asAt: string | null, today: string): string {
+  return asAt ? `As at the end of ${longDate(asAt)}` : `Current position on ${longDate(today)}`;
+}
+
+/**
+ * A file name safe in a Content-Disposition header and on any file system: the parts are
+ * codes, years and dates already, but nothing reaches the header unfiltered.
+ */
+export function safeFilename(parts: readonly (string | null | undefined)[], extension: string): string {
+  const stem = parts
+    .filter((part): part is string => typeof part === 'string' && part !== '')
+    .map((part) => part.replace(/[^A-Za-z0-9.-]+/g, '-').replace(/^[.-]+|[.-]+$/g, ''))
+    .filter(Boolean)
+    .join('-')
+    .slice(0, 120);
+  return `${stem || 'report'}.${extension.replace(/[^a-z0-9]/g, '')}`;
+}

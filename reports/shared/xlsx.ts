@@ -1,0 +1,53 @@
+import { PassThrough, type Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import type { Decimal } from '../../src/shared/money.ts';
+import { neutraliseFormula, xmlSafe } from './safe-text.ts';
+
+export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
+export type Worksheet = ExcelJS.Worksheet;
+
+/** Pounds and pence as councils print them. */
+export const POUNDS = '£#,##0.00';
+export const PERCENT = '0.00%';
+
+/**
+ * The one place money leaves Decimal for a JavaScript number: an .xlsx numeric cell is an IEEE
+ * double, and a spreadsheet can only add up numeric cells. Every NUMERIC(14,2) amount (under
+ * 2^53 pence) converts to the nearest double and prints back exactly at two decimals; all
+ * arithmetic has already been done in Decimal.
+ */
+export function moneyValue(amount: Decimal): number {
+  return amount.toNumber();
+}
+
+/** Text for a cell: a plain string (never a formula object) with any formula start neutralised. */
+export function textValue(text: string | null): string | null {
+  return text === null ? null : xmlSafe(neutraliseFormula(text));
+}
+
+/** A live formula we wrote ourselves, with its result cached so readers that do not recalculate see it. */
+export function formula(expression: string, result: Decimal): ExcelJS.CellFormulaValue {
+  return { formula: expression, result: moneyValue(result), date1904: false };
+}
+
+/**
+ * Streams a workbook as it is written: the writer keeps only the rows not yet committed, so
+ * memory stays flat however many lines a grant has. Errors end the stream; headers are
+ * already sent by then, so the client sees a truncated download rather than a wrong file.
+ */
+export function streamWorkbook(write: (workbook: WorkbookWriter) => Promise<void>, created: Date): Readable {
+  const output = new PassThrough();
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  workbook.creator = 'Ringfence';
+  workbook.created = created;
+  workbook.modified = created;
+  write(workbook)
+    .then(() => workbook.commit())
+    .catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
+  return output;
+}
+
+/** Lets the zip and the socket take what has been written before the next page of rows. */
+export function yieldToStream(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}

@@ -1,0 +1,45 @@
+import type { Readable } from 'node:stream';
+import type { FastifyReply } from 'fastify';
+import { z } from 'zod';
+
+export const MEDIA_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  md: 'text/markdown; charset=utf-8',
+  html: 'text/html; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  docx: 'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+} as const;
+
+export type FileFormat = keyof typeof MEDIA_TYPES;
+
+/**
+ * Sends a generated file as a download. The name is built only from codes and dates (see
+ * safeFilename) and quoted; nosniff stops a browser guessing a type, and an HTML table may
+ * carry inline styles but never run anything, should a title ever slip past escaping.
+ */
+export function sendFile(reply: FastifyReply, format: FileFormat, filename: string, body: string | Buffer | Readable): FastifyReply {
+  reply
+    .type(MEDIA_TYPES[format])
+    .header('content-disposition', `attachment; filename="${filename}"`)
+    .header('x-content-type-options', 'nosniff')
+    .header('cache-control', 'private, no-store');
+  if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
+  return reply.send(body);
+}
+
+const text = (description: string) => ({ schema: z.string().meta({ description }) });
+const binary = (description: string) => ({ schema: z.string().meta({ description, format: 'binary' }) });
+
+/** OpenAPI: the 200 response of a report in each of its formats. */
+export function fileResponses(json: z.ZodType, formats: readonly FileFormat[], description: string) {
+  const all = {
+    csv: text('CSV, RFC 4180, UTF-8; text cells that could start a formula begin with an apostrophe.'),
+    md: text('A Markdown pipe table.'),
+    html: text('A self-contained HTML table with inline styles, for pasting into Word.'),
+    xlsx: binary('An Excel workbook; money as numbers formatted in pounds.'),
+    docx: binary('A Word document holding the table.'),
+  } as const;
+  const content: Record<string, { schema: z.ZodType }> = { 'application/json': { schema: json } };
+  for (const format of formats) content[MEDIA_TYPES[format].split(';')[0]!] = all[format];
+  return { description, content };
+}

@@ -1,0 +1,161 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { buildCabinetTable } from '../../reports/cabinet-table/model.ts';
+import { cabinetTableCsv } from '../../reports/cabinet-table/csv.ts';
+import { cabinetTableDocx } from '../../reports/cabinet-table/docx.ts';
+import { cabinetTableHtml } from '../../reports/cabinet-table/html.ts';
+import { cabinetTableJson, cabinetTableSchema } from '../../reports/cabinet-table/json.ts';
+import { cabinetTableMarkdown } from '../../reports/cabinet-table/markdown.ts';
+import { cabinetTableXlsx } from '../../reports/cabinet-table/xlsx.ts';
+import { dfeReturnCsv } from '../../reports/dfe-return/csv.ts';
+import { dfeReturnJson, dfeReturnSchema } from '../../reports/dfe-return/json.ts';
+import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
+import { dfeReturnXlsx } from '../../reports/dfe-return/xlsx.ts';
+import { safeFilename } from '../../reports/shared/format.ts';
+import { spendingOver500Csv } from '../../reports/transparency/spending-over-500.ts';
+import { access, accessOf } from '../auth/access.ts';
+import { problemResponses } from '../http/schemas.ts';
+import { isoDateSchema, quarterSchema } from '../shared/financial-year.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
+import { asAtParameter } from '../summary/as-at.ts';
+import { fileResponses, sendFile } from './http.ts';
+import {
+  findOrganisationHeader,
+  loadReportContext,
+  quarterSpend,
+  reportLines,
+  reportLinesWithSpend,
+  transparencyRange,
+  transparencyRows,
+} from './service.ts';
+
+const grantParams = z.object({ grantId: z.uuid() });
+const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);
+
+const cabinetQuery = z.object({
+  format: z.enum(['json', 'csv', 'md', 'html', 'xlsx', 'docx']).default('json'),
+  asAt: asAtParameter,
+});
+
+const dfeQuery = z.object({
+  quarter: quarterSchema.meta({ description: 'Q1 is April to June.' }),
+  format: z.enum(['json', 'xlsx', 'csv']).default('json'),
+  asAt: asAtParameter,
+});
+
+const transparencyQuery = z.object({
+  from: isoDateSchema.optional().meta({ description: "First day (inclusive); the grant's financial year when omitted." }),
+  to: isoDateSchema.optional().meta({ description: "Last day (inclusive); the grant's financial year when omitted." }),
+});
+
+const csvOnly = {
+  description: 'text/csv: the Local Government Transparency Code columns, one row per spend entry of £500 or more.',
+  content: { 'text/csv': { schema: z.string() } },
+};
+
+/** Reports people submit: readers may pull every one; nothing here writes. */
+export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.get(
+    '/grants/:grantId/reports/cabinet-table',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: {
+        tags: ['reports'],
+        summary: 'The committee table: lines grouped by heading, subtotals, total and balance',
+        params: grantParams,
+        querystring: cabinetQuery,
+        response: { 200: fileResponses(cabinetTableSchema, ['csv', 'md', 'html', 'xlsx', 'docx'], 'The committee table in the format asked for.'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { format, asAt } = request.query;
+      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, asAt);
+      const table = buildCabinetTable(context, await reportLines(app.db, context));
+      const filename = (extension: string) => safeFilename(['cabinet-table', table.organisation.code, table.financialYear, asAtPart(asAt)], extension);
+      switch (format) {
+        case 'json':
+          return reply.send(cabinetTableJson(table));
+        case 'csv':
+          return sendFile(reply, format, filename(format), cabinetTableCsv(table));
+        case 'md':
+          return sendFile(reply, format, filename(format), cabinetTableMarkdown(table));
+        case 'html':
+          return sendFile(reply, format, filename(format), cabinetTableHtml(table));
+        case 'xlsx':
+          return sendFile(reply, format, filename(format), cabinetTableXlsx(table, new Date()));
+        case 'docx':
+          return sendFile(reply, format, filename(format), await cabinetTableDocx(table));
+      }
+    },
+  );
+
+  app.get(
+    '/grants/:grantId/reports/dfe-return',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: {
+        tags: ['reports'],
+        summary: 'The quarterly breakdown of expenditure for the DfE',
+        params: grantParams,
+        querystring: dfeQuery,
+        response: { 200: fileResponses(dfeReturnSchema, ['csv', 'xlsx'], 'The return in the format asked for.'), ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { format, asAt, quarter } = request.query;
+      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, asAt);
+      const report = buildDfeReturn(context, await reportLinesWithSpend(app.db, context), quarter);
+      const filename = safeFilename(['dfe-return', report.organisation.code, report.financialYear, quarter, asAtPart(asAt)], format);
+      switch (format) {
+        case 'json':
+          return reply.send(dfeReturnJson(report));
+        case 'csv':
+          return sendFile(reply, format, filename, dfeReturnCsv(report));
+        case 'xlsx':
+          return sendFile(reply, format, filename, dfeReturnXlsx(report, quarterSpend(app.db, context, quarter), new Date()));
+      }
+    },
+  );
+
+  app.get(
+    '/grants/:grantId/reports/spending-over-500',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: {
+        tags: ['reports'],
+        summary: "Transparency Code 'spending over £500' CSV for one grant",
+        params: grantParams,
+        querystring: transparencyQuery,
+        response: { 200: csvOnly, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, undefined);
+      const range = transparencyRange(request.query, context.grant.financialYear);
+      const filename = safeFilename(['spending-over-500', context.organisation.code, context.grant.schemeCode, range.from, 'to', range.to], 'csv');
+      return sendFile(reply, 'csv', filename, spendingOver500Csv(transparencyRows(app.db, { grantId: context.grant.id }, range)));
+    },
+  );
+
+  app.get(
+    '/organisations/:orgId/reports/spending-over-500',
+    {
+      config: { access: access.member('organisation', 'orgId', 'reader') },
+      schema: {
+        tags: ['reports'],
+        summary: "Transparency Code 'spending over £500' CSV across all the organisation's grants",
+        params: z.object({ orgId: z.uuid() }),
+        querystring: transparencyQuery,
+        response: { 200: csvOnly, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const organisationId = accessOf(request).organisationId;
+      const organisation = await findOrganisationHeader(app.db, organisationId);
+      if (!organisation) throw new NotFoundProblem('organisation');
+      const range = transparencyRange(request.query, null);
+      const filename = safeFilename(['spending-over-500', organisation.code, range.from, 'to', range.to], 'csv');
+      return sendFile(reply, 'csv', filename, spendingOver500Csv(transparencyRows(app.db, { organisationId }, range)));
+    },
+  );
+};

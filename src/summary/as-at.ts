@@ -1,0 +1,115 @@
+import { type Kysely, sql } from 'kysely';
+import type { Database } from '../db/tables.ts';
+import type { Grant, GrantCategory } from '../grants/repository.ts';
+import { isoDateSchema } from '../shared/financial-year.ts';
+import { Decimal, ZERO } from '../shared/money.ts';
+import { ValidationProblem } from '../shared/problems.ts';
+
+/**
+ * "As at 18 November 2025" means as the records stood at the end of that day in the UK, so a
+ * published table can be regenerated later, whatever was amended or withdrawn since. History
+ * lives only in the database: commitment_versions (every state of every line), spend_entries
+ * and grant_tranches (append-only, each with the instant it was recorded) and
+ * grant_category_versions (migration 0004). Every reader here takes that instant, `before`,
+ * as an exclusive bound, so the same code serves a past day and an instant captured in a test.
+ */
+export interface AsAt {
+  /** The day asked for, YYYY-MM-DD. */
+  readonly date: string;
+  /** The first instant after that day in Europe/London; records from it on did not yet exist. */
+  readonly before: Date;
+}
+
+export const asAtParameter = isoDateSchema.optional().meta({
+  description: 'Reproduce the figures as the records stood at the end of this day (UK time). Omit for the current position.',
+});
+
+/**
+ * The day's end is worked out by the database, whose clock stamped every record, so British
+ * Summer Time and the process's own time zone cannot shift a bound by an hour.
+ */
+export async function resolveAsAt(db: Kysely<Database>, date: string | undefined): Promise<AsAt | null> {
+  if (date === undefined) return null;
+  const result = await sql<{ before: Date; today: string }>`
+    SELECT ((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/London') AS before,
+           (now() AT TIME ZONE 'Europe/London')::date::text AS today
+  `.execute(db);
+  const row = result.rows[0]!;
+  if (date > row.today) {
+    throw new ValidationProblem([{ path: 'asAt', message: `must not be after today (${row.today}): records for a later day do not exist yet` }]);
+  }
+  return { date, before: row.before };
+}
+
+/**
+ * The grant's lines at an instant: each line's latest version recorded before it, or the
+ * current rows when `before` is null. Columns: id, category_id, ref, title, amount, status,
+ * service_area.
+ */
+export function linesSource(grantId: string, before: Date | null) {
+  if (before === null) {
+    return sql`SELECT id, category_id, ref, title, amount, status, service_area FROM commitments WHERE grant_id = ${grantId}`;
+  }
+  return sql`
+    SELECT DISTINCT ON (commitment_id) commitment_id AS id, category_id, ref, title, amount, status, service_area
+    FROM commitment_versions
+    WHERE grant_id = ${grantId} AND recorded_at < ${before}
+    ORDER BY commitment_id, version DESC`;
+}
+
+/** The grant's spend entries recorded before an instant, or all of them when `before` is null. */
+export function spendSource(grantId: string, before: Date | null) {
+  const columns = sql`id, commitment_id, amount, spent_on, reference, description, supplier, expense_area,
+    irrecoverable_vat, merchant_category, paid_to_individual`;
+  if (before === null) return sql`SELECT ${columns} FROM spend_entries WHERE grant_id = ${grantId}`;
+  return sql`SELECT ${columns} FROM spend_entries WHERE grant_id = ${grantId} AND recorded_at < ${before}`;
+}
+
+/** Lines in their printed order: numeric refs by number, then any others by text. */
+export const LINE_ORDER = sql`CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END NULLS LAST, ref`;
+
+interface CategoryVersionRow {
+  category_id: string;
+  planned_share: string;
+  max_share: string | null;
+  recorded_before: boolean;
+}
+
+/**
+ * The grant as it stood at an instant: the tranches recorded before it, and each category's
+ * settings then. A day before the grant existed has no tranches and the settings the grant was
+ * created with, so it reads as an empty grant rather than an error.
+ */
+export async function grantAsAt(db: Kysely<Database>, grant: Grant, before: Date): Promise<Grant> {
+  const [tranches, versions] = await Promise.all([
+    sql<{ id: string }>`SELECT id FROM grant_tranches WHERE grant_id = ${grant.id} AND created_at < ${before}`.execute(db),
+    sql<CategoryVersionRow>`
+      SELECT category_id, planned_share, max_share, recorded_at < ${before} AS recorded_before
+      FROM grant_category_versions WHERE grant_id = ${grant.id} ORDER BY id
+    `.execute(db),
+  ]);
+  const trancheIds = new Set(tranches.rows.map((row) => row.id));
+  const own = grant.tranches.filter((tranche) => trancheIds.has(tranche.id));
+  const settings = new Map<string, CategoryVersionRow>();
+  for (const version of versions.rows) {
+    const known = settings.get(version.category_id);
+    // The latest version before the bound wins; failing any, the earliest there is.
+    if (version.recorded_before || known === undefined) settings.set(version.category_id, version);
+  }
+  const categories: GrantCategory[] = grant.categories.map((category) => {
+    const setting = settings.get(category.categoryId);
+    if (!setting) return category;
+    return {
+      ...category,
+      plannedShare: new Decimal(setting.planned_share),
+      maxShare: setting.max_share === null ? null : new Decimal(setting.max_share),
+    };
+  });
+  return {
+    ...grant,
+    tranches: own,
+    allocation: own.reduce((sum, tranche) => sum.plus(tranche.amount), ZERO),
+    confirmedAllocation: own.filter((tranche) => tranche.status === 'confirmed').reduce((sum, tranche) => sum.plus(tranche.amount), ZERO),
+    categories,
+  };
+}

@@ -1,0 +1,106 @@
+import JSZip from 'jszip';
+import ExcelJS from 'exceljs';
+import { expect } from 'vitest';
+import type { TestApp } from '../support/app.ts';
+import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
+import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
+
+export interface WorkedExample {
+  readonly council: TestOrganisation;
+  readonly grantId: string;
+  /** Line ids by ref. */
+  readonly lineIds: Record<string, string>;
+}
+
+/** DOMAIN.md's worked example, entered through the API as a finance officer would. */
+export async function enterWorkedExample(testApp: TestApp, name = 'Example Metropolitan Borough Council'): Promise<WorkedExample> {
+  const council = await createOrganisation(testApp, name);
+  const grant = await council.as.finance.post(`/api/v1/organisations/${council.id}/grants`, {
+    scheme: 'csc-prevention',
+    financialYear: '2025-26',
+    tranches: [...WORKED_EXAMPLE_TRANCHES],
+  });
+  expect(grant.status, JSON.stringify(grant.body)).toBe(201);
+  const lineIds: Record<string, string> = {};
+  for (const line of WORKED_EXAMPLE_LINES) {
+    const created = await council.as.finance.post(`/api/v1/grants/${grant.body.id}/commitments`, { ...line, status: 'approved' });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    lineIds[line.ref] = created.body.id;
+  }
+  return { council, grantId: grant.body.id, lineIds };
+}
+
+export interface RawResponse {
+  readonly status: number;
+  readonly headers: Record<string, string | string[] | number | undefined>;
+  readonly body: Buffer;
+  readonly text: string;
+}
+
+/** A GET whose body is kept as bytes: workbooks and Word files are zips. */
+export async function getRaw(testApp: TestApp, token: string | null, url: string): Promise<RawResponse> {
+  const response = await testApp.app.inject({ method: 'GET', url, headers: token ? { authorization: `Bearer ${token}` } : {} });
+  return { status: response.statusCode, headers: response.headers, body: response.rawPayload, text: response.body };
+}
+
+/** Issues a fresh token for one of the council's users, for raw requests. */
+export async function tokenFor(council: TestOrganisation, role: 'reader' | 'finance' = 'reader'): Promise<string> {
+  const issued = await council.as.admin.post(`/api/v1/users/${council.userIds[role]}/tokens`, { name: `raw ${role}` });
+  expect(issued.status).toBe(201);
+  return issued.body.token;
+}
+
+export async function readWorkbook(bytes: Buffer): Promise<ExcelJS.Workbook> {
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(bytes as unknown as ArrayBuffer);
+  return workbook;
+}
+
+/** The rows of a sheet as plain values, row 1 first, for comparing whole tables. */
+export function sheetValues(sheet: ExcelJS.Worksheet): unknown[][] {
+  const rows: unknown[][] = [];
+  sheet.eachRow({ includeEmpty: true }, (row, number) => {
+    rows[number - 1] = (row.values as unknown[]).slice(1);
+  });
+  return rows;
+}
+
+/** The text of every paragraph of a .docx's body, and of each table cell, read from its XML. */
+export async function readDocx(bytes: Buffer): Promise<{ xml: string; cells: string[]; rows: string[][] }> {
+  const zip = await JSZip.loadAsync(bytes);
+  const xml = await zip.file('word/document.xml')!.async('string');
+  const textOf = (fragment: string) =>
+    [...fragment.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]!).join('').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'");
+  const rows = [...xml.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map((row) => [...row[0].matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map((c) => textOf(c[0])));
+  return { xml, cells: rows.flat(), rows };
+}
+
+/** Parses RFC 4180 CSV (quoted fields, doubled quotes, CRLF) into rows of strings. */
+export function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(field);
+      field = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i++;
+    } else field += char;
+  }
+  if (field !== '' || row.length) rows.push([...row, field]);
+  return rows;
+}

@@ -26,6 +26,7 @@ import { reportRoutes } from './reports/routes.ts';
 import { schemeRoutes } from './schemes/routes.ts';
 import { spendRoutes } from './spend/routes.ts';
 import { summaryRoutes } from './summary/routes.ts';
+import { webPlugin } from './web/plugin.ts';
 
 export interface AppOptions {
   readonly config: Config;
@@ -91,6 +92,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessPlugin);
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
+  await app.register(webPlugin, { config: options.config });
 
   await app.register(
     async (api) => {

@@ -12,6 +12,8 @@ const environmentSchema = z.object({
   LOG_LEVEL: z.enum(logLevels).default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   NODE_ENV: z.string().default('development'),
+  // Encrypts the web sessions' cookies; anyone holding it could forge a session.
+  RINGFENCE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
 });
 
 export interface Config {
@@ -24,6 +26,10 @@ export interface Config {
   readonly logLevel: (typeof logLevels)[number];
   readonly databasePoolSize: number;
   readonly production: boolean;
+  /** Absent outside production: the web plugin keeps one in `dataDir` or makes one per process. */
+  readonly sessionSecret: string | undefined;
+  /** Session cookies carry Secure everywhere but development and test, which run over plain http. */
+  readonly secureCookies: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -39,6 +45,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     throw new ConfigError(`Invalid configuration: ${reasons.join('; ')}`);
   }
   const env = parsed.data;
+  if (env.NODE_ENV === 'production' && !env.RINGFENCE_SESSION_SECRET) {
+    throw new ConfigError('Invalid configuration: RINGFENCE_SESSION_SECRET: is required when NODE_ENV=production');
+  }
   return Object.freeze({
     databaseUrl: env.DATABASE_URL,
     dataDir: env.RINGFENCE_DATA_DIR,
@@ -48,5 +57,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     logLevel: env.LOG_LEVEL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
     production: env.NODE_ENV === 'production',
+    sessionSecret: env.RINGFENCE_SESSION_SECRET,
+    secureCookies: env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test',
   });
 }

@@ -49,6 +49,12 @@ async function main(): Promise<void> {
   } else if (bootstrap.created) {
     process.stdout.write('\nFirst start: a platform administrator was created with RINGFENCE_ADMIN_TOKEN as its API token.\n\n');
   }
+  if (bootstrap.signIn) {
+    process.stdout.write(
+      `Sign in to the web pages at ${address}/sign-in as the platform administrator, with this password (shown only this once):\n\n` +
+        `  email:    ${bootstrap.signIn.email}\n  password: ${bootstrap.signIn.password}\n\n`,
+    );
+  }
 }
 
 main().catch((error: unknown) => {

@@ -2,11 +2,14 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { generateApiToken, hashApiToken } from './tokens.ts';
 import { recordChange } from '../audit/record.ts';
+import { generatePassword, hashPassword } from '../web/session/passwords.ts';
 
 export interface BootstrapResult {
   /** Set only when an administrator was created just now with a random token. */
   readonly generatedToken: string | null;
   readonly created: boolean;
+  /** Set only when an administrator was created just now: the web sign-in, printed once. */
+  readonly signIn: { readonly email: string; readonly password: string } | null;
 }
 
 const ADMIN_EMAIL = 'admin@ringfence.local';
@@ -20,11 +23,13 @@ export async function bootstrapPlatformAdmin(db: Kysely<Database>, adminToken: s
     // Two instances starting together must not both create an administrator.
     await trx.selectFrom('schemes').select('id').where('code', '=', 'csc-prevention').forUpdate().execute();
     const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
-    if (anyUser) return { generatedToken: null, created: false };
+    if (anyUser) return { generatedToken: null, created: false, signIn: null };
     const token = adminToken ?? generateApiToken();
+    // The web pages need a password as the API needs a token; only its hash is kept.
+    const password = generatePassword();
     const admin = await trx
       .insertInto('users')
-      .values({ email: ADMIN_EMAIL, name: 'Platform administrator', is_platform_admin: true })
+      .values({ email: ADMIN_EMAIL, name: 'Platform administrator', is_platform_admin: true, password_hash: await hashPassword(password), password_changed_at: new Date() })
       .returning('id')
       .executeTakeFirstOrThrow();
     await trx
@@ -37,8 +42,8 @@ export async function bootstrapPlatformAdmin(db: Kysely<Database>, adminToken: s
       entity: 'user',
       entityId: admin.id,
       before: null,
-      after: { isPlatformAdmin: true, reason: 'first start' },
+      after: { isPlatformAdmin: true, passwordSet: true, reason: 'first start' },
     });
-    return { generatedToken: adminToken ? null : token, created: true };
+    return { generatedToken: adminToken ? null : token, created: true, signIn: { email: ADMIN_EMAIL, password } };
   });
 }

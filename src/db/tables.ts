@@ -25,6 +25,13 @@ export interface UsersTable {
   name: string;
   is_platform_admin: Generated<boolean>;
   created_at: CreatedAt;
+  /** argon2id (migration 0005); null until a password is set, so the user cannot sign in to the web pages. */
+  password_hash: ColumnType<string | null, string | null | undefined, string | null>;
+  failed_login_count: Generated<number>;
+  locked_until: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  /** Bumped to revoke every web session of the user at once. */
+  session_epoch: Generated<number>;
+  password_changed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
 }
 
 export interface MembershipsTable {

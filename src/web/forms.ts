@@ -1,0 +1,93 @@
+import type { z } from 'zod';
+import { Decimal, formatPounds } from '../shared/money.ts';
+import { CapExceededProblem, ConflictProblem, type FieldError, OutsideFinancialYearProblem, Problem, ValidationProblem } from '../shared/problems.ts';
+
+/** What a form page shows when its input is refused: GOV.UK's error summary and inline errors. */
+export interface FormErrors {
+  readonly list: { text: string; href: string }[];
+  readonly fields: Record<string, { text: string }>;
+  readonly description?: string;
+}
+
+/** Field names as people read them, for each form; their keys are the inputs' ids. */
+export type FieldLabels = Readonly<Record<string, string>>;
+
+export type FormBody = Record<string, unknown>;
+
+/** A form's fields as strings, trimmed; anything else a browser cannot send is dropped. */
+export function formValues(body: unknown): Record<string, string> {
+  const values: Record<string, string> = {};
+  if (body && typeof body === 'object') {
+    for (const [key, value] of Object.entries(body)) {
+      if (typeof value === 'string' && key !== '_csrf') values[key] = value.trim();
+    }
+  }
+  return values;
+}
+
+/** Optional text: an empty box means "not given". */
+export function optional(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/**
+ * An amount as typed: "£335,677" reads as 335677; "tbc" (any case) means not known yet; an
+ * empty box means not given. Whether the rest is money is the API's schema's to say.
+ */
+export function amountField(value: string | undefined, options: { tbc: boolean }): string | null | undefined {
+  if (value === undefined || value === '') return undefined;
+  if (options.tbc && value.toLowerCase() === 'tbc') return null;
+  return value.replace(/^£\s*/, '').replace(/,(?=\d{3}(\D|$))/g, '').replace(/\s+/g, '');
+}
+
+function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormErrors {
+  const list: FormErrors['list'] = [];
+  const fields: FormErrors['fields'] = {};
+  for (const error of errors) {
+    const field = error.path.split('.')[0] ?? '';
+    const label = labels[field];
+    const text = label ? `${label} ${error.message}` : error.message;
+    if (label && !fields[field]) fields[field] = { text };
+    list.push({ text, href: label ? `#${field}` : '#main-content' });
+  }
+  return { list, fields };
+}
+
+/** Validates a form's mapped body with the API's own zod schema. */
+export function validateForm<S extends z.ZodType>(schema: S, body: FormBody, labels: FieldLabels): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const errors = parsed.error.issues.flatMap((issue): FieldError[] => {
+    if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path: issue.path.join('.'), message: 'must be given' }];
+    if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: key, message: 'is not a field of this form' }));
+    return [{ path: issue.path.join('.'), message: issue.message }];
+  });
+  return { ok: false, errors: fieldErrors(errors, labels) };
+}
+
+/**
+ * Turns what a service refused into errors on the form, so the person sees what to change and
+ * keeps what they typed. Returns null for anything that is not about the input (rethrow it).
+ * `capField` is the field that carries the money a cap judged (a line's amount, a spend).
+ */
+export function problemToFormErrors(error: unknown, labels: FieldLabels, capField: string): FormErrors | null {
+  if (error instanceof ValidationProblem) {
+    return fieldErrors((error.extensions.errors as FieldError[] | undefined) ?? [], labels);
+  }
+  if (error instanceof CapExceededProblem) {
+    const headroom = formatPounds(new Decimal(String(error.extensions.headroom)));
+    const cap = formatPounds(new Decimal(String(error.extensions.cap)));
+    const text = `${labels[capField] ?? 'Amount'} would break the cap: the headroom left under the cap of ${cap} is ${headroom}`;
+    return { list: [{ text, href: `#${capField}` }], fields: { [capField]: { text } }, description: error.detail };
+  }
+  if (error instanceof OutsideFinancialYearProblem) {
+    return fieldErrors([{ path: 'spentOn', message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
+  }
+  if (error instanceof ConflictProblem && typeof error.extensions.field === 'string') {
+    return fieldErrors([{ path: error.extensions.field, message: `is taken: ${error.detail}` }], labels);
+  }
+  if (error instanceof Problem && error.status >= 400 && error.status < 500 && error.status !== 404 && error.status !== 403) {
+    return { list: [{ text: error.detail, href: '#main-content' }], fields: {} };
+  }
+  return null;
+}

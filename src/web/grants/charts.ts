@@ -1,0 +1,75 @@
+import * as echarts from 'echarts';
+import type { Decimal } from '../../shared/money.ts';
+import type { CategorySummary } from '../../summary/service.ts';
+import type { QuarterSpend } from './repository.ts';
+
+/** GOV.UK palette: blue, mid-grey and red read apart for most colour vision. */
+const COLOURS = { committed: '#1d70b8', planned: '#b1b4b6', cap: '#d4351c', spent: '#00703c', text: '#0b0c0c' } as const;
+const FONT = { fontFamily: 'arial, sans-serif', fontSize: 14, color: COLOURS.text };
+
+/**
+ * ECharts draws with JavaScript numbers. Pounds become numbers here and only here, for the
+ * pixels: every figure a person reads is printed from the Decimal beside the chart.
+ */
+function forDrawing(amount: Decimal | null): number | null {
+  return amount === null ? null : Number(amount.toFixed(2));
+}
+
+function poundsAxisLabel(value: number): string {
+  if (value >= 1_000_000) return `£${value / 1_000_000}m`;
+  if (value >= 1_000) return `£${value / 1_000}k`;
+  return `£${value}`;
+}
+
+/**
+ * Renders on the server to an SVG string, then names it for assistive technology (ECharts'
+ * server renderer adds no accessible name); the figures are also in a table beside it.
+ */
+function renderSvg(option: echarts.EChartsOption, size: { width: number; height: number }, label: string): string {
+  const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, ...size });
+  try {
+    chart.setOption({ animation: false, textStyle: FONT, ...option });
+    const escaped = label.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;');
+    return chart.renderToSVGString().replace(/^<svg /, `<svg role="img" aria-label="${escaped}" focusable="false" `);
+  } finally {
+    chart.dispose();
+  }
+}
+
+/** Each category: committed against its planned share, and the cap where there is one. */
+export function categoryChart(categories: readonly CategorySummary[]): string {
+  const names = categories.map((c) => c.name);
+  return renderSvg(
+    {
+      grid: { left: 20, right: 40, top: 50, bottom: 30, containLabel: true },
+      legend: { top: 0, left: 0, textStyle: FONT, itemGap: 24 },
+      xAxis: { type: 'value', axisLabel: { ...FONT, formatter: poundsAxisLabel }, splitLine: { lineStyle: { color: '#e5e6e7' } } },
+      yAxis: { type: 'category', data: names, inverse: true, axisLabel: { ...FONT, width: 190, overflow: 'break' } },
+      series: [
+        { name: 'Committed', type: 'bar', data: categories.map((c) => forDrawing(c.committed)), itemStyle: { color: COLOURS.committed }, barGap: '10%' },
+        { name: 'Planned share', type: 'bar', data: categories.map((c) => forDrawing(c.planned)), itemStyle: { color: COLOURS.planned } },
+        { name: 'Cap', type: 'bar', data: categories.map((c) => forDrawing(c.cap)), itemStyle: { color: COLOURS.cap } },
+      ],
+    },
+    { width: 900, height: 80 + categories.length * 80 },
+    'Bar chart of each category: committed, planned share and cap, in pounds. The same figures are in the table below.',
+  );
+}
+
+/** Spend in each quarter of the financial year, and the running total. */
+export function quarterlyChart(quarters: readonly QuarterSpend[]): string {
+  return renderSvg(
+    {
+      grid: { left: 20, right: 30, top: 50, bottom: 20, containLabel: true },
+      legend: { top: 0, left: 0, textStyle: FONT, itemGap: 24 },
+      xAxis: { type: 'category', data: quarters.map((q) => q.label), axisLabel: FONT },
+      yAxis: { type: 'value', axisLabel: { ...FONT, formatter: poundsAxisLabel }, splitLine: { lineStyle: { color: '#e5e6e7' } } },
+      series: [
+        { name: 'Spent in quarter', type: 'bar', data: quarters.map((q) => forDrawing(q.spent)), itemStyle: { color: COLOURS.spent } },
+        { name: 'Spent to date', type: 'line', data: quarters.map((q) => forDrawing(q.toDate)), itemStyle: { color: COLOURS.committed }, lineStyle: { width: 3 }, symbolSize: 8 },
+      ],
+    },
+    { width: 900, height: 320 },
+    'Chart of spend by quarter and spend to date, in pounds. The same figures are in the table below.',
+  );
+}

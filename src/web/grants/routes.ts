@@ -1,0 +1,74 @@
+import type { FastifyInstance } from 'fastify';
+import { listCommitments } from '../../commitments/repository.ts';
+import { findGrants } from '../../grants/repository.ts';
+import { Decimal } from '../../shared/money.ts';
+import { summariseGrant } from '../../summary/service.ts';
+import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.ts';
+import { renderPage } from '../render.ts';
+import { categoryChart, quarterlyChart } from './charts.ts';
+import { findOrganisation, organisationsFor, quarterlySpend } from './repository.ts';
+
+/** A category is "near its cap" once less than a tenth of the cap is left. */
+const NEAR_CAP = new Decimal('0.1');
+
+type OrgParams = { Params: { orgId: string } };
+type GrantParams = { Params: { grantId: string } };
+
+export async function grantPages(app: FastifyInstance): Promise<void> {
+  app.get('/', { config: { page: page.signedIn } }, async (request, reply) => {
+    const user = webUserOf(request);
+    const organisations = await organisationsFor(app.db, user.userId, user.isPlatformAdmin);
+    const last = request.session.get('organisationId');
+    const chosen = organisations.find((o) => o.id === last) ?? (organisations.length === 1 ? organisations[0] : undefined);
+    if (chosen) return seeOther(reply, `/organisations/${chosen.id}`);
+    return renderPage(request, reply, 'organisations', { organisations });
+  });
+
+  app.get('/organisations', { config: { page: page.signedIn } }, async (request, reply) => {
+    const user = webUserOf(request);
+    return renderPage(request, reply, 'organisations', { organisations: await organisationsFor(app.db, user.userId, user.isPlatformAdmin) });
+  });
+
+  app.get<OrgParams>('/organisations/:orgId', { config: { page: page.member('organisation', 'orgId', 'reader') } }, async (request, reply) => {
+    const { organisationId } = pageAccessOf(request);
+    const user = webUserOf(request);
+    const [organisation, grants, choices] = await Promise.all([
+      findOrganisation(app.db, organisationId),
+      findGrants(app.db, organisationId),
+      organisationsFor(app.db, user.userId, user.isPlatformAdmin),
+    ]);
+    const rows = await Promise.all(grants.map(async (grant) => ({ grant, summary: await summariseGrant(app.db, organisationId, grant.id) })));
+    return renderPage(request, reply, 'organisation', {
+      organisation,
+      rows,
+      canChoose: choices.length > 1,
+      canWrite: pageAllows(request, 'finance'),
+    });
+  });
+
+  app.get<GrantParams>('/grants/:grantId', { config: { page: page.member('grant', 'grantId', 'reader') } }, async (request, reply) => {
+    const { organisationId } = pageAccessOf(request);
+    const { grantId } = request.params;
+    const [summary, quarters, lines, organisation] = await Promise.all([
+      summariseGrant(app.db, organisationId, grantId),
+      quarterlySpend(app.db, organisationId, grantId),
+      listCommitments(app.db, organisationId, grantId, {}),
+      findOrganisation(app.db, organisationId),
+    ]);
+    const categories = summary.categories.map((category) => ({
+      ...category,
+      nearCap: category.cap !== null && category.headroom !== null && category.headroom.lessThanOrEqualTo(category.cap.times(NEAR_CAP)),
+      fromPlan: category.committed.minus(category.planned),
+    }));
+    return renderPage(request, reply, 'grant', {
+      organisation,
+      summary,
+      categories,
+      quarters,
+      tbcLines: lines.filter((line) => line.amount === null && line.status !== 'withdrawn'),
+      categoryChart: categoryChart(summary.categories),
+      quarterlyChart: quarterlyChart(quarters),
+      canWrite: pageAllows(request, 'finance'),
+    });
+  });
+}

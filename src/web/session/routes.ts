@@ -1,0 +1,118 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { page, seeOther, setFlash, webUserOf } from '../access.ts';
+import type { TooManyRequests } from '../errors.ts';
+import { type FormErrors, formValues } from '../forms.ts';
+import { renderPage } from '../render.ts';
+import { MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
+import { findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword } from './users.ts';
+
+/** Sign-in attempts one address may make in the window, across all accounts. */
+export const SIGN_IN_RATE = { max: 20, windowMinutes: 5 } as const;
+
+const error = (field: string, text: string): FormErrors => ({ list: [{ text, href: `#${field}` }], fields: { [field]: { text } } });
+
+function minutesUntil(when: Date): number {
+  return Math.max(1, Math.ceil((when.getTime() - Date.now()) / 60_000));
+}
+
+function lockedMessage(until: Date): string {
+  const minutes = minutesUntil(until);
+  return `This account is locked after ${LOCKOUT.failures} failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+}
+
+/** Only a path on this site: never an open redirect to someone else's. */
+function safeNext(next: string | undefined): string {
+  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+}
+
+async function audit(request: FastifyRequest) {
+  return { actorId: webUserOf(request).userId, requestId: request.id };
+}
+
+export async function sessionPages(app: FastifyInstance): Promise<void> {
+  app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', { config: { page: page.public } }, async (request, reply) => {
+    if (request.webUser) return seeOther(reply, safeNext(request.query.next));
+    return renderPage(request, reply, 'sign-in', { next: safeNext(request.query.next), signedOut: request.query.signedOut === '1', values: {} });
+  });
+
+  app.post(
+    '/sign-in',
+    {
+      config: {
+        page: page.public,
+        rateLimit: {
+          max: SIGN_IN_RATE.max,
+          timeWindow: SIGN_IN_RATE.windowMinutes * 60_000,
+          errorResponseBuilder: (_request, context): TooManyRequests =>
+            Object.assign(new Error('Too many sign-in attempts'), { statusCode: 429 as const, retryMinutes: Math.max(1, Math.ceil(context.ttl / 60_000)) }),
+        },
+      },
+    },
+    async (request, reply) => {
+      const values = formValues(request.body);
+      const next = safeNext(values.next);
+      const show = (errors: FormErrors, status: number) => renderPage(request, reply, 'sign-in', { next, values: { email: values.email }, errors }, status);
+      if (!values.email) return show(error('email', 'Enter your email address'), 400);
+      if (!values.password) return show(error('password', 'Enter your password'), 400);
+
+      const candidate = await findSignInCandidate(app.db, values.email);
+      if (candidate?.lockedUntil && candidate.lockedUntil.getTime() > Date.now()) {
+        return show(error('password', lockedMessage(candidate.lockedUntil)), 423);
+      }
+      // Verified even for an unknown email, so the time taken does not reveal which exist.
+      const matches = await verifyPassword(candidate?.passwordHash ?? null, values.password);
+      if (!candidate || !matches) {
+        const lockedUntil = candidate ? await recordFailedSignIn(app.db, candidate.id) : null;
+        if (lockedUntil && lockedUntil.getTime() > Date.now()) return show(error('password', lockedMessage(lockedUntil)), 423);
+        request.log.info({ userKnown: Boolean(candidate) }, 'sign-in refused');
+        return show(error('email', 'Enter a correct email address and password'), 401);
+      }
+      await recordSuccessfulSignIn(app.db, candidate.id);
+      // A new session on sign-in, so a session planted before it (fixation) gains nothing.
+      request.session.regenerate();
+      request.session.set('userId', candidate.id);
+      request.session.set('epoch', candidate.sessionEpoch);
+      return seeOther(reply, next);
+    },
+  );
+
+  app.post('/sign-out', { config: { page: page.public } }, async (request, reply) => {
+    request.session.delete();
+    return seeOther(reply, '/sign-in?signedOut=1');
+  });
+
+  app.get('/account', { config: { page: page.signedIn } }, async (request, reply) =>
+    renderPage(request, reply, 'account', { values: {}, minLength: MIN_PASSWORD_LENGTH }),
+  );
+
+  app.post('/account/password', { config: { page: page.signedIn } }, async (request, reply) => {
+    const user = webUserOf(request);
+    const values = formValues(request.body);
+    const show = (errors: FormErrors) => renderPage(request, reply, 'account', { errors, values: {}, minLength: MIN_PASSWORD_LENGTH }, 400);
+    const candidate = await findSignInCandidate(app.db, user.email);
+    if (!values.currentPassword || !(await verifyPassword(candidate?.passwordHash ?? null, values.currentPassword))) {
+      return show(error('currentPassword', 'Enter your current password correctly'));
+    }
+    const problem = newPasswordProblem(values.newPassword, values.confirmPassword);
+    if (problem) return show(problem);
+    const epoch = await setPassword(app.db, await audit(request), user.userId, values.newPassword!);
+    // Every other session is now revoked; this one carries the new epoch and stays.
+    request.session.set('epoch', epoch);
+    setFlash(request, 'Your password has been changed', 'You have been signed out on every other device.');
+    return seeOther(reply, '/account');
+  });
+
+  app.post('/account/sign-out-everywhere', { config: { page: page.signedIn } }, async (request, reply) => {
+    await revokeSessions(app.db, await audit(request), webUserOf(request).userId);
+    request.session.delete();
+    return seeOther(reply, '/sign-in?signedOut=1');
+  });
+}
+
+/** The rule for a new password, shared by the account page and administrators' form. */
+export function newPasswordProblem(password: string | undefined, confirmation: string | undefined, field = 'newPassword'): FormErrors | null {
+  if (!password || password.length < MIN_PASSWORD_LENGTH) return error(field, `The new password must be at least ${MIN_PASSWORD_LENGTH} characters`);
+  if (password.length > 200) return error(field, 'The new password must be at most 200 characters');
+  if (confirmation !== undefined && confirmation !== password) return error('confirmPassword', 'The passwords do not match');
+  return null;
+}

@@ -1,0 +1,63 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Environment } from 'nunjucks';
+import { Decimal, formatPercent, formatPounds } from '../shared/money.ts';
+
+/** node_modules/govuk-frontend/dist, wherever npm put it: templates and assets come from here. */
+export const GOVUK_DIST = dirname(dirname(fileURLToPath(import.meta.resolve('govuk-frontend'))));
+export const GOVUK_ASSETS = join(GOVUK_DIST, 'govuk');
+export const VIEWS_DIR = fileURLToPath(new URL('./views', import.meta.url));
+export const PUBLIC_DIR = fileURLToPath(new URL('./public', import.meta.url));
+
+/**
+ * govuk/template.njk has one inline script (it marks the body js-enabled). A CSP hash of it,
+ * read from the template itself, lets it run while every other inline script stays blocked,
+ * and stays right when govuk-frontend changes the script.
+ */
+export function govukInlineScriptHash(): string {
+  const template = readFileSync(join(GOVUK_ASSETS, 'template.njk'), 'utf8');
+  const script = /<script[^>]*>(document\.body\.className[^<]*)<\/script>/.exec(template)?.[1];
+  if (!script) throw new Error('govuk/template.njk no longer has the inline script this CSP allows');
+  return `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "3 October 2025", GOV.UK's date style; an ISO date string is read without a time zone. */
+export function formatDate(value: string | Date | null | undefined): string {
+  if (value == null || value === '') return '';
+  const iso = value instanceof Date ? value.toISOString() : value;
+  const [year, month, day] = iso.slice(0, 10).split('-').map(Number);
+  return `${day} ${MONTHS[(month ?? 1) - 1]} ${year}`;
+}
+
+/** "3 October 2025 at 14:05" in UK time. */
+export function formatDateTime(value: Date | string | null | undefined): string {
+  if (value == null) return '';
+  const date = value instanceof Date ? value : new Date(value);
+  const time = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
+  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
+  return `${formatDate(day)} at ${time}`;
+}
+
+function toDecimal(value: unknown): Decimal | null {
+  if (value == null || value === '') return null;
+  return value instanceof Decimal ? value : new Decimal(String(value));
+}
+
+/** Filters the templates use; money only ever passes through Decimal. */
+export function configureNunjucks(env: Environment): void {
+  env.addFilter('pounds', (value: unknown) => {
+    const amount = toDecimal(value);
+    return amount === null ? 'tbc' : formatPounds(amount);
+  });
+  env.addFilter('percent', (value: unknown) => {
+    const share = toDecimal(value);
+    return share === null ? '–' : formatPercent(share);
+  });
+  env.addFilter('govukDate', (value: string | Date | null) => formatDate(value));
+  env.addFilter('govukDateTime', (value: string | Date | null) => formatDateTime(value));
+  env.addGlobal('serviceName', 'Ringfence');
+}

@@ -43,6 +43,10 @@ export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) return new ValidationProblem(validationErrors(error));
   if (isDatabaseUnavailable(error)) return new UnavailableProblem();
+  if ((error as { constraint?: unknown }).constraint === 'ringfence_category_cap') {
+    // The database's backstop caught what the service's check should have: still the rule.
+    return new Problem('cap-exceeded', 422, 'This would break the grant cap', 'The change would take a capped category past its cap.');
+  }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

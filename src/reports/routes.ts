@@ -17,7 +17,7 @@ import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
 import { isoDateSchema, quarterSchema } from '../shared/financial-year.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
-import { asAtParameter } from '../summary/as-at.ts';
+import { asAtParameter, resolveAsAt } from '../summary/as-at.ts';
 import { fileResponses, sendFile } from './http.ts';
 import {
   findOrganisationHeader,
@@ -69,7 +69,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { format, asAt } = request.query;
-      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, asAt);
+      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
       const table = buildCabinetTable(context, await reportLines(app.db, context));
       const filename = (extension: string) => safeFilename(['cabinet-table', table.organisation.code, table.financialYear, asAtPart(asAt)], extension);
       switch (format) {
@@ -103,7 +103,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { format, asAt, quarter } = request.query;
-      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, asAt);
+      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
       const report = buildDfeReturn(context, await reportLinesWithSpend(app.db, context), quarter);
       const filename = safeFilename(['dfe-return', report.organisation.code, report.financialYear, quarter, asAtPart(asAt)], format);
       switch (format) {
@@ -130,7 +130,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, undefined);
+      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, null);
       const range = transparencyRange(request.query, context.grant.financialYear);
       const filename = safeFilename(['spending-over-500', context.organisation.code, context.grant.schemeCode, range.from, 'to', range.to], 'csv');
       return sendFile(reply, 'csv', filename, spendingOver500Csv(transparencyRows(app.db, { grantId: context.grant.id }, range)));

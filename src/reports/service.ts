@@ -4,7 +4,7 @@ import { findGrant, type Grant, type GrantCategory } from '../grants/repository.
 import { financialYearBounds, type Quarter } from '../shared/financial-year.ts';
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
-import { type AsAt, grantAsAt, resolveAsAt } from '../summary/as-at.ts';
+import { type AsAt, grantAsAt } from '../summary/as-at.ts';
 import {
   findLines,
   findLinesWithSpend,
@@ -34,8 +34,8 @@ export interface ReportContext {
 /** A line with what reports print beside it: its category and heading as the grant names them. */
 export type ReportLine<L extends LineRow = LineRow> = L & { readonly category: GrantCategory };
 
-export async function loadReportContext(db: Kysely<Database>, organisationId: string, grantId: string, asAtDate: string | undefined): Promise<ReportContext> {
-  const asAt = await resolveAsAt(db, asAtDate);
+/** `asAt` comes from resolveAsAt (a day) or, in tests, any instant: see summary/as-at.ts. */
+export async function loadReportContext(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null): Promise<ReportContext> {
   const [organisation, current] = await Promise.all([findOrganisationHeader(db, organisationId), findGrant(db, organisationId, grantId)]);
   if (!organisation || !current) throw new NotFoundProblem('grant');
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { Decimal, formatPounds } from '../shared/money.ts';
-import { CapExceededProblem, ConflictProblem, type FieldError, OutsideFinancialYearProblem, Problem, ValidationProblem } from '../shared/problems.ts';
+import { CapExceededProblem, ConflictProblem, type FieldError, OutsideFinancialYearProblem, PreconditionFailedProblem, Problem, ValidationProblem } from '../shared/problems.ts';
 
 /** What a form page shows when its input is refused: GOV.UK's error summary and inline errors. */
 export interface FormErrors {
@@ -54,10 +54,18 @@ function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormEr
 }
 
 /** Validates a form's mapped body with the API's own zod schema. */
-export function validateForm<S extends z.ZodType>(schema: S, body: FormBody, labels: FieldLabels): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
+export function validateForm<S extends z.ZodType>(
+  schema: S,
+  body: FormBody,
+  labels: FieldLabels,
+  /** Messages that suit a form better than the API's, by field (e.g. a three-box date). */
+  messages: Readonly<Record<string, string>> = {},
+): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, value: parsed.data };
   const errors = parsed.error.issues.flatMap((issue): FieldError[] => {
+    const field = String(issue.path[0] ?? '');
+    if (messages[field]) return [{ path: field, message: messages[field] }];
     if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path: issue.path.join('.'), message: 'must be given' }];
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: key, message: 'is not a field of this form' }));
     return [{ path: issue.path.join('.'), message: issue.message }];
@@ -82,6 +90,9 @@ export function problemToFormErrors(error: unknown, labels: FieldLabels, capFiel
   }
   if (error instanceof OutsideFinancialYearProblem) {
     return fieldErrors([{ path: 'spentOn', message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
+  }
+  if (error instanceof PreconditionFailedProblem) {
+    return { list: [{ text: 'Someone else changed this record after you opened the form. Open it again to see their change, then make yours.', href: '#main-content' }], fields: {} };
   }
   if (error instanceof ConflictProblem && typeof error.extensions.field === 'string') {
     return fieldErrors([{ path: error.extensions.field, message: `is taken: ${error.detail}` }], labels);

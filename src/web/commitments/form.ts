@@ -1,0 +1,66 @@
+import type { Grant } from '../../grants/repository.ts';
+import type { Commitment } from '../../commitments/repository.ts';
+import { formatMoney } from '../../shared/money.ts';
+import { amountField, type FieldLabels, type FormBody, optional } from '../forms.ts';
+
+/** The line form's fields, by input id, as the error messages name them. */
+export const LINE_LABELS: FieldLabels = {
+  ref: 'Line number',
+  title: 'Title',
+  category: 'Category',
+  amount: 'Amount',
+  status: 'Status',
+  decisionRef: 'Decision',
+  approvedBy: 'Approved by',
+  serviceArea: 'Service area',
+  notes: 'Notes',
+};
+
+/**
+ * The form as the API's createCommitmentBody reads it: empty boxes are absent, "tbc" is a null
+ * amount, and the schema decides the rest (the same rules as the API, written once).
+ */
+export function lineBody(values: Record<string, string>): FormBody {
+  return {
+    ref: optional(values.ref),
+    title: values.title ?? '',
+    category: optional(values.category),
+    amount: amountField(values.amount, { tbc: true }),
+    status: optional(values.status),
+    decisionRef: values.decisionRef,
+    approvedBy: values.approvedBy,
+    serviceArea: values.serviceArea,
+    notes: values.notes,
+  };
+}
+
+/** For an amendment every box is sent; an emptied amount is refused rather than taken as "unchanged". */
+export function amendedLineBody(values: Record<string, string>): FormBody {
+  const body = lineBody(values);
+  return { ...body, amount: body.amount === undefined ? '' : body.amount };
+}
+
+/** What the form shows for an existing line. */
+export function lineValues(line: Commitment): Record<string, string> {
+  return {
+    ref: line.ref,
+    title: line.title,
+    category: line.category,
+    amount: line.amount === null ? 'tbc' : formatMoney(line.amount),
+    status: line.status,
+    decisionRef: line.decisionRef ?? '',
+    approvedBy: line.approvedBy ?? '',
+    serviceArea: line.serviceArea ?? '',
+    notes: line.notes ?? '',
+    version: String(line.version),
+  };
+}
+
+export function categoryChoices(grant: Grant, chosen: string | undefined) {
+  return grant.categories.map((c) => ({
+    value: c.code,
+    text: c.name,
+    hint: { text: `${c.headingLabel}${c.maxShare ? `; capped at ${c.maxShare.times(100).toString()}% of the allocation` : ''}` },
+    checked: c.code === chosen,
+  }));
+}

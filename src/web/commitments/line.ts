@@ -1,0 +1,31 @@
+import type { FastifyInstance } from 'fastify';
+import { exposureOf } from '../../commitments/repository.ts';
+import { financialYearOf, quarterOf } from '../../shared/financial-year.ts';
+import { listSpendForCommitment } from '../../spend/repository.ts';
+import { page, pageAccessOf, pageAllows } from '../access.ts';
+import { renderPage } from '../render.ts';
+import { lineAuditTrail, lineVersions } from './history.ts';
+import { lineOrNotFound } from './lookup.ts';
+
+type LineParams = { Params: { id: string } };
+
+/** One line: its figures, its spend entries with their quarters, and its history. */
+export async function lineDetailPages(app: FastifyInstance): Promise<void> {
+  app.get<LineParams>('/commitments/:id', { config: { page: page.member('commitment', 'id', 'reader') } }, async (request, reply) => {
+    const line = await lineOrNotFound(app, request, request.params.id);
+    const { organisationId } = pageAccessOf(request);
+    const [entries, versions, trail] = await Promise.all([
+      listSpendForCommitment(app.db, organisationId, line.id),
+      lineVersions(app.db, organisationId, line.id),
+      lineAuditTrail(app.db, organisationId, line.id),
+    ]);
+    return renderPage(request, reply, 'commitment', {
+      line,
+      exposure: exposureOf(line),
+      entries: entries.map((entry) => ({ ...entry, period: `${financialYearOf(entry.spentOn)} ${quarterOf(entry.spentOn)}` })),
+      versions,
+      trail,
+      canWrite: pageAllows(request, 'finance') && line.status !== 'withdrawn',
+    });
+  });
+}

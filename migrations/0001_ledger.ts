@@ -90,6 +90,7 @@ const statements = [
      planned_share numeric(5,4) NOT NULL CHECK (planned_share BETWEEN 0 AND 1),
      max_share numeric(5,4) CHECK (max_share BETWEEN 0 AND 1),
      PRIMARY KEY (grant_id, category_id),
+     UNIQUE (organisation_id, grant_id, category_id),
      FOREIGN KEY (organisation_id, grant_id) REFERENCES grants (organisation_id, id)
    )`,
   `CREATE TABLE grant_tranches (
@@ -128,7 +129,7 @@ const statements = [
      UNIQUE (grant_id, ref),
      UNIQUE (organisation_id, id),
      FOREIGN KEY (organisation_id, grant_id) REFERENCES grants (organisation_id, id),
-     FOREIGN KEY (grant_id, category_id) REFERENCES grant_categories (grant_id, category_id)
+     FOREIGN KEY (organisation_id, grant_id, category_id) REFERENCES grant_categories (organisation_id, grant_id, category_id)
    )`,
   `CREATE INDEX commitments_grant_category_idx ON commitments (grant_id, category_id)`,
 

@@ -17,6 +17,7 @@ import { commitmentRoutes } from './commitments/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { databasePlugin } from './db/plugin.ts';
+import { governanceRoutes } from './governance/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
@@ -112,6 +113,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(summaryRoutes);
       await api.register(reportRoutes);
       await api.register(auditRoutes);
+      await api.register(governanceRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -124,6 +124,8 @@ export interface CommitmentsTable {
   approved_by: string | null;
   service_area: string | null;
   notes: string | null;
+  workstream_id: ColumnType<string | null, string | null | undefined, string | null>;
+  decision_id: ColumnType<string | null, string | null | undefined, string | null>;
   version: Generated<number>;
   created_at: CreatedAt;
   created_by: string | null;
@@ -145,6 +147,8 @@ export interface CommitmentVersionsTable {
   approved_by: string | null;
   service_area: string | null;
   notes: string | null;
+  workstream_id: string | null;
+  decision_id: string | null;
   recorded_at: Date;
   recorded_by: string | null;
 }
@@ -167,7 +171,7 @@ export interface SpendEntriesTable {
   recorded_by: string | null;
 }
 
-export interface Database {
+export interface Database extends GovernanceTables {
   organisations: OrganisationsTable;
   users: UsersTable;
   memberships: MembershipsTable;
@@ -219,4 +223,194 @@ export interface IdempotencyKeysTable {
   response_body: ColumnType<unknown, string | null, string | null>;
   response_headers: ColumnType<Record<string, string> | null, string | null, string | null>;
   created_at: ColumnType<Date, Date | undefined, Date>;
+}
+
+// Programme governance (migrations/0003_governance.ts).
+
+/** Columns every editable governance record has. */
+interface GovernanceRecordColumns {
+  id: Generated<string>;
+  organisation_id: string;
+  version: Generated<number>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: Timestamp;
+  updated_by: string | null;
+}
+
+export type GovernanceBodyKind = 'cabinet' | 'board' | 'delivery_group' | 'partnership' | 'other';
+
+export interface GovernanceBodiesTable extends GovernanceRecordColumns {
+  name: string;
+  kind: GovernanceBodyKind | null;
+  chair: string | null;
+  terms_agreed_on: IsoDate | null;
+  terms_review_due: IsoDate | null;
+  notes: string | null;
+}
+
+export interface MeetingsTable extends GovernanceRecordColumns {
+  governance_body_id: string;
+  held_on: IsoDate;
+  title: string | null;
+  notes: string | null;
+}
+
+export interface DecisionsTable extends GovernanceRecordColumns {
+  governance_body_id: string;
+  meeting_id: string | null;
+  decided_on: IsoDate;
+  recommendation: string | null;
+  decision_text: string;
+  delegated_to: string | null;
+  notes: string | null;
+}
+
+export type WorkstreamStatus = 'planned' | 'active' | 'on_hold' | 'complete' | 'closed';
+export type Rag = 'red' | 'amber' | 'green';
+
+export interface WorkstreamsTable extends GovernanceRecordColumns {
+  name: string;
+  objectives: string;
+  lead: string | null;
+  governance_body_id: string | null;
+  status: WorkstreamStatus;
+  rag: Rag | null;
+  rag_date: IsoDate | null;
+  rag_comment: string | null;
+  notes: string | null;
+}
+
+export interface WorkstreamRagHistoryTable {
+  id: ColumnType<string, never, never>;
+  organisation_id: string;
+  workstream_id: string;
+  rag: Rag;
+  rag_date: IsoDate;
+  comment: string | null;
+  recorded_at: Date;
+  recorded_by: string | null;
+}
+
+export type PostStatus = 'planned' | 'recruiting' | 'in_post' | 'ended' | 'unfilled';
+
+export interface PostsTable extends GovernanceRecordColumns {
+  title: string;
+  team: string | null;
+  workstream_id: string | null;
+  commitment_id: string | null;
+  headcount: number;
+  fte: Numeric;
+  grade: string | null;
+  annual_cost: Numeric;
+  status: PostStatus;
+  start_date: IsoDate | null;
+  end_date: IsoDate | null;
+  planned_start_date: IsoDate | null;
+  planned_end_date: IsoDate | null;
+  postholder: string | null;
+  notes: string | null;
+}
+
+export type SecondmentStatus = 'offered' | 'interviewing' | 'in_post' | 'unsuccessful' | 'exploring_alternative' | 'ended';
+export type PartnerType = 'police' | 'health' | 'education' | 'voluntary_sector' | 'local_authority' | 'other';
+
+export interface SecondmentsTable extends GovernanceRecordColumns {
+  partner: string;
+  partner_type: PartnerType | null;
+  role: string;
+  workstream_id: string | null;
+  commitment_id: string | null;
+  annual_cost: Numeric;
+  shared_with: string | null;
+  cost_share: Numeric;
+  status: SecondmentStatus;
+  start_date: IsoDate | null;
+  end_date: IsoDate | null;
+  notes: string | null;
+}
+
+export type MilestoneStatus = 'not_started' | 'in_progress' | 'complete' | 'cancelled';
+
+export interface MilestonesTable extends GovernanceRecordColumns {
+  workstream_id: string | null;
+  title: string;
+  due_on: IsoDate;
+  status: MilestoneStatus;
+  completed_on: IsoDate | null;
+  owner: string | null;
+  notes: string | null;
+}
+
+export type ExpectationArea = 'family_help' | 'front_door' | 'child_protection' | 'family_networks';
+export type ExpectationStatus = 'not_started' | 'in_progress' | 'met';
+
+/** Reference data shared by every organisation (no organisation_id). */
+export interface DeliveryExpectationsTable {
+  id: string;
+  code: string;
+  area: ExpectationArea;
+  title: string;
+  description: string;
+  due_by: IsoDate;
+  position: number;
+}
+
+export interface OrganisationExpectationsTable extends GovernanceRecordColumns {
+  builtin_id: string | null;
+  code: string | null;
+  area: string | null;
+  title: string | null;
+  description: string | null;
+  due_by: IsoDate | null;
+  status: ExpectationStatus;
+  evidence: string | null;
+  owner: string | null;
+}
+
+export type RiskStatus = 'open' | 'escalated' | 'closed';
+
+export interface RisksTable extends GovernanceRecordColumns {
+  ref: string | null;
+  title: string;
+  description: string | null;
+  owner: string | null;
+  workstream_id: string | null;
+  likelihood: number;
+  impact: number;
+  /** likelihood × impact, computed by the database. */
+  score: ColumnType<number, never, never>;
+  assessed_on: IsoDate;
+  assessment_comment: string | null;
+  mitigation: string | null;
+  status: RiskStatus;
+  review_on: IsoDate | null;
+}
+
+export interface RiskScoreHistoryTable {
+  id: ColumnType<string, never, never>;
+  organisation_id: string;
+  risk_id: string;
+  likelihood: number;
+  impact: number;
+  score: number;
+  assessed_on: IsoDate;
+  comment: string | null;
+  recorded_at: Date;
+  recorded_by: string | null;
+}
+
+export interface GovernanceTables {
+  governance_bodies: GovernanceBodiesTable;
+  meetings: MeetingsTable;
+  decisions: DecisionsTable;
+  workstreams: WorkstreamsTable;
+  workstream_rag_history: WorkstreamRagHistoryTable;
+  posts: PostsTable;
+  secondments: SecondmentsTable;
+  milestones: MilestonesTable;
+  delivery_expectations: DeliveryExpectationsTable;
+  organisation_expectations: OrganisationExpectationsTable;
+  risks: RisksTable;
+  risk_score_history: RiskScoreHistoryTable;
 }

@@ -1,0 +1,62 @@
+import type { Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '../../db/tables.ts';
+import type { FieldError } from '../../shared/problems.ts';
+import { withoutMeta } from '../shared/audit-view.ts';
+import { defineCollection } from '../shared/collection.ts';
+import { notInFuture, todayInEngland } from '../shared/dates.ts';
+import { linkErrors } from '../shared/links.ts';
+import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { overlay } from '../shared/schemas.ts';
+import { findRisk, listRisks, type Risk, riskColumns, type RiskFields } from './repository.ts';
+import { createRiskBody, presentRisk, riskQuery, riskSchema, updateRiskBody } from './schemas.ts';
+
+type Given = z.output<typeof updateRiskBody>;
+
+const EMPTY = { ref: null, description: null, owner: null, workstreamId: null, assessmentComment: null, mitigation: null, status: 'open', reviewOn: null } as const;
+
+/**
+ * A new likelihood, impact or comment is a new assessment: dated today unless told, with no
+ * comment unless given. The database keeps every assessment in the risk's score history.
+ */
+function assessed(base: RiskFields, given: Given, current: Risk | null): { fields: RiskFields; errors: FieldError[] } {
+  const reassessed = [given.likelihood, given.impact, given.assessedOn, given.assessmentComment].some((value) => value !== undefined);
+  if (current && !reassessed) return { fields: base, errors: [] };
+  const assessedOn = given.assessedOn ?? todayInEngland();
+  const errors = notInFuture(assessedOn, 'assessedOn');
+  if (current && assessedOn < current.assessedOn) {
+    errors.push({ path: 'assessedOn', message: `must not be before the current assessment's date (${current.assessedOn})` });
+  }
+  return { fields: { ...base, assessedOn, assessmentComment: given.assessmentComment ?? null }, errors };
+}
+
+async function prepare(trx: Transaction<Database>, organisationId: string, base: RiskFields, given: Given, current: Risk | null): Promise<RiskFields> {
+  const { fields, errors } = assessed(base, given, current);
+  errors.push(...(await linkErrors(trx, organisationId, [{ path: 'workstreamId', table: 'workstreams', id: fields.workstreamId, previous: current?.workstreamId }])));
+  assertNoFieldErrors(errors);
+  return fields;
+}
+
+export const riskStore: RecordStore<Risk, RiskFields> = {
+  entity: 'risk',
+  find: findRisk,
+  lock: rowLock('risks'),
+  insert: (trx, actor, fields) => insertRecord(trx, 'risks', { ...riskColumns(fields), ...creationStamp(actor) }),
+  update: async (trx, actor, current, fields) => {
+    await trx.updateTable('risks').set({ ...riskColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
+  },
+  auditView: (risk) => withoutMeta(presentRisk(risk)),
+  uniqueKeys: { risks_ref_key: { path: 'ref', message: 'This organisation already has a risk with that ref.' } },
+};
+
+export const risks = defineCollection({
+  path: 'risks',
+  noun: 'risk (owner, likelihood and impact 1–5, mitigation, status, review date)',
+  plural: 'risks, highest score first',
+  schemas: { create: createRiskBody, update: updateRiskBody, query: riskQuery, item: riskSchema },
+  store: riskStore,
+  present: presentRisk,
+  list: listRisks,
+  prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body, assessedOn: body.assessedOn ?? todayInEngland() }, body, null),
+  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor.organisationId, overlay<RiskFields>(current, body), body, current),
+});

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { governanceBodies } from './bodies/collection.ts';
+import { decisions } from './decisions/collection.ts';
+import { expectations } from './expectations/collection.ts';
+import { meetings } from './meetings/collection.ts';
+import { milestones } from './milestones/collection.ts';
+import { posts } from './posts/collection.ts';
+import { listScoreHistory } from './risks/repository.ts';
+import { risks } from './risks/collection.ts';
+import { presentScoreHistory, scoreHistorySchema } from './risks/schemas.ts';
+import { secondments } from './secondments/collection.ts';
+import { registerCollection, registerRecordView } from './shared/collection.ts';
+import { workstreams } from './workstreams/collection.ts';
+import { listRagHistory } from './workstreams/repository.ts';
+import { presentRagHistory, ragHistorySchema } from './workstreams/schemas.ts';
+
+/** Programme governance (API.md), all under /organisations/{orgId}. */
+export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
+  registerCollection(app, governanceBodies);
+  registerCollection(app, meetings);
+  registerCollection(app, decisions);
+  registerCollection(app, workstreams);
+  registerCollection(app, posts);
+  registerCollection(app, secondments);
+  registerCollection(app, milestones);
+  registerCollection(app, expectations);
+  registerCollection(app, risks);
+
+  registerRecordView(app, workstreams, {
+    suffix: 'rag-history',
+    summary: "Every RAG rating the workstream has had, with its date and comment, oldest first",
+    response: ragHistorySchema,
+    load: async (db, organisationId, workstream) => presentRagHistory(await listRagHistory(db, organisationId, workstream.id)),
+  });
+  registerRecordView(app, risks, {
+    suffix: 'history',
+    summary: "Every assessment of the risk's likelihood and impact, with its score, oldest first",
+    response: scoreHistorySchema,
+    load: async (db, organisationId, risk) => presentScoreHistory(await listScoreHistory(db, organisationId, risk.id)),
+  });
+};

@@ -1,0 +1,26 @@
+import type { FieldError } from '../../shared/problems.ts';
+
+/** end ≥ start when both are known; the error names the later field. */
+export function dateOrder(start: string | null, end: string | null, endPath: string, startName: string): FieldError[] {
+  if (start === null || end === null || end >= start) return [];
+  return [{ path: endPath, message: `must not be before ${startName} (${start})` }];
+}
+
+/** Today's date in England, where every council using this works. */
+export function todayInEngland(now: Date = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** A record of an assessment (a RAG rating, a risk score) may not be dated after today. */
+export function notInFuture(date: string | null | undefined, path: string): FieldError[] {
+  if (!date || date <= todayInEngland()) return [];
+  return [{ path, message: 'must not be in the future' }];
+}
+
+const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** "9 June 2025", as committee papers write dates. */
+export function longDate(isoDate: string): string {
+  const [year, month, day] = isoDate.split('-');
+  return `${Number(day)} ${MONTHS[Number(month) - 1] ?? ''} ${year}`;
+}

@@ -1,0 +1,64 @@
+import type { Transaction } from 'kysely';
+import type { z } from 'zod';
+import type { Database } from '../../db/tables.ts';
+import type { FieldError } from '../../shared/problems.ts';
+import { withoutMeta } from '../shared/audit-view.ts';
+import { defineCollection } from '../shared/collection.ts';
+import { notInFuture, todayInEngland } from '../shared/dates.ts';
+import { linkErrors } from '../shared/links.ts';
+import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { overlay } from '../shared/schemas.ts';
+import { findWorkstream, listWorkstreams, type Workstream, workstreamColumns, type WorkstreamFields } from './repository.ts';
+import { createWorkstreamBody, presentWorkstream, updateWorkstreamBody, workstreamQuery, workstreamSchema } from './schemas.ts';
+
+type Given = z.output<typeof updateWorkstreamBody>;
+
+const EMPTY = { lead: null, governanceBodyId: null, status: 'active', rag: null, ragDate: null, ragComment: null, notes: null } as const;
+
+/**
+ * Any of rag, ragComment or ragDate makes a new rating: the rating given (or the current one
+ * restated), its comment (none unless given) and its date (today unless given). The database
+ * appends each rating to the workstream's history.
+ */
+function rated(base: WorkstreamFields, given: Given, current: Workstream | null): { fields: WorkstreamFields; errors: FieldError[] } {
+  if (given.rag === undefined && given.ragComment === undefined && given.ragDate === undefined) return { fields: base, errors: [] };
+  const rag = given.rag ?? current?.rag ?? null;
+  const ragDate = given.ragDate ?? todayInEngland();
+  const errors: FieldError[] = [...notInFuture(ragDate, 'ragDate')];
+  if (rag === null) errors.push({ path: 'rag', message: 'is required with ragComment or ragDate while the workstream has no rating' });
+  if (current?.ragDate && ragDate < current.ragDate) {
+    errors.push({ path: 'ragDate', message: `must not be before the current rating's date (${current.ragDate})` });
+  }
+  return { fields: { ...base, rag, ragDate: rag === null ? null : ragDate, ragComment: given.ragComment ?? null }, errors };
+}
+
+async function prepare(trx: Transaction<Database>, organisationId: string, base: WorkstreamFields, given: Given, current: Workstream | null): Promise<WorkstreamFields> {
+  const { fields, errors } = rated(base, given, current);
+  errors.push(...(await linkErrors(trx, organisationId, [{ path: 'governanceBodyId', table: 'governance_bodies', id: fields.governanceBodyId, previous: current?.governanceBodyId }])));
+  assertNoFieldErrors(errors);
+  return fields;
+}
+
+export const workstreamStore: RecordStore<Workstream, WorkstreamFields> = {
+  entity: 'workstream',
+  find: findWorkstream,
+  lock: rowLock('workstreams'),
+  insert: (trx, actor, fields) => insertRecord(trx, 'workstreams', { ...workstreamColumns(fields), ...creationStamp(actor) }),
+  update: async (trx, actor, current, fields) => {
+    await trx.updateTable('workstreams').set({ ...workstreamColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
+  },
+  auditView: (workstream) => withoutMeta(presentWorkstream(workstream)),
+  uniqueKeys: { workstreams_name_key: { path: 'name', message: 'This organisation already has a workstream of that name.' } },
+};
+
+export const workstreams = defineCollection({
+  path: 'workstreams',
+  noun: 'workstream (objectives, lead, the body it reports to, status and RAG rating)',
+  plural: 'workstreams',
+  schemas: { create: createWorkstreamBody, update: updateWorkstreamBody, query: workstreamQuery, item: workstreamSchema },
+  store: workstreamStore,
+  present: presentWorkstream,
+  list: listWorkstreams,
+  prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body, rag: null, ragDate: null, ragComment: null }, body, null),
+  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor.organisationId, overlay<WorkstreamFields>(current, body), body, current),
+});

@@ -6,12 +6,12 @@ export type SortOrder = 'asc' | 'desc';
 
 const byRef = (a: Commitment, b: Commitment) => a.ref.localeCompare(b.ref, 'en', { numeric: true });
 
-/** Comparators in ascending order; tbc amounts sort after every known amount. */
+/** Comparators in ascending order; tbc amounts are placed by sortLines. */
 const COMPARE: Record<SortKey, (a: Commitment, b: Commitment) => number> = {
   ref: byRef,
   title: (a, b) => a.title.localeCompare(b.title, 'en'),
   category: (a, b) => a.categoryName.localeCompare(b.categoryName, 'en'),
-  amount: (a, b) => (a.amount === null ? (b.amount === null ? 0 : 1) : b.amount === null ? -1 : a.amount.comparedTo(b.amount)),
+  amount: (a, b) => (a.amount && b.amount ? a.amount.comparedTo(b.amount) : 0),
   spent: (a, b) => a.spent.comparedTo(b.spent),
   status: (a, b) => a.status.localeCompare(b.status, 'en'),
 };
@@ -24,7 +24,9 @@ export function parseSort(sort: unknown, order: unknown): { key: SortKey; order:
 /** Sorted on the server, so the column links work without JavaScript; ties keep line order. */
 export function sortLines(lines: readonly Commitment[], key: SortKey, order: SortOrder): Commitment[] {
   const sign = order === 'desc' ? -1 : 1;
-  return [...lines].sort((a, b) => sign * COMPARE[key](a, b) || byRef(a, b));
+  // A tbc line has no amount to rank: it goes last whichever way amounts are sorted.
+  const tbcLast = (a: Commitment, b: Commitment) => (key === 'amount' ? Number(a.amount === null) - Number(b.amount === null) : 0);
+  return [...lines].sort((a, b) => tbcLast(a, b) || sign * COMPARE[key](a, b) || byRef(a, b));
 }
 
 /** Each column's heading link: ascending first, then the other way on the sorted column. */

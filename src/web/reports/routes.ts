@@ -1,2 +1,76 @@
-import type { FastifyInstance } from 'fastify';
-export async function reportPages(_app: FastifyInstance): Promise<void> {}
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isoDateSchema, quarterOf, quarterSchema } from '../../shared/financial-year.ts';
+import { ValidationProblem } from '../../shared/problems.ts';
+import { page, pageAccessOf } from '../access.ts';
+import { grantOrNotFound } from '../commitments/lookup.ts';
+import { type FieldLabels, problemToFormErrors } from '../forms.ts';
+import { renderPage } from '../render.ts';
+import { cabinetTable, sendCabinetTable, sendDfeReturn, sendSpendingOver500 } from './downloads.ts';
+
+type GrantParams = { Params: { grantId: string }; Querystring: Record<string, string | undefined> };
+
+const REPORT_LABELS: FieldLabels = { asAt: 'As-at date', quarter: 'Quarter', format: 'Format', from: 'From', to: 'To' };
+
+// An empty box in a GET form arrives as "": it means "not given".
+const optionalDate = z.preprocess((value) => (value === '' ? undefined : value), isoDateSchema.optional());
+const cabinetQuery = z.object({ format: z.enum(['csv', 'md', 'html', 'xlsx', 'docx']), asAt: optionalDate });
+const dfeQuery = z.object({ quarter: quarterSchema, format: z.enum(['xlsx', 'csv']).default('xlsx'), asAt: optionalDate });
+const transparencyQuery = z.object({ from: optionalDate, to: optionalDate });
+
+function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
+  const parsed = schema.safeParse(query);
+  if (!parsed.success) throw new ValidationProblem(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  return parsed.data;
+}
+
+async function showReports(app: FastifyInstance, request: FastifyRequest<GrantParams>, reply: FastifyReply, failure?: unknown) {
+  const grant = await grantOrNotFound(app, request, request.params.grantId);
+  const asAt = typeof request.query.asAt === 'string' && request.query.asAt !== '' ? request.query.asAt : undefined;
+  let errors = failure === undefined ? undefined : problemToFormErrors(failure, REPORT_LABELS, 'asAt');
+  if (failure !== undefined && !errors) throw failure;
+  let table = null;
+  try {
+    table = await cabinetTable(app.db, grant.organisationId, grant.id, asAt);
+  } catch (error) {
+    errors ??= problemToFormErrors(error, REPORT_LABELS, 'asAt') ?? undefined;
+    if (!errors) throw error;
+  }
+  const today = new Date().toISOString().slice(0, 10);
+  return renderPage(request, reply, 'reports', { grant, table, asAt, errors, currentQuarter: quarterOf(today) }, errors ? 400 : 200);
+}
+
+/** The reports page and its downloads; readers may pull every report, as in the API. */
+export async function reportPages(app: FastifyInstance): Promise<void> {
+  const reader = { config: { page: page.member('grant', 'grantId', 'reader') } };
+
+  app.get<GrantParams>('/grants/:grantId/reports', reader, async (request, reply) => showReports(app, request, reply));
+
+  app.get<GrantParams>('/grants/:grantId/reports/cabinet-table', reader, async (request, reply) => {
+    try {
+      const query = parseQuery(cabinetQuery, request.query);
+      const table = await cabinetTable(app.db, pageAccessOf(request).organisationId, request.params.grantId, query.asAt);
+      return await sendCabinetTable(reply, table, query.format, query.asAt);
+    } catch (error) {
+      return showReports(app, request, reply, error);
+    }
+  });
+
+  app.get<GrantParams>('/grants/:grantId/reports/dfe-return', reader, async (request, reply) => {
+    try {
+      const query = parseQuery(dfeQuery, request.query);
+      return await sendDfeReturn(app.db, reply, { organisationId: pageAccessOf(request).organisationId, grantId: request.params.grantId }, query);
+    } catch (error) {
+      return showReports(app, request, reply, error);
+    }
+  });
+
+  app.get<GrantParams>('/grants/:grantId/reports/spending-over-500', reader, async (request, reply) => {
+    try {
+      const query = parseQuery(transparencyQuery, request.query);
+      return await sendSpendingOver500(app.db, reply, { organisationId: pageAccessOf(request).organisationId, grantId: request.params.grantId }, query);
+    } catch (error) {
+      return showReports(app, request, reply, error);
+    }
+  });
+}

@@ -1,0 +1,29 @@
+import { type ChildProcess, fork } from 'node:child_process';
+
+export interface ServerProcess {
+  readonly port: number;
+  readonly child: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/** Starts a module that forks like bench/server.ts: it answers { kind: 'ready', port } over IPC. */
+export async function startServerProcess(module: URL, env: Record<string, string>): Promise<ServerProcess> {
+  const child = fork(module, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));
+    child.on('message', (message: { kind: string; port?: number }) => {
+      if (message.kind === 'ready' && message.port) resolve(message.port);
+    });
+  });
+  return {
+    port,
+    child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.send({ kind: 'stop' });
+      await exited;
+    },
+  };
+}

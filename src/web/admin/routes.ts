@@ -1,2 +1,82 @@
-import type { FastifyInstance } from 'fastify';
-export async function adminPages(_app: FastifyInstance): Promise<void> {}
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { isUuid } from '../../auth/access.ts';
+import { ROLES } from '../../auth/principal.ts';
+import { requiredText } from '../../http/schemas.ts';
+import { NotFoundProblem } from '../../shared/problems.ts';
+import { page, pageAccessOf, pageActorOf, seeOther, setFlash, webUserOf } from '../access.ts';
+import { type FieldLabels, type FormErrors, formValues, validateForm } from '../forms.ts';
+import { findOrganisation } from '../grants/repository.ts';
+import { renderPage } from '../render.ts';
+import { generatePassword } from '../session/passwords.ts';
+import { setPassword } from '../session/users.ts';
+import { addMember, assertMayManage, issueToken, listMembers, listTokens } from './members.ts';
+
+type OrgParams = { Params: { orgId: string } };
+type MemberParams = { Params: { orgId: string; userId: string } };
+
+// The API's rules for a member (src/auth/routes.ts addMemberBody): same email, name and role checks.
+const memberForm = z.strictObject({
+  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).pipe(z.string().max(254)),
+  name: requiredText(200),
+  role: z.enum(ROLES, 'must be one of the roles'),
+});
+const MEMBER_LABELS: FieldLabels = { email: 'Email address', name: 'Name', role: 'Role' };
+const tokenForm = z.strictObject({ name: requiredText(100) });
+
+const admin = { config: { page: page.member('organisation', 'orgId', 'admin') } };
+
+async function showAdmin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, errors?: FormErrors) {
+  const { organisationId } = pageAccessOf(request);
+  const [organisation, members] = await Promise.all([findOrganisation(app.db, organisationId), listMembers(app.db, organisationId)]);
+  return renderPage(request, reply, 'admin', { organisation, members, values, errors, roles: ROLES, now: new Date() }, errors ? 400 : 200);
+}
+
+async function showMember(app: FastifyInstance, request: FastifyRequest<MemberParams>, reply: FastifyReply, shown: { password?: string; token?: string } = {}, errors?: FormErrors) {
+  const { organisationId } = pageAccessOf(request);
+  const member = (await listMembers(app.db, organisationId)).find((m) => m.id === request.params.userId);
+  if (!member) throw new NotFoundProblem('user');
+  const organisation = await findOrganisation(app.db, organisationId);
+  return renderPage(request, reply, 'member', { organisation, member, tokens: await listTokens(app.db, member.id), ...shown, errors }, errors ? 400 : 200);
+}
+
+/** Administration: an organisation's details, its members and their roles, passwords and API tokens. */
+export async function adminPages(app: FastifyInstance): Promise<void> {
+  app.get<OrgParams>('/organisations/:orgId/admin', admin, async (request, reply) => showAdmin(app, request, reply));
+
+  app.post<OrgParams>('/organisations/:orgId/admin/members', admin, async (request, reply) => {
+    const values = formValues(request.body);
+    const parsed = validateForm(memberForm, { email: values.email ?? '', name: values.name ?? '', role: values.role }, MEMBER_LABELS);
+    if (!parsed.ok) return showAdmin(app, request, reply, values, parsed.errors);
+    const userId = await addMember(app.db, pageActorOf(request), parsed.value);
+    setFlash(request, `${parsed.value.name} is a member as ${parsed.value.role.replace('_', ' ')}`, 'Set a password so they can sign in.');
+    return seeOther(reply, `/organisations/${request.params.orgId}/admin/members/${userId}`);
+  });
+
+  const member = async (request: FastifyRequest<MemberParams>) => {
+    if (!isUuid(request.params.userId)) throw new NotFoundProblem('user');
+    await assertMayManage(app.db, webUserOf(request), pageAccessOf(request).organisationId, request.params.userId);
+  };
+
+  app.get<MemberParams>('/organisations/:orgId/admin/members/:userId', admin, async (request, reply) => {
+    await member(request);
+    return showMember(app, request, reply);
+  });
+
+  // The new password and token are shown in the answer to the post itself, once, and never
+  // stored anywhere readable: a redirect would have to keep them somewhere until shown.
+  app.post<MemberParams>('/organisations/:orgId/admin/members/:userId/password', admin, async (request, reply) => {
+    await member(request);
+    const password = generatePassword();
+    await setPassword(app.db, { actorId: webUserOf(request).userId, requestId: request.id }, request.params.userId, password);
+    return showMember(app, request, reply, { password });
+  });
+
+  app.post<MemberParams>('/organisations/:orgId/admin/members/:userId/tokens', admin, async (request, reply) => {
+    await member(request);
+    const parsed = validateForm(tokenForm, { name: formValues(request.body).name ?? '' }, { name: 'Token name' });
+    if (!parsed.ok) return showMember(app, request, reply, {}, parsed.errors);
+    const token = await issueToken(app.db, pageActorOf(request), request.params.userId, parsed.value.name);
+    return showMember(app, request, reply, { token });
+  });
+}

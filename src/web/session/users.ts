@@ -72,11 +72,18 @@ export async function recordSuccessfulSignIn(db: Kysely<Database>, userId: strin
  * to them; a user with none (a platform administrator) goes on the platform chain. Chain heads
  * are taken in id order so two such writes cannot deadlock. Never a password or hash here.
  */
-async function recordUserChange(trx: Transaction<Database>, context: AuditContext, userId: string, action: string, after: Record<string, unknown>): Promise<void> {
+export async function recordUserChange(
+  trx: Transaction<Database>,
+  context: AuditContext,
+  userId: string,
+  action: string,
+  after: Record<string, unknown>,
+  subject: { entity: string; entityId: string } = { entity: 'user', entityId: userId },
+): Promise<void> {
   const memberships = await trx.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).orderBy('organisation_id').execute();
   const organisations = memberships.length ? memberships.map((m) => m.organisation_id) : [null];
   for (const organisationId of organisations) {
-    await recordChange(trx, context, { organisationId, action, entity: 'user', entityId: userId, before: null, after });
+    await recordChange(trx, context, { organisationId, action, ...subject, before: null, after });
   }
 }
 

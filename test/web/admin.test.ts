@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiAs } from '../support/app.ts';
+import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { organisationWithPeople, type Person, startWebApp, type WebTestApp } from './support/web-app.ts';
+
+describe('administration in the browser', () => {
+  let web: WebTestApp;
+  let browser: TestBrowser;
+  let admin: Person;
+  let organisationId: string;
+
+  beforeAll(async () => {
+    web = await startWebApp();
+    const { organisation, people } = await organisationWithPeople(web, 'Admin Council');
+    admin = people.admin;
+    organisationId = organisation.id;
+    browser = await launchBrowser(web.baseURL);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await web?.close();
+  });
+
+  it('adds a member, sets their password once, and they sign in with it', async () => {
+    const { page } = browser;
+    await signIn(page, admin);
+    await page.click('a:has-text("Administration")');
+    expect(page.url()).toContain(`/organisations/${organisationId}/admin`);
+    await checkPage(page, 'admin');
+
+    await page.click('button:has-text("Save member")');
+    expect(await errorSummary(page)).toEqual(expect.arrayContaining([expect.stringMatching(/^Email address /), expect.stringMatching(/^Role /)]));
+
+    await page.fill('#email', 'New.Officer@Example.gov.uk');
+    await page.fill('#name', 'New Officer');
+    await page.check('input[name="role"][value="finance"]');
+    await Promise.all([page.waitForURL(/\/admin\/members\//), page.click('button:has-text("Save member")')]);
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('New Officer is a member as finance');
+    await page.click('button:has-text("Set a new password")');
+    const password = await page.locator('[data-testid="password"]').innerText();
+    expect(password.length).toBeGreaterThanOrEqual(20);
+    await checkPage(page, 'member');
+
+    await page.fill('#name', 'laptop');
+    await page.click('button:has-text("Issue a token")');
+    const token = await page.locator('[data-testid="token"]').innerText();
+    const me = await apiAs(web.app, token).get('/api/v1/me');
+    expect(me.body.email).toBe('new.officer@example.gov.uk');
+
+    await signOut(page);
+    await signIn(page, { email: 'new.officer@example.gov.uk', password });
+    expect(await page.locator('h1').innerText()).toBe('Admin Council');
+    expect(await page.locator('a:has-text("Administration")').count()).toBe(0);
+    const refused = await page.goto(`/organisations/${organisationId}/admin`);
+    expect(refused?.status()).toBe(403);
+  });
+});

@@ -22,6 +22,7 @@ import { grantRoutes } from './grants/routes.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
+import { importRoutes } from './imports/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { schemeRoutes } from './schemes/routes.ts';
@@ -113,6 +114,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(summaryRoutes);
       await api.register(reportRoutes);
       await api.register(auditRoutes);
+      await api.register(importRoutes);
       await api.register(governanceRoutes);
     },
     { prefix: '/api/v1' },

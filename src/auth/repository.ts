@@ -26,7 +26,7 @@ export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string
   return { ...token, roles: new Map(memberships.map((m) => [m.organisation_id, m.role])) };
 }
 
-export type ScopedEntity = 'organisation' | 'grant' | 'commitment';
+export type ScopedEntity = 'organisation' | 'grant' | 'commitment' | 'import';
 
 /** Which organisation owns a record, for the access check that runs before anything else. */
 export async function findOwningOrganisation(db: Kysely<Database>, entity: ScopedEntity, id: string): Promise<string | null> {
@@ -41,6 +41,10 @@ export async function findOwningOrganisation(db: Kysely<Database>, entity: Scope
     }
     case 'commitment': {
       const row = await db.selectFrom('commitments').select('organisation_id').where('id', '=', id).executeTakeFirst();
+      return row?.organisation_id ?? null;
+    }
+    case 'import': {
+      const row = await db.selectFrom('imports').select('organisation_id').where('id', '=', id).executeTakeFirst();
       return row?.organisation_id ?? null;
     }
   }

@@ -188,6 +188,8 @@ export interface Database extends GovernanceTables {
   audit_chain_heads: AuditChainHeadsTable;
   audit_records: AuditRecordsTable;
   idempotency_keys: IdempotencyKeysTable;
+  imports: ImportsTable;
+  cost_centre_mappings: CostCentreMappingsTable;
 }
 
 export interface AuditChainHeadsTable {
@@ -413,4 +415,42 @@ export interface GovernanceTables {
   organisation_expectations: OrganisationExpectationsTable;
   risks: RisksTable;
   risk_score_history: RiskScoreHistoryTable;
+}
+
+// Imports (migrations/0008_imports.ts).
+
+type Jsonb<T> = ColumnType<T, string, string>;
+
+export interface ImportsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  grant_id: string;
+  kind: 'commitments' | 'spend';
+  file_name: string;
+  file_type: 'csv' | 'xlsx';
+  file_sha256: string;
+  sheet: string | null;
+  /** jsonb: written as JSON text, read back parsed; src/imports checks the shapes it reads. */
+  grid: Jsonb<unknown>;
+  /** The spreadsheet row number of the header row; null when none was found. */
+  header_row: number | null;
+  mapping: Jsonb<unknown>;
+  assignments: ColumnType<unknown, string | undefined, string>;
+  preview: Jsonb<unknown>;
+  status: 'previewed' | 'committed';
+  result: ColumnType<unknown, string | null | undefined, string | null>;
+  created_at: CreatedAt;
+  created_by: string | null;
+  updated_at: Timestamp;
+  committed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
+  committed_by: string | null;
+}
+
+export interface CostCentreMappingsTable {
+  organisation_id: string;
+  grant_id: string;
+  code: string;
+  commitment_id: string;
+  updated_at: Timestamp;
+  updated_by: string | null;
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type Api, startTestApp, type TestApp } from '../support/app.ts';
+import { upload } from '../imports/support.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
 
 /**
@@ -41,6 +42,12 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/commitments/{id}/withdraw': 'finance',
   'POST /api/v1/commitments/{id}/spend': 'finance',
   'GET /api/v1/commitments/{id}/spend': 'reader',
+  'POST /api/v1/grants/{grantId}/imports': 'finance',
+  'GET /api/v1/imports/{importId}': 'reader',
+  'PATCH /api/v1/imports/{importId}': 'finance',
+  'POST /api/v1/imports/{importId}/commit': 'finance',
+  'GET /api/v1/grants/{grantId}/cost-centres': 'reader',
+  'POST /api/v1/grants/{grantId}/cost-centres': 'finance',
   'GET /api/v1/organisations/{orgId}/audit': 'reader',
   'GET /api/v1/organisations/{orgId}/audit/verify': 'reader',
 };
@@ -65,6 +72,8 @@ describe('access to every route', () => {
     const grant = await createGrant(organisation);
     const line = await createLine(organisation.as.finance, grant.id, { title: 'Line', category: 'family_help_delivery', amount: '10.00' });
     const spareToken = await organisation.as.finance.post(`/api/v1/users/${organisation.userIds.finance}/tokens`, { name: 'spare' });
+    const imported = await upload(organisation.as.finance, grant.id, 'commitments', { name: 'lines.csv', content: 'Title,Category,Amount\r\nImported line,Children and family voice,5.00\r\n' });
+    expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     return {
       organisation,
       params: {
@@ -74,6 +83,7 @@ describe('access to every route', () => {
         code: 'family_voice',
         userId: organisation.userIds.finance,
         tokenId: spareToken.body.id,
+        importId: imported.body.id,
       },
     };
   }

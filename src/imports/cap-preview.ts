@@ -1,0 +1,47 @@
+import { type Commitment, exposureOf } from '../commitments/repository.ts';
+import type { Grant } from '../grants/repository.ts';
+import { capFor, type Decimal, formatMoney, sumDecimals, ZERO } from '../shared/money.ts';
+
+export interface CapPreview {
+  readonly category: string;
+  readonly cap: string;
+  readonly exposureBefore: string;
+  readonly exposureAfter: string;
+  readonly headroomAfter: string;
+  readonly fits: boolean;
+}
+
+/** What an import adds: new lines' amounts by category, or new spend by line. */
+export type Additions =
+  | { readonly kind: 'lines'; readonly amounts: readonly { readonly category: string; readonly amount: Decimal | null }[] }
+  | { readonly kind: 'spend'; readonly byLine: ReadonlyMap<string, Decimal> };
+
+/**
+ * The preview's forecast for each capped category, by the rule the cap check applies
+ * (each live line counts the larger of its amount and its spend). A forecast only: committing
+ * goes through the services, which check again under the grant lock and decide.
+ */
+export function forecastCaps(grant: Grant, lines: readonly Commitment[], additions: Additions): CapPreview[] {
+  return grant.categories.flatMap((category) => {
+      const { maxShare } = category;
+      if (maxShare === null) return [];
+      const live = lines.filter((line) => line.category === category.code && line.status !== 'withdrawn');
+      const before = sumDecimals(live.map(exposureOf));
+      let after: Decimal;
+      if (additions.kind === 'lines') {
+        const added = additions.amounts.filter((line) => line.category === category.code).map((line) => line.amount ?? ZERO);
+        after = before.plus(sumDecimals(added));
+      } else {
+        after = sumDecimals(live.map((line) => exposureOf({ amount: line.amount, spent: line.spent.plus(additions.byLine.get(line.id) ?? ZERO) })));
+      }
+      const cap = capFor(maxShare, grant.allocation);
+      return [{
+        category: category.code,
+        cap: formatMoney(cap),
+        exposureBefore: formatMoney(before),
+        exposureAfter: formatMoney(after),
+        headroomAfter: formatMoney(cap.minus(after)),
+        fits: after.lessThanOrEqualTo(cap),
+      }];
+    });
+}

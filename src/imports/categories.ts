@@ -1,0 +1,83 @@
+/** A grant's category as the import matches names against it. */
+export interface CategoryTarget {
+  readonly code: string;
+  readonly name: string;
+  readonly heading: string;
+  readonly headingLabel: string;
+}
+
+export type CategoryMatch =
+  | { readonly kind: 'category'; readonly category: CategoryTarget }
+  /** A reporting heading: its first category is used unless a category column says otherwise. */
+  | { readonly kind: 'heading'; readonly heading: string; readonly headingLabel: string; readonly category: CategoryTarget; readonly others: readonly CategoryTarget[] }
+  | { readonly kind: 'ambiguous'; readonly candidates: readonly string[] }
+  | { readonly kind: 'none' };
+
+const STOP_WORDS = new Set(['and', 'of', 'the', 'for', 'to', 'in', 'a']);
+
+function words(text: string): string[] {
+  return text
+    .toLowerCase()
+    .replace(/&/g, ' and ')
+    .replace(/_/g, ' ')
+    .split(/[^a-z0-9]+/)
+    .filter((word) => word !== '' && !STOP_WORDS.has(word));
+}
+
+const key = (text: string) => words(text).join(' ');
+const within = (inner: readonly string[], outer: ReadonlySet<string>) => inner.length > 0 && inner.every((word) => outer.has(word));
+
+export interface CategoryResolver {
+  /** Only exact names, codes and heading labels: what a section row above a group says. */
+  exact(text: string): CategoryMatch;
+  /** Also tolerant forms: "Family Help delivery", "transformation activity", "ICT". */
+  resolve(text: string): CategoryMatch;
+}
+
+/**
+ * Matches the names people give headings and categories to the grant's own, case and
+ * punctuation aside: a category by code or name, a heading by code or label; then by words,
+ * either way round ("Family Help delivery" is within "Direct delivery of Family Help";
+ * "Transformation" is within "transformation activity"). A name that fits several is refused.
+ */
+export function categoryResolver(categories: readonly CategoryTarget[]): CategoryResolver {
+  const headingOf = (code: string): CategoryMatch => {
+    const under = categories.filter((c) => c.heading === code);
+    const [first, ...others] = under;
+    if (!first) return { kind: 'none' };
+    if (others.length === 0) return { kind: 'category', category: first };
+    return { kind: 'heading', heading: code, headingLabel: first.headingLabel, category: first, others };
+  };
+  const headings = [...new Map(categories.map((c) => [c.heading, c.headingLabel])).entries()];
+
+  const exact = (text: string): CategoryMatch => {
+    const wanted = key(text);
+    if (wanted === '') return { kind: 'none' };
+    const category = categories.find((c) => key(c.code) === wanted || key(c.name) === wanted);
+    if (category) return { kind: 'category', category };
+    const heading = headings.find(([code, label]) => key(code) === wanted || key(label) === wanted);
+    return heading ? headingOf(heading[0]) : { kind: 'none' };
+  };
+
+  const resolve = (text: string): CategoryMatch => {
+    const found = exact(text);
+    if (found.kind !== 'none') return found;
+    const given = words(text);
+    const givenSet = new Set(given);
+    const fits = (name: string) => {
+      const theirs = words(name);
+      return within(given, new Set(theirs)) || within(theirs, givenSet);
+    };
+    const byCategory = categories.filter((c) => fits(c.name) || fits(c.code));
+    if (byCategory.length === 1) return { kind: 'category', category: byCategory[0]! };
+    const byHeading = headings.filter(([code, label]) => fits(label) || fits(code));
+    if (byCategory.length === 0 && byHeading.length === 1) return headingOf(byHeading[0]![0]);
+    if (byCategory.length > 1 && byHeading.length === 1 && byCategory.every((c) => c.heading === byHeading[0]![0])) {
+      return headingOf(byHeading[0]![0]);
+    }
+    const candidates = [...byCategory.map((c) => c.name), ...byHeading.map(([, label]) => label)];
+    return candidates.length > 0 ? { kind: 'ambiguous', candidates: [...new Set(candidates)] } : { kind: 'none' };
+  };
+
+  return { exact, resolve };
+}

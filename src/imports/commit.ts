@@ -1,0 +1,76 @@
+import type { Transaction } from 'kysely';
+import type { Actor } from '../auth/access.ts';
+import { createCommitment } from '../commitments/service.ts';
+import type { Database } from '../db/tables.ts';
+import { Decimal, formatMoney, formatMoneyOrNull, sumDecimals } from '../shared/money.ts';
+import { Problem } from '../shared/problems.ts';
+import { recordSpend } from '../spend/service.ts';
+import type { RowProblem } from './findings.ts';
+import type { Plan } from './preview.ts';
+import type { CommitResult, PreviewBody } from './schemas.ts';
+
+/**
+ * A service's refusal of one row, retold for the whole import: the same problem type and
+ * fields (a cap-exceeded keeps its category, cap and headroom), the row it came from, and the
+ * assurance that nothing was written, since the transaction is rolled back with it.
+ */
+function refusedAtRow(error: unknown, row: number, what: string): unknown {
+  if (!(error instanceof Problem)) return error;
+  return new Problem(error.name, error.status, error.title, `Row ${row} (${what}): ${error.detail} Nothing was imported.`, {
+    ...error.extensions,
+    row,
+    problems: [{ row, column: null, header: null, message: error.detail } satisfies RowProblem],
+  });
+}
+
+/** An import with problems is refused whole, listing them as the preview does. */
+export function importHasProblems(preview: PreviewBody): Problem {
+  const first = preview.problems[0];
+  const where = first?.row ? `Row ${first.row}${first.column ? `, column ${first.column}${first.header ? ` (${first.header})` : ''}` : ''}: ` : '';
+  const count = `${preview.problemCount} problem${preview.problemCount === 1 ? '' : 's'}`;
+  return new Problem('invalid-state', 422, 'The import has problems', `The import has ${count}, so nothing was imported. ${where}${first?.message ?? ''}`, {
+    problems: preview.problems,
+    problemCount: preview.problemCount,
+  });
+}
+
+/**
+ * Writes every planned line or payment through the same services as hand entry, in the
+ * caller's transaction: each takes the grant lock, checks the cap and writes its audit record,
+ * and the first refusal rolls back everything before it.
+ */
+export async function applyPlan(trx: Transaction<Database>, actor: Actor, grantId: string, plan: Plan, skippedDuplicates: number): Promise<CommitResult> {
+  const lines: CommitResult['lines'] = [];
+  const entries: CommitResult['entries'] = [];
+  if (plan.kind === 'commitments') {
+    for (const line of plan.plan.lines) {
+      try {
+        const created = await createCommitment(trx, actor, grantId, line.body);
+        lines.push({ row: line.row, id: created.id, ref: created.ref, amount: formatMoneyOrNull(created.amount) });
+      } catch (error) {
+        throw refusedAtRow(error, line.row, `line "${line.body.title.slice(0, 80)}"`);
+      }
+    }
+  } else {
+    for (const entry of plan.plan.entries) {
+      try {
+        const created = await recordSpend(trx, actor, entry.line.id, entry.body);
+        entries.push({ row: entry.row, id: created.id, commitmentId: created.commitmentId, amount: formatMoney(created.amount) });
+      } catch (error) {
+        throw refusedAtRow(error, entry.row, `payment ${entry.body.reference ?? ''} on line ${entry.line.ref}`);
+      }
+    }
+  }
+  const amounts = plan.kind === 'commitments' ? lines.map((line) => line.amount) : entries.map((entry) => entry.amount);
+  return {
+    committedAt: new Date().toISOString(),
+    created: {
+      count: amounts.length,
+      total: formatMoney(sumDecimals(amounts.flatMap((amount) => (amount === null ? [] : [new Decimal(amount)])))),
+      tbc: amounts.filter((amount) => amount === null).length,
+    },
+    lines,
+    entries,
+    skippedDuplicates,
+  };
+}

@@ -1,0 +1,157 @@
+import type { z } from 'zod';
+import { createCommitmentBody } from '../commitments/schemas.ts';
+import { type Decimal, formatMoney } from '../shared/money.ts';
+import { readAmount } from './amounts.ts';
+import { type CategoryResolver, type CategoryTarget } from './categories.ts';
+import { type Columns, type Findings, fileWideProblem } from './findings.ts';
+import { cellText, echo, type GridRow } from './grid.ts';
+import type { CommitmentField } from './headers.ts';
+import { resolveLineCategory } from './line-category.ts';
+import { readTotalLabel, type SubtotalCheck, SubtotalTracker, type TotalScope } from './subtotals.ts';
+
+export interface PlannedLine {
+  readonly row: number;
+  readonly body: z.output<typeof createCommitmentBody>;
+  readonly category: CategoryTarget;
+}
+
+export interface CommitmentPlan {
+  readonly lines: readonly PlannedLine[];
+  readonly checks: readonly SubtotalCheck[];
+}
+
+const LABEL_FIELDS: readonly CommitmentField[] = ['ref', 'heading', 'category', 'title'];
+/** Rows under a committee table that are not lines: the allocation and what is left of it. */
+const SUMMARY_LABEL = /^(balance|allocation|remaining|uncommitted|unallocated|left to commit|grant allocation|total allocation)\b/i;
+
+const APPROVED = /^(approved|agreed|signed off|confirmed|committed|yes)$/i;
+const PROPOSED = /^(proposed|planned|draft|pending|to be approved|awaiting approval|no)$/i;
+
+/** "1", "1.", "#1" and " T1 " are the refs 1 and T1. */
+export function normaliseRef(text: string): string {
+  return text.trim().replace(/^#\s*/, '').replace(/\.$/, '');
+}
+
+const FIELD_OF_PATH: Record<string, CommitmentField> = {
+  ref: 'ref',
+  title: 'title',
+  amount: 'amount',
+  status: 'status',
+  decisionRef: 'decisionRef',
+  approvedBy: 'approvedBy',
+  serviceArea: 'serviceArea',
+  notes: 'notes',
+  category: 'category',
+};
+
+export interface CommitmentLedger {
+  readonly resolver: CategoryResolver;
+  readonly existingRefs: ReadonlySet<string>;
+}
+
+/**
+ * Reads a commitments table typed by a person: lines, the headings they sit under (in a column,
+ * or as a row of their own above the group), and the subtotals and totals between them, which
+ * are never imported as lines but checked against the lines they stand for.
+ */
+export function planCommitments(rows: readonly GridRow[], columns: Columns, ledger: CommitmentLedger, findings: Findings): CommitmentPlan {
+  const lines: PlannedLine[] = [];
+  const checks: SubtotalCheck[] = [];
+  if (!columns.has('title') || !columns.has('amount')) {
+    findings.add(fileWideProblem('No column is mapped to the line title and the amount; both are needed. Set the mapping and preview again.'));
+    return { lines, checks };
+  }
+  const tracker = new SubtotalTracker();
+  const seenRefs = new Map<string, number>();
+  /** The heading a line with none of its own sits under: from a heading row or the line above. */
+  let carried: string | null = null;
+
+  const checkTotal = (row: GridRow, label: string, scope: TotalScope) => {
+    const printed = readAmount(columns.cell(row, 'amount'));
+    carried = null;
+    if (printed.kind === 'invalid') return findings.add(columns.problem(row, 'amount', printed.message));
+    if (printed.kind !== 'amount') return findings.note(row.row, `"${echo(label)}" has no figure to check.`);
+    checks.push(tracker.check(row.row, label, printed.amount, scope));
+  };
+
+  for (const row of rows) {
+    const ref = normaliseRef(columns.text(row, 'ref'));
+    const title = columns.text(row, 'title');
+    const amount = readAmount(columns.cell(row, 'amount'));
+    const labels = [...LABEL_FIELDS.map((field) => columns.text(row, field)), ...columns.otherTexts(row, [...LABEL_FIELDS, 'amount'])].filter((text) => text !== '');
+
+    const totalLabel = labels.find((text) => readTotalLabel(text) && (ref === '' || normaliseRef(text) === ref));
+    if (totalLabel !== undefined) {
+      const { kind, rest } = readTotalLabel(totalLabel)!;
+      const scope = scopeFor(ledger.resolver, rest, { kind: kind === 'total' ? 'all' : 'group' });
+      checkTotal(row, totalLabel, scope);
+      continue;
+    }
+    if (ref === '' && labels.some((text) => SUMMARY_LABEL.test(text))) {
+      findings.note(row.row, 'Rows that give the allocation or the balance are not lines; they were skipped.');
+      continue;
+    }
+    const filled = row.cells.filter((cell) => cellText(cell) !== '');
+    if (amount.kind === 'blank' && ref === '' && filled.length === 1 && ledger.resolver.exact(cellText(filled[0])).kind !== 'none') {
+      carried = cellText(filled[0]);
+      tracker.startGroup();
+      continue;
+    }
+    if (ref === '' && title === '' && amount.kind === 'amount') {
+      const name = columns.text(row, 'category') || columns.text(row, 'heading');
+      checkTotal(row, name ? `Sub-total ${name}` : 'Sub-total (unlabelled)', scopeFor(ledger.resolver, name, { kind: 'unlabelled' }));
+      continue;
+    }
+
+    const problemsBefore = findings.problemCount;
+    const category = resolveLineCategory(row, columns, ledger.resolver, carried, findings);
+    if (columns.text(row, 'category') || columns.text(row, 'heading')) carried = columns.text(row, 'category') || columns.text(row, 'heading');
+
+    let lineAmount: Decimal | null = null;
+    if (amount.kind === 'invalid') findings.add(columns.problem(row, 'amount', amount.message));
+    if (amount.kind === 'amount' && amount.amount.isNegative()) {
+      findings.add(columns.problem(row, 'amount', `is negative (${formatMoney(amount.amount)}); a commitment cannot be negative`));
+    } else if (amount.kind === 'amount') {
+      lineAmount = amount.amount;
+    }
+    tracker.addLine({ row: row.row, amount: lineAmount, group: category?.heading ?? carried ?? '', category: category?.code ?? null });
+
+    if (ref !== '') {
+      if (ledger.existingRefs.has(ref)) findings.add(columns.problem(row, 'ref', `line ${echo(ref)} already exists in this grant`));
+      const earlier = seenRefs.get(ref);
+      if (earlier !== undefined) findings.add(columns.problem(row, 'ref', `line ${echo(ref)} is also on row ${earlier}`));
+      seenRefs.set(ref, row.row);
+    }
+    if (title === '') findings.add(columns.problem(row, 'title', 'is empty; every line needs a title'));
+    const status = columns.text(row, 'status');
+    if (status !== '' && !APPROVED.test(status) && !PROPOSED.test(status)) {
+      findings.add(columns.problem(row, 'status', `"${echo(status)}" is not a status; write approved or proposed`));
+    }
+
+    const parsed = createCommitmentBody.safeParse({
+      ref: ref || undefined,
+      title,
+      category: category?.code ?? 'unknown',
+      amount: lineAmount === null ? null : formatMoney(lineAmount),
+      status: APPROVED.test(status) ? 'approved' : 'proposed',
+      decisionRef: columns.text(row, 'decisionRef') || undefined,
+      approvedBy: columns.text(row, 'approvedBy') || undefined,
+      serviceArea: columns.text(row, 'serviceArea') || undefined,
+      notes: columns.text(row, 'notes') || undefined,
+    });
+    if (!parsed.success) {
+      const issues = parsed.error.issues.filter((issue) => issue.path[0] !== 'title' || title !== '');
+      for (const problem of columns.schemaProblems(row, issues, (path) => FIELD_OF_PATH[path] ?? null)) findings.add(problem);
+    }
+    if (parsed.success && category && findings.problemCount === problemsBefore) lines.push({ row: row.row, body: parsed.data, category });
+  }
+  return { lines, checks };
+}
+
+/** "Sub-total transformation" covers the lines since the last total that the name takes in. */
+function scopeFor(resolver: CategoryResolver, name: string, otherwise: TotalScope): TotalScope {
+  const match = name === '' ? null : resolver.resolve(name);
+  if (match?.kind === 'category') return { kind: 'named', covers: (line) => line.category === match.category.code };
+  if (match?.kind === 'heading') return { kind: 'named', covers: (line) => line.group === match.heading };
+  return otherwise;
+}

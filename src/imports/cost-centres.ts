@@ -1,0 +1,67 @@
+import { type Kysely, sql } from 'kysely';
+import type { Actor } from '../auth/access.ts';
+import { recordChange } from '../audit/record.ts';
+import { findCommitment } from '../commitments/repository.ts';
+import type { Database } from '../db/tables.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { costCentreCode } from './spend-rows.ts';
+
+export interface CostCentre {
+  readonly code: string;
+  readonly commitmentId: string;
+  readonly lineRef: string;
+  readonly lineTitle: string;
+  readonly updatedAt: Date;
+}
+
+/** The council's map from its ledger's cost centres to the grant's lines, in code order. */
+export async function listCostCentres(db: Kysely<Database>, organisationId: string, grantId: string): Promise<CostCentre[]> {
+  const rows = await db
+    .selectFrom('cost_centre_mappings as m')
+    .innerJoin('commitments as c', 'c.id', 'm.commitment_id')
+    .select(['m.code', 'm.commitment_id', 'c.ref', 'c.title', 'm.updated_at'])
+    .where('m.organisation_id', '=', organisationId)
+    .where('m.grant_id', '=', grantId)
+    .orderBy('m.code')
+    .execute();
+  return rows.map((r) => ({ code: r.code, commitmentId: r.commitment_id, lineRef: r.ref, lineTitle: r.title, updatedAt: r.updated_at }));
+}
+
+/**
+ * Maps a cost centre to a line of the grant (or, with null, forgets it). Codes are kept in
+ * upper case and trimmed, as ledgers differ only in how they print them.
+ */
+export async function setCostCentre(db: Kysely<Database>, actor: Actor, grantId: string, code: string, commitmentId: string | null): Promise<CostCentre | null> {
+  const normalised = costCentreCode(code);
+  return inTransaction(db, async (trx) => {
+    const before = await trx
+      .selectFrom('cost_centre_mappings')
+      .select('commitment_id')
+      .where('grant_id', '=', grantId)
+      .where('code', '=', normalised)
+      .executeTakeFirst();
+    if (commitmentId === null) {
+      if (!before) throw new NotFoundProblem('cost centre');
+      await trx.deleteFrom('cost_centre_mappings').where('grant_id', '=', grantId).where('code', '=', normalised).execute();
+    } else {
+      const line = await findCommitment(trx, actor.organisationId, commitmentId);
+      if (!line || line.grantId !== grantId) throw new ValidationProblem([{ path: 'commitmentId', message: 'is not a line of this grant' }]);
+      await trx
+        .insertInto('cost_centre_mappings')
+        .values({ organisation_id: actor.organisationId, grant_id: grantId, code: normalised, commitment_id: commitmentId, updated_by: actor.userId })
+        .onConflict((oc) => oc.columns(['grant_id', 'code']).doUpdateSet({ commitment_id: commitmentId, updated_by: actor.userId, updated_at: sql<Date>`now()` }))
+        .execute();
+    }
+    await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
+      organisationId: actor.organisationId,
+      action: commitmentId === null ? 'delete' : before ? 'update' : 'create',
+      entity: 'cost-centre',
+      entityId: `${grantId}/${normalised}`,
+      before: before ? { commitmentId: before.commitment_id } : null,
+      after: commitmentId === null ? null : { commitmentId },
+    });
+    if (commitmentId === null) return null;
+    return (await listCostCentres(trx, actor.organisationId, grantId)).find((c) => c.code === normalised) ?? null;
+  });
+}

@@ -1,0 +1,125 @@
+import { cellText, columnLetter, type GridRow } from './grid.ts';
+
+export type ImportKind = 'commitments' | 'spend';
+
+export const COMMITMENT_FIELDS = ['ref', 'heading', 'category', 'title', 'amount', 'status', 'decisionRef', 'approvedBy', 'serviceArea', 'notes'] as const;
+export const SPEND_FIELDS = ['date', 'amount', 'supplier', 'reference', 'costCentre', 'lineRef', 'description', 'expenseArea'] as const;
+export type CommitmentField = (typeof COMMITMENT_FIELDS)[number];
+export type SpendField = (typeof SPEND_FIELDS)[number];
+export type Field = CommitmentField | SpendField;
+
+export function fieldsOf(kind: ImportKind): readonly Field[] {
+  return kind === 'commitments' ? COMMITMENT_FIELDS : SPEND_FIELDS;
+}
+
+/**
+ * Column headings seen in council spreadsheets and ledger exports (Oracle, Unit4, SAP), by
+ * field, normalised as normalise() leaves them. Earlier fields win a heading that two could
+ * take, so a commitments "line" column is the title unless "#" or "ref" is elsewhere.
+ */
+const SYNONYMS: Record<ImportKind, Partial<Record<Field, readonly string[]>>> = {
+  commitments: {
+    ref: ['#', 'ref', 'reference', 'line ref', 'line no', 'line number', 'no', 'number', 'item', 'id'],
+    heading: ['heading', 'reporting heading', 'dfe heading', 'group', 'section', 'type'],
+    category: ['category', 'local category', 'budget category', 'area of spend'],
+    title: ['title', 'line', 'description', 'commitment', 'activity', 'proposal', 'name', 'details', 'item description'],
+    amount: ['£', 'amount', 'cost', 'budget', 'value', 'allocation', 'amount £', 'cost £', 'budget £', 'total cost', 'funding', 'committed'],
+    status: ['status', 'state', 'approval status'],
+    decisionRef: ['decision', 'decision ref', 'decision reference', 'approval', 'approved at', 'authority'],
+    approvedBy: ['approved by', 'approver', 'signed off by'],
+    serviceArea: ['service area', 'service', 'directorate', 'department', 'team'],
+    notes: ['notes', 'note', 'comments', 'comment', 'remarks'],
+  },
+  spend: {
+    date: ['date', 'payment date', 'paid on', 'transaction date', 'posting date', 'gl date', 'invoice date', 'period date'],
+    amount: ['amount', '£', 'value', 'net amount', 'amount £', 'net', 'net value', 'total', 'gross amount', 'cost'],
+    supplier: ['supplier', 'supplier name', 'vendor', 'vendor name', 'payee', 'beneficiary', 'creditor'],
+    reference: ['reference', 'ref', 'transaction number', 'transaction no', 'transaction id', 'invoice number', 'invoice no', 'document number', 'journal number', 'voucher', 'trans no'],
+    costCentre: ['cost centre', 'cost center', 'cost centre code', 'cc', 'cost code', 'budget code', 'account code'],
+    lineRef: ['line', 'line ref', 'commitment', 'commitment ref', 'line no'],
+    description: ['description', 'details', 'narrative', 'purpose', 'memo', 'text'],
+    expenseArea: ['expense area', 'service area', 'department', 'directorate', 'service'],
+  },
+};
+
+export function normaliseHeader(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/\(£\)|£/g, ' £ ')
+    .replace(/[^a-z0-9#£]+/g, ' ')
+    .trim()
+    .replace(/\s+/g, ' ');
+}
+
+const contains = (text: string, words: string) => ` ${text} `.includes(` ${words} `);
+
+/**
+ * Which field a heading names: an exact synonym; else a synonym of several words inside it
+ * ("Invoice number (AP)"); else a distinctive single word inside it ("Budget 2025-26 (£)").
+ */
+function fieldForHeader(kind: ImportKind, header: string, taken: ReadonlySet<Field>): Field | null {
+  const text = normaliseHeader(header);
+  if (text === '') return null;
+  const candidates = (Object.entries(SYNONYMS[kind]) as [Field, readonly string[]][]).filter(([field]) => !taken.has(field));
+  const passes: ((word: string) => boolean)[] = [
+    (word) => word === text,
+    (word) => word.includes(' ') && contains(text, word),
+    (word) => (word === '£' || word.length >= 4) && contains(text, word),
+  ];
+  for (const matches of passes) {
+    const found = candidates.find(([, words]) => words.some(matches));
+    if (found) return found[0];
+  }
+  return null;
+}
+
+export type Mapping = Readonly<Record<string, Field>>;
+
+export interface DetectedHeader {
+  readonly column: string;
+  readonly header: string;
+  readonly field: Field | null;
+}
+
+export interface HeaderDetection {
+  /** Index into the grid's rows of the header row, or null when none was found. */
+  readonly headerIndex: number | null;
+  readonly headers: readonly DetectedHeader[];
+  readonly mapping: Mapping;
+}
+
+export function mapHeaders(kind: ImportKind, row: GridRow): { headers: DetectedHeader[]; mapping: Record<string, Field> } {
+  const taken = new Set<Field>();
+  const mapping: Record<string, Field> = {};
+  const headers = row.cells.map((cell, index) => {
+    const header = cellText(cell);
+    const field = fieldForHeader(kind, header, taken);
+    const column = columnLetter(index);
+    if (field) {
+      taken.add(field);
+      mapping[column] = field;
+    }
+    return { column, header, field };
+  });
+  return { headers, mapping };
+}
+
+/** People put a title, a date or a council name above the table: look a little way down. */
+const HEADER_SEARCH_ROWS = 20;
+
+/**
+ * The header row is the first near the top that names at least two fields, one of them the
+ * amount (every import needs one); the best of the first rows if none does.
+ */
+export function detectHeaders(kind: ImportKind, rows: readonly GridRow[]): HeaderDetection {
+  let best: { index: number; headers: DetectedHeader[]; mapping: Record<string, Field>; score: number } | null = null;
+  for (const [index, row] of rows.slice(0, HEADER_SEARCH_ROWS).entries()) {
+    const { headers, mapping } = mapHeaders(kind, row);
+    const fields = Object.values(mapping);
+    const score = fields.length + (fields.includes('amount') ? 1 : 0);
+    if (fields.length >= 2 && fields.includes('amount')) return { headerIndex: index, headers, mapping };
+    if (fields.length > 0 && (!best || score > best.score)) best = { index, headers, mapping, score };
+  }
+  if (!best) return { headerIndex: null, headers: [], mapping: {} };
+  return { headerIndex: best.index, headers: best.headers, mapping: best.mapping };
+}

@@ -1,0 +1,143 @@
+import { type Decimal, formatMoney, formatMoneyOrNull, sumDecimals, ZERO } from '../shared/money.ts';
+import { forecastCaps } from './cap-preview.ts';
+import { categoryResolver } from './categories.ts';
+import { type CommitmentPlan, planCommitments } from './commitment-rows.ts';
+import { Columns, Findings } from './findings.ts';
+import { cellText, columnLetter, echo, type GridRow } from './grid.ts';
+import type { Ledger } from './ledger.ts';
+import type { ImportState } from './repository.ts';
+import type { PreviewBody } from './schemas.ts';
+import { planSpend, type SpendPlan } from './spend-rows.ts';
+
+export type Plan = { readonly kind: 'commitments'; readonly plan: CommitmentPlan } | { readonly kind: 'spend'; readonly plan: SpendPlan };
+
+export interface Previewed {
+  readonly preview: PreviewBody;
+  readonly plan: Plan;
+}
+
+export function headerRowOf(state: ImportState): GridRow | null {
+  return state.headerRow === null ? null : (state.grid.rows.find((row) => row.row === state.headerRow) ?? null);
+}
+
+/** The rows below the header row: the ones that are read as lines, payments and totals. */
+export function dataRows(state: ImportState): readonly GridRow[] {
+  const header = state.headerRow;
+  return header === null ? state.grid.rows : state.grid.rows.filter((row) => row.row > header);
+}
+
+/** The references a spend file names, so the ledger is asked only about those. */
+export function referencesIn(state: ImportState): string[] {
+  if (state.kind !== 'spend') return [];
+  const columns = new Columns(state.mapping, headerRowOf(state));
+  return dataRows(state).flatMap((row) => (columns.text(row, 'reference') === '' ? [] : [columns.text(row, 'reference')]));
+}
+
+type PlannedParts = Pick<PreviewBody, 'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks'>;
+
+function commitmentParts(plan: CommitmentPlan, ledger: Ledger): PlannedParts {
+  const amounts = plan.lines.map((line) => ({ category: line.category.code, amount: line.body.amount }));
+  return {
+    willCreate: {
+      count: plan.lines.length,
+      total: formatMoney(sumDecimals(amounts.flatMap((line) => (line.amount ? [line.amount] : [])))),
+      tbc: amounts.filter((line) => line.amount === null).length,
+    },
+    capChecks: forecastCaps(ledger.grant, ledger.lines, { kind: 'lines', amounts }),
+    lines: plan.lines.map(({ row, body, category }) => ({
+      row,
+      ref: body.ref === undefined ? null : echo(body.ref),
+      title: echo(body.title),
+      category: category.code,
+      heading: category.heading,
+      amount: formatMoneyOrNull(body.amount),
+      status: body.status,
+    })),
+    entries: [],
+    duplicates: [],
+    unmatched: [],
+    subtotalChecks: [...plan.checks],
+  };
+}
+
+function spendParts(plan: SpendPlan, ledger: Ledger): PlannedParts {
+  const byLine = new Map<string, Decimal>();
+  for (const entry of plan.entries) byLine.set(entry.line.id, (byLine.get(entry.line.id) ?? ZERO).plus(entry.body.amount));
+  return {
+    willCreate: { count: plan.entries.length, total: formatMoney(sumDecimals(plan.entries.map((entry) => entry.body.amount))), tbc: 0 },
+    capChecks: forecastCaps(ledger.grant, ledger.lines, { kind: 'spend', byLine }),
+    lines: [],
+    entries: plan.entries.map(({ row, line, costCentre, body }) => ({
+      row,
+      commitmentId: line.id,
+      lineRef: echo(line.ref),
+      spentOn: body.spentOn,
+      amount: formatMoney(body.amount),
+      reference: body.reference === null || body.reference === undefined ? null : echo(body.reference),
+      supplier: body.supplier ? echo(body.supplier) : null,
+      description: body.description ? echo(body.description) : null,
+      costCentre: costCentre === null ? null : echo(costCentre),
+    })),
+    duplicates: [...plan.duplicates],
+    unmatched: [...plan.unmatched],
+    subtotalChecks: [...plan.checks],
+  };
+}
+
+/**
+ * Reads the stored grid under the current mapping against the ledger as it stands: what would
+ * be created, what is wrong (row and column), and what the printed totals say. Pure: the same
+ * function runs for the preview and, under the grant lock, for the commit.
+ */
+export function buildPreview(state: ImportState, ledger: Ledger, sameFile: PreviewBody['sameFile']): Previewed {
+  const header = headerRowOf(state);
+  const columns = new Columns(state.mapping, header);
+  const findings = new Findings();
+  const rows = dataRows(state);
+  let plan: Plan;
+  let parts: PlannedParts;
+  if (state.kind === 'commitments') {
+    const existingRefs = new Set(ledger.lines.map((line) => line.ref));
+    const commitmentPlan = planCommitments(rows, columns, { resolver: categoryResolver(ledger.grant.categories), existingRefs }, findings);
+    plan = { kind: 'commitments', plan: commitmentPlan };
+    parts = commitmentParts(commitmentPlan, ledger);
+  } else {
+    const spendPlan = planSpend(
+      rows,
+      columns,
+      {
+        financialYear: ledger.grant.financialYear,
+        lines: ledger.lines.map((line) => ({ id: line.id, ref: line.ref, status: line.status })),
+        costCentres: ledger.costCentres,
+        assignments: state.assignments,
+        existing: ledger.existingSpend,
+      },
+      findings,
+    );
+    plan = { kind: 'spend', plan: spendPlan };
+    parts = spendParts(spendPlan, ledger);
+  }
+  const width = rows.reduce((widest, row) => Math.max(widest, row.cells.length), header?.cells.length ?? 0);
+  const preview: PreviewBody = {
+    kind: state.kind,
+    fileName: echo(state.fileName),
+    fileType: state.fileType,
+    sheet: state.grid.sheet === null ? null : echo(state.grid.sheet),
+    sheets: state.grid.sheets.map(echo),
+    headerRow: state.headerRow,
+    detectedHeaders: Array.from({ length: width }, (_, index) => {
+      const column = columnLetter(index);
+      return { column, header: echo(cellText(header?.cells[index])), field: state.mapping[column] ?? null };
+    }),
+    mapping: { ...state.mapping },
+    assignments: { ...state.assignments },
+    rows: rows.length,
+    problems: findings.problems,
+    problemCount: findings.problemCount,
+    notes: findings.noteList(),
+    ...parts,
+    canCommit: findings.problemCount === 0 && parts.capChecks.every((check) => check.fits) && parts.willCreate.count > 0,
+    sameFile,
+  };
+  return { preview, plan };
+}

@@ -1,0 +1,176 @@
+import { type Kysely, sql, type Transaction } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../db/tables.ts';
+import type { FileType } from './file-reader.ts';
+import type { Grid } from './grid.ts';
+import type { ImportKind, Mapping } from './headers.ts';
+import { type CommitResult, commitResultSchema, fieldSchema, type PreviewBody, previewSchema } from './schemas.ts';
+
+/** What an import keeps between its preview and its commit: enough to preview it again. */
+export interface ImportState {
+  readonly kind: ImportKind;
+  readonly fileName: string;
+  readonly fileType: FileType;
+  readonly fileSha256: string;
+  readonly grid: Grid;
+  readonly headerRow: number | null;
+  readonly mapping: Mapping;
+  readonly assignments: Readonly<Record<string, string>>;
+}
+
+export interface ImportRecord extends ImportState {
+  readonly id: string;
+  readonly organisationId: string;
+  readonly grantId: string;
+  readonly status: 'previewed' | 'committed';
+  readonly preview: PreviewBody;
+  readonly result: CommitResult | null;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+const cell = z.object({ t: z.enum(['s', 'n', 'd', 'e']), v: z.string() }).nullable();
+const gridSchema = z.object({
+  rows: z.array(z.object({ row: z.number().int(), cells: z.array(cell) })),
+  sheet: z.string().nullable(),
+  sheets: z.array(z.string()),
+});
+
+const COLUMNS = [
+  'id',
+  'organisation_id',
+  'grant_id',
+  'kind',
+  'file_name',
+  'file_type',
+  'file_sha256',
+  'grid',
+  'header_row',
+  'mapping',
+  'assignments',
+  'preview',
+  'status',
+  'result',
+  'created_at',
+  'updated_at',
+] as const;
+
+function selectImports(db: Kysely<Database>) {
+  return db.selectFrom('imports').select(COLUMNS);
+}
+
+type ImportRow = Awaited<ReturnType<ReturnType<typeof selectImports>['executeTakeFirstOrThrow']>>;
+
+/** jsonb comes back parsed; its shape is checked here so nothing past this edge guesses. */
+function toRecord(row: ImportRow): ImportRecord {
+  return {
+    id: row.id,
+    organisationId: row.organisation_id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    fileName: row.file_name,
+    fileType: row.file_type,
+    fileSha256: row.file_sha256,
+    grid: gridSchema.parse(row.grid),
+    headerRow: row.header_row,
+    mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
+    assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
+    preview: previewSchema.parse(row.preview),
+    status: row.status,
+    result: row.result === null ? null : commitResultSchema.parse(row.result),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export async function findImport(db: Kysely<Database>, organisationId: string, id: string): Promise<ImportRecord | null> {
+  const row = await selectImports(db).where('organisation_id', '=', organisationId).where('id', '=', id).executeTakeFirst();
+  return row ? toRecord(row) : null;
+}
+
+/** Held until the commit ends, so two commits of one import run one after the other. */
+export async function lockImport(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportRecord | null> {
+  const row = await selectImports(trx).where('organisation_id', '=', organisationId).where('id', '=', id).forUpdate().executeTakeFirst();
+  return row ? toRecord(row) : null;
+}
+
+export async function insertImport(
+  trx: Transaction<Database>,
+  organisationId: string,
+  grantId: string,
+  state: ImportState,
+  preview: PreviewBody,
+  actorId: string,
+): Promise<{ id: string; createdAt: Date; updatedAt: Date }> {
+  const row = await trx
+    .insertInto('imports')
+    .values({
+      organisation_id: organisationId,
+      grant_id: grantId,
+      kind: state.kind,
+      file_name: state.fileName,
+      file_type: state.fileType,
+      file_sha256: state.fileSha256,
+      sheet: state.grid.sheet,
+      grid: JSON.stringify(state.grid),
+      header_row: state.headerRow,
+      mapping: JSON.stringify(state.mapping),
+      assignments: JSON.stringify(state.assignments),
+      preview: JSON.stringify(preview),
+      status: 'previewed',
+      created_by: actorId,
+    })
+    .returning(['id', 'created_at', 'updated_at'])
+    .executeTakeFirstOrThrow();
+  return { id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
+}
+
+export async function updateImportPreview(trx: Transaction<Database>, id: string, state: ImportState, preview: PreviewBody): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set({
+      header_row: state.headerRow,
+      mapping: JSON.stringify(state.mapping),
+      assignments: JSON.stringify(state.assignments),
+      preview: JSON.stringify(preview),
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function markImportCommitted(trx: Transaction<Database>, id: string, preview: PreviewBody, result: CommitResult, actorId: string): Promise<void> {
+  await trx
+    .updateTable('imports')
+    .set({
+      status: 'committed',
+      preview: JSON.stringify(preview),
+      result: JSON.stringify(result),
+      committed_at: new Date(result.committedAt),
+      committed_by: actorId,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Earlier uploads of the same bytes into the grant, so the preview can say "you did this before". */
+export async function findSameFileImports(db: Kysely<Database>, grantId: string, sha256: string, exceptId: string | null) {
+  let query = db.selectFrom('imports').select(['id', 'status', 'created_at']).where('grant_id', '=', grantId).where('file_sha256', '=', sha256);
+  if (exceptId) query = query.where('id', '<>', exceptId);
+  const rows = await query.orderBy('created_at').limit(20).execute();
+  return rows.map((r) => ({ id: r.id, status: r.status, createdAt: r.created_at.toISOString() }));
+}
+
+/** How many entries the grant holds for each reference and amount among the given references. */
+export async function countSpendByReference(db: Kysely<Database>, grantId: string, references: readonly string[]): Promise<{ reference: string; amount: string; count: number }[]> {
+  if (references.length === 0) return [];
+  const rows = await db
+    .selectFrom('spend_entries')
+    .select(['reference', 'amount', (eb) => eb.fn.countAll<string>().as('count')])
+    .where('grant_id', '=', grantId)
+    .where(sql<boolean>`upper(btrim(reference)) = ANY(${[...new Set(references.map((r) => r.trim().toUpperCase()))]}::text[])`)
+    .groupBy(['reference', 'amount'])
+    .execute();
+  return rows.flatMap((r) => (r.reference === null ? [] : [{ reference: r.reference, amount: r.amount, count: Number(r.count) }]));
+}

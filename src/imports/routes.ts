@@ -1,0 +1,132 @@
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { access, accessOf, actorOf } from '../auth/access.ts';
+import { itemsOf, problemResponses, problemSchema } from '../http/schemas.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
+import { listCostCentres, setCostCentre } from './cost-centres.ts';
+import { findImport, type ImportRecord } from './repository.ts';
+import { committedSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
+import { commitImport, createImport, reviseImport } from './service.ts';
+import { MULTIPART_LIMITS, readUpload } from './upload.ts';
+
+const grantParams = z.object({ grantId: z.uuid() });
+const importParams = z.object({ importId: z.uuid() });
+
+export function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
+  return {
+    ...record.preview,
+    id: record.id,
+    grantId: record.grantId,
+    status: record.status,
+    createdAt: record.createdAt.toISOString(),
+    updatedAt: record.updatedAt.toISOString(),
+    result: record.result,
+  };
+}
+
+const presentCostCentres = (items: Awaited<ReturnType<typeof listCostCentres>>) => ({
+  items: items.map((c) => ({ ...c, updatedAt: c.updatedAt.toISOString() })),
+});
+
+export const importRoutes: FastifyPluginAsyncZod = async (app) => {
+  // Only these routes take multipart bodies; the plugin is registered in their scope alone.
+  await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
+
+  app.post(
+    '/grants/:grantId/imports',
+    {
+      config: { access: access.member('grant', 'grantId', 'finance') },
+      schema: {
+        tags: ['imports'],
+        summary: 'Upload a spreadsheet (.xlsx or .csv) and preview what it would import',
+        description:
+          'multipart/form-data with the fields `file` (at most 5 MB), `kind` (`commitments` or `spend`) and optionally `sheet` ' +
+          '(a name or number; the first sheet otherwise). Nothing is written to the ledger: commit the preview to apply it.',
+        consumes: ['multipart/form-data'],
+        params: grantParams,
+        response: { 201: importSchema, ...problemResponses, 413: problemSchema, 415: problemSchema },
+      },
+    },
+    async (request, reply) => {
+      const upload = await readUpload(request);
+      const record = await createImport(app.db, actorOf(request), request.params.grantId, upload);
+      return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(record));
+    },
+  );
+
+  app.get(
+    '/imports/:importId',
+    {
+      config: { access: access.member('import', 'importId', 'reader') },
+      schema: { tags: ['imports'], summary: 'The preview again (and, once committed, what was created)', params: importParams, response: { 200: importSchema, ...problemResponses } },
+    },
+    async (request) => {
+      const record = await findImport(app.db, accessOf(request).organisationId, request.params.importId);
+      if (!record) throw new NotFoundProblem('import');
+      return presentImport(record);
+    },
+  );
+
+  app.patch(
+    '/imports/:importId',
+    {
+      config: { access: access.member('import', 'importId', 'finance') },
+      schema: {
+        tags: ['imports'],
+        summary: 'Change the header row, the column mapping or the line a spend row goes to, and preview again',
+        params: importParams,
+        body: reviseImportBody,
+        response: { 200: importSchema, ...problemResponses },
+      },
+    },
+    async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
+  );
+
+  app.post(
+    '/imports/:importId/commit',
+    {
+      config: { access: access.member('import', 'importId', 'finance') },
+      schema: {
+        tags: ['imports'],
+        summary: 'Apply the import, all or nothing (422 with the reasons when a row is invalid or a cap would break)',
+        description: 'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing.',
+        params: importParams,
+        response: { 200: committedSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const { record, result, replayed } = await commitImport(app.db, actorOf(request), request.params.importId);
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return { ...result, id: record.id, kind: record.kind, status: 'committed' as const };
+    },
+  );
+
+  app.get(
+    '/grants/:grantId/cost-centres',
+    {
+      config: { access: access.member('grant', 'grantId', 'reader') },
+      schema: { tags: ['imports'], summary: "The council's cost centres and the lines their spend goes to", params: grantParams, response: { 200: itemsOf(costCentreSchema), ...problemResponses } },
+    },
+    async (request) => presentCostCentres(await listCostCentres(app.db, accessOf(request).organisationId, request.params.grantId)),
+  );
+
+  app.post(
+    '/grants/:grantId/cost-centres',
+    {
+      config: { access: access.member('grant', 'grantId', 'finance') },
+      schema: {
+        tags: ['imports'],
+        summary: 'Map a cost centre to a line (commitmentId null removes it); answers with every mapping',
+        params: grantParams,
+        body: costCentreBody,
+        response: { 200: itemsOf(costCentreSchema), ...problemResponses },
+      },
+    },
+    async (request) => {
+      const actor = actorOf(request);
+      await setCostCentre(app.db, actor, request.params.grantId, request.body.code, request.body.commitmentId);
+      return presentCostCentres(await listCostCentres(app.db, actor.organisationId, request.params.grantId));
+    },
+  );
+};

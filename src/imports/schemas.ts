@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { moneyOutput } from '../shared/money.ts';
+import { COMMITMENT_FIELDS, SPEND_FIELDS } from './headers.ts';
+
+const row = z.number().int().meta({ description: 'The row number as the spreadsheet shows it (the record number in a CSV).' });
+
+const problemSchema = z.object({
+  row: row.nullable().meta({ description: 'null for a problem with the whole file, such as an unmapped column.' }),
+  column: z.string().nullable().meta({ description: 'The column letter, e.g. "D".' }),
+  header: z.string().nullable().meta({ description: "The column's heading in the file." }),
+  message: z.string(),
+});
+
+const subtotalCheckSchema = z.object({
+  row,
+  label: z.string(),
+  printed: moneyOutput,
+  computed: moneyOutput.meta({ description: 'The sum of the lines the printed figure stands for (tbc lines add nothing).' }),
+  agrees: z.boolean(),
+  scope: z.enum(['group', 'all']).meta({ description: "'group': the lines of its group; 'all': every line above it." }),
+});
+
+const capCheckSchema = z.object({
+  category: z.string(),
+  cap: moneyOutput,
+  exposureBefore: moneyOutput,
+  exposureAfter: moneyOutput,
+  headroomAfter: moneyOutput,
+  fits: z.boolean(),
+});
+
+const plannedLineSchema = z.object({
+  row,
+  ref: z.string().nullable().meta({ description: 'null: the next line number is given when committed.' }),
+  title: z.string(),
+  category: z.string(),
+  heading: z.string(),
+  amount: moneyOutput.nullable().meta({ description: 'null while tbc.' }),
+  status: z.enum(['proposed', 'approved']),
+});
+
+const plannedEntrySchema = z.object({
+  row,
+  commitmentId: z.uuid(),
+  lineRef: z.string(),
+  spentOn: z.string(),
+  amount: moneyOutput,
+  reference: z.string().nullable(),
+  supplier: z.string().nullable(),
+  description: z.string().nullable(),
+  costCentre: z.string().nullable(),
+});
+
+const skippedSchema = z.object({ row, reference: z.string(), amount: moneyOutput });
+
+export const previewSchema = z.object({
+  kind: z.enum(['commitments', 'spend']),
+  fileName: z.string(),
+  fileType: z.enum(['csv', 'xlsx']),
+  sheet: z.string().nullable(),
+  sheets: z.array(z.string()),
+  headerRow: row.nullable(),
+  detectedHeaders: z.array(z.object({ column: z.string(), header: z.string(), field: z.string().nullable() })),
+  mapping: z.record(z.string(), z.string()).meta({ description: 'Column letter → field.' }),
+  assignments: z.record(z.string(), z.uuid()).meta({ description: 'Row number → commitment line, for spend rows assigned by hand.' }),
+  rows: z.number().int().meta({ description: 'Rows read below the header row.' }),
+  problems: z.array(problemSchema),
+  problemCount: z.number().int().meta({ description: 'All problems; the list stops at the first 1,000.' }),
+  subtotalChecks: z.array(subtotalCheckSchema),
+  notes: z.array(z.object({ rows: z.array(z.number().int()), message: z.string() })),
+  willCreate: z.object({ count: z.number().int(), total: moneyOutput, tbc: z.number().int() }),
+  capChecks: z.array(capCheckSchema),
+  canCommit: z.boolean(),
+  lines: z.array(plannedLineSchema),
+  entries: z.array(plannedEntrySchema),
+  duplicates: z.array(skippedSchema).meta({ description: 'Payments the grant already holds (same reference and amount): skipped.' }),
+  unmatched: z.array(skippedSchema.extend({ costCentre: z.string().nullable(), lineRef: z.string().nullable() })),
+  sameFile: z.array(z.object({ id: z.uuid(), status: z.enum(['previewed', 'committed']), createdAt: z.iso.datetime() })).meta({
+    description: 'Earlier imports of a file with the same content into this grant.',
+  }),
+});
+export type PreviewBody = z.infer<typeof previewSchema>;
+
+export const commitResultSchema = z.object({
+  committedAt: z.iso.datetime(),
+  created: z.object({ count: z.number().int(), total: moneyOutput, tbc: z.number().int() }),
+  lines: z.array(z.object({ row, id: z.uuid(), ref: z.string(), amount: moneyOutput.nullable() })),
+  entries: z.array(z.object({ row, id: z.uuid(), commitmentId: z.uuid(), amount: moneyOutput })),
+  skippedDuplicates: z.number().int(),
+});
+export type CommitResult = z.infer<typeof commitResultSchema>;
+
+export const importSchema = previewSchema
+  .extend({
+    id: z.uuid(),
+    grantId: z.uuid(),
+    status: z.enum(['previewed', 'committed']),
+    createdAt: z.iso.datetime(),
+    updatedAt: z.iso.datetime(),
+    result: commitResultSchema.nullable(),
+  })
+  .meta({ id: 'ImportPreview' });
+
+export const committedSchema = commitResultSchema.extend({ id: z.uuid(), kind: z.enum(['commitments', 'spend']), status: z.literal('committed') }).meta({ id: 'ImportCommitted' });
+
+// "amount" is in both lists; an enum holds it once.
+export const fieldSchema = z.enum([...COMMITMENT_FIELDS, ...SPEND_FIELDS]);
+
+export const reviseImportBody = z
+  .strictObject({
+    headerRow: z.number().int().min(1).optional().meta({ description: 'The row that holds the column headings.' }),
+    mapping: z
+      .record(z.string().regex(/^[A-Z]{1,3}$/, 'must be a column letter such as "D"'), fieldSchema.nullable())
+      .optional()
+      .meta({ description: 'Column letter → field (null to ignore the column); other columns keep their mapping.' }),
+    assignments: z.record(z.string().regex(/^\d{1,7}$/, 'must be a row number'), z.uuid().nullable()).optional().meta({
+      description: 'Spend rows assigned to a line by hand: row number → commitment id (null to undo).',
+    }),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give headerRow, mapping or assignments');
+
+export const costCentreBody = z.strictObject({
+  code: z
+    .string()
+    .trim()
+    .max(50, 'must be at most 50 characters')
+    .regex(/^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/, 'must be letters, digits, spaces, ".", "_", "/" or "-", as the ledger prints it'),
+  commitmentId: z.uuid().nullable().meta({ description: 'The line whose spend this cost centre carries; null removes the mapping.' }),
+});
+
+export const costCentreSchema = z.object({ code: z.string(), commitmentId: z.uuid(), lineRef: z.string(), lineTitle: z.string(), updatedAt: z.iso.datetime() }).meta({ id: 'CostCentre' });

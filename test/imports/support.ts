@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import ExcelJS from 'exceljs';
+import { expect } from 'vitest';
+import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
+import type { Api, ApiResponse, TestApp } from '../support/app.ts';
+import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
+
+export interface FilePart {
+  readonly name: string;
+  readonly content: Buffer | string;
+  readonly type?: string;
+}
+
+/** A multipart/form-data body built by hand, as a browser or curl -F sends it. */
+export function multipartBody(fields: Record<string, string>, file?: FilePart): { body: Buffer; contentType: string } {
+  const boundary = `----ringfence${randomBytes(8).toString('hex')}`;
+  const parts: Buffer[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    parts.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`));
+  }
+  if (file) {
+    parts.push(
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="${file.name}"\r\nContent-Type: ${file.type ?? 'application/octet-stream'}\r\n\r\n`),
+      Buffer.isBuffer(file.content) ? file.content : Buffer.from(file.content),
+      Buffer.from('\r\n'),
+    );
+  }
+  parts.push(Buffer.from(`--${boundary}--\r\n`));
+  return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
+export function upload(api: Api, grantId: string, kind: string, file: FilePart, extra: Record<string, string> = {}): Promise<ApiResponse> {
+  const { body, contentType } = multipartBody({ kind, ...extra }, file);
+  return api.post(`/api/v1/grants/${grantId}/imports`, body, { 'content-type': contentType });
+}
+
+/** An empty grant holding the worked example's allocation (£2,210,000). */
+export async function workedExampleGrant(testApp: TestApp, name: string): Promise<{ council: TestOrganisation; grantId: string }> {
+  const council = await createOrganisation(testApp, name);
+  const grant = await council.as.finance.post(`/api/v1/organisations/${council.id}/grants`, {
+    scheme: 'csc-prevention',
+    financialYear: '2025-26',
+    tranches: [...WORKED_EXAMPLE_TRANCHES],
+  });
+  expect(grant.status, JSON.stringify(grant.body)).toBe(201);
+  return { council, grantId: grant.body.id };
+}
+
+const HEADINGS: Record<string, string> = {
+  transformation: 'Transformation activity',
+  family_help_delivery: 'Service delivery',
+  practice_workforce_ict: 'Service delivery',
+  family_voice: 'Service design',
+};
+
+/** "£85,772", as the council typed it. */
+export const typedPounds = (amount: string) => `£${Number(amount).toLocaleString('en-GB')}`;
+
+type Row = (string | number | null | { formula: string; result: number })[];
+
+/**
+ * DOMAIN.md's table as the council printed it: a title above the header; each heading typed
+ * on the first line of its group only; line 12 "tbc"; and its subtotals, two of them wrong
+ * (484,667 and 21,443), with a right one and a right grand total.
+ */
+export function workedExampleAsPrinted(money: (amount: number) => string | number | { formula: string; result: number }): Row[] {
+  const rows: Row[] = [['Families First Partnership: commitments (cabinet, November 2025)'], [], ['#', 'Heading', 'Line', '£']];
+  const subtotals: Record<string, [string, number]> = {
+    '2': ['Sub-total transformation', 484_667],
+    '12': ['Subtotal service delivery', 1_093_154],
+    '14': ['Sub-total service design', 21_443],
+  };
+  let previousHeading = '';
+  for (const line of WORKED_EXAMPLE_LINES) {
+    const heading = HEADINGS[line.category]!;
+    rows.push([Number(line.ref), heading === previousHeading ? null : heading, line.title, line.amount === null ? 'tbc' : money(Number(line.amount))]);
+    previousHeading = heading;
+    const subtotal = subtotals[line.ref];
+    if (subtotal) rows.push([null, null, subtotal[0], money(subtotal[1])]);
+  }
+  rows.push([null, null, 'Total', money(1_619_758)]);
+  return rows;
+}
+
+export async function xlsxOf(rows: Row[], sheetName = 'Commitments', extraSheets: string[] = []): Promise<Buffer> {
+  const workbook = new ExcelJS.Workbook();
+  for (const name of extraSheets) workbook.addWorksheet(name).addRow(['nothing here']);
+  const sheet = workbook.addWorksheet(sheetName);
+  for (const row of rows) sheet.addRow(row);
+  return Buffer.from(await workbook.xlsx.writeBuffer());
+}
+
+export function csvOf(rows: (string | number | null)[][]): string {
+  const quote = (value: string | number | null) => {
+    const text = value === null ? '' : String(value);
+    return /[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  return `${rows.map((row) => row.map(quote).join(',')).join('\r\n')}\r\n`;
+}
+
+export async function summaryOf(api: Api, grantId: string) {
+  const summary = await api.get(`/api/v1/grants/${grantId}/summary`);
+  expect(summary.status).toBe(200);
+  return summary.body;
+}

@@ -1,2 +1,88 @@
-import type { FastifyInstance } from 'fastify';
-export async function programmePages(_app: FastifyInstance): Promise<void> {}
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUuid } from '../../auth/access.ts';
+import { buildProgrammeReport } from '../../governance/report/service.ts';
+import { todayInEngland } from '../../governance/shared/dates.ts';
+import { createRecord, etagOf, updateRecord } from '../../governance/shared/records.ts';
+import { workstreams } from '../../governance/workstreams/collection.ts';
+import { findWorkstream, type Workstream } from '../../governance/workstreams/repository.ts';
+import { NotFoundProblem } from '../../shared/problems.ts';
+import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
+import { type FieldLabels, type FormErrors, formValues, optional, problemToFormErrors, validateForm } from '../forms.ts';
+import { renderPage } from '../render.ts';
+
+type OrgParams = { Params: { orgId: string } };
+type WorkstreamParams = { Params: { orgId: string; id: string } };
+
+/** Milestones due within this many days are listed as coming up, as in the programme report. */
+const DUE_WITHIN_DAYS = 90;
+
+const WORKSTREAM_LABELS: FieldLabels = { name: 'Name', objectives: 'Objectives', lead: 'Lead', rag: 'RAG rating', ragComment: 'Commentary' };
+
+const reader = { config: { page: page.member('organisation', 'orgId', 'reader') } };
+const lead = { config: { page: page.member('organisation', 'orgId', 'programme_lead') } };
+
+async function workstreamOrNotFound(app: FastifyInstance, request: FastifyRequest<WorkstreamParams>): Promise<Workstream> {
+  const found = isUuid(request.params.id) ? await findWorkstream(app.db, pageAccessOf(request).organisationId, request.params.id) : null;
+  if (!found) throw new NotFoundProblem('workstream');
+  return found;
+}
+
+function showRagForm(request: FastifyRequest, reply: FastifyReply, workstream: Workstream, values: Record<string, string>, errors?: FormErrors) {
+  return renderPage(request, reply, 'workstream-rag', { workstream, organisationId: pageAccessOf(request).organisationId, values, errors }, errors ? 422 : 200);
+}
+
+/**
+ * The programme the grant pays for, over the governance services (src/governance): the
+ * programme report's view of workstreams, posts, secondments, milestones and risks, and forms
+ * for the records people change most (a workstream and its RAG rating).
+ */
+export async function programmePages(app: FastifyInstance): Promise<void> {
+  app.get<OrgParams>('/organisations/:orgId/programme', reader, async (request, reply) => {
+    const report = await buildProgrammeReport(app.db, pageAccessOf(request).organisationId, todayInEngland(), DUE_WITHIN_DAYS);
+    return renderPage(request, reply, 'programme', { report, canWrite: pageAllows(request, 'programme_lead'), values: {} });
+  });
+
+  app.post<OrgParams>('/organisations/:orgId/programme/workstreams', lead, async (request, reply) => {
+    const values = formValues(request.body);
+    const body = { name: values.name ?? '', objectives: values.objectives ?? '', lead: values.lead };
+    const parsed = validateForm(workstreams.schemas.create, body, WORKSTREAM_LABELS);
+    const actor = pageActorOf(request);
+    let errors = parsed.ok ? undefined : parsed.errors;
+    if (parsed.ok) {
+      try {
+        const created = await createRecord(app.db, actor, workstreams.store, (trx) => workstreams.prepareCreate(trx, actor, parsed.value));
+        setFlash(request, `Workstream ${created.name} added`);
+        return seeOther(reply, `/organisations/${actor.organisationId}/programme`);
+      } catch (error) {
+        errors = problemToFormErrors(error, WORKSTREAM_LABELS, 'name') ?? undefined;
+        if (!errors) throw error;
+      }
+    }
+    const report = await buildProgrammeReport(app.db, actor.organisationId, todayInEngland(), DUE_WITHIN_DAYS);
+    return renderPage(request, reply, 'programme', { report, canWrite: true, values, errors }, 400);
+  });
+
+  app.get<WorkstreamParams>('/organisations/:orgId/programme/workstreams/:id/rag', lead, async (request, reply) => {
+    const workstream = await workstreamOrNotFound(app, request);
+    return showRagForm(request, reply, workstream, { rag: workstream.rag ?? '', version: String(workstream.version) });
+  });
+
+  app.post<WorkstreamParams>('/organisations/:orgId/programme/workstreams/:id/rag', lead, async (request, reply) => {
+    const workstream = await workstreamOrNotFound(app, request);
+    const values = formValues(request.body);
+    const parsed = validateForm(workstreams.schemas.update, { rag: optional(values.rag), ragComment: values.ragComment }, WORKSTREAM_LABELS, { rag: 'must be red, amber or green' });
+    if (!parsed.ok) return showRagForm(request, reply, workstream, values, parsed.errors);
+    const actor = pageActorOf(request);
+    try {
+      // The version the form was opened at: someone else's rating meanwhile is a 412, not lost.
+      const ifMatch = etagOf({ id: workstream.id, version: Number(values.version) });
+      await updateRecord(app.db, actor, workstreams.store, workstream.id, ifMatch, (trx, current) => workstreams.prepareUpdate(trx, actor, current, parsed.value));
+      setFlash(request, `${workstream.name} rated ${parsed.value.rag ?? workstream.rag ?? ''}`);
+      return seeOther(reply, `/organisations/${actor.organisationId}/programme`);
+    } catch (error) {
+      const errors = problemToFormErrors(error, WORKSTREAM_LABELS, 'rag');
+      if (!errors) throw error;
+      return showRagForm(request, reply, workstream, values, errors);
+    }
+  });
+}

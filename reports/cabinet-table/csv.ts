@@ -1,3 +1,4 @@
+import { decimalOf } from '../../src/reports/money-text.ts';
 import { type CsvCell, csvDocument } from '../shared/csv.ts';
 import type { CabinetTable } from './model.ts';
 
@@ -9,7 +10,7 @@ import type { CabinetTable } from './model.ts';
 export function cabinetTableCsv(table: CabinetTable): string {
   const rows: CsvCell[][] = [['Row', 'Ref', 'Heading', 'Line', 'Amount']];
   for (const group of table.groups) {
-    for (const line of group.lines) rows.push(['line', line.ref, group.label, line.title, line.amount ?? 'tbc']);
+    for (const line of group.lines) rows.push(['line', line.ref, group.label, line.title, line.amount === null ? 'tbc' : decimalOf(line.amount)]);
     rows.push(['subtotal', null, group.label, `Subtotal: ${group.label}`, group.subtotal]);
   }
   rows.push(['total', null, null, 'Total commitments', table.total]);

@@ -33,7 +33,7 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
     groups: table.groups.map((group) => ({
       heading: group.heading,
       label: group.label,
-      lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount === null ? null : formatMoney(line.amount) })),
+      lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount })),
       subtotal: formatMoney(group.subtotal),
     })),
     total: formatMoney(table.total),

@@ -1,11 +1,12 @@
-import type { ReportContext, ReportLine } from '../../src/reports/service.ts';
-import { type Decimal, sumDecimals } from '../../src/shared/money.ts';
+import type { MoneyText } from '../../src/reports/money-text.ts';
+import type { CommitteeLines, ReportContext } from '../../src/reports/service.ts';
+import { type Decimal, sumDecimals, ZERO } from '../../src/shared/money.ts';
 
 /**
  * The committee table, as cabinet reports print it: lines numbered and grouped by reporting
- * heading with a subtotal each, the total of commitments and the balance left to commit. Every
- * figure is computed here from the lines, so no subtotal can disagree with the lines above it
- * (DOMAIN.md: the published table's hand-typed subtotals were wrong).
+ * heading with a subtotal each, the total of commitments and the balance left to commit. Each
+ * subtotal comes from the same database statement as the lines it sits under, so none can
+ * disagree with them (DOMAIN.md: the published table's hand-typed subtotals were wrong).
  */
 export interface CabinetTable {
   readonly organisation: { readonly name: string; readonly code: string };
@@ -34,34 +35,35 @@ export interface CabinetLine {
   readonly ref: string;
   readonly title: string;
   /** null while tbc: listed, counted as a line, added to no total. */
-  readonly amount: Decimal | null;
+  readonly amount: MoneyText | null;
 }
 
 /**
  * Groups appear in the order their first line was numbered (the worked example prints
- * transformation, then service delivery, then service design); withdrawn lines are left out.
- * `lines` must already be in line order.
+ * transformation, then service delivery, then service design). The lines are the live ones,
+ * in line order; withdrawn lines never reach here.
  */
-export function buildCabinetTable(context: ReportContext, lines: readonly ReportLine[]): CabinetTable {
+export function buildCabinetTable(context: ReportContext, { lines, categories }: CommitteeLines): CabinetTable {
   const groups = new Map<string, { label: string; lines: CabinetLine[] }>();
+  let tbcLines = 0;
   for (const line of lines) {
-    if (line.status === 'withdrawn') continue;
     const heading = line.category.heading;
     let group = groups.get(heading);
     if (!group) {
       group = { label: line.category.headingLabel, lines: [] };
       groups.set(heading, group);
     }
-    group.lines.push({ ref: line.ref, title: line.title, amount: line.amount });
+    group.lines.push(line);
+    if (line.amount === null) tbcLines += 1;
   }
+  const { grant, organisation } = context;
   const built = [...groups].map(([heading, group]) => ({
     heading,
     label: group.label,
     lines: group.lines,
-    subtotal: sumDecimals(group.lines.flatMap((line) => (line.amount === null ? [] : [line.amount]))),
+    subtotal: sumDecimals(grant.categories.filter((c) => c.heading === heading).map((c) => categories.get(c.categoryId)?.committed ?? ZERO)),
   }));
   const total = sumDecimals(built.map((group) => group.subtotal));
-  const { grant, organisation } = context;
   return {
     organisation: { name: organisation.name, code: organisation.code },
     scheme: { code: grant.schemeCode, name: grant.schemeName },
@@ -72,8 +74,8 @@ export function buildCabinetTable(context: ReportContext, lines: readonly Report
     groups: built,
     total,
     balance: grant.allocation.minus(total),
-    lineCount: built.reduce((count, group) => count + group.lines.length, 0),
-    tbcLines: built.reduce((count, group) => count + group.lines.filter((line) => line.amount === null).length, 0),
+    lineCount: lines.length,
+    tbcLines,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
+import type { MoneyText } from '../../src/reports/money-text.ts';
 import type { Decimal } from '../../src/shared/money.ts';
 import { positionLine } from '../shared/format.ts';
 import { formula, moneyValue, POUNDS, streamWorkbook, textValue } from '../shared/xlsx.ts';
@@ -7,7 +8,7 @@ import { type CabinetTable, tableTitle } from './model.ts';
 
 const HEADER_ROW = 4;
 
-type AmountCell = Decimal | ExcelJS.CellFormulaValue | 'tbc';
+type AmountCell = Decimal | MoneyText | ExcelJS.CellFormulaValue | 'tbc';
 
 /**
  * The committee table as a worksheet: amounts are numbers formatted in pounds, each subtotal is
@@ -27,7 +28,7 @@ export function cabinetTableXlsx(table: CabinetTable, created: Date): Readable {
       const row = sheet.addRow([textValue(ref), textValue(text)]);
       if (amount !== null) {
         const cell = row.getCell(3);
-        cell.value = amount === 'tbc' || 'formula' in amount ? amount : moneyValue(amount);
+        cell.value = amount === 'tbc' ? amount : typeof amount === 'object' && 'formula' in amount ? amount : moneyValue(amount);
         cell.numFmt = POUNDS;
         cell.alignment = { horizontal: 'right' };
       }

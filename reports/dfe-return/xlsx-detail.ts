@@ -1,17 +1,19 @@
-import type { SpendRow } from '../../src/reports/repository.ts';
+import type { LineWithSpend, SpendRow } from '../../src/reports/repository.ts';
+import type { WithCategory } from '../../src/reports/service.ts';
+import type { GrantCategory } from '../../src/grants/repository.ts';
 import { quarterSchema } from '../../src/shared/financial-year.ts';
 import { ZERO } from '../../src/shared/money.ts';
+import { decimalOf } from '../../src/reports/money-text.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
 import { formula, moneyValue, POUNDS, textValue, type WorkbookWriter, yieldToStream } from '../shared/xlsx.ts';
-import { type DfeReturn, quarterIndex, spentToEndOf } from './model.ts';
-
-const ROWS_PER_YIELD = 2_000;
+import { type DfeReturn, quarterIndex } from './model.ts';
 
 /**
  * Every line as it stood: amount or tbc, spend per quarter up to the return's quarter (later
  * quarters are left blank: this return reports to the end of its own), and spend to date.
+ * Written a page at a time as the database hands them over.
  */
-export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeReturn): Promise<void> {
+export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeReturn, pages: AsyncIterable<readonly WithCategory<LineWithSpend>[]>): Promise<void> {
   const sheet = workbook.addWorksheet('Lines', {
     views: [{ state: 'frozen', ySplit: 1 }],
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
@@ -25,28 +27,32 @@ export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeRetur
   header.font = { bold: true };
   header.commit();
 
-  let written = 0;
-  for (const line of report.lines) {
-    const quarters = line.spentByQuarter.map((spent, index) => (index <= reported ? moneyValue(spent) : null));
-    const row = sheet.addRow([
-      textValue(line.ref),
-      textValue(line.title),
-      textValue(line.category.name),
-      textValue(line.category.headingLabel),
-      line.status,
-      line.amount === null ? 'tbc' : moneyValue(line.amount),
-      ...quarters,
-      moneyValue(spentToEndOf(line, report.quarter)),
-    ]);
-    for (let column = 6; column <= 11; column++) row.getCell(column).numFmt = POUNDS;
-    row.commit();
-    if (++written % ROWS_PER_YIELD === 0) await yieldToStream();
+  for await (const page of pages) {
+    for (const line of page) {
+      const row = sheet.addRow([
+        textValue(line.ref),
+        textValue(line.title),
+        textValue(line.category.name),
+        textValue(line.category.headingLabel),
+        line.status,
+        line.amount === null ? 'tbc' : moneyValue(line.amount),
+        ...line.spentByQuarter.map((spent, index) => (index <= reported ? moneyValue(spent) : null)),
+        moneyValue(line.spentToDate),
+      ]);
+      for (let column = 6; column <= 11; column++) row.getCell(column).numFmt = POUNDS;
+      row.commit();
+    }
+    await yieldToStream();
   }
   sheet.commit();
 }
 
 /** The quarter's spend entries in date order, then a Total row (a live SUM with its result cached). */
-export async function writeSpendSheet(workbook: WorkbookWriter, report: DfeReturn, spend: AsyncIterable<readonly SpendRow[]>): Promise<void> {
+export async function writeSpendSheet(
+  workbook: WorkbookWriter,
+  categoryOf: (categoryId: string) => GrantCategory,
+  pages: AsyncIterable<readonly SpendRow[]>,
+): Promise<void> {
   const sheet = workbook.addWorksheet('Spend', {
     views: [{ state: 'frozen', ySplit: 1 }],
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
@@ -56,27 +62,26 @@ export async function writeSpendSheet(workbook: WorkbookWriter, report: DfeRetur
   header.font = { bold: true };
   header.commit();
 
-  const lines = new Map(report.lines.map((line) => [line.id, line]));
   let total = ZERO;
   let count = 0;
-  for await (const page of spend) {
+  for await (const page of pages) {
     for (const entry of page) {
-      const line = lines.get(entry.commitmentId);
+      const amount = decimalOf(entry.amount);
+      total = total.plus(amount);
       const row = sheet.addRow([
         entry.spentOn,
-        textValue(line?.ref ?? null),
-        textValue(line?.title ?? null),
-        textValue(line?.category.headingLabel ?? null),
-        moneyValue(entry.amount),
+        textValue(entry.lineRef),
+        textValue(entry.lineTitle),
+        textValue(categoryOf(entry.lineCategoryId).headingLabel),
+        moneyValue(amount),
         entry.paidToIndividual ? REDACTED_PERSONAL_DATA : textValue(entry.supplier),
         textValue(entry.reference),
         textValue(entry.description),
       ]);
       row.getCell(5).numFmt = POUNDS;
       row.commit();
-      total = total.plus(entry.amount);
-      count += 1;
     }
+    count += page.length;
     await yieldToStream();
   }
   const totalRow = sheet.addRow(['Total', null, null, null, count > 0 ? formula(`SUM(E2:E${count + 1})`, total) : moneyValue(total)]);

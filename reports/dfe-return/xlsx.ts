@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { SpendRow } from '../../src/reports/repository.ts';
+import type { GrantCategory } from '../../src/grants/repository.ts';
+import type { LineWithSpend, SpendRow } from '../../src/reports/repository.ts';
+import type { WithCategory } from '../../src/reports/service.ts';
 import { longDate } from '../shared/format.ts';
 import { formula, moneyValue, PERCENT, POUNDS, streamWorkbook, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
 import type { DfeReturn } from './model.ts';
@@ -12,11 +14,17 @@ export const SUMMARY_HEADER = ['Reporting heading', 'Committed to date', 'Spent 
  * and a Total of live SUM formulas with cached results, money as numbers in pounds, header
  * frozen, one A4 landscape page), then every line and the quarter's spend entries.
  */
-export function dfeReturnXlsx(report: DfeReturn, spend: AsyncIterable<readonly SpendRow[]>, created: Date): Readable {
+export interface DfeDetail {
+  readonly lines: AsyncIterable<readonly WithCategory<LineWithSpend>[]>;
+  readonly spend: AsyncIterable<readonly SpendRow[]>;
+  readonly categoryOf: (categoryId: string) => GrantCategory;
+}
+
+export function dfeReturnXlsx(report: DfeReturn, detail: DfeDetail, created: Date): Readable {
   return streamWorkbook(async (workbook) => {
     writeSummarySheet(workbook, report);
-    await writeLinesSheet(workbook, report);
-    await writeSpendSheet(workbook, report, spend);
+    await writeLinesSheet(workbook, report, detail.lines);
+    await writeSpendSheet(workbook, detail.categoryOf, detail.spend);
   }, created);
 }
 

@@ -1,13 +1,16 @@
+import type { MoneyText } from '../../src/reports/money-text.ts';
 import { type Decimal, formatMoney } from '../../src/shared/money.ts';
 
 /** "335,677.00" (or "-1,234.50"): the figure as a committee table prints it under a "£" column. */
-export function groupedAmount(amount: Decimal): string {
-  const [whole = '0', pence = '00'] = formatMoney(amount.abs()).split('.');
-  return `${amount.isNegative() ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pence}`;
+export function groupedAmount(amount: Decimal | MoneyText): string {
+  const text = typeof amount === 'string' ? amount : formatMoney(amount);
+  const negative = text.startsWith('-');
+  const [whole = '0', pence = '00'] = (negative ? text.slice(1) : text).split('.');
+  return `${negative ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pence}`;
 }
 
 /** A line with no amount yet counts in no total and prints as "tbc". */
-export function amountOrTbc(amount: Decimal | null): string {
+export function amountOrTbc(amount: MoneyText | null): string {
   return amount === null ? 'tbc' : groupedAmount(amount);
 }
 

@@ -1,5 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { decimalOf, type MoneyText } from '../../src/reports/money-text.ts';
 import type { Decimal } from '../../src/shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
 
@@ -16,8 +17,8 @@ export const PERCENT = '0.00%';
  * 2^53 pence) converts to the nearest double and prints back exactly at two decimals; all
  * arithmetic has already been done in Decimal.
  */
-export function moneyValue(amount: Decimal): number {
-  return amount.toNumber();
+export function moneyValue(amount: Decimal | MoneyText): number {
+  return (typeof amount === 'string' ? decimalOf(amount) : amount).toNumber();
 }
 
 /** Text for a cell: a plain string (never a formula object) with any formula start neutralised. */

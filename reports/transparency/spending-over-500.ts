@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
-import type { TransparencyRow } from '../../src/reports/repository.ts';
+import type { SpendRow } from '../../src/reports/repository.ts';
+import { decimalOf } from '../../src/reports/money-text.ts';
 import { type CsvCell, csvLine } from '../shared/csv.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
 
@@ -25,21 +26,21 @@ export const TRANSPARENCY_HEADER = [
  * the line supplies the department (its service area) and the purpose (its title); an entry
  * with no ledger reference is identified by its id, so every row has a transaction number.
  */
-export function transparencyCells(row: TransparencyRow): CsvCell[] {
+export function transparencyCells(row: SpendRow): CsvCell[] {
   return [
     row.spentOn,
     row.expenseArea ?? row.lineServiceArea,
     row.paidToIndividual ? REDACTED_PERSONAL_DATA : row.supplier,
     row.description ?? row.lineTitle,
-    row.amount,
-    row.irrecoverableVat,
+    decimalOf(row.amount),
+    row.irrecoverableVat === null ? null : decimalOf(row.irrecoverableVat),
     row.merchantCategory,
     row.reference ?? row.id,
   ];
 }
 
 /** The CSV as a stream: the header, then each page of rows as the database hands it over. */
-export function spendingOver500Csv(pages: AsyncIterable<readonly TransparencyRow[]>): Readable {
+export function spendingOver500Csv(pages: AsyncIterable<readonly SpendRow[]>): Readable {
   async function* lines(): AsyncGenerator<string> {
     yield csvLine(TRANSPARENCY_HEADER);
     for await (const page of pages) yield page.map((row) => csvLine(transparencyCells(row))).join('');

@@ -27,6 +27,15 @@ export function sendFile(reply: FastifyReply, format: FileFormat, filename: stri
   return reply.send(body);
 }
 
+/**
+ * A large report's JSON, stringified here rather than by the route's serializer, which would
+ * re-validate every line against the schema on the way out: the body is built by a function
+ * typed with that schema's output type, so the compiler has already proved its shape.
+ */
+export function sendJson(reply: FastifyReply, body: object): FastifyReply {
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
 const text = (description: string) => ({ schema: z.string().meta({ description }) });
 const binary = (description: string) => ({ schema: z.string().meta({ description, format: 'binary' }) });
 

@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
-import { type Quarter, quarterBounds, quarterSchema } from '../shared/financial-year.ts';
+import { financialYearBounds, type Quarter, quarterBounds, quarterSchema } from '../shared/financial-year.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
-import { LINE_ORDER, linesSource, spendSource } from '../summary/as-at.ts';
+import { LINE_ORDER, lineAsAtJoin, linesSource, recordedBefore, spendSource } from '../summary/as-at.ts';
+import { type MoneyText, moneyText, moneyTextOrNull } from './money-text.ts';
 
 /** Reads for reports: nothing here writes. Every read of ledger rows takes an as-at bound. */
 
@@ -20,107 +21,206 @@ export async function findOrganisationHeader(db: Kysely<Database>, organisationI
   return result.rows[0] ?? null;
 }
 
-export interface LineRow {
+export interface CommitteeLineRow {
+  readonly ref: string;
+  readonly title: string;
+  readonly categoryId: string;
+  /** null while tbc. */
+  readonly amount: MoneyText | null;
+}
+
+export interface CategoryCommitted {
+  readonly committed: Decimal;
+  readonly lines: number;
+  readonly tbcLines: number;
+}
+
+/**
+ * The live lines in line order and, from the same statement (so from the same snapshot), what
+ * each category's lines add up to: no subtotal can disagree with the lines printed above it.
+ */
+export async function findCommitteeLines(
+  db: Kysely<Database>,
+  grantId: string,
+  before: Date | null,
+): Promise<{ lines: CommitteeLineRow[]; categories: Map<string, CategoryCommitted> }> {
+  const result = await sql<{ ref: string; title: string; category_id: string; amount: string | null; committed: string | null; lines: number; tbc_lines: number }>`
+    SELECT ref, title, category_id, amount,
+           sum(amount) OVER category AS committed,
+           count(*) OVER category AS lines,
+           count(*) FILTER (WHERE amount IS NULL) OVER category AS tbc_lines
+    FROM (${linesSource(grantId, before)}) c
+    WHERE status <> 'withdrawn'
+    WINDOW category AS (PARTITION BY category_id)
+    ORDER BY ${LINE_ORDER}
+  `.execute(db);
+  const categories = new Map<string, CategoryCommitted>();
+  const lines = result.rows.map((row) => {
+    if (!categories.has(row.category_id)) {
+      categories.set(row.category_id, { committed: row.committed === null ? ZERO : new Decimal(row.committed), lines: Number(row.lines), tbcLines: Number(row.tbc_lines) });
+    }
+    return { ref: row.ref, title: row.title, categoryId: row.category_id, amount: moneyTextOrNull(row.amount) };
+  });
+  return { lines, categories };
+}
+
+export interface CategoryQuarterFigures {
+  readonly committed: Decimal;
+  readonly spentInQuarter: Decimal;
+  readonly spentToDate: Decimal;
+}
+
+/**
+ * Per category, in one statement: committed (live lines), spend dated in the quarter and spend
+ * from the start of the year to the quarter's end. Spend counts by its date whatever the line's
+ * status: a withdrawn line's spend was really spent, and its correction is dated too.
+ */
+export async function findCategoryQuarterFigures(
+  db: Kysely<Database>,
+  grantId: string,
+  financialYear: string,
+  quarter: Quarter,
+  before: Date | null,
+): Promise<Map<string, CategoryQuarterFigures>> {
+  const year = financialYearBounds(financialYear);
+  const bounds = quarterBounds(financialYear, quarter);
+  const result = await sql<{ category_id: string; committed: string | null; spent_in_quarter: string; spent_to_date: string }>`
+    SELECT c.category_id,
+           sum(c.amount) FILTER (WHERE c.status <> 'withdrawn') AS committed,
+           coalesce(sum(s.in_quarter), 0) AS spent_in_quarter,
+           coalesce(sum(s.to_date), 0) AS spent_to_date
+    FROM (${linesSource(grantId, before)}) c
+    LEFT JOIN (
+      SELECT e.commitment_id,
+             sum(e.amount) FILTER (WHERE e.spent_on BETWEEN ${bounds.firstDay}::date AND ${bounds.lastDay}::date) AS in_quarter,
+             sum(e.amount) FILTER (WHERE e.spent_on BETWEEN ${year.firstDay}::date AND ${bounds.lastDay}::date) AS to_date
+      FROM (${spendSource(grantId, before)}) e
+      GROUP BY e.commitment_id
+    ) s ON s.commitment_id = c.id
+    GROUP BY c.category_id
+  `.execute(db);
+  return new Map(
+    result.rows.map((row) => [
+      row.category_id,
+      { committed: row.committed === null ? ZERO : new Decimal(row.committed), spentInQuarter: new Decimal(row.spent_in_quarter), spentToDate: new Decimal(row.spent_to_date) },
+    ]),
+  );
+}
+
+export interface LineWithSpend {
   readonly id: string;
   readonly ref: string;
   readonly title: string;
   readonly categoryId: string;
-  readonly amount: Decimal | null;
+  readonly amount: MoneyText | null;
   readonly status: CommitmentStatus;
-  readonly serviceArea: string | null;
-}
-
-export interface LineWithSpend extends LineRow {
   /** Spend dated in Q1..Q4 of the grant's year, corrections included. */
-  readonly spentByQuarter: readonly [Decimal, Decimal, Decimal, Decimal];
-  readonly spent: Decimal;
+  readonly spentByQuarter: readonly [MoneyText, MoneyText, MoneyText, MoneyText];
+  /** From the start of the year to the end of the quarter reported. */
+  readonly spentToDate: MoneyText;
 }
 
-interface RawLine {
+interface RawLineWithSpend {
   id: string;
   ref: string;
   title: string;
   category_id: string;
   amount: string | null;
   status: CommitmentStatus;
-  service_area: string | null;
-}
-
-function toLine(row: RawLine): LineRow {
-  return {
-    id: row.id,
-    ref: row.ref,
-    title: row.title,
-    categoryId: row.category_id,
-    amount: row.amount === null ? null : new Decimal(row.amount),
-    status: row.status,
-    serviceArea: row.service_area,
-  };
-}
-
-/** Every line of the grant (withdrawn ones too), in line order, as recorded before `before`. */
-export async function findLines(db: Kysely<Database>, grantId: string, before: Date | null): Promise<LineRow[]> {
-  const result = await sql<RawLine>`
-    SELECT id, ref, title, category_id, amount, status, service_area
-    FROM (${linesSource(grantId, before)}) c
-    ORDER BY ${LINE_ORDER}
-  `.execute(db);
-  return result.rows.map(toLine);
-}
-
-interface RawLineWithSpend extends RawLine {
+  text_ref: boolean;
+  number_ref: number;
   q1: string;
   q2: string;
   q3: string;
   q4: string;
-  spent: string;
+  to_date: string;
 }
 
-/** As findLines, each line with its spend per quarter of `financialYear`, in one pass over the spend. */
-export async function findLinesWithSpend(db: Kysely<Database>, grantId: string, financialYear: string, before: Date | null): Promise<LineWithSpend[]> {
-  const [q1, q2, q3, q4] = quarterSchema.options.map((quarter) => quarterBounds(financialYear, quarter));
-  const inQuarter = (bounds: typeof q1) => sql`e.spent_on BETWEEN ${bounds!.firstDay}::date AND ${bounds!.lastDay}::date`;
-  const result = await sql<RawLineWithSpend>`
-    SELECT c.id, c.ref, c.title, c.category_id, c.amount, c.status, c.service_area,
-           coalesce(s.q1, 0) AS q1, coalesce(s.q2, 0) AS q2, coalesce(s.q3, 0) AS q3, coalesce(s.q4, 0) AS q4,
-           coalesce(s.spent, 0) AS spent
-    FROM (${linesSource(grantId, before)}) c
-    LEFT JOIN (
-      SELECT e.commitment_id,
-             sum(e.amount) FILTER (WHERE ${inQuarter(q1)}) AS q1,
-             sum(e.amount) FILTER (WHERE ${inQuarter(q2)}) AS q2,
-             sum(e.amount) FILTER (WHERE ${inQuarter(q3)}) AS q3,
-             sum(e.amount) FILTER (WHERE ${inQuarter(q4)}) AS q4,
-             sum(e.amount) AS spent
-      FROM (${spendSource(grantId, before)}) e
-      GROUP BY e.commitment_id
-    ) s ON s.commitment_id = c.id
-    ORDER BY ${LINE_ORDER}
-  `.execute(db);
-  return result.rows.map((row) => ({
-    ...toLine(row),
-    spentByQuarter: [new Decimal(row.q1), new Decimal(row.q2), new Decimal(row.q3), new Decimal(row.q4)],
-    spent: new Decimal(row.spent),
-  }));
+export const PAGE_SIZE = 2_000;
+
+/**
+ * Every line (withdrawn too) in line order with its spend per quarter, a page at a time: keyset
+ * on (numeric ref?, its number, ref), which is LINE_ORDER, so memory stays flat however many
+ * lines a grant has, and no cursor is needed (PGlite has none).
+ */
+export async function* linesWithSpendPages(
+  db: Kysely<Database>,
+  grantId: string,
+  financialYear: string,
+  quarter: Quarter,
+  before: Date | null,
+): AsyncGenerator<LineWithSpend[]> {
+  const year = financialYearBounds(financialYear);
+  const [q1, q2, q3, q4] = quarterSchema.options.map((q) => quarterBounds(financialYear, q));
+  const reportedEnd = quarterBounds(financialYear, quarter).lastDay;
+  const dated = (bounds: { firstDay: string; lastDay: string }) => sql`e.spent_on BETWEEN ${bounds.firstDay}::date AND ${bounds.lastDay}::date`;
+  let after: { textRef: boolean; numberRef: number; ref: string } | null = null;
+  for (;;) {
+    const keyset = after ? sql`WHERE (o.text_ref, o.number_ref, o.ref) > (${after.textRef}, ${after.numberRef}, ${after.ref})` : sql``;
+    const result: { rows: RawLineWithSpend[] } = await sql<RawLineWithSpend>`
+      WITH page AS (
+        SELECT o.* FROM (
+          SELECT c.id, c.ref, c.title, c.category_id, c.amount, c.status,
+                 c.ref !~ '^[0-9]{1,9}$' AS text_ref,
+                 CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int ELSE 0 END AS number_ref
+          FROM (${linesSource(grantId, before)}) c
+        ) o
+        ${keyset}
+        ORDER BY o.text_ref, o.number_ref, o.ref
+        LIMIT ${PAGE_SIZE}
+      )
+      -- The page first, then the spend of its lines only, in one pass.
+      SELECT page.*, coalesce(s.q1, 0.00) AS q1, coalesce(s.q2, 0.00) AS q2, coalesce(s.q3, 0.00) AS q3,
+             coalesce(s.q4, 0.00) AS q4, coalesce(s.to_date, 0.00) AS to_date
+      FROM page
+      LEFT JOIN (
+        SELECT e.commitment_id,
+               sum(e.amount) FILTER (WHERE ${dated(q1!)}) AS q1, sum(e.amount) FILTER (WHERE ${dated(q2!)}) AS q2,
+               sum(e.amount) FILTER (WHERE ${dated(q3!)}) AS q3, sum(e.amount) FILTER (WHERE ${dated(q4!)}) AS q4,
+               sum(e.amount) FILTER (WHERE ${dated({ firstDay: year.firstDay, lastDay: reportedEnd })}) AS to_date
+        FROM spend_entries e
+        WHERE e.commitment_id IN (SELECT id FROM page)${recordedBefore('e.recorded_at', before)}
+        GROUP BY e.commitment_id
+      ) s ON s.commitment_id = page.id
+      ORDER BY page.text_ref, page.number_ref, page.ref
+    `.execute(db);
+    if (result.rows.length === 0) return;
+    yield result.rows.map((row) => ({
+      id: row.id,
+      ref: row.ref,
+      title: row.title,
+      categoryId: row.category_id,
+      amount: moneyTextOrNull(row.amount),
+      status: row.status,
+      spentByQuarter: [moneyText(row.q1), moneyText(row.q2), moneyText(row.q3), moneyText(row.q4)],
+      spentToDate: moneyText(row.to_date),
+    }));
+    const last = result.rows[result.rows.length - 1]!;
+    after = { textRef: last.text_ref, numberRef: last.number_ref, ref: last.ref };
+    if (result.rows.length < PAGE_SIZE) return;
+  }
 }
 
 export interface SpendRow {
   readonly id: string;
-  readonly commitmentId: string;
-  readonly amount: Decimal;
+  readonly amount: MoneyText;
   readonly spentOn: string;
   readonly reference: string | null;
   readonly description: string | null;
   readonly supplier: string | null;
   readonly expenseArea: string | null;
-  readonly irrecoverableVat: Decimal | null;
+  readonly irrecoverableVat: MoneyText | null;
   readonly merchantCategory: string | null;
   readonly paidToIndividual: boolean;
+  /** The line as it stood. */
+  readonly lineRef: string;
+  readonly lineTitle: string;
+  readonly lineCategoryId: string;
+  readonly lineServiceArea: string | null;
 }
 
 interface RawSpend {
   id: string;
-  commitment_id: string;
   amount: string;
   spent_on: string;
   reference: string | null;
@@ -130,98 +230,64 @@ interface RawSpend {
   irrecoverable_vat: string | null;
   merchant_category: string | null;
   paid_to_individual: boolean;
+  line_ref: string;
+  line_title: string;
+  line_category_id: string;
+  line_service_area: string | null;
 }
 
 function toSpend(row: RawSpend): SpendRow {
   return {
     id: row.id,
-    commitmentId: row.commitment_id,
-    amount: new Decimal(row.amount),
+    amount: moneyText(row.amount),
     spentOn: row.spent_on,
     reference: row.reference,
     description: row.description,
     supplier: row.supplier,
     expenseArea: row.expense_area,
-    irrecoverableVat: row.irrecoverable_vat === null ? null : new Decimal(row.irrecoverable_vat),
+    irrecoverableVat: moneyTextOrNull(row.irrecoverable_vat),
     merchantCategory: row.merchant_category,
     paidToIndividual: row.paid_to_individual,
+    lineRef: row.line_ref,
+    lineTitle: row.line_title,
+    lineCategoryId: row.line_category_id,
+    lineServiceArea: row.line_service_area,
   };
 }
 
-export const SPEND_PAGE_SIZE = 5_000;
+export interface SpendQuery {
+  readonly scope: { readonly grantId: string } | { readonly organisationId: string };
+  readonly from: string;
+  readonly to: string;
+  /** Only entries of at least this much (the Transparency Code's £500), or all. */
+  readonly atLeast: Decimal | null;
+  readonly before: Date | null;
+}
 
 /**
- * The grant's spend dated from..to, in date order, a page at a time (keyset on date and id), so
- * a quarter of a large grant never sits in memory at once and PGlite needs no cursor.
+ * Spend entries dated from..to in date order with their line as it stood, a page at a time
+ * (keyset on date and id): a quarter of a large grant never sits in memory at once.
  */
-export async function* spendPages(
-  db: Kysely<Database>,
-  grantId: string,
-  range: { readonly from: string; readonly to: string },
-  before: Date | null,
-): AsyncGenerator<SpendRow[]> {
+export async function* spendPages(db: Kysely<Database>, query: SpendQuery): AsyncGenerator<SpendRow[]> {
+  const inScope = 'grantId' in query.scope ? sql`e.grant_id = ${query.scope.grantId}` : sql`e.organisation_id = ${query.scope.organisationId}`;
+  const threshold = query.atLeast === null ? sql`` : sql` AND e.amount >= ${query.atLeast.toString()}::numeric`;
   let after: { spentOn: string; id: string } | null = null;
   for (;;) {
-    const keyset = after ? sql`AND (e.spent_on, e.id) > (${after.spentOn}::date, ${after.id}::uuid)` : sql``;
+    const keyset = after ? sql` AND (e.spent_on, e.id) > (${after.spentOn}::date, ${after.id}::uuid)` : sql``;
     const result: { rows: RawSpend[] } = await sql<RawSpend>`
-      SELECT e.* FROM (${spendSource(grantId, before)}) e
-      WHERE e.spent_on BETWEEN ${range.from}::date AND ${range.to}::date ${keyset}
+      SELECT e.id, e.amount, e.spent_on, e.reference, e.description, e.supplier, e.expense_area, e.irrecoverable_vat,
+             e.merchant_category, e.paid_to_individual, l.ref AS line_ref, l.title AS line_title, l.category_id AS line_category_id,
+             l.service_area AS line_service_area
+      FROM spend_entries e ${lineAsAtJoin('e.commitment_id', query.before)}
+      WHERE ${inScope} AND e.spent_on BETWEEN ${query.from}::date AND ${query.to}::date
+        ${recordedBefore('e.recorded_at', query.before)}${threshold}${keyset}
       ORDER BY e.spent_on, e.id
-      LIMIT ${SPEND_PAGE_SIZE}
+      LIMIT ${PAGE_SIZE}
     `.execute(db);
     if (result.rows.length === 0) return;
     yield result.rows.map(toSpend);
     const last = result.rows[result.rows.length - 1]!;
     after = { spentOn: last.spent_on, id: last.id };
-    if (result.rows.length < SPEND_PAGE_SIZE) return;
+    if (result.rows.length < PAGE_SIZE) return;
   }
 }
-
-export interface TransparencyRow extends SpendRow {
-  readonly lineTitle: string;
-  readonly lineServiceArea: string | null;
-}
-
-export type TransparencyScope = { readonly grantId: string } | { readonly organisationId: string };
-
-/**
- * Spend entries of `threshold` or more dated from..to, with their line's current title and
- * service area, a page at a time. Either one grant's or a whole organisation's.
- */
-export async function* transparencyPages(
-  db: Kysely<Database>,
-  scope: TransparencyScope,
-  range: { readonly from: string; readonly to: string },
-  threshold: Decimal,
-): AsyncGenerator<TransparencyRow[]> {
-  const inScope = 'grantId' in scope ? sql`e.grant_id = ${scope.grantId}` : sql`e.organisation_id = ${scope.organisationId}`;
-  let after: { spentOn: string; id: string } | null = null;
-  for (;;) {
-    const keyset = after ? sql`AND (e.spent_on, e.id) > (${after.spentOn}::date, ${after.id}::uuid)` : sql``;
-    const result: { rows: (RawSpend & { line_title: string; line_service_area: string | null })[] } = await sql<
-      RawSpend & { line_title: string; line_service_area: string | null }
-    >`
-      SELECT e.id, e.commitment_id, e.amount, e.spent_on, e.reference, e.description, e.supplier, e.expense_area,
-             e.irrecoverable_vat, e.merchant_category, e.paid_to_individual,
-             c.title AS line_title, c.service_area AS line_service_area
-      FROM spend_entries e JOIN commitments c ON c.id = e.commitment_id
-      WHERE ${inScope} AND e.amount >= ${threshold.toString()}::numeric
-        AND e.spent_on BETWEEN ${range.from}::date AND ${range.to}::date ${keyset}
-      ORDER BY e.spent_on, e.id
-      LIMIT ${SPEND_PAGE_SIZE}
-    `.execute(db);
-    if (result.rows.length === 0) return;
-    yield result.rows.map((row) => ({ ...toSpend(row), lineTitle: row.line_title, lineServiceArea: row.line_service_area }));
-    const last = result.rows[result.rows.length - 1]!;
-    after = { spentOn: last.spent_on, id: last.id };
-    if (result.rows.length < SPEND_PAGE_SIZE) return;
-  }
-}
-
-/** The quarter's bounds, for callers that only know the quarter. */
-export function quarterRange(financialYear: string, quarter: Quarter) {
-  const { firstDay, lastDay } = quarterBounds(financialYear, quarter);
-  return { from: firstDay, to: lastDay };
-}
-
-export const NO_SPEND: readonly [Decimal, Decimal, Decimal, Decimal] = [ZERO, ZERO, ZERO, ZERO];

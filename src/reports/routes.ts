@@ -2,15 +2,12 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { buildCabinetTable } from '../../reports/cabinet-table/model.ts';
 import { cabinetTableCsv } from '../../reports/cabinet-table/csv.ts';
-import { cabinetTableDocx } from '../../reports/cabinet-table/docx.ts';
 import { cabinetTableHtml } from '../../reports/cabinet-table/html.ts';
 import { cabinetTableJson, cabinetTableSchema } from '../../reports/cabinet-table/json.ts';
 import { cabinetTableMarkdown } from '../../reports/cabinet-table/markdown.ts';
-import { cabinetTableXlsx } from '../../reports/cabinet-table/xlsx.ts';
 import { dfeReturnCsv } from '../../reports/dfe-return/csv.ts';
 import { dfeReturnJson, dfeReturnSchema } from '../../reports/dfe-return/json.ts';
 import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
-import { dfeReturnXlsx } from '../../reports/dfe-return/xlsx.ts';
 import { safeFilename } from '../../reports/shared/format.ts';
 import { spendingOver500Csv } from '../../reports/transparency/spending-over-500.ts';
 import { access, accessOf } from '../auth/access.ts';
@@ -18,16 +15,27 @@ import { problemResponses } from '../http/schemas.ts';
 import { isoDateSchema, quarterSchema } from '../shared/financial-year.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { asAtParameter, resolveAsAt } from '../summary/as-at.ts';
-import { fileResponses, sendFile } from './http.ts';
+import { fileResponses, sendFile, sendJson } from './http.ts';
 import {
+  categoryFinder,
+  committeeLines,
   findOrganisationHeader,
+  lineSpendPages,
   loadReportContext,
+  quarterFigures,
   quarterSpend,
-  reportLines,
-  reportLinesWithSpend,
   transparencyRange,
   transparencyRows,
 } from './service.ts';
+
+// The Word and Excel writers are loaded on first use: together they are a sizeable part of an
+// idle server's memory, and most requests never need them.
+const cabinetTableDocx = async (...args: Parameters<typeof import('../../reports/cabinet-table/docx.ts').cabinetTableDocx>) =>
+  (await import('../../reports/cabinet-table/docx.ts')).cabinetTableDocx(...args);
+const cabinetTableXlsx = async (...args: Parameters<typeof import('../../reports/cabinet-table/xlsx.ts').cabinetTableXlsx>) =>
+  (await import('../../reports/cabinet-table/xlsx.ts')).cabinetTableXlsx(...args);
+const dfeReturnXlsx = async (...args: Parameters<typeof import('../../reports/dfe-return/xlsx.ts').dfeReturnXlsx>) =>
+  (await import('../../reports/dfe-return/xlsx.ts')).dfeReturnXlsx(...args);
 
 const grantParams = z.object({ grantId: z.uuid() });
 const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);
@@ -70,11 +78,11 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { format, asAt } = request.query;
       const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
-      const table = buildCabinetTable(context, await reportLines(app.db, context));
+      const table = buildCabinetTable(context, await committeeLines(app.db, context));
       const filename = (extension: string) => safeFilename(['cabinet-table', table.organisation.code, table.financialYear, asAtPart(asAt)], extension);
       switch (format) {
         case 'json':
-          return reply.send(cabinetTableJson(table));
+          return sendJson(reply, cabinetTableJson(table));
         case 'csv':
           return sendFile(reply, format, filename(format), cabinetTableCsv(table));
         case 'md':
@@ -82,7 +90,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         case 'html':
           return sendFile(reply, format, filename(format), cabinetTableHtml(table));
         case 'xlsx':
-          return sendFile(reply, format, filename(format), cabinetTableXlsx(table, new Date()));
+          return sendFile(reply, format, filename(format), await cabinetTableXlsx(table, new Date()));
         case 'docx':
           return sendFile(reply, format, filename(format), await cabinetTableDocx(table));
       }
@@ -104,7 +112,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { format, asAt, quarter } = request.query;
       const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
-      const report = buildDfeReturn(context, await reportLinesWithSpend(app.db, context), quarter);
+      const report = buildDfeReturn(context, await quarterFigures(app.db, context, quarter), quarter);
       const filename = safeFilename(['dfe-return', report.organisation.code, report.financialYear, quarter, asAtPart(asAt)], format);
       switch (format) {
         case 'json':
@@ -112,7 +120,16 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
         case 'csv':
           return sendFile(reply, format, filename, dfeReturnCsv(report));
         case 'xlsx':
-          return sendFile(reply, format, filename, dfeReturnXlsx(report, quarterSpend(app.db, context, quarter), new Date()));
+          return sendFile(
+            reply,
+            format,
+            filename,
+            await dfeReturnXlsx(
+              report,
+              { lines: lineSpendPages(app.db, context, quarter), spend: quarterSpend(app.db, context, quarter), categoryOf: categoryFinder(context.grant) },
+              new Date(),
+            ),
+          );
       }
     },
   );

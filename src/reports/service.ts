@@ -1,23 +1,23 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { findGrant, type Grant, type GrantCategory } from '../grants/repository.ts';
-import { financialYearBounds, type Quarter } from '../shared/financial-year.ts';
+import { financialYearBounds, type Quarter, quarterBounds } from '../shared/financial-year.ts';
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../summary/as-at.ts';
 import {
-  findLines,
-  findLinesWithSpend,
+  type CategoryCommitted,
+  type CategoryQuarterFigures,
+  type CommitteeLineRow,
+  findCategoryQuarterFigures,
+  findCommitteeLines,
   findOrganisationHeader,
-  type LineRow,
   type LineWithSpend,
+  linesWithSpendPages,
   type OrganisationHeader,
-  quarterRange,
+  type SpendQuery,
   type SpendRow,
   spendPages,
-  type TransparencyRow,
-  type TransparencyScope,
-  transparencyPages,
 } from './repository.ts';
 
 /**
@@ -31,8 +31,8 @@ export interface ReportContext {
   readonly asAt: AsAt | null;
 }
 
-/** A line with what reports print beside it: its category and heading as the grant names them. */
-export type ReportLine<L extends LineRow = LineRow> = L & { readonly category: GrantCategory };
+/** A row with what reports print beside it: its category and heading as the grant names them. */
+export type WithCategory<T> = T & { readonly category: GrantCategory };
 
 /** `asAt` comes from resolveAsAt (a day) or, in tests, any instant: see summary/as-at.ts. */
 export async function loadReportContext(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null): Promise<ReportContext> {
@@ -42,29 +42,49 @@ export async function loadReportContext(db: Kysely<Database>, organisationId: st
   return { organisation, grant, asAt };
 }
 
-function withCategories<L extends LineRow>(grant: Grant, lines: readonly L[]): ReportLine<L>[] {
+export function categoryFinder(grant: Grant): (categoryId: string) => GrantCategory {
   const categories = new Map(grant.categories.map((category) => [category.categoryId, category]));
-  return lines.map((line) => {
-    const category = categories.get(line.categoryId);
+  return (categoryId) => {
+    const category = categories.get(categoryId);
     // grant_categories rows are never deleted, so every line's category is among them.
-    if (!category) throw new Error(`Line ${line.ref} has a category this grant does not have`);
-    return { ...line, category };
-  });
+    if (!category) throw new Error(`Category ${categoryId} is not one of grant ${grant.id}'s`);
+    return category;
+  };
 }
 
-/** Every line of the grant as it stood (withdrawn ones included: each report decides). */
-export async function reportLines(db: Kysely<Database>, context: ReportContext): Promise<ReportLine[]> {
-  return withCategories(context.grant, await findLines(db, context.grant.id, context.asAt?.before ?? null));
+export interface CommitteeLines {
+  readonly lines: readonly WithCategory<CommitteeLineRow>[];
+  /** By category id: what its live lines add up to, from the same statement as the lines. */
+  readonly categories: ReadonlyMap<string, CategoryCommitted>;
 }
 
-export async function reportLinesWithSpend(db: Kysely<Database>, context: ReportContext): Promise<ReportLine<LineWithSpend>[]> {
-  const lines = await findLinesWithSpend(db, context.grant.id, context.grant.financialYear, context.asAt?.before ?? null);
-  return withCategories(context.grant, lines);
+/** The live lines as they stood, in line order, with their categories' totals. */
+export async function committeeLines(db: Kysely<Database>, context: ReportContext): Promise<CommitteeLines> {
+  const { lines, categories } = await findCommitteeLines(db, context.grant.id, context.asAt?.before ?? null);
+  const categoryOf = categoryFinder(context.grant);
+  return { lines: lines.map((line) => ({ ...line, category: categoryOf(line.categoryId) })), categories };
+}
+
+/** Per category: committed, spend in the quarter and to its end, as they stood. */
+export function quarterFigures(db: Kysely<Database>, context: ReportContext, quarter: Quarter): Promise<Map<string, CategoryQuarterFigures>> {
+  return findCategoryQuarterFigures(db, context.grant.id, context.grant.financialYear, quarter, context.asAt?.before ?? null);
+}
+
+async function* withCategories<T extends { readonly categoryId: string }>(pages: AsyncIterable<T[]>, grant: Grant): AsyncGenerator<WithCategory<T>[]> {
+  const categoryOf = categoryFinder(grant);
+  for await (const page of pages) yield page.map((row) => ({ ...row, category: categoryOf(row.categoryId) }));
+}
+
+/** Every line as it stood (withdrawn too), with its spend per quarter, a page at a time. */
+export function lineSpendPages(db: Kysely<Database>, context: ReportContext, quarter: Quarter): AsyncGenerator<WithCategory<LineWithSpend>[]> {
+  const { grant } = context;
+  return withCategories(linesWithSpendPages(db, grant.id, grant.financialYear, quarter, context.asAt?.before ?? null), grant);
 }
 
 /** The quarter's spend entries as recorded by `asAt`, a page at a time. */
 export function quarterSpend(db: Kysely<Database>, context: ReportContext, quarter: Quarter): AsyncGenerator<SpendRow[]> {
-  return spendPages(db, context.grant.id, quarterRange(context.grant.financialYear, quarter), context.asAt?.before ?? null);
+  const { firstDay, lastDay } = quarterBounds(context.grant.financialYear, quarter);
+  return spendPages(db, { scope: { grantId: context.grant.id }, from: firstDay, to: lastDay, atLeast: null, before: context.asAt?.before ?? null });
 }
 
 /** The Local Government Transparency Code publishes each item of expenditure over £500. */
@@ -80,14 +100,17 @@ export function transparencyRange(query: { from?: string | undefined; to?: strin
   const year = financialYear ? financialYearBounds(financialYear) : null;
   const from = query.from ?? year?.firstDay;
   const to = query.to ?? year?.lastDay;
-  const missing = [from === undefined ? 'from' : null, to === undefined ? 'to' : null].filter((path): path is string => path !== null);
-  if (missing.length) throw new ValidationProblem(missing.map((path) => ({ path, message: 'is required for an organisation-wide report' })));
-  if (to! < from!) throw new ValidationProblem([{ path: 'to', message: `must not be before from (${from})` }]);
-  return { from: from!, to: to! };
+  if (from === undefined || to === undefined) {
+    const missing = [from === undefined ? 'from' : null, to === undefined ? 'to' : null].filter((path): path is string => path !== null);
+    throw new ValidationProblem(missing.map((path) => ({ path, message: 'is required for an organisation-wide report' })));
+  }
+  if (to < from) throw new ValidationProblem([{ path: 'to', message: `must not be before from (${from})` }]);
+  return { from, to };
 }
 
-export function transparencyRows(db: Kysely<Database>, scope: TransparencyScope, range: DateRange): AsyncGenerator<TransparencyRow[]> {
-  return transparencyPages(db, scope, range, TRANSPARENCY_THRESHOLD);
+/** Entries of £500 or more in the range, for one grant or the whole organisation, as they stand. */
+export function transparencyRows(db: Kysely<Database>, scope: SpendQuery['scope'], range: DateRange): AsyncGenerator<SpendRow[]> {
+  return spendPages(db, { scope, from: range.from, to: range.to, atLeast: TRANSPARENCY_THRESHOLD, before: null });
 }
 
 export { findOrganisationHeader };

@@ -65,6 +65,24 @@ export function spendSource(grantId: string, before: Date | null) {
   return sql`SELECT ${columns} FROM spend_entries WHERE grant_id = ${grantId} AND recorded_at < ${before}`;
 }
 
+/** ` AND <column> < before`, or nothing for the current position. */
+export function recordedBefore(column: string, before: Date | null) {
+  return before === null ? sql`` : sql` AND ${sql.ref(column)} < ${before}`;
+}
+
+/**
+ * Joins each row's line as it stood (alias `l`: ref, title, category_id, service_area) by the commitment id
+ * in `commitmentColumn`: the current row, or its latest version recorded before the bound.
+ */
+export function lineAsAtJoin(commitmentColumn: string, before: Date | null) {
+  if (before === null) return sql`JOIN commitments l ON l.id = ${sql.ref(commitmentColumn)}`;
+  return sql`JOIN LATERAL (
+    SELECT v.ref, v.title, v.category_id, v.service_area FROM commitment_versions v
+    WHERE v.commitment_id = ${sql.ref(commitmentColumn)} AND v.recorded_at < ${before}
+    ORDER BY v.version DESC LIMIT 1
+  ) l ON true`;
+}
+
 /** Lines in their printed order: numeric refs by number, then any others by text. */
 export const LINE_ORDER = sql`CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END NULLS LAST, ref`;
 

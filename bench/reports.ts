@@ -1,0 +1,151 @@
+import { type ChildProcess, fork } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import pg from 'pg';
+import { cabinetSql, cellsOf, summarySql, writeFloor } from './floor.ts';
+import { createBenchDatabase, LINES, SPEND } from './seed.ts';
+
+/**
+ * npm run bench:reports — each report over real HTTP against a baseline timed in the same run
+ * (these machines are noisy; only ratios compare). Targets: the DfE .xlsx within 2× of
+ * exceljs writing the same cells from memory, with the server under 250 MB peak RSS; the
+ * summary and committee table JSON within 1.5× of the bare SQL they need.
+ */
+const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const WARMUP = 2;
+const MB = 1024 * 1024;
+
+interface Figure {
+  readonly name: string;
+  readonly medianMs: number;
+  readonly baseline: string;
+  readonly baselineMedianMs: number;
+  readonly ratio: number;
+  readonly target: number;
+}
+
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+
+async function timed(work: () => Promise<unknown>): Promise<number> {
+  const start = performance.now();
+  await work();
+  return performance.now() - start;
+}
+
+/** Runs the target and its baseline alternately, so drift on a noisy machine hits both alike. */
+async function compare(name: string, target: () => Promise<unknown>, baseline: string, floor: () => Promise<unknown>, goal: number): Promise<Figure> {
+  for (let i = 0; i < WARMUP; i++) {
+    await target();
+    await floor();
+  }
+  const targetTimes: number[] = [];
+  const floorTimes: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    targetTimes.push(await timed(target));
+    floorTimes.push(await timed(floor));
+  }
+  const figure = { name, medianMs: median(targetTimes), baseline, baselineMedianMs: median(floorTimes), ratio: median(targetTimes) / median(floorTimes), target: goal };
+  const verdict = figure.ratio <= goal ? 'ok' : 'OVER TARGET';
+  process.stdout.write(
+    `${name}\n  ${figure.medianMs.toFixed(1)} ms median of ${ROUNDS}; ${baseline}: ${figure.baselineMedianMs.toFixed(1)} ms\n` +
+      `  ratio ${figure.ratio.toFixed(2)}× (target ≤ ${goal}×) ${verdict}\n`,
+  );
+  return figure;
+}
+
+function startServer(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(new URL('./server.ts', import.meta.url), [], {
+    env: { ...process.env, DATABASE_URL: databaseUrl },
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)));
+    child.once('message', (message: { kind: string; port: number }) => resolve({ child, port: message.port }));
+  });
+}
+
+function ask<T>(child: ChildProcess, kind: string): Promise<T> {
+  return new Promise((resolve) => {
+    child.once('message', (message: T) => resolve(message));
+    child.send({ kind });
+  });
+}
+
+async function fetchAll(url: string, token: string): Promise<Buffer> {
+  const response = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+  if (response.status !== 200) throw new Error(`${url} answered ${response.status}: ${await response.text()}`);
+  return Buffer.from(await response.arrayBuffer());
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`Loading a grant with ${LINES.toLocaleString('en-GB')} lines and ${SPEND.toLocaleString('en-GB')} spend entries…\n`);
+  const loadStart = performance.now();
+  const bench = await createBenchDatabase(ADMIN_URL);
+  process.stdout.write(`  loaded in ${((performance.now() - loadStart) / 1000).toFixed(1)} s\n\n`);
+  const pool = new pg.Pool({ connectionString: bench.url, max: 10 });
+  const { child, port } = await startServer(bench.url);
+  try {
+    const grant = `http://127.0.0.1:${port}/api/v1/grants/${bench.grantId}`;
+    const token = bench.readerToken;
+    const before = await ask<{ rss: number }>(child, 'memory');
+
+    const xlsxUrl = `${grant}/reports/dfe-return?quarter=Q2&format=xlsx`;
+    const sample = await fetchAll(xlsxUrl, token);
+    const sheets = await cellsOf(sample);
+    const cells = sheets.reduce((n, sheet) => n + sheet.rows.reduce((m, row) => m + (row?.length ?? 0), 0), 0);
+    await ask(child, 'reset-sample');
+    const dfe = await compare(
+      `DfE return .xlsx, Q2, end to end over HTTP (${(sample.length / MB).toFixed(1)} MB, ${cells.toLocaleString('en-GB')} cells)`,
+      () => fetchAll(xlsxUrl, token),
+      'exceljs streaming writer, same cells from memory',
+      () => writeFloor(sheets),
+      2,
+    );
+    const memory = await ask<{ rss: number; sampledPeak: number; maxRss: number }>(child, 'memory');
+    process.stdout.write(
+      `  server RSS: ${(before.rss / MB).toFixed(0)} MB before, peak ${(memory.maxRss / MB).toFixed(0)} MB (sampled during the runs: ${(memory.sampledPeak / MB).toFixed(0)} MB); target < 250 MB ${memory.maxRss < 250 * MB ? 'ok' : 'OVER TARGET'}\n\n`,
+    );
+
+    const summary = await compare('Summary JSON over HTTP', () => fetchAll(`${grant}/summary`, token), 'bare SQL aggregates through pg', () => summarySql(pool, bench.grantId), 1.5);
+    const cabinet = await compare(
+      `Committee table JSON over HTTP (${LINES.toLocaleString('en-GB')} lines)`,
+      () => fetchAll(`${grant}/reports/cabinet-table`, token),
+      'bare SQL through pg',
+      () => cabinetSql(pool, bench.grantId),
+      1.5,
+    );
+
+    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
+    const file = new URL(`./results/reports-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, import.meta.url);
+    const result = {
+      at: new Date().toISOString(),
+      node: process.version,
+      lines: LINES,
+      spendEntries: SPEND,
+      rounds: ROUNDS,
+      figures: [dfe, summary, cabinet],
+      serverRss: { beforeBytes: before.rss, peakBytes: memory.maxRss, sampledPeakBytes: memory.sampledPeak, targetBytes: 250 * MB },
+    };
+    writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+    process.stdout.write(`Results written to ${file.pathname}\n`);
+  } finally {
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.send({ kind: 'stop' });
+    await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 5_000))]);
+    child.kill();
+    await pool.end();
+    await bench.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`bench:reports failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

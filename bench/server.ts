@@ -1,0 +1,37 @@
+import { buildApp } from '../src/app.ts';
+import { loadConfig } from '../src/config.ts';
+import { connectPostgres } from '../src/db/connect.ts';
+
+/**
+ * The app as production runs it (buildApp over a pg pool, listening on a real port), alone in
+ * its own process so its peak RSS is its own. Driven over IPC by bench/reports.ts.
+ */
+const url = process.env.DATABASE_URL;
+if (!url || !process.send) throw new Error('bench/server.ts is started by bench/reports.ts');
+
+const database = connectPostgres(url, { poolSize: 10 });
+const app = await buildApp({ config: loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' }), database });
+await app.listen({ port: 0, host: '127.0.0.1' });
+const address = app.server.address();
+const port = typeof address === 'object' && address ? address.port : 0;
+
+// Sampled as well as read from getrusage: maxRSS is the lifetime peak, the samples show when.
+let sampledPeak = process.memoryUsage().rss;
+const sampler = setInterval(() => {
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+}, 5);
+
+process.on('message', async (message: { kind: string }) => {
+  if (message.kind === 'memory') {
+    process.send!({ kind: 'memory', rss: process.memoryUsage().rss, sampledPeak, maxRss: process.resourceUsage().maxRSS * 1024 });
+  } else if (message.kind === 'reset-sample') {
+    sampledPeak = process.memoryUsage().rss;
+    process.send!({ kind: 'reset-sample' });
+  } else if (message.kind === 'stop') {
+    clearInterval(sampler);
+    await app.close();
+    await database.close();
+    process.exit(0);
+  }
+});
+process.send({ kind: 'ready', port });

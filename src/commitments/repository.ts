@@ -18,8 +18,10 @@ export interface Commitment {
   readonly spent: Decimal;
   readonly status: CommitmentStatus;
   readonly decisionRef: string | null;
+  readonly decisionId: string | null;
   readonly approvedBy: string | null;
   readonly serviceArea: string | null;
+  readonly workstreamId: string | null;
   readonly notes: string | null;
   readonly version: number;
   readonly createdAt: Date;
@@ -51,8 +53,10 @@ function selectCommitments(db: Kysely<Database>) {
       'c.amount',
       'c.status',
       'c.decision_ref',
+      'c.decision_id',
       'c.approved_by',
       'c.service_area',
+      'c.workstream_id',
       'c.notes',
       'c.version',
       'c.created_at',
@@ -79,8 +83,10 @@ function toCommitment(row: CommitmentRow): Commitment {
     spent: new Decimal(row.spent),
     status: row.status,
     decisionRef: row.decision_ref,
+    decisionId: row.decision_id,
     approvedBy: row.approved_by,
     serviceArea: row.service_area,
+    workstreamId: row.workstream_id,
     notes: row.notes,
     version: row.version,
     createdAt: row.created_at,
@@ -96,6 +102,7 @@ export async function findCommitment(db: Kysely<Database>, organisationId: strin
 export interface CommitmentFilter {
   readonly category?: string | undefined;
   readonly status?: CommitmentStatus | undefined;
+  readonly workstreamId?: string | undefined;
 }
 
 /** Lines in their printed order: numeric refs by number, then any others by text. */
@@ -103,6 +110,7 @@ export async function listCommitments(db: Kysely<Database>, organisationId: stri
   let query = selectCommitments(db).where('c.organisation_id', '=', organisationId).where('c.grant_id', '=', grantId);
   if (filter.category !== undefined) query = query.where('sc.code', '=', filter.category);
   if (filter.status !== undefined) query = query.where('c.status', '=', filter.status);
+  if (filter.workstreamId !== undefined) query = query.where('c.workstream_id', '=', filter.workstreamId);
   const rows = await query
     .orderBy(sql`CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int END`, (ob) => ob.asc().nullsLast())
     .orderBy('c.ref')
@@ -171,8 +179,10 @@ export interface CommitmentFields {
   readonly amount: Decimal | null;
   readonly status: CommitmentStatus;
   readonly decisionRef: string | null;
+  readonly decisionId: string | null;
   readonly approvedBy: string | null;
   readonly serviceArea: string | null;
+  readonly workstreamId: string | null;
   readonly notes: string | null;
 }
 
@@ -184,8 +194,10 @@ function toColumns(fields: CommitmentFields) {
     amount: fields.amount === null ? null : fields.amount.toString(),
     status: fields.status,
     decision_ref: fields.decisionRef,
+    decision_id: fields.decisionId,
     approved_by: fields.approvedBy,
     service_area: fields.serviceArea,
+    workstream_id: fields.workstreamId,
     notes: fields.notes,
   };
 }

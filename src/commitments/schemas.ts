@@ -10,6 +10,9 @@ const refSchema = z
   .max(20, 'must be at most 20 characters')
   .regex(/^[A-Za-z0-9][A-Za-z0-9./-]*$/, 'must be letters, digits, ".", "/" or "-", such as "7" or "T1"');
 
+/** A programme governance record of the same organisation; null clears the link. */
+const linkId = z.uuid('must be an id (UUID)').nullish();
+
 const amountInput = moneyInput.nullable().meta({ description: 'null means the amount is still to be confirmed ("tbc").' });
 
 export const createCommitmentBody = z.strictObject({
@@ -19,8 +22,10 @@ export const createCommitmentBody = z.strictObject({
   amount: amountInput,
   status: z.enum(['proposed', 'approved']).default('proposed'),
   decisionRef: optionalText(500),
+  decisionId: linkId.meta({ description: 'The decision that approved the line; decisionRef stays for lines that predate the record.' }),
   approvedBy: optionalText(200),
   serviceArea: optionalText(200),
+  workstreamId: linkId.meta({ description: 'The workstream the line belongs to.' }),
   notes: optionalText(4000),
 });
 
@@ -32,8 +37,10 @@ export const updateCommitmentBody = z
     amount: amountInput.optional(),
     status: z.enum(['proposed', 'approved']).optional(),
     decisionRef: optionalText(500),
+    decisionId: linkId,
     approvedBy: optionalText(200),
     serviceArea: optionalText(200),
+    workstreamId: linkId,
     notes: optionalText(4000),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
@@ -41,6 +48,7 @@ export const updateCommitmentBody = z
 export const commitmentQuery = z.object({
   category: z.string().optional(),
   status: z.enum(['proposed', 'approved', 'withdrawn']).optional(),
+  workstreamId: z.uuid().optional(),
 });
 
 export const commitmentSchema = z
@@ -57,8 +65,10 @@ export const commitmentSchema = z
     exposure: moneyOutput.meta({ description: 'What the line counts against its cap: the larger of amount and spent.' }),
     status: z.enum(['proposed', 'approved', 'withdrawn']),
     decisionRef: z.string().nullable(),
+    decisionId: z.uuid().nullable(),
     approvedBy: z.string().nullable(),
     serviceArea: z.string().nullable(),
+    workstreamId: z.uuid().nullable(),
     notes: z.string().nullable(),
     version: z.number().int(),
     createdAt: z.iso.datetime(),
@@ -80,8 +90,10 @@ export function presentCommitment(line: Commitment): z.infer<typeof commitmentSc
     exposure: formatMoney(exposureOf(line)),
     status: line.status,
     decisionRef: line.decisionRef,
+    decisionId: line.decisionId,
     approvedBy: line.approvedBy,
     serviceArea: line.serviceArea,
+    workstreamId: line.workstreamId,
     notes: line.notes,
     version: line.version,
     createdAt: line.createdAt.toISOString(),

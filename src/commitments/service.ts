@@ -23,6 +23,7 @@ import {
   updateCommitment,
 } from './repository.ts';
 import { type createCommitmentBody, etagOf, type updateCommitmentBody } from './schemas.ts';
+import { linkErrors } from '../governance/shared/links.ts';
 
 /** The fields an auditor reads in a line's history. */
 export function auditViewOfLine(line: Commitment): Record<string, unknown> {
@@ -33,10 +34,21 @@ export function auditViewOfLine(line: Commitment): Record<string, unknown> {
     amount: formatMoneyOrNull(line.amount),
     status: line.status,
     decisionRef: line.decisionRef,
+    decisionId: line.decisionId,
     approvedBy: line.approvedBy,
     serviceArea: line.serviceArea,
+    workstreamId: line.workstreamId,
     notes: line.notes,
   };
+}
+
+/** A line may cite only its own organisation's decision and workstream (400 otherwise, nothing written). */
+async function assertGovernanceLinks(trx: Transaction<Database>, organisationId: string, fields: Pick<CommitmentFields, 'decisionId' | 'workstreamId'>, line: Commitment | null): Promise<void> {
+  const errors = await linkErrors(trx, organisationId, [
+    { path: 'decisionId', table: 'decisions', id: fields.decisionId, previous: line?.decisionId },
+    { path: 'workstreamId', table: 'workstreams', id: fields.workstreamId, previous: line?.workstreamId },
+  ]);
+  if (errors.length > 0) throw new ValidationProblem(errors);
 }
 
 async function audited(trx: Transaction<Database>, actor: Actor, action: string, before: Commitment | null, after: Commitment): Promise<Commitment> {
@@ -71,6 +83,8 @@ export async function createCommitment(db: Kysely<Database>, actor: Actor, grant
     const grant = await lockGrant(trx, actor.organisationId, grantId);
     if (!grant) throw new NotFoundProblem('grant');
     const category = await categoryOrProblem(trx, grantId, body.category);
+    const links = { decisionId: body.decisionId ?? null, workstreamId: body.workstreamId ?? null };
+    await assertGovernanceLinks(trx, actor.organisationId, links, null);
     const ref = body.ref ?? (await nextRef(trx, grantId));
     await assertRefFree(trx, grantId, ref, null);
     const amount = body.amount;
@@ -91,6 +105,7 @@ export async function createCommitment(db: Kysely<Database>, actor: Actor, grant
         approvedBy: body.approvedBy ?? null,
         serviceArea: body.serviceArea ?? null,
         notes: body.notes ?? null,
+        ...links,
       },
       actor.userId,
     );
@@ -137,7 +152,10 @@ export async function amendCommitment(
       approvedBy: body.approvedBy !== undefined ? body.approvedBy : line.approvedBy,
       serviceArea: body.serviceArea !== undefined ? body.serviceArea : line.serviceArea,
       notes: body.notes !== undefined ? body.notes : line.notes,
+      decisionId: body.decisionId !== undefined ? body.decisionId : line.decisionId,
+      workstreamId: body.workstreamId !== undefined ? body.workstreamId : line.workstreamId,
     };
+    await assertGovernanceLinks(trx, actor.organisationId, fields, line);
 
     // Only a change that adds exposure to a category can break its cap; a cut never can.
     const newExposure = exposureOf({ amount: fields.amount, spent: line.spent });

@@ -5,6 +5,8 @@ import { expectations } from './expectations/collection.ts';
 import { meetings } from './meetings/collection.ts';
 import { milestones } from './milestones/collection.ts';
 import { posts } from './posts/collection.ts';
+import { reconciliationRoutes } from './reconciliation/routes.ts';
+import { programmeReportRoutes } from './report/routes.ts';
 import { listScoreHistory } from './risks/repository.ts';
 import { risks } from './risks/collection.ts';
 import { presentScoreHistory, scoreHistorySchema } from './risks/schemas.ts';
@@ -14,8 +16,10 @@ import { workstreams } from './workstreams/collection.ts';
 import { listRagHistory } from './workstreams/repository.ts';
 import { presentRagHistory, ragHistorySchema } from './workstreams/schemas.ts';
 
-/** Programme governance (API.md), all under /organisations/{orgId}. */
+/** Programme governance (API.md), all under /organisations/{orgId} with the programme report, and each grant's reconciliation of lines and staff. */
 export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
+  await app.register(reconciliationRoutes);
+  await app.register(programmeReportRoutes);
   registerCollection(app, governanceBodies);
   registerCollection(app, meetings);
   registerCollection(app, decisions);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type Api, startTestApp, type TestApp } from '../support/app.ts';
 import { upload } from '../imports/support.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
+import { createGovernanceRecords } from '../governance/support.ts';
 
 /**
  * Who may call each route, for every route in the OpenAPI document. A route added without a
@@ -50,6 +51,47 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/grants/{grantId}/cost-centres': 'finance',
   'GET /api/v1/organisations/{orgId}/audit': 'reader',
   'GET /api/v1/organisations/{orgId}/audit/verify': 'reader',
+  // Programme governance: everyone reads, the programme lead (and admins) write.
+  'GET /api/v1/organisations/{orgId}/governance-bodies': 'reader',
+  'POST /api/v1/organisations/{orgId}/governance-bodies': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/governance-bodies/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/governance-bodies/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/meetings': 'reader',
+  'POST /api/v1/organisations/{orgId}/meetings': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/meetings/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/meetings/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/decisions': 'reader',
+  'POST /api/v1/organisations/{orgId}/decisions': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/decisions/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/decisions/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/workstreams': 'reader',
+  'POST /api/v1/organisations/{orgId}/workstreams': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/workstreams/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/workstreams/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/posts': 'reader',
+  'POST /api/v1/organisations/{orgId}/posts': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/posts/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/posts/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/secondments': 'reader',
+  'POST /api/v1/organisations/{orgId}/secondments': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/secondments/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/secondments/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/milestones': 'reader',
+  'POST /api/v1/organisations/{orgId}/milestones': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/milestones/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/milestones/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/expectations': 'reader',
+  'POST /api/v1/organisations/{orgId}/expectations': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/expectations/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/expectations/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/risks': 'reader',
+  'POST /api/v1/organisations/{orgId}/risks': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/risks/{id}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}/risks/{id}': 'programme_lead',
+  'GET /api/v1/organisations/{orgId}/workstreams/{id}/rag-history': 'reader',
+  'GET /api/v1/organisations/{orgId}/risks/{id}/history': 'reader',
+  'GET /api/v1/organisations/{orgId}/programme-report': 'reader',
+  'GET /api/v1/grants/{grantId}/reconciliation': 'reader',
 };
 
 const RANK = { reader: 0, finance: 1, programme_lead: 2, admin: 3 } as const;
@@ -84,6 +126,7 @@ describe('access to every route', () => {
         userId: organisation.userIds.finance,
         tokenId: spareToken.body.id,
         importId: imported.body.id,
+        ...(await createGovernanceRecords(organisation)),
       },
     };
   }
@@ -102,7 +145,10 @@ describe('access to every route', () => {
   afterAll(() => testApp?.close());
 
   const call = (api: Api, method: string, path: string, params: Record<string, string>) => {
-    const url = path.replace(/\{(\w+)\}/g, (_, name: string) => params[name] ?? 'missing');
+    // A governance record's {id} is the fixture's record of that collection, not the line.
+    const collection = /^\/api\/v1\/organisations\/\{orgId\}\/([a-z-]+)\/\{id\}/.exec(path)?.[1];
+    const values = collection && params[collection] ? { ...params, id: params[collection] } : params;
+    const url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'missing');
     switch (method) {
       case 'GET':
         return api.get(url);

@@ -16,11 +16,3 @@ export function notInFuture(date: string | null | undefined, path: string): Fiel
   if (!date || date <= todayInEngland()) return [];
   return [{ path, message: 'must not be in the future' }];
 }
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "9 June 2025", as committee papers write dates. */
-export function longDate(isoDate: string): string {
-  const [year, month, day] = isoDate.split('-');
-  return `${Number(day)} ${MONTHS[Number(month) - 1] ?? ''} ${year}`;
-}

@@ -1,0 +1,98 @@
+import { type ProgrammeReport, statusLabel } from '../../src/governance/report/model.ts';
+import { Decimal, formatPercent } from '../../src/shared/money.ts';
+import { longDate } from '../shared/format.ts';
+
+/** What every format renders: headed sections of paragraphs and plain tables of text. */
+export type Block = { readonly kind: 'paragraph'; readonly text: string } | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly numeric?: readonly number[] };
+
+export interface Section {
+  readonly heading: string;
+  readonly blocks: readonly Block[];
+}
+
+export interface ReportDocument {
+  readonly title: string;
+  readonly subtitle: string;
+  readonly sections: readonly Section[];
+}
+
+const paragraph = (text: string): Block => ({ kind: 'paragraph', text });
+const table = (head: readonly string[], rows: readonly (readonly string[])[], numeric: readonly number[] = []): Block => ({ kind: 'table', head, rows, numeric });
+const orDash = (text: string | null | undefined) => (text ? text : '—');
+const dateOrDash = (date: string | null) => (date ? longDate(date) : '—');
+const plural = (count: number, one: string, many = `${one}s`) => `${count} ${count === 1 ? one : many}`;
+const capitalised = (text: string) => text.charAt(0).toUpperCase() + text.slice(1);
+
+function workstreams(report: ProgrammeReport): Section {
+  if (report.workstreams.length === 0) return { heading: 'Workstreams', blocks: [paragraph('No workstreams are recorded.')] };
+  const rows = report.workstreams.map((w) => [
+    w.name,
+    orDash(w.lead),
+    orDash(w.governanceBody),
+    capitalised(statusLabel(w.status)),
+    w.rag ? `${capitalised(w.rag)} (${longDate(w.ragDate ?? report.asOf)})` : 'Not rated',
+    w.commentary ?? '—',
+  ]);
+  return { heading: 'Workstreams', blocks: [table(['Workstream', 'Lead', 'Reports to', 'Status', 'RAG', 'Latest commentary'], rows)] };
+}
+
+function posts(report: ProgrammeReport): Section {
+  const p = report.posts;
+  const rest = [p.recruiting ? `${p.recruiting} recruiting` : '', p.planned ? `${p.planned} planned` : '', p.unfilled ? `${p.unfilled} unfilled` : ''].filter(Boolean);
+  const blocks: Block[] = [paragraph(`${p.filled} of ${plural(p.establishment, 'post')} filled${rest.length ? `: ${rest.join(', ')}` : ''}.${p.ended ? ` ${plural(p.ended, 'post has', 'posts have')} ended.` : ''}`)];
+  if (p.roles.length > 0) {
+    const rows = p.roles.map((role) => [role.title, String(role.headcount), role.position]);
+    blocks.push(table(['Role', 'Posts', 'Position'], rows, [1]));
+  }
+  return { heading: 'Posts', blocks };
+}
+
+function secondments(report: ProgrammeReport): Section {
+  const s = report.secondments;
+  if (s.total === 0) return { heading: 'Secondments', blocks: [paragraph('No secondments are recorded.')] };
+  const byStatus = s.byStatus.map((entry) => `${entry.count} ${entry.label}`).join(', ');
+  const rows = s.items.map((item) => [item.partner, item.role, capitalised(statusLabel(item.status)), orDash(item.sharedWith), formatPercent(new Decimal(item.costShare)), dateOrDash(item.startDate)]);
+  return {
+    heading: 'Secondments',
+    blocks: [paragraph(`${plural(s.total, 'secondment')}: ${byStatus}.`), table(['Partner', 'Role', 'Status', 'Shared with', 'Our share', 'Start'], rows, [4])],
+  };
+}
+
+function milestones(report: ProgrammeReport): Section {
+  const { late, due } = report.milestones;
+  const head = ['Milestone', 'Workstream', 'Due', 'Status', 'Owner'];
+  const row = (m: (typeof late)[number]) => [m.title, orDash(m.workstream), longDate(m.dueOn), capitalised(statusLabel(m.status)), orDash(m.owner)];
+  const blocks: Block[] = [];
+  blocks.push(paragraph(late.length ? `Late (due before ${longDate(report.asOf)} and not complete): ${late.length}.` : 'No milestone is late.'));
+  if (late.length) blocks.push(table([...head, 'Days late'], late.map((m) => [...row(m), String(m.daysLate)]), [5]));
+  blocks.push(paragraph(due.length ? `Due in the next ${report.dueWithinDays} days: ${due.length}.` : `No milestone is due in the next ${report.dueWithinDays} days.`));
+  if (due.length) blocks.push(table(head, due.map(row)));
+  return { heading: 'Milestones', blocks };
+}
+
+function risks(report: ProgrammeReport): Section {
+  const r = report.risks;
+  if (r.open === 0) return { heading: 'Top risks', blocks: [paragraph('No open risks are recorded.')] };
+  const rows = r.top.map((risk) => [orDash(risk.ref), risk.title, orDash(risk.owner), String(risk.likelihood), String(risk.impact), String(risk.score), orDash(risk.mitigation)]);
+  return {
+    heading: 'Top risks',
+    blocks: [paragraph(`${plural(r.open, 'open risk')}; the highest scoring (likelihood × impact):`), table(['Ref', 'Risk', 'Owner', 'Likelihood', 'Impact', 'Score', 'Mitigation'], rows, [3, 4, 5])],
+  };
+}
+
+function expectations(report: ProgrammeReport): Section {
+  const e = report.expectations;
+  const rows = e.items.map((item) => [orDash(item.code), item.title, capitalised(statusLabel(item.status)), orDash(item.evidence)]);
+  return {
+    heading: 'Delivery expectations',
+    blocks: [paragraph(`${e.met} of ${e.total} met; ${e.inProgress} in progress; ${e.notStarted} not started.`), table(['Code', 'Expectation', 'Status', 'Evidence'], rows)],
+  };
+}
+
+export function programmeDocument(report: ProgrammeReport): ReportDocument {
+  return {
+    title: 'Programme progress report',
+    subtitle: `${report.organisation.name} (${report.organisation.code}). Position on ${longDate(report.asOf)}.`,
+    sections: [workstreams(report), posts(report), secondments(report), milestones(report), risks(report), expectations(report)],
+  };
+}

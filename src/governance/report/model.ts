@@ -1,0 +1,142 @@
+import { z } from 'zod';
+import { EXPECTATION_STATUSES } from '../expectations/schemas.ts';
+import { MILESTONE_STATUSES } from '../milestones/schemas.ts';
+import { RISK_STATUSES } from '../risks/schemas.ts';
+import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
+import { RAGS, WORKSTREAM_STATUSES } from '../workstreams/schemas.ts';
+
+const milestoneLine = z.object({
+  id: z.uuid(),
+  title: z.string(),
+  workstream: z.string().nullable(),
+  dueOn: z.iso.date(),
+  status: z.enum(MILESTONE_STATUSES),
+  owner: z.string().nullable(),
+  daysLate: z.number().int().meta({ description: 'Days past due at asOf; 0 or less when not yet due.' }),
+});
+
+/**
+ * The progress section of a cabinet update, as of one day. Posts are counted by headcount: a
+ * post record holds `headcount` identical posts in one status, and records with the same
+ * title make one role ("Attendance Lead ×3: 1 in post, 2 recruiting").
+ */
+export const programmeReportSchema = z
+  .object({
+    organisation: z.object({ id: z.uuid(), name: z.string(), code: z.string() }),
+    asOf: z.iso.date(),
+    dueWithinDays: z.number().int(),
+    workstreams: z.array(
+      z.object({
+        id: z.uuid(),
+        name: z.string(),
+        lead: z.string().nullable(),
+        status: z.enum(WORKSTREAM_STATUSES),
+        governanceBody: z.string().nullable(),
+        rag: z.enum(RAGS).nullable(),
+        ragDate: z.iso.date().nullable(),
+        commentary: z.string().nullable().meta({ description: 'The latest RAG comment given.' }),
+        commentaryDate: z.iso.date().nullable(),
+      }),
+    ),
+    posts: z.object({
+      establishment: z.number().int().meta({ description: 'Headcount of posts not ended: planned, recruiting, in post or unfilled.' }),
+      filled: z.number().int().meta({ description: 'Headcount in post.' }),
+      recruiting: z.number().int(),
+      planned: z.number().int(),
+      unfilled: z.number().int(),
+      ended: z.number().int(),
+      roles: z.array(
+        z.object({
+          title: z.string(),
+          headcount: z.number().int(),
+          inPost: z.number().int(),
+          recruiting: z.number().int(),
+          planned: z.number().int(),
+          unfilled: z.number().int(),
+          inPostFrom: z.iso.date().nullable().meta({ description: 'When those in post started, if they all started on one day.' }),
+          position: z.string().meta({ examples: ['1 in post from 1 September 2025, 2 recruiting'] }),
+          summary: z.string().meta({ examples: ['Attendance Lead ×3: 1 in post, 2 recruiting'] }),
+        }),
+      ),
+    }),
+    secondments: z.object({
+      total: z.number().int(),
+      byStatus: z.array(z.object({ status: z.enum(SECONDMENT_STATUSES), label: z.string(), count: z.number().int() })),
+      items: z.array(
+        z.object({
+          id: z.uuid(),
+          partner: z.string(),
+          role: z.string(),
+          status: z.enum(SECONDMENT_STATUSES),
+          sharedWith: z.string().nullable(),
+          costShare: z.string(),
+          startDate: z.iso.date().nullable(),
+        }),
+      ),
+    }),
+    milestones: z.object({ late: z.array(milestoneLine), due: z.array(milestoneLine) }),
+    risks: z.object({
+      open: z.number().int().meta({ description: 'Risks not closed.' }),
+      top: z.array(
+        z.object({
+          id: z.uuid(),
+          ref: z.string().nullable(),
+          title: z.string(),
+          owner: z.string().nullable(),
+          likelihood: z.number().int(),
+          impact: z.number().int(),
+          score: z.number().int(),
+          status: z.enum(RISK_STATUSES),
+          mitigation: z.string().nullable(),
+          reviewOn: z.iso.date().nullable(),
+        }),
+      ),
+    }),
+    expectations: z.object({
+      total: z.number().int(),
+      met: z.number().int(),
+      inProgress: z.number().int(),
+      notStarted: z.number().int(),
+      items: z.array(
+        z.object({
+          id: z.string(),
+          code: z.string().nullable(),
+          title: z.string(),
+          builtIn: z.boolean(),
+          status: z.enum(EXPECTATION_STATUSES),
+          evidence: z.string().nullable(),
+          owner: z.string().nullable(),
+        }),
+      ),
+    }),
+  })
+  .meta({ id: 'ProgrammeReport' });
+
+export type ProgrammeReport = z.output<typeof programmeReportSchema>;
+
+export const STATUS_LABELS: Readonly<Record<string, string>> = {
+  planned: 'planned',
+  recruiting: 'recruiting',
+  in_post: 'in post',
+  ended: 'ended',
+  unfilled: 'unfilled',
+  offered: 'offered',
+  interviewing: 'interviewing',
+  unsuccessful: 'unsuccessful',
+  exploring_alternative: 'alternative being explored',
+  not_started: 'not started',
+  in_progress: 'in progress',
+  complete: 'complete',
+  cancelled: 'cancelled',
+  met: 'met',
+  active: 'active',
+  on_hold: 'on hold',
+  closed: 'closed',
+  open: 'open',
+  escalated: 'escalated',
+};
+
+/** "in post", "alternative being explored": a status as a sentence says it. */
+export function statusLabel(status: string): string {
+  return STATUS_LABELS[status] ?? status.replace(/_/g, ' ');
+}

@@ -1,0 +1,145 @@
+import type { Kysely } from 'kysely';
+import { longDate } from '../../../reports/shared/format.ts';
+import type { Database } from '../../db/tables.ts';
+import { formatShare } from '../../shared/money.ts';
+import { NotFoundProblem } from '../../shared/problems.ts';
+import { listGovernanceBodies } from '../bodies/repository.ts';
+import { listExpectations } from '../expectations/repository.ts';
+import { listMilestones, type Milestone } from '../milestones/repository.ts';
+import { listPosts, type Post } from '../posts/repository.ts';
+import { daysBetween } from '../reconciliation/prorate.ts';
+import { listRisks } from '../risks/repository.ts';
+import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
+import { listSecondments } from '../secondments/repository.ts';
+import { listWorkstreams } from '../workstreams/repository.ts';
+import { type ProgrammeReport, statusLabel } from './model.ts';
+import { findOrganisation, latestCommentary } from './repository.ts';
+
+const TOP_RISKS = 5;
+
+const headcountIn = (posts: readonly Post[], status: Post['status']) => posts.filter((p) => p.status === status).reduce((sum, p) => sum + p.headcount, 0);
+
+/** Records with the same title (ignoring case and spacing) are one role; ended posts are history, not establishment. */
+function roles(posts: readonly Post[]): ProgrammeReport['posts']['roles'] {
+  const groups = new Map<string, Post[]>();
+  for (const post of posts.filter((p) => p.status !== 'ended')) {
+    const key = post.title.trim().replace(/\s+/g, ' ').toLowerCase();
+    groups.set(key, [...(groups.get(key) ?? []), post]);
+  }
+  return [...groups.values()].map((group) => {
+    const counts = { inPost: headcountIn(group, 'in_post'), recruiting: headcountIn(group, 'recruiting'), planned: headcountIn(group, 'planned'), unfilled: headcountIn(group, 'unfilled') };
+    const headcount = counts.inPost + counts.recruiting + counts.planned + counts.unfilled;
+    const starts = new Set(group.filter((p) => p.status === 'in_post').map((p) => p.startDate));
+    const [onlyStart] = starts;
+    const inPostFrom = starts.size === 1 && onlyStart ? onlyStart : null;
+    const parts = [
+      counts.inPost ? `${counts.inPost} in post${inPostFrom ? ` from ${longDate(inPostFrom)}` : ''}` : '',
+      counts.recruiting ? `${counts.recruiting} recruiting` : '',
+      counts.planned ? `${counts.planned} planned` : '',
+      counts.unfilled ? `${counts.unfilled} unfilled` : '',
+    ].filter(Boolean);
+    const title = group[0]?.title ?? '';
+    const position = parts.join(', ');
+    return { title, headcount, ...counts, inPostFrom, position, summary: `${title} ×${headcount}: ${position}` };
+  });
+}
+
+function milestoneLines(milestones: readonly Milestone[], workstreamNames: ReadonlyMap<string, string>, asOf: string) {
+  return milestones.map((m) => ({
+    id: m.id,
+    title: m.title,
+    workstream: m.workstreamId ? (workstreamNames.get(m.workstreamId) ?? null) : null,
+    dueOn: m.dueOn,
+    status: m.status,
+    owner: m.owner,
+    daysLate: m.dueOn < asOf ? daysBetween(m.dueOn, asOf) - 1 : -(daysBetween(asOf, m.dueOn) - 1),
+  }));
+}
+
+function addDays(isoDate: string, days: number): string {
+  const date = new Date(`${isoDate}T00:00:00Z`);
+  date.setUTCDate(date.getUTCDate() + days);
+  return date.toISOString().slice(0, 10);
+}
+
+/**
+ * The programme as it stands (records as they are now, judged at asOf): late milestones are
+ * due before asOf and not complete or cancelled; due ones fall within dueWithinDays after it.
+ */
+export async function buildProgrammeReport(db: Kysely<Database>, organisationId: string, asOf: string, dueWithinDays: number): Promise<ProgrammeReport> {
+  const organisation = await findOrganisation(db, organisationId);
+  if (!organisation) throw new NotFoundProblem('organisation');
+  const [workstreams, bodies, commentary, posts, secondments, milestones, risks, expectations] = await Promise.all([
+    listWorkstreams(db, organisationId, {}),
+    listGovernanceBodies(db, organisationId, {}),
+    latestCommentary(db, organisationId, asOf),
+    listPosts(db, organisationId, {}),
+    listSecondments(db, organisationId, {}),
+    listMilestones(db, organisationId, {}),
+    listRisks(db, organisationId, {}),
+    listExpectations(db, organisationId, {}),
+  ]);
+  const bodyNames = new Map(bodies.map((b) => [b.id, b.name]));
+  const workstreamNames = new Map(workstreams.map((w) => [w.id, w.name]));
+  const open = milestones.filter((m) => m.status !== 'complete' && m.status !== 'cancelled');
+  const horizon = addDays(asOf, dueWithinDays);
+  const liveRisks = risks.filter((r) => r.status !== 'closed');
+  const countExpectations = (status: string) => expectations.filter((e) => e.status === status).length;
+
+  return {
+    organisation,
+    asOf,
+    dueWithinDays,
+    workstreams: workstreams.map((w) => ({
+      id: w.id,
+      name: w.name,
+      lead: w.lead,
+      status: w.status,
+      governanceBody: w.governanceBodyId ? (bodyNames.get(w.governanceBodyId) ?? null) : null,
+      rag: w.rag,
+      ragDate: w.ragDate,
+      commentary: commentary.get(w.id)?.comment ?? null,
+      commentaryDate: commentary.get(w.id)?.date ?? null,
+    })),
+    posts: {
+      establishment: posts.filter((p) => p.status !== 'ended').reduce((sum, p) => sum + p.headcount, 0),
+      filled: headcountIn(posts, 'in_post'),
+      recruiting: headcountIn(posts, 'recruiting'),
+      planned: headcountIn(posts, 'planned'),
+      unfilled: headcountIn(posts, 'unfilled'),
+      ended: headcountIn(posts, 'ended'),
+      roles: roles(posts),
+    },
+    secondments: {
+      total: secondments.length,
+      byStatus: SECONDMENT_STATUSES.map((status) => ({ status, label: statusLabel(status), count: secondments.filter((s) => s.status === status).length })).filter((s) => s.count > 0),
+      items: secondments.map((s) => ({ id: s.id, partner: s.partner, role: s.role, status: s.status, sharedWith: s.sharedWith, costShare: formatShare(s.costShare), startDate: s.startDate })),
+    },
+    milestones: {
+      late: milestoneLines(open.filter((m) => m.dueOn < asOf), workstreamNames, asOf),
+      due: milestoneLines(open.filter((m) => m.dueOn >= asOf && m.dueOn <= horizon), workstreamNames, asOf),
+    },
+    risks: {
+      open: liveRisks.length,
+      top: liveRisks.slice(0, TOP_RISKS).map((r) => ({
+        id: r.id,
+        ref: r.ref,
+        title: r.title,
+        owner: r.owner,
+        likelihood: r.likelihood,
+        impact: r.impact,
+        score: r.score,
+        status: r.status,
+        mitigation: r.mitigation,
+        reviewOn: r.reviewOn,
+      })),
+    },
+    expectations: {
+      total: expectations.length,
+      met: countExpectations('met'),
+      inProgress: countExpectations('in_progress'),
+      notStarted: countExpectations('not_started'),
+      items: expectations.map((e) => ({ id: e.id, code: e.code, title: e.title, builtIn: e.builtIn, status: e.status, evidence: e.evidence, owner: e.owner })),
+    },
+  };
+}

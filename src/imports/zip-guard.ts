@@ -38,8 +38,11 @@ export async function checkZip(buffer: Buffer): Promise<ZipVerdict> {
       if (entry.isEncrypted()) return { ok: false, reason: 'is password-protected; save a copy without a password and upload that' };
       if (entry.fileName === 'xl/workbook.xml') hasWorkbook = true;
       total += entry.uncompressedSize;
-      if (entry.uncompressedSize > ZIP_LIMITS.entryUncompressedBytes || total > ZIP_LIMITS.totalUncompressedBytes) {
-        return { ok: false, reason: `expands to more than ${ZIP_LIMITS.totalUncompressedBytes / MB} MB; split it into smaller files` };
+      if (entry.uncompressedSize > ZIP_LIMITS.entryUncompressedBytes) {
+        return { ok: false, reason: `has a part (${entry.fileName}) that expands to ${Math.round(entry.uncompressedSize / MB)} MB, more than a workbook needs; it was not opened` };
+      }
+      if (total > ZIP_LIMITS.totalUncompressedBytes) {
+        return { ok: false, reason: `expands to more than ${ZIP_LIMITS.totalUncompressedBytes / MB} MB; it was not opened (split it into smaller files)` };
       }
       const ratio = entry.uncompressedSize / Math.max(entry.compressedSize, 1);
       if (entry.uncompressedSize > ZIP_LIMITS.ratioCheckedFromBytes && ratio > ZIP_LIMITS.compressionRatio) {

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import yazl from 'yazl';
 import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
@@ -56,7 +58,7 @@ const HEADINGS: Record<string, string> = {
 /** "£85,772", as the council typed it. */
 export const typedPounds = (amount: string) => `£${Number(amount).toLocaleString('en-GB')}`;
 
-type Row = (string | number | null | { formula: string; result: number })[];
+export type Row = (string | number | Date | null | { formula: string; result: number })[];
 
 /**
  * DOMAIN.md's table as the council printed it: a title above the header; each heading typed
@@ -103,3 +105,40 @@ export async function summaryOf(api: Api, grantId: string) {
   expect(summary.status).toBe(200);
   return summary.body;
 }
+
+/**
+ * A zip that looks like a workbook but holds a part of `bytes` zeros: the classic bomb, a few
+ * hundred kilobytes that inflate to hundreds of megabytes.
+ */
+export function zipBomb(bytes: number): Promise<Buffer> {
+  const zip = new yazl.ZipFile();
+  zip.addBuffer(Buffer.from('<?xml version="1.0"?><Types/>'), '[Content_Types].xml');
+  zip.addBuffer(Buffer.from('<?xml version="1.0"?><workbook/>'), 'xl/workbook.xml');
+  const chunk = Buffer.alloc(1024 * 1024);
+  const zeros = Readable.from(
+    (function* () {
+      for (let sent = 0; sent < bytes; sent += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, bytes - sent));
+    })(),
+  );
+  zip.addReadStream(zeros, 'xl/worksheets/sheet1.xml', { size: bytes });
+  zip.end();
+  const parts: Buffer[] = [];
+  return new Promise((resolve, reject) => {
+    zip.outputStream.on('data', (part: Buffer) => parts.push(part));
+    zip.outputStream.on('end', () => resolve(Buffer.concat(parts)));
+    zip.outputStream.on('error', reject);
+  });
+}
+
+/** The same bomb, its directory rewritten to claim the big part is small: only inflating tells. */
+export function lyingAboutSize(zip: Buffer, claimedBytes: number): Buffer {
+  const patched = Buffer.from(zip);
+  for (let at = patched.indexOf(CENTRAL_ENTRY); at >= 0; at = patched.indexOf(CENTRAL_ENTRY, at + 4)) {
+    const nameLength = patched.readUInt16LE(at + 28);
+    const name = patched.subarray(at + 46, at + 46 + nameLength).toString();
+    if (name === 'xl/worksheets/sheet1.xml') patched.writeUInt32LE(claimedBytes, at + 24);
+  }
+  return patched;
+}
+
+const CENTRAL_ENTRY = Buffer.from([0x50, 0x4b, 0x01, 0x02]);

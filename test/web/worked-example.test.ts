@@ -2,7 +2,6 @@ import ExcelJS from 'exceljs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
-import { createGrant } from '../support/factories.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { checkPage, errorSummary, signIn } from './support/pages.ts';
 import { organisationWithPeople, type Person, startWebApp, type WebTestApp } from './support/web-app.ts';
@@ -21,9 +20,8 @@ describe('the worked example, entered in the browser', () => {
 
   beforeAll(async () => {
     web = await startWebApp();
-    const { organisation, people } = await organisationWithPeople(web, 'Worked Example Council');
+    const { people } = await organisationWithPeople(web, 'Worked Example Council');
     finance = people.finance;
-    grantId = (await createGrant(organisation, WORKED_EXAMPLE_TRANCHES.map((t) => ({ ...t })))).id;
     browser = await launchBrowser(web.baseURL);
     page = browser.page;
   });
@@ -40,8 +38,26 @@ describe('the worked example, entered in the browser', () => {
     await checkPage(page, 'sign-in');
     await signIn(page, finance);
     expect(await text('h1')).toBe('Worked Example Council');
-    expect(await text('main table')).toContain('2025-26');
+    expect(await text('main')).toContain('No grants yet.');
     await checkPage(page, 'home');
+  });
+
+  it('creates the 2025-26 grant with its two tranches through the forms', async () => {
+    const [first, second] = WORKED_EXAMPLE_TRANCHES;
+    await page.click('a:has-text("Add a grant year")');
+    await page.fill('#financialYear', '2025-26');
+    await page.fill('#amount', '2083000');
+    await page.fill('#description', first.description);
+    await page.fill('#determinationRef', first.determinationRef);
+    await checkPage(page, 'add-grant');
+    await Promise.all([page.waitForURL(/\/grants\/[0-9a-f-]+$/), page.click('button:has-text("Create grant year")')]);
+    grantId = new URL(page.url()).pathname.split('/').pop()!;
+    await page.click('a:has-text("Add a tranche")');
+    await page.fill('#amount', '£127,000.00');
+    await page.fill('#description', second.description);
+    await page.fill('#determinationRef', second.determinationRef);
+    await Promise.all([page.waitForURL(/\/grants\/[0-9a-f-]+$/), page.click('button:has-text("Add tranche")')]);
+    expect(await text('.govuk-notification-banner')).toContain('The allocation is now £2,210,000.00');
   });
 
   it('takes the fourteen lines through the add-a-line form', async () => {

@@ -6,6 +6,7 @@ import { summariseGrant } from '../../summary/service.ts';
 import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.ts';
 import { renderPage } from '../render.ts';
 import { categoryChart, quarterlyChart } from './charts.ts';
+import { grantFormPages } from './forms.ts';
 import { findOrganisation, organisationsFor, quarterlySpend } from './repository.ts';
 
 /** A category is "near its cap" once less than a tenth of the cap is left. */
@@ -71,4 +72,6 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       canWrite: pageAllows(request, 'finance'),
     });
   });
+
+  await app.register(grantFormPages);
 }

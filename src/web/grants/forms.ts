@@ -1,0 +1,76 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { createGrantBody, trancheInput } from '../../grants/schemas.ts';
+import { addTranche, createGrant } from '../../grants/service.ts';
+import { financialYearOf } from '../../shared/financial-year.ts';
+import { formatPounds } from '../../shared/money.ts';
+import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
+import { grantOrNotFound } from '../commitments/lookup.ts';
+import { amountField, type FieldLabels, type FormErrors, formValues, optional, problemToFormErrors, validateForm } from '../forms.ts';
+import { renderPage } from '../render.ts';
+
+type OrgParams = { Params: { orgId: string } };
+type GrantParams = { Params: { grantId: string } };
+
+const LABELS: FieldLabels = { financialYear: 'Financial year', amount: 'Amount', description: 'Description', status: 'Status', determinationRef: 'Grant determination', receivedOn: 'Date received', };
+
+/** A tranche as the API's trancheInput reads it. */
+function trancheBody(values: Record<string, string>) {
+  return {
+    amount: amountField(values.amount, { tbc: false }),
+    description: values.description ?? '',
+    status: optional(values.status),
+    determinationRef: values.determinationRef,
+    receivedOn: optional(values.receivedOn),
+  };
+}
+
+function show(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, errors?: FormErrors) {
+  return renderPage(request, reply, template, { ...data, errors }, errors ? 400 : 200);
+}
+
+/** A new grant year with its first tranche, and further tranches: the API's schemas and services. */
+export async function grantFormPages(app: FastifyInstance): Promise<void> {
+  const finance = { config: { page: page.member('organisation', 'orgId', 'finance') } };
+  const grantFinance = { config: { page: page.member('grant', 'grantId', 'finance') } };
+  const thisYear = financialYearOf(new Date().toISOString().slice(0, 10));
+
+  app.get<OrgParams>('/organisations/:orgId/grants/new', finance, async (request, reply) =>
+    show(request, reply, 'grant-form', { organisationId: request.params.orgId, values: { financialYear: thisYear, status: 'confirmed' } }),
+  );
+
+  app.post<OrgParams>('/organisations/:orgId/grants/new', finance, async (request, reply) => {
+    const values = formValues(request.body);
+    const data = { organisationId: request.params.orgId, values };
+    // The tranche is checked on its own first, so its errors name its own boxes, not "tranches.0".
+    const tranche = validateForm(trancheInput, trancheBody(values), LABELS);
+    const parsed = validateForm(createGrantBody, { scheme: 'csc-prevention', financialYear: values.financialYear ?? '', tranches: tranche.ok ? [trancheBody(values)] : [] }, LABELS);
+    if (!tranche.ok || !parsed.ok) {
+      const parts = [parsed, tranche].flatMap((result) => (result.ok ? [] : [result.errors]));
+      const errors = { list: parts.flatMap((e) => e.list), fields: Object.assign({}, ...parts.map((e) => e.fields)) };
+      return show(request, reply, 'grant-form', data, errors);
+    }
+    try {
+      const grant = await createGrant(app.db, pageActorOf(request), parsed.value);
+      setFlash(request, `${grant.schemeName} ${grant.financialYear} created`, `Allocation so far: ${formatPounds(grant.allocation)}.`);
+      return seeOther(reply, `/grants/${grant.id}`);
+    } catch (error) {
+      const errors = problemToFormErrors(error, LABELS, 'amount');
+      if (!errors) throw error;
+      return show(request, reply, 'grant-form', data, errors);
+    }
+  });
+
+  app.get<GrantParams>('/grants/:grantId/tranches/new', grantFinance, async (request, reply) =>
+    show(request, reply, 'tranche-form', { grant: await grantOrNotFound(app, request, request.params.grantId), values: { status: 'confirmed' } }),
+  );
+
+  app.post<GrantParams>('/grants/:grantId/tranches/new', grantFinance, async (request, reply) => {
+    const grant = await grantOrNotFound(app, request, request.params.grantId);
+    const values = formValues(request.body);
+    const parsed = validateForm(trancheInput, trancheBody(values), LABELS);
+    if (!parsed.ok) return show(request, reply, 'tranche-form', { grant, values }, parsed.errors);
+    const { grant: after } = await addTranche(app.db, pageActorOf(request), grant.id, parsed.value);
+    setFlash(request, 'Tranche added', `The allocation is now ${formatPounds(after.allocation)}.`);
+    return seeOther(reply, `/grants/${grant.id}`);
+  });
+}

@@ -92,7 +92,8 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
       continue;
     }
     const filled = row.cells.filter((cell) => cellText(cell) !== '');
-    if (amount.kind === 'blank' && ref === '' && filled.length === 1 && ledger.resolver.exact(cellText(filled[0])).kind !== 'none') {
+    // A heading typed on a row of its own (in whichever column) sets the group below it.
+    if (amount.kind === 'blank' && filled.length === 1 && ledger.resolver.exact(cellText(filled[0])).kind !== 'none') {
       carried = cellText(filled[0]);
       tracker.startGroup();
       continue;

@@ -13,16 +13,20 @@ import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
 import { listSecondments } from '../secondments/repository.ts';
 import { listWorkstreams } from '../workstreams/repository.ts';
 import { type ProgrammeReport, statusLabel } from './model.ts';
-import { findOrganisation, latestCommentary } from './repository.ts';
+import { findOrganisation, latestCommentary, ratingsAsOf } from './repository.ts';
 
 const TOP_RISKS = 5;
 
 const headcountIn = (posts: readonly Post[], status: Post['status']) => posts.filter((p) => p.status === status).reduce((sum, p) => sum + p.headcount, 0);
 
-/** Records with the same title (ignoring case and spacing) are one role; ended posts are history, not establishment. */
+/**
+ * Records with the same title (ignoring case and spacing) are one role, in the order the
+ * council first entered them; ended posts are history, not establishment.
+ */
 function roles(posts: readonly Post[]): ProgrammeReport['posts']['roles'] {
   const groups = new Map<string, Post[]>();
-  for (const post of posts.filter((p) => p.status !== 'ended')) {
+  const byEntry = [...posts].sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime() || a.id.localeCompare(b.id));
+  for (const post of byEntry.filter((p) => p.status !== 'ended')) {
     const key = post.title.trim().replace(/\s+/g, ' ').toLowerCase();
     groups.set(key, [...(groups.get(key) ?? []), post]);
   }
@@ -63,15 +67,18 @@ function addDays(isoDate: string, days: number): string {
 }
 
 /**
- * The programme as it stands (records as they are now, judged at asOf): late milestones are
- * due before asOf and not complete or cancelled; due ones fall within dueWithinDays after it.
+ * The programme judged at asOf: each workstream's rating and latest commentary as they stood
+ * at the end of that day; milestones late (due before it and neither complete nor cancelled)
+ * or due within dueWithinDays after it. Posts, secondments, risks and expectations are as
+ * currently recorded.
  */
 export async function buildProgrammeReport(db: Kysely<Database>, organisationId: string, asOf: string, dueWithinDays: number): Promise<ProgrammeReport> {
   const organisation = await findOrganisation(db, organisationId);
   if (!organisation) throw new NotFoundProblem('organisation');
-  const [workstreams, bodies, commentary, posts, secondments, milestones, risks, expectations] = await Promise.all([
+  const [workstreams, bodies, ratings, commentary, posts, secondments, milestones, risks, expectations] = await Promise.all([
     listWorkstreams(db, organisationId, {}),
     listGovernanceBodies(db, organisationId, {}),
+    ratingsAsOf(db, organisationId, asOf),
     latestCommentary(db, organisationId, asOf),
     listPosts(db, organisationId, {}),
     listSecondments(db, organisationId, {}),
@@ -96,8 +103,8 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
       lead: w.lead,
       status: w.status,
       governanceBody: w.governanceBodyId ? (bodyNames.get(w.governanceBodyId) ?? null) : null,
-      rag: w.rag,
-      ragDate: w.ragDate,
+      rag: ratings.get(w.id)?.rag ?? null,
+      ragDate: ratings.get(w.id)?.date ?? null,
       commentary: commentary.get(w.id)?.comment ?? null,
       commentaryDate: commentary.get(w.id)?.date ?? null,
     })),

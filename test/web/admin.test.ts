@@ -1,30 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { apiAs } from '../support/app.ts';
-import { launchBrowser, type TestBrowser } from './support/browser.ts';
 import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
-import { organisationWithPeople, type Person, startWebApp, type WebTestApp } from './support/web-app.ts';
+import { browserSuite } from './support/suite.ts';
 
 describe('administration in the browser', () => {
-  let web: WebTestApp;
-  let browser: TestBrowser;
-  let admin: Person;
-  let organisationId: string;
-
-  beforeAll(async () => {
-    web = await startWebApp();
-    const { organisation, people } = await organisationWithPeople(web, 'Admin Council');
-    admin = people.admin;
-    organisationId = organisation.id;
-    browser = await launchBrowser(web.baseURL);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  const suite = browserSuite('Admin Council');
 
   it('adds a member, sets their password once, and they sign in with it', async () => {
-    const { page } = browser;
-    await signIn(page, admin);
+    const { page } = suite.browser;
+    const organisationId = suite.organisation.id;
+    await signIn(page, suite.people.admin);
     await page.click('a:has-text("Administration")');
     expect(page.url()).toContain(`/organisations/${organisationId}/admin`);
     await checkPage(page, 'admin');
@@ -45,7 +30,7 @@ describe('administration in the browser', () => {
     await page.fill('#name', 'laptop');
     await page.click('button:has-text("Issue a token")');
     const token = await page.locator('[data-testid="token"]').innerText();
-    const me = await apiAs(web.app, token).get('/api/v1/me');
+    const me = await apiAs(suite.web.app, token).get('/api/v1/me');
     expect(me.body.email).toBe('new.officer@example.gov.uk');
 
     await signOut(page);

@@ -1,29 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchBrowser, type TestBrowser } from './support/browser.ts';
+import { describe, expect, it } from 'vitest';
 import { checkPage, errorSummary, signIn } from './support/pages.ts';
-import { organisationWithPeople, type Person, startWebApp, type WebTestApp } from './support/web-app.ts';
+import { browserSuite } from './support/suite.ts';
 
 describe('programme pages in the browser', () => {
-  let web: WebTestApp;
-  let browser: TestBrowser;
-  let lead: Person;
-  let organisationId: string;
-
-  beforeAll(async () => {
-    web = await startWebApp();
-    const { organisation, people } = await organisationWithPeople(web, 'Programme Council');
-    lead = people.programme_lead;
-    organisationId = organisation.id;
-    browser = await launchBrowser(web.baseURL);
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-  });
+  const suite = browserSuite('Programme Council');
 
   it('adds a workstream and rates it, keeping the rating and its commentary', async () => {
-    const { page } = browser;
-    await signIn(page, lead);
+    const { page } = suite.browser;
+    const organisationId = suite.organisation.id;
+    await signIn(page, suite.people.programme_lead);
     await page.click('a:has-text("Programme")');
     expect(page.url()).toContain(`/organisations/${organisationId}/programme`);
     await page.click('summary:has-text("Add a workstream")');

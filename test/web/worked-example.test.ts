@@ -116,7 +116,7 @@ describe('the worked example, entered in the browser', () => {
     const errors = await errorSummary(page);
     expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^Title /), expect.stringMatching(/^Category /), expect.stringMatching(/^Amount must be an amount in pounds/)]));
     await page.click('.govuk-error-summary a[href="#title"]');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('title');
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('title');
     await checkPage(page, 'line-errors');
   });
 

@@ -46,31 +46,20 @@ export async function reportPages(app: FastifyInstance): Promise<void> {
 
   app.get<GrantParams>('/grants/:grantId/reports', reader, async (request, reply) => showReports(app, request, reply));
 
-  app.get<GrantParams>('/grants/:grantId/reports/cabinet-table', reader, async (request, reply) => {
-    try {
-      const query = parseQuery(cabinetQuery, request.query);
-      const table = await cabinetTable(app.db, pageAccessOf(request).organisationId, request.params.grantId, query.asAt);
-      return await sendCabinetTable(reply, table, query.format, query.asAt);
-    } catch (error) {
-      return showReports(app, request, reply, error);
-    }
-  });
+  /** A download: its query checked by its schema; a refusal shows the reports page with the error. */
+  const download = <S extends z.ZodType>(path: string, schema: S, send: (request: FastifyRequest<GrantParams>, reply: FastifyReply, query: z.output<S>) => Promise<FastifyReply>) =>
+    app.get<GrantParams>(`/grants/:grantId/reports/${path}`, reader, async (request, reply) => {
+      try {
+        return await send(request, reply, parseQuery(schema, request.query));
+      } catch (error) {
+        return showReports(app, request, reply, error);
+      }
+    });
+  const scope = (request: FastifyRequest<GrantParams>) => ({ organisationId: pageAccessOf(request).organisationId, grantId: request.params.grantId });
 
-  app.get<GrantParams>('/grants/:grantId/reports/dfe-return', reader, async (request, reply) => {
-    try {
-      const query = parseQuery(dfeQuery, request.query);
-      return await sendDfeReturn(app.db, reply, { organisationId: pageAccessOf(request).organisationId, grantId: request.params.grantId }, query);
-    } catch (error) {
-      return showReports(app, request, reply, error);
-    }
-  });
-
-  app.get<GrantParams>('/grants/:grantId/reports/spending-over-500', reader, async (request, reply) => {
-    try {
-      const query = parseQuery(transparencyQuery, request.query);
-      return await sendSpendingOver500(app.db, reply, { organisationId: pageAccessOf(request).organisationId, grantId: request.params.grantId }, query);
-    } catch (error) {
-      return showReports(app, request, reply, error);
-    }
-  });
+  download('cabinet-table', cabinetQuery, async (request, reply, query) =>
+    sendCabinetTable(reply, await cabinetTable(app.db, pageAccessOf(request).organisationId, request.params.grantId, query.asAt), query.format, query.asAt),
+  );
+  download('dfe-return', dfeQuery, (request, reply, query) => sendDfeReturn(app.db, reply, scope(request), query));
+  download('spending-over-500', transparencyQuery, (request, reply, query) => sendSpendingOver500(app.db, reply, scope(request), query));
 }

@@ -61,7 +61,7 @@ async function compare(name: string, target: () => Promise<unknown>, baseline: s
 function startServer(databaseUrl: string): Promise<{ child: ChildProcess; port: number }> {
   const child = fork(new URL('./server.ts', import.meta.url), [], {
     env: { ...process.env, DATABASE_URL: databaseUrl },
-    execArgv: ['--import', 'tsx'],
+    execArgv: ['--import', 'tsx', '--expose-gc'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   return new Promise((resolve, reject) => {
@@ -94,7 +94,8 @@ async function main(): Promise<void> {
   try {
     const grant = `http://127.0.0.1:${port}/api/v1/grants/${bench.grantId}`;
     const token = bench.readerToken;
-    const before = await ask<{ rss: number }>(child, 'memory');
+    await ask(child, 'collect');
+    const before = await ask<{ rss: number; heapUsed: number }>(child, 'memory');
 
     const xlsxUrl = `${grant}/reports/dfe-return?quarter=Q2&format=xlsx`;
     const sample = await fetchAll(xlsxUrl, token);
@@ -108,9 +109,11 @@ async function main(): Promise<void> {
       () => writeFloor(sheets),
       2,
     );
-    const memory = await ask<{ rss: number; sampledPeak: number; maxRss: number }>(child, 'memory');
+    const memory = await ask<{ rss: number; heapUsed: number; sampledPeak: number; maxRss: number }>(child, 'memory');
+    const collected = await ask<{ heapUsed: number }>(child, 'collect');
     process.stdout.write(
-      `  server RSS: ${(before.rss / MB).toFixed(0)} MB before, peak ${(memory.maxRss / MB).toFixed(0)} MB (sampled during the runs: ${(memory.sampledPeak / MB).toFixed(0)} MB); target < 250 MB ${memory.maxRss < 250 * MB ? 'ok' : 'OVER TARGET'}\n\n`,
+      `  server RSS: ${(before.rss / MB).toFixed(0)} MB idle, peak ${(memory.maxRss / MB).toFixed(0)} MB (sampled during the runs: ${(memory.sampledPeak / MB).toFixed(0)} MB); target < 250 MB ${memory.maxRss < 250 * MB ? 'ok' : 'OVER TARGET'}\n` +
+        `  server heap: ${(before.heapUsed / MB).toFixed(0)} MB live before, ${(memory.heapUsed / MB).toFixed(0)} MB after the runs, ${(collected.heapUsed / MB).toFixed(0)} MB once collected\n\n`,
     );
 
     const summary = await compare('Summary JSON over HTTP', () => fetchAll(`${grant}/summary`, token), 'bare SQL aggregates through pg', () => summarySql(pool, bench.grantId), 1.5);
@@ -131,7 +134,8 @@ async function main(): Promise<void> {
       spendEntries: SPEND,
       rounds: ROUNDS,
       figures: [dfe, summary, cabinet],
-      serverRss: { beforeBytes: before.rss, peakBytes: memory.maxRss, sampledPeakBytes: memory.sampledPeak, targetBytes: 250 * MB },
+      serverRss: { idleBytes: before.rss, peakBytes: memory.maxRss, sampledPeakBytes: memory.sampledPeak, targetBytes: 250 * MB },
+      serverHeap: { liveBeforeBytes: before.heapUsed, afterRunsBytes: memory.heapUsed, afterCollectionBytes: collected.heapUsed },
     };
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     process.stdout.write(`Results written to ${file.pathname}\n`);

@@ -23,7 +23,11 @@ const sampler = setInterval(() => {
 
 process.on('message', async (message: { kind: string }) => {
   if (message.kind === 'memory') {
-    process.send!({ kind: 'memory', rss: process.memoryUsage().rss, sampledPeak, maxRss: process.resourceUsage().maxRSS * 1024 });
+    process.send!({ kind: 'memory', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, sampledPeak, maxRss: process.resourceUsage().maxRSS * 1024 });
+  } else if (message.kind === 'collect') {
+    // Run with --expose-gc by the bench only: shows what a report leaves behind once collected.
+    globalThis.gc?.();
+    process.send!({ kind: 'collect', heapUsed: process.memoryUsage().heapUsed });
   } else if (message.kind === 'reset-sample') {
     sampledPeak = process.memoryUsage().rss;
     process.send!({ kind: 'reset-sample' });

@@ -31,7 +31,6 @@ export interface CommitteeLineRow {
 
 export interface CategoryCommitted {
   readonly committed: Decimal;
-  readonly lines: number;
   readonly tbcLines: number;
 }
 
@@ -44,23 +43,28 @@ export async function findCommitteeLines(
   grantId: string,
   before: Date | null,
 ): Promise<{ lines: CommitteeLineRow[]; categories: Map<string, CategoryCommitted> }> {
-  const result = await sql<{ ref: string; title: string; category_id: string; amount: string | null; committed: string | null; lines: number; tbc_lines: number }>`
-    SELECT ref, title, category_id, amount,
-           sum(amount) OVER category AS committed,
-           count(*) OVER category AS lines,
-           count(*) FILTER (WHERE amount IS NULL) OVER category AS tbc_lines
-    FROM (${linesSource(grantId, before)}) c
-    WHERE status <> 'withdrawn'
-    WINDOW category AS (PARTITION BY category_id)
-    ORDER BY ${LINE_ORDER}
+  // One statement, so one snapshot: each category's totals first, then the lines in line order.
+  const result = await sql<{ total: boolean; ref: string; title: string; category_id: string; amount: string | null; tbc_lines: number }>`
+    WITH live AS MATERIALIZED (
+      SELECT ref, title, category_id, amount FROM (${linesSource(grantId, before)}) c WHERE status <> 'withdrawn'
+    )
+    SELECT true AS total, NULL AS ref, NULL AS title, category_id, sum(amount) AS amount,
+           count(*) FILTER (WHERE amount IS NULL) AS tbc_lines, NULL::int AS ref_number
+    FROM live GROUP BY category_id
+    UNION ALL
+    SELECT false, ref, title, category_id, amount, 0, CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END
+    FROM live
+    ORDER BY total DESC, ref_number NULLS LAST, ref
   `.execute(db);
   const categories = new Map<string, CategoryCommitted>();
-  const lines = result.rows.map((row) => {
-    if (!categories.has(row.category_id)) {
-      categories.set(row.category_id, { committed: row.committed === null ? ZERO : new Decimal(row.committed), lines: Number(row.lines), tbcLines: Number(row.tbc_lines) });
+  const lines: CommitteeLineRow[] = [];
+  for (const row of result.rows) {
+    if (row.total) {
+      categories.set(row.category_id, { committed: row.amount === null ? ZERO : new Decimal(row.amount), tbcLines: Number(row.tbc_lines) });
+    } else {
+      lines.push({ ref: row.ref, title: row.title, categoryId: row.category_id, amount: moneyTextOrNull(row.amount) });
     }
-    return { ref: row.ref, title: row.title, categoryId: row.category_id, amount: moneyTextOrNull(row.amount) };
-  });
+  }
   return { lines, categories };
 }
 
@@ -136,7 +140,7 @@ interface RawLineWithSpend {
   to_date: string;
 }
 
-export const PAGE_SIZE = 2_000;
+export const PAGE_SIZE = 5_000;
 
 /**
  * Every line (withdrawn too) in line order with its spend per quarter, a page at a time: keyset

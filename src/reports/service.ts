@@ -62,7 +62,9 @@ export interface CommitteeLines {
 export async function committeeLines(db: Kysely<Database>, context: ReportContext): Promise<CommitteeLines> {
   const { lines, categories } = await findCommitteeLines(db, context.grant.id, context.asAt?.before ?? null);
   const categoryOf = categoryFinder(context.grant);
-  return { lines: lines.map((line) => ({ ...line, category: categoryOf(line.categoryId) })), categories };
+  // A plain literal, not a spread: this runs once per line of a table that may have thousands.
+  const withCategory = lines.map((line) => ({ ref: line.ref, title: line.title, categoryId: line.categoryId, amount: line.amount, category: categoryOf(line.categoryId) }));
+  return { lines: withCategory, categories };
 }
 
 /** Per category: committed, spend in the quarter and to its end, as they stood. */

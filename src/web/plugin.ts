@@ -15,6 +15,7 @@ import { adminPages } from './admin/routes.ts';
 import { commitmentPages } from './commitments/routes.ts';
 import { registerPageErrors } from './errors.ts';
 import { grantPages } from './grants/routes.ts';
+import { importPages } from './imports/routes.ts';
 import { programmePages } from './programme/routes.ts';
 import { reportPages } from './reports/routes.ts';
 import { resolveSessionKey } from './session/secret.ts';
@@ -69,6 +70,7 @@ async function webPages(app: FastifyInstance, { config }: WebOptions): Promise<v
   await app.register(sessionPages);
   await app.register(grantPages);
   await app.register(commitmentPages);
+  await app.register(importPages);
   await app.register(reportPages);
   await app.register(programmePages);
   await app.register(adminPages);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApp, type TestApp } from '../support/app.ts';
+import { type ApiResponse, startTestApp, type TestApp } from '../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
 import { csvOf, lyingAboutSize, multipartBody, summaryOf, upload, workedExampleGrant, xlsxOf, zipBomb } from './support.ts';
 
@@ -15,9 +15,9 @@ describe('imports that must be refused', () => {
   });
   afterAll(() => testApp?.close());
 
-  const expectFileProblem = (response: { status: number; body: any }, pattern: RegExp) => {
+  const expectFileProblem = (response: ApiResponse, pattern: RegExp) => {
     expect(response.status, JSON.stringify(response.body)).toBe(400);
-    expect(response.headers?.['content-type']).toMatch(/application\/problem\+json/);
+    expect(response.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(response.body.type).toMatch(/\/problems\/validation$/);
     expect(response.body.errors).toEqual([{ path: 'file', message: expect.stringMatching(pattern) }]);
   };

@@ -1,0 +1,174 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { listCommitments } from '../../commitments/repository.ts';
+import type { Grant } from '../../grants/repository.ts';
+import { fieldsOf, type ImportKind } from '../../imports/headers.ts';
+import { findImport, type ImportRecord } from '../../imports/repository.ts';
+import { reviseImportBody } from '../../imports/schemas.ts';
+import { commitImport, createImport, reviseImport } from '../../imports/service.ts';
+import { MAX_UPLOAD_BYTES } from '../../imports/upload.ts';
+import { Decimal, formatPounds } from '../../shared/money.ts';
+import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';
+import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
+import { type FieldLabels, type FormErrors, formValues, problemToFormErrors } from '../forms.ts';
+import { renderPage } from '../render.ts';
+import { grantOrNotFound } from '../commitments/lookup.ts';
+
+type UploadedFile = { readonly name: string; readonly bytes: Buffer };
+type GrantParams = { Params: { grantId: string } };
+type UploadRequest = GrantParams & { Body: Record<string, unknown> & { file?: UploadedFile | null } };
+type ImportParams = { Params: { importId: string } };
+
+const UPLOAD_LABELS: FieldLabels = { kind: 'What the file holds', file: 'The file', sheet: 'The sheet' };
+/** Refusals of a revision or a commit, said on the preview page; a cap is the import's to break. */
+const PREVIEW_LABELS: FieldLabels = { headerRow: 'The header row', mapping: 'The mapping', assignments: 'A row assigned to a line', problems: 'The import' };
+
+/** Rows shown in the preview's table; the rest are counted, and all are in the API's preview. */
+const SHOWN_ROWS = 200;
+
+const FIELD_LABELS: Record<string, string> = {
+  ref: 'Line number',
+  heading: 'Heading',
+  category: 'Category',
+  title: 'Title',
+  amount: 'Amount',
+  status: 'Status',
+  decisionRef: 'Decision',
+  approvedBy: 'Approved by',
+  serviceArea: 'Service area',
+  notes: 'Notes',
+  date: 'Date',
+  supplier: 'Supplier',
+  reference: 'Transaction number',
+  costCentre: 'Cost centre',
+  lineRef: 'Line number',
+  description: 'Description',
+  expenseArea: 'Expense area',
+};
+
+/**
+ * Pages post the upload as multipart. Parsed here, before the pages' CSRF check runs, by the
+ * platform's own form-data reader (undici's), so the token travels in the form like any other.
+ */
+async function parseUploadForm(request: FastifyRequest, body: Buffer): Promise<Record<string, string | UploadedFile | null>> {
+  const form = await new Response(body, { headers: { 'content-type': String(request.headers['content-type']) } }).formData();
+  const fields: Record<string, string | UploadedFile | null> = { file: null };
+  for (const [name, value] of form) {
+    if (typeof value === 'string') fields[name] = value;
+    else if (name === 'file' && value.size > 0) fields.file = { name: value.name, bytes: Buffer.from(await value.arrayBuffer()) };
+  }
+  return fields;
+}
+
+function showUpload(request: FastifyRequest, reply: FastifyReply, grant: Grant, values: Record<string, string>, errors?: FormErrors, status = 200) {
+  return renderPage(request, reply, 'import-new', { grant, values, errors, maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024 }, status);
+}
+
+async function showPreview(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, record: ImportRecord, errors?: FormErrors, status = 200) {
+  const grant = await grantOrNotFound(app, request, record.grantId);
+  const lines = record.kind === 'spend' ? await listCommitments(app.db, grant.organisationId, grant.id, {}) : [];
+  const { preview } = record;
+  return renderPage(
+    request,
+    reply,
+    'import',
+    {
+      grant,
+      record,
+      preview,
+      errors,
+      canWrite: pageAllows(request, 'finance') && record.status === 'previewed',
+      fieldChoices: fieldsOf(record.kind).map((field) => ({ value: field, text: FIELD_LABELS[field] ?? field })),
+      lineChoices: lines.filter((line) => line.status !== 'withdrawn').map((line) => ({ value: line.id, text: `${line.ref}: ${line.title}` })),
+      shownLines: preview.lines.slice(0, SHOWN_ROWS),
+      shownEntries: preview.entries.slice(0, SHOWN_ROWS),
+      shownUnmatched: preview.unmatched.slice(0, SHOWN_ROWS),
+      totalText: formatPounds(new Decimal(preview.willCreate.total)),
+      shownRows: SHOWN_ROWS,
+    },
+    status,
+  );
+}
+
+async function importOrNotFound(app: FastifyInstance, request: FastifyRequest, importId: string): Promise<ImportRecord> {
+  const record = await findImport(app.db, pageAccessOf(request).organisationId, importId);
+  if (!record) throw new NotFoundProblem('import');
+  return record;
+}
+
+export async function importPages(app: FastifyInstance): Promise<void> {
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024 }, (request: FastifyRequest, body: Buffer) =>
+    parseUploadForm(request, body),
+  );
+
+  app.get<GrantParams>('/grants/:grantId/imports/new', { config: { page: page.member('grant', 'grantId', 'finance') } }, async (request, reply) =>
+    showUpload(request, reply, await grantOrNotFound(app, request, request.params.grantId), { kind: 'commitments' }),
+  );
+
+  app.post<UploadRequest>('/grants/:grantId/imports/new', { config: { page: page.member('grant', 'grantId', 'finance') } }, async (request, reply) => {
+    const grant = await grantOrNotFound(app, request, request.params.grantId);
+    const values = formValues(request.body);
+    const file = request.body?.file;
+    const errors: FormErrors['list'] = [];
+    if (values.kind !== 'commitments' && values.kind !== 'spend') errors.push({ text: 'Select what the file holds', href: '#kind' });
+    if (!file) errors.push({ text: 'Select a spreadsheet to upload', href: '#file' });
+    if (errors.length > 0 || !file) {
+      return showUpload(request, reply, grant, values, { list: errors, fields: Object.fromEntries(errors.map((e) => [e.href.slice(1), { text: e.text }])) }, 400);
+    }
+    try {
+      const kind: ImportKind = values.kind === 'spend' ? 'spend' : 'commitments';
+      const record = await createImport(app.db, pageActorOf(request), grant.id, { fileName: file.name, bytes: file.bytes, kind, sheet: values.sheet || null });
+      return seeOther(reply, `/imports/${record.id}`);
+    } catch (error) {
+      const refused = problemToFormErrors(error, UPLOAD_LABELS, 'file');
+      if (!refused) throw error;
+      return showUpload(request, reply, grant, values, refused, 400);
+    }
+  });
+
+  app.get<ImportParams>('/imports/:importId', { config: { page: page.member('import', 'importId', 'reader') } }, async (request, reply) =>
+    showPreview(app, request, reply, await importOrNotFound(app, request, request.params.importId)),
+  );
+
+  app.post<ImportParams>('/imports/:importId/mapping', { config: { page: page.member('import', 'importId', 'finance') } }, async (request, reply) => {
+    const values = formValues(request.body);
+    const mapping: Record<string, string | null> = {};
+    const assignments: Record<string, string | null> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const column = /^column-([A-Z]{1,3})$/.exec(name)?.[1];
+      if (column) mapping[column] = value === '' ? null : value;
+      const row = /^row-(\d{1,7})$/.exec(name)?.[1];
+      if (row && value !== '') assignments[row] = value;
+    }
+    const headerRow = /^\d{1,7}$/.test(values.headerRow ?? '') ? Number(values.headerRow) : undefined;
+    try {
+      const record = await importOrNotFound(app, request, request.params.importId);
+      const changedHeader = headerRow !== undefined && headerRow !== record.headerRow;
+      // A new header row re-reads the columns; the mapping shown was for the old one.
+      const parsed = reviseImportBody.safeParse({
+        ...(changedHeader ? { headerRow } : { mapping }),
+        ...(record.kind === 'spend' && Object.keys(assignments).length > 0 ? { assignments } : {}),
+      });
+      if (!parsed.success) throw new ValidationProblem(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+      await reviseImport(app.db, pageActorOf(request), record.id, parsed.data);
+      setFlash(request, 'Previewed again', changedHeader ? 'The columns were read again from the new header row.' : undefined);
+      return seeOther(reply, `/imports/${record.id}`);
+    } catch (error) {
+      const errors = problemToFormErrors(error, PREVIEW_LABELS, 'problems');
+      if (!errors) throw error;
+      return showPreview(app, request, reply, await importOrNotFound(app, request, request.params.importId), errors, 400);
+    }
+  });
+
+  app.post<ImportParams>('/imports/:importId/commit', { config: { page: page.member('import', 'importId', 'finance') } }, async (request, reply) => {
+    try {
+      const { record, result } = await commitImport(app.db, pageActorOf(request), request.params.importId);
+      const what = record.kind === 'spend' ? 'payments' : 'lines';
+      setFlash(request, `Imported ${result.created.count} ${what}`, `${formatPounds(new Decimal(result.created.total))} in all, from ${record.fileName}.`);
+      return seeOther(reply, `/grants/${record.grantId}/commitments`);
+    } catch (error) {
+      const errors = problemToFormErrors(error, PREVIEW_LABELS, 'problems');
+      if (!errors) throw error;
+      return showPreview(app, request, reply, await importOrNotFound(app, request, request.params.importId), errors, 422);
+    }
+  });
+}

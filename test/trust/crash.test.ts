@@ -51,7 +51,7 @@ describe('a crash mid-burst', () => {
     const port = await freePort();
     server = await startServer(port);
     const base = `http://127.0.0.1:${port}/api/v1`;
-    const call = async (path: string, body: unknown, key?: string) => {
+    const call = async (path: string, body: unknown, key?: string): Promise<{ status: number; body: any }> => {
       const response = await fetch(`${base}${path}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(key ? { 'idempotency-key': key } : {}) },

@@ -23,25 +23,26 @@ export type Additions =
  */
 export function forecastCaps(grant: Grant, lines: readonly Commitment[], additions: Additions): CapPreview[] {
   return grant.categories.flatMap((category) => {
-      const { maxShare } = category;
-      if (maxShare === null) return [];
-      const live = lines.filter((line) => line.category === category.code && line.status !== 'withdrawn');
-      const before = sumDecimals(live.map(exposureOf));
-      let after: Decimal;
-      if (additions.kind === 'lines') {
-        const added = additions.amounts.filter((line) => line.category === category.code).map((line) => line.amount ?? ZERO);
-        after = before.plus(sumDecimals(added));
-      } else {
-        after = sumDecimals(live.map((line) => exposureOf({ amount: line.amount, spent: line.spent.plus(additions.byLine.get(line.id) ?? ZERO) })));
-      }
-      const cap = capFor(maxShare, grant.allocation);
-      return [{
-        category: category.code,
-        cap: formatMoney(cap),
-        exposureBefore: formatMoney(before),
-        exposureAfter: formatMoney(after),
-        headroomAfter: formatMoney(cap.minus(after)),
-        fits: after.lessThanOrEqualTo(cap),
-      }];
-    });
+    const { maxShare } = category;
+    if (maxShare === null) return [];
+    const live = lines.filter((line) => line.category === category.code && line.status !== 'withdrawn');
+    const before = sumDecimals(live.map(exposureOf));
+    let after: Decimal;
+    if (additions.kind === 'lines') {
+      const added = additions.amounts.filter((line) => line.category === category.code).map((line) => line.amount ?? ZERO);
+      after = before.plus(sumDecimals(added));
+    } else {
+      after = sumDecimals(live.map((line) => exposureOf({ amount: line.amount, spent: line.spent.plus(additions.byLine.get(line.id) ?? ZERO) })));
+    }
+    const cap = capFor(maxShare, grant.allocation);
+    const forecast: CapPreview = {
+      category: category.code,
+      cap: formatMoney(cap),
+      exposureBefore: formatMoney(before),
+      exposureAfter: formatMoney(after),
+      headroomAfter: formatMoney(cap.minus(after)),
+      fits: after.lessThanOrEqualTo(cap),
+    };
+    return [forecast];
+  });
 }

@@ -32,7 +32,7 @@ export async function listCostCentres(db: Kysely<Database>, organisationId: stri
  * Maps a cost centre to a line of the grant (or, with null, forgets it). Codes are kept in
  * upper case and trimmed, as ledgers differ only in how they print them.
  */
-export async function setCostCentre(db: Kysely<Database>, actor: Actor, grantId: string, code: string, commitmentId: string | null): Promise<CostCentre | null> {
+export async function setCostCentre(db: Kysely<Database>, actor: Actor, grantId: string, code: string, commitmentId: string | null): Promise<void> {
   const normalised = costCentreCode(code);
   return inTransaction(db, async (trx) => {
     const before = await trx
@@ -61,7 +61,5 @@ export async function setCostCentre(db: Kysely<Database>, actor: Actor, grantId:
       before: before ? { commitmentId: before.commitment_id } : null,
       after: commitmentId === null ? null : { commitmentId },
     });
-    if (commitmentId === null) return null;
-    return (await listCostCentres(trx, actor.organisationId, grantId)).find((c) => c.code === normalised) ?? null;
   });
 }

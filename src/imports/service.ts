@@ -69,7 +69,7 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
   });
 }
 
-async function lockPreviewed(trx: Transaction<Database>, actor: Actor, importId: string): Promise<ImportRecord> {
+async function lockOrNotFound(trx: Transaction<Database>, actor: Actor, importId: string): Promise<ImportRecord> {
   const record = await lockImport(trx, actor.organisationId, importId);
   if (!record) throw new NotFoundProblem('import');
   return record;
@@ -78,7 +78,7 @@ async function lockPreviewed(trx: Transaction<Database>, actor: Actor, importId:
 /** A changed header row, mapping or hand assignment, previewed again from the kept grid. */
 export async function reviseImport(db: Kysely<Database>, actor: Actor, importId: string, body: z.output<typeof reviseImportBody>): Promise<ImportRecord> {
   return inTransaction(db, async (trx) => {
-    const record = await lockPreviewed(trx, actor, importId);
+    const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
     const state = revisedState(record, body);
     const { preview } = await previewAgainstLedger(trx, actor.organisationId, record.grantId, state, record.id);
@@ -111,7 +111,7 @@ export interface Committed {
  */
 export async function commitImport(db: Kysely<Database>, actor: Actor, importId: string): Promise<Committed> {
   return inTransaction(db, async (trx) => {
-    const record = await lockPreviewed(trx, actor, importId);
+    const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed' && record.result) return { record, result: record.result, replayed: true };
     if (!(await lockGrant(trx, actor.organisationId, record.grantId))) throw new NotFoundProblem('grant');
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));

@@ -70,7 +70,7 @@ const FIELD_OF_PATH: Record<string, SpendField> = { amount: 'amount', spentOn: '
  * file twice records its spend once; a total row at the foot is checked, not imported.
  */
 export function planSpend(rows: readonly GridRow[], columns: Columns, ledger: SpendLedger, findings: Findings): SpendPlan {
-  const plan = { entries: [] as PlannedSpend[], duplicates: [] as SkippedSpend[], unmatched: [] as UnmatchedSpend[], checks: [] as SubtotalCheck[] };
+  const plan: { entries: PlannedSpend[]; duplicates: SkippedSpend[]; unmatched: UnmatchedSpend[]; checks: SubtotalCheck[] } = { entries: [], duplicates: [], unmatched: [], checks: [] };
   const missing: string[] = (['date', 'amount', 'reference'] as const).filter((field) => !columns.has(field));
   if (!columns.has('costCentre') && !columns.has('lineRef') && Object.keys(ledger.assignments).length === 0) missing.push('costCentre or lineRef');
   if (missing.length > 0) {

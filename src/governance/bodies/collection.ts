@@ -1,8 +1,7 @@
-import { defineCollection } from '../shared/collection.ts';
-import { withoutMeta } from '../shared/audit-view.ts';
-import { assertNoFieldErrors, insertRecord, type RecordStore, creationStamp, editStamp, rowLock } from '../shared/records.ts';
+import { assertNoFieldErrors } from '../shared/records.ts';
 import { dateOrder } from '../shared/dates.ts';
 import { overlay } from '../shared/schemas.ts';
+import { tableCollection } from '../shared/table-store.ts';
 import { findGovernanceBody, type GovernanceBody, governanceBodyColumns, type GovernanceBodyFields, listGovernanceBodies } from './repository.ts';
 import { createGovernanceBodyBody, governanceBodyQuery, governanceBodySchema, presentGovernanceBody, updateGovernanceBodyBody } from './schemas.ts';
 
@@ -13,24 +12,16 @@ function checked(fields: GovernanceBodyFields): GovernanceBodyFields {
   return fields;
 }
 
-export const governanceBodyStore: RecordStore<GovernanceBody, GovernanceBodyFields> = {
+export const governanceBodies = tableCollection({
   entity: 'governance_body',
+  table: 'governance_bodies',
   find: findGovernanceBody,
-  lock: rowLock('governance_bodies'),
-  insert: (trx, actor, fields) => insertRecord(trx, 'governance_bodies', { ...governanceBodyColumns(fields), ...creationStamp(actor) }),
-  update: async (trx, actor, current, fields) => {
-    await trx.updateTable('governance_bodies').set({ ...governanceBodyColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
-  },
-  auditView: (body) => withoutMeta(presentGovernanceBody(body)),
+  columns: governanceBodyColumns,
   uniqueKeys: { governance_bodies_name_key: { path: 'name', message: 'This organisation already has a governance body of that name.' } },
-};
-
-export const governanceBodies = defineCollection({
   path: 'governance-bodies',
   noun: 'governance body (cabinet, board or delivery group, partnership)',
   plural: 'governance bodies',
   schemas: { create: createGovernanceBodyBody, update: updateGovernanceBodyBody, query: governanceBodyQuery, item: governanceBodySchema },
-  store: governanceBodyStore,
   present: presentGovernanceBody,
   list: listGovernanceBodies,
   prepareCreate: async (_trx, _actor, body) => checked({ ...EMPTY, ...body }),

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, GovernanceBodyKind } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, GovernanceBodyKind, GovernanceBodiesTable } from '../../db/tables.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
 export interface GovernanceBodyFields {
@@ -38,5 +38,5 @@ export function governanceBodyColumns(fields: GovernanceBodyFields) {
     terms_agreed_on: fields.termsAgreedOn,
     terms_review_due: fields.termsReviewDue,
     notes: fields.notes,
-  };
+  } satisfies Updateable<GovernanceBodiesTable>;
 }

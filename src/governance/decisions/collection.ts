@@ -3,10 +3,8 @@ import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import { type FieldError, ValidationProblem } from '../../shared/problems.ts';
 import { findMeetingBody } from '../meetings/repository.ts';
-import { withoutMeta } from '../shared/audit-view.ts';
-import { defineCollection } from '../shared/collection.ts';
-import { linkErrors } from '../shared/links.ts';
-import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { validFields } from '../shared/links.ts';
+import { tableCollection } from '../shared/table-store.ts';
 import { type Decision, decisionColumns, type DecisionFields, findDecision, listDecisions } from './repository.ts';
 import { createDecisionBody, decisionQuery, decisionSchema, presentDecision, updateDecisionBody } from './schemas.ts';
 
@@ -31,10 +29,7 @@ async function resolve(trx: Transaction<Database>, organisationId: string, given
     errors.push({ path: 'meetingId', message: 'is a meeting of another governance body' });
   }
   if (errors.length > 0 || !governanceBodyId || !decidedOn) throw new ValidationProblem(errors);
-  assertNoFieldErrors(
-    await linkErrors(trx, organisationId, [{ path: 'governanceBodyId', table: 'governance_bodies', id: governanceBodyId, previous: current?.governanceBodyId }]),
-  );
-  return {
+  const fields: DecisionFields = {
     governanceBodyId,
     meetingId,
     decidedOn,
@@ -44,25 +39,18 @@ async function resolve(trx: Transaction<Database>, organisationId: string, given
     delegatedTo: given.delegatedTo !== undefined ? given.delegatedTo : (current?.delegatedTo ?? null),
     notes: given.notes !== undefined ? given.notes : (current?.notes ?? null),
   };
+  return validFields(trx, organisationId, fields, current, [], { governanceBodyId: 'governance_bodies' });
 }
 
-export const decisionStore: RecordStore<Decision, DecisionFields> = {
+export const decisions = tableCollection({
   entity: 'decision',
+  table: 'decisions',
   find: findDecision,
-  lock: rowLock('decisions'),
-  insert: (trx, actor, fields) => insertRecord(trx, 'decisions', { ...decisionColumns(fields), ...creationStamp(actor) }),
-  update: async (trx, actor, current, fields) => {
-    await trx.updateTable('decisions').set({ ...decisionColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
-  },
-  auditView: (decision) => withoutMeta(presentDecision(decision)),
-};
-
-export const decisions = defineCollection({
+  columns: decisionColumns,
   path: 'decisions',
   noun: 'decision (the body, date, recommendation number, text and delegation)',
   plural: 'decisions, latest first',
   schemas: { create: createDecisionBody, update: updateDecisionBody, query: decisionQuery, item: decisionSchema },
-  store: decisionStore,
   present: presentDecision,
   list: listDecisions,
   prepareCreate: (trx, actor, body) => resolve(trx, actor.organisationId, body, null),

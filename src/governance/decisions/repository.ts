@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, DecisionsTable } from '../../db/tables.ts';
 
 export interface DecisionFields {
   readonly governanceBodyId: string;
@@ -64,5 +64,5 @@ export function decisionColumns(fields: DecisionFields) {
     decision_text: fields.text,
     delegated_to: fields.delegatedTo,
     notes: fields.notes,
-  };
+  } satisfies Updateable<DecisionsTable>;
 }

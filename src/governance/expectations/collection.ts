@@ -2,6 +2,7 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import { ConflictProblem, type FieldError } from '../../shared/problems.ts';
+import { withoutMeta } from '../shared/audit-view.ts';
 import { defineCollection } from '../shared/collection.ts';
 import { assertNoFieldErrors, type RecordStore } from '../shared/records.ts';
 import { overlay } from '../shared/schemas.ts';
@@ -45,10 +46,7 @@ export const expectationStore: RecordStore<Expectation, ExpectationFields> = {
   lock: lockExpectation,
   insert: insertExpectation,
   update: updateExpectation,
-  auditView: (expectation) => {
-    const { id: _id, organisationId: _organisationId, version: _version, updatedAt: _updatedAt, ...fields } = presentExpectation(expectation);
-    return fields;
-  },
+  auditView: (expectation) => withoutMeta(presentExpectation(expectation)),
   uniqueKeys: { organisation_expectations_code_key: { path: 'code', message: 'This organisation already has an expectation with that code.' } },
 };
 

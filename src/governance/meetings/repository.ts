@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, MeetingsTable } from '../../db/tables.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
 export interface MeetingFields {
@@ -49,7 +49,7 @@ export async function listMeetings(db: Kysely<Database>, organisationId: string,
 }
 
 export function meetingColumns(fields: MeetingFields) {
-  return { governance_body_id: fields.governanceBodyId, held_on: fields.heldOn, title: fields.title, notes: fields.notes };
+  return { governance_body_id: fields.governanceBodyId, held_on: fields.heldOn, title: fields.title, notes: fields.notes } satisfies Updateable<MeetingsTable>;
 }
 
 /** The few facts a decision takes from the meeting it was taken at. */

@@ -2,12 +2,10 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { withoutMeta } from '../shared/audit-view.ts';
-import { defineCollection } from '../shared/collection.ts';
 import { notInFuture, todayInEngland } from '../shared/dates.ts';
-import { linkErrors } from '../shared/links.ts';
-import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
+import { tableCollection } from '../shared/table-store.ts';
 import { findMilestone, listMilestones, type Milestone, milestoneColumns, type MilestoneFields } from './repository.ts';
 import { createMilestoneBody, milestoneQuery, milestoneSchema, presentMilestone, updateMilestoneBody } from './schemas.ts';
 
@@ -25,28 +23,18 @@ function completion(fields: MilestoneFields, given: z.output<typeof updateMilest
 
 async function prepare(trx: Transaction<Database>, organisationId: string, base: MilestoneFields, given: z.output<typeof updateMilestoneBody>, current: Milestone | null) {
   const { fields, errors } = completion(base, given);
-  errors.push(...(await linkErrors(trx, organisationId, [{ path: 'workstreamId', table: 'workstreams', id: fields.workstreamId, previous: current?.workstreamId }])));
-  assertNoFieldErrors(errors);
-  return fields;
+  return validFields(trx, organisationId, fields, current, errors, { workstreamId: 'workstreams' });
 }
 
-export const milestoneStore: RecordStore<Milestone, MilestoneFields> = {
+export const milestones = tableCollection({
   entity: 'milestone',
+  table: 'milestones',
   find: findMilestone,
-  lock: rowLock('milestones'),
-  insert: (trx, actor, fields) => insertRecord(trx, 'milestones', { ...milestoneColumns(fields), ...creationStamp(actor) }),
-  update: async (trx, actor, current, fields) => {
-    await trx.updateTable('milestones').set({ ...milestoneColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
-  },
-  auditView: (milestone) => withoutMeta(presentMilestone(milestone)),
-};
-
-export const milestones = defineCollection({
+  columns: milestoneColumns,
   path: 'milestones',
   noun: 'dated milestone',
   plural: 'milestones, soonest due first',
   schemas: { create: createMilestoneBody, update: updateMilestoneBody, query: milestoneQuery, item: milestoneSchema },
-  store: milestoneStore,
   present: presentMilestone,
   list: listMilestones,
   prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body }, body, null),

@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, MilestoneStatus } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, MilestoneStatus, MilestonesTable } from '../../db/tables.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
 export interface MilestoneFields {
@@ -50,5 +50,5 @@ export function milestoneColumns(fields: MilestoneFields) {
     completed_on: fields.completedOn,
     owner: fields.owner,
     notes: fields.notes,
-  };
+  } satisfies Updateable<MilestonesTable>;
 }

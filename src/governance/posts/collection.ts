@@ -3,12 +3,10 @@ import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import { Decimal } from '../../shared/money.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { withoutMeta } from '../shared/audit-view.ts';
-import { defineCollection } from '../shared/collection.ts';
 import { dateOrder } from '../shared/dates.ts';
-import { linkErrors } from '../shared/links.ts';
-import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
+import { tableCollection } from '../shared/table-store.ts';
 import { findPost, listPosts, type Post, postColumns, type PostFields } from './repository.ts';
 import { createPostBody, postQuery, postSchema, presentPost, updatePostBody } from './schemas.ts';
 
@@ -39,15 +37,7 @@ export function postErrors(fields: PostFields): FieldError[] {
 }
 
 export async function checkedPost(trx: Transaction<Database>, organisationId: string, fields: PostFields, current: Post | null): Promise<PostFields> {
-  const errors = postErrors(fields);
-  errors.push(
-    ...(await linkErrors(trx, organisationId, [
-      { path: 'workstreamId', table: 'workstreams', id: fields.workstreamId, previous: current?.workstreamId },
-      { path: 'commitmentId', table: 'commitments', id: fields.commitmentId, previous: current?.commitmentId },
-    ])),
-  );
-  assertNoFieldErrors(errors);
-  return fields;
+  return validFields(trx, organisationId, fields, current, postErrors(fields), { workstreamId: 'workstreams', commitmentId: 'commitments' });
 }
 
 /** A headcount change carries a full-time record's FTE with it unless an FTE is given. */
@@ -57,23 +47,15 @@ function amended(current: Post, body: z.output<typeof updatePostBody>): PostFiel
   return body.fte === undefined && wasFullTime ? { ...next, fte: new Decimal(next.headcount) } : next;
 }
 
-export const postStore: RecordStore<Post, PostFields> = {
+export const posts = tableCollection({
   entity: 'post',
+  table: 'posts',
   find: findPost,
-  lock: rowLock('posts'),
-  insert: (trx, actor, fields) => insertRecord(trx, 'posts', { ...postColumns(fields), ...creationStamp(actor) }),
-  update: async (trx, actor, current, fields) => {
-    await trx.updateTable('posts').set({ ...postColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
-  },
-  auditView: (post) => withoutMeta(presentPost(post)),
-};
-
-export const posts = defineCollection({
+  columns: postColumns,
   path: 'posts',
   noun: 'post record: headcount identical posts sharing a status, dates and funding line',
   plural: 'posts',
   schemas: { create: createPostBody, update: updatePostBody, query: postQuery, item: postSchema },
-  store: postStore,
   present: presentPost,
   list: listPosts,
   prepareCreate: (trx, actor, body) => checkedPost(trx, actor.organisationId, { ...EMPTY, ...body, fte: body.fte ?? new Decimal(body.headcount) }, null),

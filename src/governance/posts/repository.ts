@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, PostStatus } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, PostStatus, PostsTable } from '../../db/tables.ts';
 import { Decimal } from '../../shared/money.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
@@ -99,5 +99,5 @@ export function postColumns(fields: PostFields) {
     planned_end_date: fields.plannedEndDate,
     postholder: fields.postholder,
     notes: fields.notes,
-  };
+  } satisfies Updateable<PostsTable>;
 }

@@ -5,33 +5,24 @@ export async function findOrganisation(db: Kysely<Database>, organisationId: str
   return db.selectFrom('organisations').select(['id', 'name', 'code']).where('id', '=', organisationId).executeTakeFirst();
 }
 
-/** Each workstream's latest RAG comment on or before a day, with its date. */
-export async function latestCommentary(db: Kysely<Database>, organisationId: string, asOf: string): Promise<Map<string, { comment: string; date: string }>> {
-  const rows = await db
-    .selectFrom('workstream_rag_history')
-    .distinctOn('workstream_id')
-    .select(['workstream_id', 'comment', 'rag_date'])
-    .where('organisation_id', '=', organisationId)
-    .where('comment', 'is not', null)
-    .where('rag_date', '<=', asOf)
-    .orderBy('workstream_id')
-    .orderBy('rag_date', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return new Map(rows.flatMap((row) => (row.comment === null ? [] : [[row.workstream_id, { comment: row.comment, date: row.rag_date }]])));
+export interface RatingEntry {
+  readonly rag: Rag;
+  readonly date: string;
+  readonly comment: string | null;
 }
 
-/** Each workstream's rating as it stood at the end of a day: the latest entry of its history dated on or before it. */
-export async function ratingsAsOf(db: Kysely<Database>, organisationId: string, asOf: string): Promise<Map<string, { rag: Rag; date: string }>> {
-  const rows = await db
+/**
+ * Each workstream's latest history entry dated on or before a day: its rating as it stood then
+ * or, with `commented`, the latest entry that carried a comment.
+ */
+export async function latestRatings(db: Kysely<Database>, organisationId: string, asOf: string, commented: boolean): Promise<Map<string, RatingEntry>> {
+  let query = db
     .selectFrom('workstream_rag_history')
     .distinctOn('workstream_id')
-    .select(['workstream_id', 'rag', 'rag_date'])
+    .select(['workstream_id', 'rag', 'rag_date', 'comment'])
     .where('organisation_id', '=', organisationId)
-    .where('rag_date', '<=', asOf)
-    .orderBy('workstream_id')
-    .orderBy('rag_date', 'desc')
-    .orderBy('id', 'desc')
-    .execute();
-  return new Map(rows.map((row) => [row.workstream_id, { rag: row.rag, date: row.rag_date }]));
+    .where('rag_date', '<=', asOf);
+  if (commented) query = query.where('comment', 'is not', null);
+  const rows = await query.orderBy('workstream_id').orderBy('rag_date', 'desc').orderBy('id', 'desc').execute();
+  return new Map(rows.map((row) => [row.workstream_id, { rag: row.rag, date: row.rag_date, comment: row.comment }]));
 }

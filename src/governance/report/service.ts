@@ -13,7 +13,7 @@ import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
 import { listSecondments } from '../secondments/repository.ts';
 import { listWorkstreams } from '../workstreams/repository.ts';
 import { type ProgrammeReport, statusLabel } from './model.ts';
-import { findOrganisation, latestCommentary, ratingsAsOf } from './repository.ts';
+import { findOrganisation, latestRatings } from './repository.ts';
 
 const TOP_RISKS = 5;
 
@@ -78,8 +78,8 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
   const [workstreams, bodies, ratings, commentary, posts, secondments, milestones, risks, expectations] = await Promise.all([
     listWorkstreams(db, organisationId, {}),
     listGovernanceBodies(db, organisationId, {}),
-    ratingsAsOf(db, organisationId, asOf),
-    latestCommentary(db, organisationId, asOf),
+    latestRatings(db, organisationId, asOf, false),
+    latestRatings(db, organisationId, asOf, true),
     listPosts(db, organisationId, {}),
     listSecondments(db, organisationId, {}),
     listMilestones(db, organisationId, {}),
@@ -105,6 +105,7 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
       governanceBody: w.governanceBodyId ? (bodyNames.get(w.governanceBodyId) ?? null) : null,
       rag: ratings.get(w.id)?.rag ?? null,
       ragDate: ratings.get(w.id)?.date ?? null,
+      // The latest comment given, even when the latest rating came without one.
       commentary: commentary.get(w.id)?.comment ?? null,
       commentaryDate: commentary.get(w.id)?.date ?? null,
     })),

@@ -2,12 +2,10 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { withoutMeta } from '../shared/audit-view.ts';
-import { defineCollection } from '../shared/collection.ts';
 import { notInFuture, todayInEngland } from '../shared/dates.ts';
-import { linkErrors } from '../shared/links.ts';
-import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
+import { tableCollection } from '../shared/table-store.ts';
 import { findRisk, listRisks, type Risk, riskColumns, type RiskFields } from './repository.ts';
 import { createRiskBody, presentRisk, riskQuery, riskSchema, updateRiskBody } from './schemas.ts';
 
@@ -32,29 +30,19 @@ function assessed(base: RiskFields, given: Given, current: Risk | null): { field
 
 async function prepare(trx: Transaction<Database>, organisationId: string, base: RiskFields, given: Given, current: Risk | null): Promise<RiskFields> {
   const { fields, errors } = assessed(base, given, current);
-  errors.push(...(await linkErrors(trx, organisationId, [{ path: 'workstreamId', table: 'workstreams', id: fields.workstreamId, previous: current?.workstreamId }])));
-  assertNoFieldErrors(errors);
-  return fields;
+  return validFields(trx, organisationId, fields, current, errors, { workstreamId: 'workstreams' });
 }
 
-export const riskStore: RecordStore<Risk, RiskFields> = {
+export const risks = tableCollection({
   entity: 'risk',
+  table: 'risks',
   find: findRisk,
-  lock: rowLock('risks'),
-  insert: (trx, actor, fields) => insertRecord(trx, 'risks', { ...riskColumns(fields), ...creationStamp(actor) }),
-  update: async (trx, actor, current, fields) => {
-    await trx.updateTable('risks').set({ ...riskColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
-  },
-  auditView: (risk) => withoutMeta(presentRisk(risk)),
+  columns: riskColumns,
   uniqueKeys: { risks_ref_key: { path: 'ref', message: 'This organisation already has a risk with that ref.' } },
-};
-
-export const risks = defineCollection({
   path: 'risks',
   noun: 'risk (owner, likelihood and impact 1–5, mitigation, status, review date)',
   plural: 'risks, highest score first',
   schemas: { create: createRiskBody, update: updateRiskBody, query: riskQuery, item: riskSchema },
-  store: riskStore,
   present: presentRisk,
   list: listRisks,
   prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body, assessedOn: body.assessedOn ?? todayInEngland() }, body, null),

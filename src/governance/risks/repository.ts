@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, RiskStatus } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, RiskStatus, RisksTable } from '../../db/tables.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
 export interface RiskFields {
@@ -74,7 +74,7 @@ export function riskColumns(fields: RiskFields) {
     mitigation: fields.mitigation,
     status: fields.status,
     review_on: fields.reviewOn,
-  };
+  } satisfies Updateable<RisksTable>;
 }
 
 export async function listScoreHistory(db: Kysely<Database>, organisationId: string, riskId: string) {

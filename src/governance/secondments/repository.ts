@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, PartnerType, SecondmentStatus } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, PartnerType, SecondmentStatus, SecondmentsTable } from '../../db/tables.ts';
 import { Decimal } from '../../shared/money.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
@@ -91,5 +91,5 @@ export function secondmentColumns(fields: SecondmentFields) {
     start_date: fields.startDate,
     end_date: fields.endDate,
     notes: fields.notes,
-  };
+  } satisfies Updateable<SecondmentsTable>;
 }

@@ -1,4 +1,7 @@
+const META = new Set(['id', 'organisationId', 'version', 'createdAt', 'updatedAt']);
+
 /** What the audit trail keeps of a record: its presented fields without the bookkeeping. */
-export function withoutMeta({ id: _id, organisationId: _organisationId, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...fields }: Record<string, unknown>): Record<string, unknown> {
-  return fields;
+export function withoutMeta(view: unknown): Record<string, unknown> {
+  if (typeof view !== 'object' || view === null) return {};
+  return Object.fromEntries(Object.entries(view).filter(([key]) => !META.has(key)));
 }

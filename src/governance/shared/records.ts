@@ -1,4 +1,4 @@
-import { type Insertable, type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { Actor } from '../../auth/access.ts';
 import { recordChange } from '../../audit/record.ts';
 import { isUniqueViolation } from '../../db/errors.ts';
@@ -41,33 +41,6 @@ export type GovernanceTable =
   | 'milestones'
   | 'organisation_expectations'
   | 'risks';
-
-/**
- * The usual row lock. Under READ COMMITTED the read after it sees the last committed version,
- * so If-Match is compared with what the write will really replace.
- */
-export function rowLock(table: GovernanceTable) {
-  return async (trx: Transaction<Database>, organisationId: string, id: string): Promise<boolean> => {
-    const found = await sql`SELECT id FROM ${sql.table(table)} WHERE organisation_id = ${organisationId} AND id = ${id} FOR UPDATE`.execute(trx);
-    return found.rows.length > 0;
-  };
-}
-
-/** Columns a new row carries besides its fields. */
-export function creationStamp(actor: Actor) {
-  return { organisation_id: actor.organisationId, created_by: actor.userId, updated_by: actor.userId };
-}
-
-/** Inserts a new record of the acting organisation and answers its id. */
-export async function insertRecord<T extends GovernanceTable>(trx: Transaction<Database>, table: T, values: Insertable<Database[T]>): Promise<string> {
-  const row = await trx.insertInto(table).values(values).returning('id').executeTakeFirstOrThrow();
-  return row.id;
-}
-
-/** Columns every edit sets besides the fields. */
-export function editStamp(actor: Actor) {
-  return { version: sql<number>`version + 1`, updated_at: sql<Date>`now()`, updated_by: actor.userId };
-}
 
 async function audited<Rec extends Versioned>(
   trx: Transaction<Database>,

@@ -2,12 +2,10 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { withoutMeta } from '../shared/audit-view.ts';
-import { defineCollection } from '../shared/collection.ts';
 import { notInFuture, todayInEngland } from '../shared/dates.ts';
-import { linkErrors } from '../shared/links.ts';
-import { assertNoFieldErrors, creationStamp, editStamp, insertRecord, type RecordStore, rowLock } from '../shared/records.ts';
+import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
+import { tableCollection } from '../shared/table-store.ts';
 import { findWorkstream, listWorkstreams, type Workstream, workstreamColumns, type WorkstreamFields } from './repository.ts';
 import { createWorkstreamBody, presentWorkstream, updateWorkstreamBody, workstreamQuery, workstreamSchema } from './schemas.ts';
 
@@ -34,29 +32,19 @@ function rated(base: WorkstreamFields, given: Given, current: Workstream | null)
 
 async function prepare(trx: Transaction<Database>, organisationId: string, base: WorkstreamFields, given: Given, current: Workstream | null): Promise<WorkstreamFields> {
   const { fields, errors } = rated(base, given, current);
-  errors.push(...(await linkErrors(trx, organisationId, [{ path: 'governanceBodyId', table: 'governance_bodies', id: fields.governanceBodyId, previous: current?.governanceBodyId }])));
-  assertNoFieldErrors(errors);
-  return fields;
+  return validFields(trx, organisationId, fields, current, errors, { governanceBodyId: 'governance_bodies' });
 }
 
-export const workstreamStore: RecordStore<Workstream, WorkstreamFields> = {
+export const workstreams = tableCollection({
   entity: 'workstream',
+  table: 'workstreams',
   find: findWorkstream,
-  lock: rowLock('workstreams'),
-  insert: (trx, actor, fields) => insertRecord(trx, 'workstreams', { ...workstreamColumns(fields), ...creationStamp(actor) }),
-  update: async (trx, actor, current, fields) => {
-    await trx.updateTable('workstreams').set({ ...workstreamColumns(fields), ...editStamp(actor) }).where('organisation_id', '=', actor.organisationId).where('id', '=', current.id).execute();
-  },
-  auditView: (workstream) => withoutMeta(presentWorkstream(workstream)),
+  columns: workstreamColumns,
   uniqueKeys: { workstreams_name_key: { path: 'name', message: 'This organisation already has a workstream of that name.' } },
-};
-
-export const workstreams = defineCollection({
   path: 'workstreams',
   noun: 'workstream (objectives, lead, the body it reports to, status and RAG rating)',
   plural: 'workstreams',
   schemas: { create: createWorkstreamBody, update: updateWorkstreamBody, query: workstreamQuery, item: workstreamSchema },
-  store: workstreamStore,
   present: presentWorkstream,
   list: listWorkstreams,
   prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body, rag: null, ragDate: null, ragComment: null }, body, null),

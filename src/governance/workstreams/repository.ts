@@ -1,5 +1,5 @@
-import type { Kysely } from 'kysely';
-import type { Database, Rag, WorkstreamStatus } from '../../db/tables.ts';
+import type { Kysely, Updateable } from 'kysely';
+import type { Database, Rag, WorkstreamStatus, WorkstreamsTable } from '../../db/tables.ts';
 import { META_COLUMNS } from '../shared/columns.ts';
 
 export interface WorkstreamFields {
@@ -63,7 +63,7 @@ export function workstreamColumns(fields: WorkstreamFields) {
     rag_date: fields.ragDate,
     rag_comment: fields.ragComment,
     notes: fields.notes,
-  };
+  } satisfies Updateable<WorkstreamsTable>;
 }
 
 export async function listRagHistory(db: Kysely<Database>, organisationId: string, workstreamId: string) {

@@ -5,7 +5,7 @@ import ExcelJS from 'exceljs';
 import { expect } from 'vitest';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
 import type { Api, ApiResponse, TestApp } from '../support/app.ts';
-import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
+import { createGrant, createOrganisation, type TestOrganisation } from '../support/factories.ts';
 
 export interface FilePart {
   readonly name: string;
@@ -39,13 +39,8 @@ export function upload(api: Api, grantId: string, kind: string, file: FilePart, 
 /** An empty grant holding the worked example's allocation (£2,210,000). */
 export async function workedExampleGrant(testApp: TestApp, name: string): Promise<{ council: TestOrganisation; grantId: string }> {
   const council = await createOrganisation(testApp, name);
-  const grant = await council.as.finance.post(`/api/v1/organisations/${council.id}/grants`, {
-    scheme: 'csc-prevention',
-    financialYear: '2025-26',
-    tranches: [...WORKED_EXAMPLE_TRANCHES],
-  });
-  expect(grant.status, JSON.stringify(grant.body)).toBe(201);
-  return { council, grantId: grant.body.id };
+  const grant = await createGrant(council, [...WORKED_EXAMPLE_TRANCHES]);
+  return { council, grantId: grant.id };
 }
 
 const HEADINGS: Record<string, string> = {

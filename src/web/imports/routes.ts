@@ -11,6 +11,7 @@ import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
 import { type FieldLabels, type FormErrors, formValues, problemToFormErrors } from '../forms.ts';
 import { renderPage } from '../render.ts';
+import { LINE_LABELS } from '../commitments/form.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
 
 type UploadedFile = { readonly name: string; readonly bytes: Buffer };
@@ -25,17 +26,10 @@ const PREVIEW_LABELS: FieldLabels = { headerRow: 'The header row', mapping: 'The
 /** Rows shown in the preview's table; the rest are counted, and all are in the API's preview. */
 const SHOWN_ROWS = 200;
 
-const FIELD_LABELS: Record<string, string> = {
-  ref: 'Line number',
+/** Fields as the mapping's choices name them: a line's as its own form does, then the ledger's. */
+const FIELD_LABELS: FieldLabels = {
+  ...LINE_LABELS,
   heading: 'Heading',
-  category: 'Category',
-  title: 'Title',
-  amount: 'Amount',
-  status: 'Status',
-  decisionRef: 'Decision',
-  approvedBy: 'Approved by',
-  serviceArea: 'Service area',
-  notes: 'Notes',
   date: 'Date',
   supplier: 'Supplier',
   reference: 'Transaction number',

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { notInFuture, todayInEngland } from '../shared/dates.ts';
+import { assessmentDate, todayInEngland } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
 import { tableCollection } from '../shared/table-store.ts';
@@ -20,11 +20,7 @@ const EMPTY = { ref: null, description: null, owner: null, workstreamId: null, a
 function assessed(base: RiskFields, given: Given, current: Risk | null): { fields: RiskFields; errors: FieldError[] } {
   const reassessed = [given.likelihood, given.impact, given.assessedOn, given.assessmentComment].some((value) => value !== undefined);
   if (current && !reassessed) return { fields: base, errors: [] };
-  const assessedOn = given.assessedOn ?? todayInEngland();
-  const errors = notInFuture(assessedOn, 'assessedOn');
-  if (current && assessedOn < current.assessedOn) {
-    errors.push({ path: 'assessedOn', message: `must not be before the current assessment's date (${current.assessedOn})` });
-  }
+  const { date: assessedOn, errors } = assessmentDate(given.assessedOn, current?.assessedOn, 'assessedOn', 'assessment');
   return { fields: { ...base, assessedOn, assessmentComment: given.assessmentComment ?? null }, errors };
 }
 

@@ -16,3 +16,14 @@ export function notInFuture(date: string | null | undefined, path: string): Fiel
   if (!date || date <= todayInEngland()) return [];
   return [{ path, message: 'must not be in the future' }];
 }
+
+/**
+ * The date of a new assessment (a RAG rating, a risk score): today (in England) unless given,
+ * never in the future, never before the assessment it replaces, so the latest is the current.
+ */
+export function assessmentDate(given: string | undefined, previous: string | null | undefined, path: string, what: string): { date: string; errors: FieldError[] } {
+  const date = given ?? todayInEngland();
+  const errors = notInFuture(date, path);
+  if (previous && date < previous) errors.push({ path, message: `must not be before the current ${what}'s date (${previous})` });
+  return { date, errors };
+}

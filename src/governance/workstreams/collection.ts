@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { notInFuture, todayInEngland } from '../shared/dates.ts';
+import { assessmentDate } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
 import { tableCollection } from '../shared/table-store.ts';
@@ -21,12 +21,8 @@ const EMPTY = { lead: null, governanceBodyId: null, status: 'active', rag: null,
 function rated(base: WorkstreamFields, given: Given, current: Workstream | null): { fields: WorkstreamFields; errors: FieldError[] } {
   if (given.rag === undefined && given.ragComment === undefined && given.ragDate === undefined) return { fields: base, errors: [] };
   const rag = given.rag ?? current?.rag ?? null;
-  const ragDate = given.ragDate ?? todayInEngland();
-  const errors: FieldError[] = [...notInFuture(ragDate, 'ragDate')];
+  const { date: ragDate, errors } = assessmentDate(given.ragDate, current?.ragDate, 'ragDate', 'rating');
   if (rag === null) errors.push({ path: 'rag', message: 'is required with ragComment or ragDate while the workstream has no rating' });
-  if (current?.ragDate && ragDate < current.ragDate) {
-    errors.push({ path: 'ragDate', message: `must not be before the current rating's date (${current.ragDate})` });
-  }
   return { fields: { ...base, rag, ragDate: rag === null ? null : ragDate, ragComment: given.ragComment ?? null }, errors };
 }
 

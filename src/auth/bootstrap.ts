@@ -8,8 +8,8 @@ export interface BootstrapResult {
   /** Set only when an administrator was created just now with a random token. */
   readonly generatedToken: string | null;
   readonly created: boolean;
-  /** Set only when an administrator was created just now: the web sign-in, printed once. */
-  readonly signIn: { readonly email: string; readonly password: string } | null;
+  /** Present only when an administrator was created just now: the web sign-in, printed once. */
+  readonly signIn?: { readonly email: string; readonly password: string };
 }
 
 const ADMIN_EMAIL = 'admin@ringfence.local';
@@ -23,7 +23,7 @@ export async function bootstrapPlatformAdmin(db: Kysely<Database>, adminToken: s
     // Two instances starting together must not both create an administrator.
     await trx.selectFrom('schemes').select('id').where('code', '=', 'csc-prevention').forUpdate().execute();
     const anyUser = await trx.selectFrom('users').select('id').limit(1).executeTakeFirst();
-    if (anyUser) return { generatedToken: null, created: false, signIn: null };
+    if (anyUser) return { generatedToken: null, created: false };
     const token = adminToken ?? generateApiToken();
     // The web pages need a password as the API needs a token; only its hash is kept.
     const password = generatePassword();

@@ -13,6 +13,7 @@ import { presentScoreHistory, scoreHistorySchema } from './risks/schemas.ts';
 import { secondments } from './secondments/collection.ts';
 import { registerCollection, registerRecordView } from './shared/collection.ts';
 import { workstreams } from './workstreams/collection.ts';
+import { portfolioSchema, workstreamPortfolio } from './workstreams/portfolio.ts';
 import { listRagHistory } from './workstreams/repository.ts';
 import { presentRagHistory, ragHistorySchema } from './workstreams/schemas.ts';
 
@@ -35,6 +36,12 @@ export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
     summary: "Every RAG rating the workstream has had, with its date and comment, oldest first",
     response: ragHistorySchema,
     load: async (db, organisationId, workstream) => presentRagHistory(await listRagHistory(db, organisationId, workstream.id)),
+  });
+  registerRecordView(app, workstreams, {
+    suffix: 'portfolio',
+    summary: 'What belongs to the workstream: its commitment lines in every grant year, posts, secondments, milestones and risks',
+    response: portfolioSchema,
+    load: (db, organisationId, workstream) => workstreamPortfolio(db, organisationId, workstream.id),
   });
   registerRecordView(app, risks, {
     suffix: 'history',

@@ -89,6 +89,7 @@ const RULES: Record<string, Rule> = {
   'GET /api/v1/organisations/{orgId}/risks/{id}': 'reader',
   'PATCH /api/v1/organisations/{orgId}/risks/{id}': 'programme_lead',
   'GET /api/v1/organisations/{orgId}/workstreams/{id}/rag-history': 'reader',
+  'GET /api/v1/organisations/{orgId}/workstreams/{id}/portfolio': 'reader',
   'GET /api/v1/organisations/{orgId}/risks/{id}/history': 'reader',
   'GET /api/v1/organisations/{orgId}/programme-report': 'reader',
   'GET /api/v1/grants/{grantId}/reconciliation': 'reader',

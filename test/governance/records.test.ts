@@ -54,6 +54,33 @@ describe('governance records: bodies and decisions, histories, expectations', ()
     ]);
   });
 
+  it('gathers what belongs to a workstream: lines of every grant year, posts, secondments, milestones and risks', async () => {
+    const lead = council.as.programme_lead;
+    const workstream = await created(lead, at('/workstreams'), { name: 'Workforce Group', objectives: 'Recruit and train' });
+    const other = await created(lead, at('/workstreams'), { name: 'Voice Steering Group', objectives: 'Hear families' });
+    const thisYear = await createGrant(council, undefined, '2026-27');
+    const nextYear = await createGrant(council, undefined, '2027-28');
+    const first = await createLine(council.as.finance, thisYear.id, { title: 'Workforce 26-27', category: 'practice_workforce_ict', amount: '10', workstreamId: workstream.id });
+    await createLine(council.as.finance, nextYear.id, { title: 'Workforce 27-28', category: 'practice_workforce_ict', amount: null, workstreamId: workstream.id });
+    await createLine(council.as.finance, nextYear.id, { title: 'Voice', category: 'family_voice', amount: '5', workstreamId: other.id });
+    await created(lead, at('/posts'), { title: 'Workforce Lead', headcount: 1, annualCost: '50000', status: 'recruiting', workstreamId: workstream.id, commitmentId: first.id });
+    await created(lead, at('/secondments'), { partner: 'College', partnerType: 'education', role: 'Trainer', annualCost: '20000', status: 'offered', workstreamId: workstream.id });
+    await created(lead, at('/milestones'), { title: 'Training plan', dueOn: '2026-06-30', workstreamId: workstream.id });
+    await created(lead, at('/risks'), { title: 'Trainers unavailable', likelihood: 2, impact: 3, workstreamId: workstream.id });
+    await created(lead, at('/risks'), { title: 'Not this one', likelihood: 2, impact: 3, workstreamId: other.id });
+
+    const portfolio = await council.as.reader.get(at(`/workstreams/${workstream.id}/portfolio`));
+    expect(portfolio.status).toBe(200);
+    expect(portfolio.body.lines.map((l: { financialYear: string; title: string; amount: string | null }) => [l.financialYear, l.title, l.amount])).toEqual([
+      ['2026-27', 'Workforce 26-27', '10.00'],
+      ['2027-28', 'Workforce 27-28', null],
+    ]);
+    expect(portfolio.body.posts.map((p: { title: string }) => p.title)).toEqual(['Workforce Lead']);
+    expect(portfolio.body.secondments.map((p: { role: string }) => p.role)).toEqual(['Trainer']);
+    expect(portfolio.body.milestones.map((m: { title: string }) => m.title)).toEqual(['Training plan']);
+    expect(portfolio.body.risks.map((r: { title: string }) => r.title)).toEqual(['Trainers unavailable']);
+  });
+
   it('keeps every RAG rating with its date and comment, append-only', async () => {
     const lead = council.as.programme_lead;
     const workstream = await created(lead, at('/workstreams'), { name: 'ICT Development Group', objectives: 'One system', rag: 'amber', ragDate: '2025-09-01', ragComment: 'Scoping' });

@@ -21,7 +21,7 @@ describe('users and API tokens', () => {
     expect(me.status).toBe(200);
     expect(me.body.isPlatformAdmin).toBe(true);
     const again = await bootstrapPlatformAdmin(testApp.database.handle.db, 'another-token-of-at-least-32-characters!!');
-    expect(again).toEqual({ created: false, generatedToken: null });
+    expect(again).toMatchObject({ created: false, generatedToken: null });
   });
 
   it('stores only a hash of each token, and shows the token only when issued', async () => {

@@ -107,8 +107,10 @@ describe('importing spend from a ledger export', () => {
       ['01/04/2026', 'AP-3001', '3', '10.00'],
       ['31/02/2026', 'AP-3002', '3', '10.00'],
       ['2026-03-31', 'AP-3003', '99', '10.00'],
+      ['2026-03-30', 'AP-3004', '#3', '10.00'],
     ]);
     const preview = await upload(council.as.finance, grantId, 'spend', { name: 'april.csv', content: file });
+    expect(preview.body.entries.map((e: any) => [e.row, e.lineRef, e.commitmentId])).toEqual([[5, '3', hub.id]]);
     expect(preview.body.problems).toEqual([
       { row: 2, column: 'A', header: 'Date', message: "2026-04-01 is outside the grant's financial year 2025-26 (2025-04-01 to 2026-03-31)" },
       { row: 3, column: 'A', header: 'Date', message: expect.stringMatching(/"31\/02\/2026" is not a date/) },

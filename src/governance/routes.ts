@@ -5,6 +5,7 @@ import { expectations } from './expectations/collection.ts';
 import { meetings } from './meetings/collection.ts';
 import { milestones } from './milestones/collection.ts';
 import { posts } from './posts/collection.ts';
+import { splitPostRoutes } from './posts/split.ts';
 import { reconciliationRoutes } from './reconciliation/routes.ts';
 import { programmeReportRoutes } from './report/routes.ts';
 import { listScoreHistory } from './risks/repository.ts';
@@ -21,6 +22,7 @@ import { presentRagHistory, ragHistorySchema } from './workstreams/schemas.ts';
 export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(reconciliationRoutes);
   await app.register(programmeReportRoutes);
+  await app.register(splitPostRoutes);
   registerCollection(app, governanceBodies);
   registerCollection(app, meetings);
   registerCollection(app, decisions);

@@ -90,6 +90,7 @@ const RULES: Record<string, Rule> = {
   'PATCH /api/v1/organisations/{orgId}/risks/{id}': 'programme_lead',
   'GET /api/v1/organisations/{orgId}/workstreams/{id}/rag-history': 'reader',
   'GET /api/v1/organisations/{orgId}/workstreams/{id}/portfolio': 'reader',
+  'POST /api/v1/organisations/{orgId}/posts/{id}/split': 'programme_lead',
   'GET /api/v1/organisations/{orgId}/risks/{id}/history': 'reader',
   'GET /api/v1/organisations/{orgId}/programme-report': 'reader',
   'GET /api/v1/grants/{grantId}/reconciliation': 'reader',

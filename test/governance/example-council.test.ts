@@ -98,11 +98,16 @@ describe('the example council’s programme, entered through the API', () => {
 
   it('expresses "Attendance Leads ×3, 1 in post, 2 recruiting" once one is appointed', async () => {
     const lead = council.as.programme_lead;
-    const recruiting = await lead.get(orgPath(council, `/posts/${postIds['Attendance Lead']}`));
-    const narrowed = await lead.patch(orgPath(council, `/posts/${postIds['Attendance Lead']}`), { headcount: 2, annualCost: '84000.00' }, { 'if-match': String(recruiting.headers.etag) });
-    expect(narrowed.status, JSON.stringify(narrowed.body)).toBe(200);
-    expect(narrowed.body).toMatchObject({ headcount: 2, fte: '2.00', annualCost: '84000.00', status: 'recruiting' });
-    await created(lead, orgPath(council, '/posts'), { title: 'Attendance Lead', headcount: 1, annualCost: '42000.00', status: 'in_post', startDate: '2026-01-05', postholder: 'A. Person' });
+    const url = orgPath(council, `/posts/${postIds['Attendance Lead']}`);
+    const recruiting = await lead.get(url);
+    const split = await lead.post(`${url}/split`, { headcount: 1, status: 'in_post', startDate: '2026-01-05', postholder: 'A. Person' }, { 'if-match': String(recruiting.headers.etag) });
+    expect(split.status, JSON.stringify(split.body)).toBe(201);
+    expect(split.body.original).toMatchObject({ headcount: 2, fte: '2.00', annualCost: '84000.00', status: 'recruiting', version: 2 });
+    expect(split.body.created).toMatchObject({ title: 'Attendance Lead', headcount: 1, fte: '1.00', annualCost: '42000.00', status: 'in_post', startDate: '2026-01-05', postholder: 'A. Person' });
+    const again = await lead.post(`${url}/split`, { headcount: 1, status: 'in_post' }, { 'if-match': String(recruiting.headers.etag) });
+    expect(again.status).toBe(412);
+    const all = await lead.post(`${url}/split`, { headcount: 2, status: 'in_post' });
+    expect(all.body.errors[0].path).toBe('headcount');
 
     const report = (await council.as.reader.get(orgPath(council, '/programme-report?asOf=2026-01-15'))).body;
     expect(report.posts).toMatchObject({ establishment: 8, filled: 6, recruiting: 2 });

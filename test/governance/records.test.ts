@@ -184,4 +184,15 @@ describe('governance records: bodies and decisions, histories, expectations', ()
     const named = await lead.patch(at(`/posts/${post.id}`), { postholder: 'A. Person' });
     expect(named.body.errors[0].path).toBe('postholder');
   });
+
+  it('splits a post record so cost and FTE still add up to the penny, audited both sides', async () => {
+    const lead = council.as.programme_lead;
+    const post = await created(lead, at('/posts'), { title: 'Family Support Worker', headcount: 3, fte: '2.5', annualCost: '100000.00', status: 'recruiting', grade: 'SO1' });
+    const split = await lead.post(at(`/posts/${post.id}/split`), { headcount: 1, status: 'in_post', startDate: '2025-11-03' });
+    expect(split.status, JSON.stringify(split.body)).toBe(201);
+    expect(split.body.original).toMatchObject({ headcount: 2, fte: '1.67', annualCost: '66666.67', status: 'recruiting' });
+    expect(split.body.created).toMatchObject({ headcount: 1, fte: '0.83', annualCost: '33333.33', status: 'in_post', grade: 'SO1', startDate: '2025-11-03' });
+    const audit = await testApp.database.handle.db.selectFrom('audit_records').select(['action', 'entity_id']).where('entity', '=', 'post').where('entity_id', 'in', [post.id, split.body.created.id]).orderBy('seq').execute();
+    expect(audit.map((r) => `${r.action} ${r.entity_id === post.id ? 'original' : 'new'}`)).toEqual(['create original', 'split original', 'create new']);
+  });
 });

@@ -42,7 +42,7 @@ export type GovernanceTable =
   | 'organisation_expectations'
   | 'risks';
 
-async function audited<Rec extends Versioned>(
+export async function audited<Rec extends Versioned>(
   trx: Transaction<Database>,
   actor: Actor,
   store: RecordStore<Rec, unknown>,
@@ -74,7 +74,7 @@ async function refusingDuplicates<T>(store: { readonly uniqueKeys?: Readonly<Rec
   }
 }
 
-async function reread<Rec extends Versioned>(trx: Transaction<Database>, store: RecordStore<Rec, unknown>, organisationId: string, id: string): Promise<Rec> {
+export async function reread<Rec extends Versioned>(trx: Transaction<Database>, store: RecordStore<Rec, unknown>, organisationId: string, id: string): Promise<Rec> {
   const record = await store.find(trx, organisationId, id);
   if (!record) throw new NotFoundProblem(store.entity);
   return record;

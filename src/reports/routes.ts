@@ -16,6 +16,7 @@ import { isoDateSchema, quarterSchema } from '../shared/financial-year.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { asAtParameter, resolveAsAt } from '../summary/as-at.ts';
 import { fileResponses, sendFile, sendJson } from './http.ts';
+import { streamFromSnapshot } from './snapshot.ts';
 import {
   categoryFinder,
   committeeLines,
@@ -112,25 +113,19 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const { format, asAt, quarter } = request.query;
       const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
-      const report = buildDfeReturn(context, await quarterFigures(app.db, context, quarter), quarter);
-      const filename = safeFilename(['dfe-return', report.organisation.code, report.financialYear, quarter, asAtPart(asAt)], format);
-      switch (format) {
-        case 'json':
-          return reply.send(dfeReturnJson(report));
-        case 'csv':
-          return sendFile(reply, format, filename, dfeReturnCsv(report));
-        case 'xlsx':
-          return sendFile(
-            reply,
-            format,
-            filename,
-            await dfeReturnXlsx(
-              report,
-              { lines: lineSpendPages(app.db, context, quarter), spend: quarterSpend(app.db, context, quarter), categoryOf: categoryFinder(context.grant) },
-              new Date(),
-            ),
-          );
+      const filename = safeFilename(['dfe-return', context.organisation.code, context.grant.financialYear, quarter, asAtPart(asAt)], format);
+      if (format === 'xlsx') {
+        // The workbook's sheets come from many statements: all are read inside one snapshot.
+        const workbook = streamFromSnapshot(app.database, async (db) => {
+          const snapshot = await loadReportContext(db, context.grant.organisationId, context.grant.id, context.asAt);
+          const report = buildDfeReturn(snapshot, await quarterFigures(db, snapshot, quarter), quarter);
+          const detail = { lines: lineSpendPages(db, snapshot, quarter), spend: quarterSpend(db, snapshot, quarter), categoryOf: categoryFinder(snapshot.grant) };
+          return dfeReturnXlsx(report, detail, new Date());
+        });
+        return sendFile(reply, format, filename, workbook);
       }
+      const report = buildDfeReturn(context, await quarterFigures(app.db, context, quarter), quarter);
+      return format === 'json' ? reply.send(dfeReturnJson(report)) : sendFile(reply, format, filename, dfeReturnCsv(report));
     },
   );
 

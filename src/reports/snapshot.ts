@@ -1,0 +1,42 @@
+import { PassThrough, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Kysely } from 'kysely';
+import type { DatabaseHandle } from '../db/connect.ts';
+import type { Database } from '../db/tables.ts';
+
+/** A download that stalls this long gives its connection back. */
+const LONGEST_DOWNLOAD_MS = 10 * 60_000;
+
+/**
+ * Streams a document read in many statements (the DfE workbook: its figures, then its lines and
+ * spend a page at a time) from one REPEATABLE READ, READ ONLY transaction, so every sheet sees
+ * the same committed ledger and the Summary's totals cannot disagree with the entries listed
+ * under them, whatever is recorded while the file downloads. The transaction lasts as long as
+ * the download and ends (rolling back nothing: it only read) when the client has it all or goes.
+ *
+ * Embedded PGlite has one connection for the whole app, so holding it for a download would stall
+ * every other request: there the statements run as they come, as for a single user.
+ */
+export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysely<Database>) => Promise<Readable>): Readable {
+  const output = new PassThrough();
+  if (database.kind === 'pglite') {
+    produce(database.db)
+      .then((stream) => pipeline(stream, output))
+      .catch((error: unknown) => output.destroy(asError(error)));
+    return output;
+  }
+  const timer = setTimeout(() => output.destroy(new Error('download took too long')), LONGEST_DOWNLOAD_MS);
+  timer.unref();
+  database.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute(async (trx) => pipeline(await produce(trx), output))
+    .catch((error: unknown) => output.destroy(asError(error)))
+    .finally(() => clearTimeout(timer));
+  return output;
+}
+
+function asError(error: unknown): Error {
+  return error instanceof Error ? error : new Error(String(error));
+}

@@ -58,14 +58,15 @@ export function validateForm<S extends z.ZodType>(
   schema: S,
   body: FormBody,
   labels: FieldLabels,
-  /** Messages that suit a form better than the API's, by field (e.g. a three-box date). */
+  /** For a wrong type or format: wording that suits a form better than the API's (e.g. a three-box date). */
   messages: Readonly<Record<string, string>> = {},
 ): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, value: parsed.data };
   const errors = parsed.error.issues.flatMap((issue): FieldError[] => {
     const field = String(issue.path[0] ?? '');
-    if (messages[field]) return [{ path: field, message: messages[field] }];
+    // Wrong type or shape gets the form's wording; range and other rules keep the API's.
+    if (messages[field] && (issue.code === 'invalid_type' || issue.code === 'invalid_format')) return [{ path: field, message: messages[field] }];
     if (issue.code === 'invalid_type' && issue.input === undefined) return [{ path: issue.path.join('.'), message: 'must be given' }];
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: key, message: 'is not a field of this form' }));
     return [{ path: issue.path.join('.'), message: issue.message }];

@@ -29,4 +29,44 @@ describe('programme pages in the browser', () => {
     expect(await row.innerText()).toMatch(/Amber[\s\S]*Two partners yet to sign the agreement/);
     await checkPage(page, 'programme');
   });
+
+  it('adds a post and changes it, with the same checks as the API', async () => {
+    const { page } = suite.browser;
+    await page.goto(`/organisations/${suite.organisation.id}/programme`);
+    await page.click('a:has-text("All posts")');
+    await page.click('a:has-text("Add a post")');
+    await checkPage(page, 'add-post');
+    await page.fill('#title', 'Attendance Lead');
+    await page.fill('#headcount', 'three');
+    await page.fill('#annualCost', '£126,000');
+    await page.click('button:has-text("Save post")');
+    expect(await errorSummary(page)).toEqual(['Headcount must be a whole number']);
+    expect(await page.inputValue('#annualCost')).toBe('£126,000');
+    await page.fill('#headcount', '3');
+    await page.selectOption('#status', 'recruiting');
+    await page.selectOption('#workstreamId', { label: 'Family Help Partnership Group' });
+    await page.click('button:has-text("Save post")');
+    const row = page.locator('[data-testid="records"] tbody tr', { hasText: 'Attendance Lead' });
+    expect(await row.innerText()).toMatch(/3\s+recruiting\s+£126,000.00/);
+    await checkPage(page, 'posts');
+
+    await row.locator('a:has-text("Change")').click();
+    await page.selectOption('#status', 'in_post');
+    await page.fill('#startDate', '2025-09-01');
+    await page.click('button:has-text("Save post")');
+    expect(await page.locator('[data-testid="records"] tbody tr', { hasText: 'Attendance Lead' }).innerText()).toMatch(/in post[\s\S]*1 September 2025/);
+  });
+
+  it('refuses a risk scored outside 1 to 5, naming the field', async () => {
+    const { page } = suite.browser;
+    await page.goto(`/organisations/${suite.organisation.id}/programme/risks/new`);
+    await page.fill('#title', 'Partners withdraw from the multi-agency teams');
+    await page.fill('#likelihood', '9');
+    await page.fill('#impact', '4');
+    await page.click('button:has-text("Save risk")');
+    expect(await errorSummary(page)).toEqual(['Likelihood must be from 1 to 5']);
+    await page.fill('#likelihood', '3');
+    await page.click('button:has-text("Save risk")');
+    expect(await page.locator('[data-testid="records"]').innerText()).toContain('Partners withdraw from the multi-agency teams');
+  });
 });

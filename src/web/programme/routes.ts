@@ -8,7 +8,13 @@ import { findWorkstream, type Workstream } from '../../governance/workstreams/re
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
 import { type FieldLabels, type FormErrors, formValues, optional, problemToFormErrors, validateForm } from '../forms.ts';
+import { milestones } from '../../governance/milestones/collection.ts';
+import { posts } from '../../governance/posts/collection.ts';
+import { risks } from '../../governance/risks/collection.ts';
+import { secondments } from '../../governance/secondments/collection.ts';
 import { renderPage } from '../render.ts';
+import { RECORD_KINDS } from './kinds.ts';
+import { registerRecordPages } from './records.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type WorkstreamParams = { Params: { orgId: string; id: string } };
@@ -39,7 +45,7 @@ function showRagForm(request: FastifyRequest, reply: FastifyReply, workstream: W
 export async function programmePages(app: FastifyInstance): Promise<void> {
   app.get<OrgParams>('/organisations/:orgId/programme', reader, async (request, reply) => {
     const report = await buildProgrammeReport(app.db, pageAccessOf(request).organisationId, todayInEngland(), DUE_WITHIN_DAYS);
-    return renderPage(request, reply, 'programme', { report, canWrite: pageAllows(request, 'programme_lead'), values: {} });
+    return renderPage(request, reply, 'programme', { report, kinds: Object.values(RECORD_KINDS), canWrite: pageAllows(request, 'programme_lead'), values: {} });
   });
 
   app.post<OrgParams>('/organisations/:orgId/programme/workstreams', lead, async (request, reply) => {
@@ -59,7 +65,7 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
       }
     }
     const report = await buildProgrammeReport(app.db, actor.organisationId, todayInEngland(), DUE_WITHIN_DAYS);
-    return renderPage(request, reply, 'programme', { report, canWrite: true, values, errors }, 400);
+    return renderPage(request, reply, 'programme', { report, kinds: Object.values(RECORD_KINDS), canWrite: true, values, errors }, 400);
   });
 
   app.get<WorkstreamParams>('/organisations/:orgId/programme/workstreams/:id/rag', lead, async (request, reply) => {
@@ -85,4 +91,10 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
       return showRagForm(request, reply, workstream, values, errors);
     }
   });
+
+  registerRecordPages(app, RECORD_KINDS.workstreams, workstreams);
+  registerRecordPages(app, RECORD_KINDS.posts, posts);
+  registerRecordPages(app, RECORD_KINDS.secondments, secondments);
+  registerRecordPages(app, RECORD_KINDS.milestones, milestones);
+  registerRecordPages(app, RECORD_KINDS.risks, risks);
 }

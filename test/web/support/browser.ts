@@ -36,6 +36,8 @@ export async function launchBrowser(baseURL: string): Promise<TestBrowser> {
       '--disable-sync',
     ],
   });
+  // Fail a step in seconds, naming it, rather than at the test's own timeout.
+  context.setDefaultTimeout(10_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,

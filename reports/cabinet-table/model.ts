@@ -1,5 +1,5 @@
 import type { MoneyText } from '../../src/reports/money-text.ts';
-import type { CommitteeLines, ReportContext } from '../../src/reports/service.ts';
+import { categoryFinder, type CommitteeLines, type ReportContext } from '../../src/reports/service.ts';
 import { type Decimal, sumDecimals, ZERO } from '../../src/shared/money.ts';
 
 /**
@@ -44,14 +44,15 @@ export interface CabinetLine {
  * in line order; withdrawn lines never reach here.
  */
 export function buildCabinetTable(context: ReportContext, { lines, categories }: CommitteeLines): CabinetTable {
+  const categoryOf = categoryFinder(context.grant);
   const groups = new Map<string, { label: string; lines: CabinetLine[] }>();
   let tbcLines = 0;
   for (const line of lines) {
-    const heading = line.category.heading;
-    let group = groups.get(heading);
+    const category = categoryOf(line.categoryId);
+    let group = groups.get(category.heading);
     if (!group) {
-      group = { label: line.category.headingLabel, lines: [] };
-      groups.set(heading, group);
+      group = { label: category.headingLabel, lines: [] };
+      groups.set(category.heading, group);
     }
     group.lines.push(line);
     if (line.amount === null) tbcLines += 1;

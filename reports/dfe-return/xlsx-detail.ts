@@ -1,4 +1,4 @@
-import type { LineWithSpend, SpendRow } from '../../src/reports/repository.ts';
+import type { LineWithSpend, SpendRow } from '../../src/reports/pages.ts';
 import type { WithCategory } from '../../src/reports/service.ts';
 import type { GrantCategory } from '../../src/grants/repository.ts';
 import { quarterSchema } from '../../src/shared/financial-year.ts';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { SpendRow } from '../../src/reports/repository.ts';
+import type { SpendRow } from '../../src/reports/pages.ts';
 import { decimalOf } from '../../src/reports/money-text.ts';
 import { type CsvCell, csvLine } from '../shared/csv.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';

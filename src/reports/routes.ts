@@ -16,27 +16,22 @@ import { isoDateSchema, quarterSchema } from '../shared/financial-year.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { asAtParameter, resolveAsAt } from '../summary/as-at.ts';
 import { fileResponses, sendFile, sendJson } from './http.ts';
-import { streamFromSnapshot } from './snapshot.ts';
+import { dfeReturnWorkbook } from './dfe-workbook.ts';
 import {
-  categoryFinder,
-  committeeLines,
   findOrganisationHeader,
-  lineSpendPages,
+  loadCommitteeLines,
   loadReportContext,
   quarterFigures,
-  quarterSpend,
   transparencyRange,
   transparencyRows,
 } from './service.ts';
 
-// The Word and Excel writers are loaded on first use: together they are a sizeable part of an
-// idle server's memory, and most requests never need them.
+// The Word and Excel writers are loaded on first use (docx and exceljs add ~35 MB to an idle
+// server, and most requests never need them).
 const cabinetTableDocx = async (...args: Parameters<typeof import('../../reports/cabinet-table/docx.ts').cabinetTableDocx>) =>
   (await import('../../reports/cabinet-table/docx.ts')).cabinetTableDocx(...args);
 const cabinetTableXlsx = async (...args: Parameters<typeof import('../../reports/cabinet-table/xlsx.ts').cabinetTableXlsx>) =>
   (await import('../../reports/cabinet-table/xlsx.ts')).cabinetTableXlsx(...args);
-const dfeReturnXlsx = async (...args: Parameters<typeof import('../../reports/dfe-return/xlsx.ts').dfeReturnXlsx>) =>
-  (await import('../../reports/dfe-return/xlsx.ts')).dfeReturnXlsx(...args);
 
 const grantParams = z.object({ grantId: z.uuid() });
 const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);
@@ -78,8 +73,8 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { format, asAt } = request.query;
-      const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
-      const table = buildCabinetTable(context, await committeeLines(app.db, context));
+      const { context, committee } = await loadCommitteeLines(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
+      const table = buildCabinetTable(context, committee);
       const filename = (extension: string) => safeFilename(['cabinet-table', table.organisation.code, table.financialYear, asAtPart(asAt)], extension);
       switch (format) {
         case 'json':
@@ -114,16 +109,7 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       const { format, asAt, quarter } = request.query;
       const context = await loadReportContext(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
       const filename = safeFilename(['dfe-return', context.organisation.code, context.grant.financialYear, quarter, asAtPart(asAt)], format);
-      if (format === 'xlsx') {
-        // The workbook's sheets come from many statements: all are read inside one snapshot.
-        const workbook = streamFromSnapshot(app.database, async (db) => {
-          const snapshot = await loadReportContext(db, context.grant.organisationId, context.grant.id, context.asAt);
-          const report = buildDfeReturn(snapshot, await quarterFigures(db, snapshot, quarter), quarter);
-          const detail = { lines: lineSpendPages(db, snapshot, quarter), spend: quarterSpend(db, snapshot, quarter), categoryOf: categoryFinder(snapshot.grant) };
-          return dfeReturnXlsx(report, detail, new Date());
-        });
-        return sendFile(reply, format, filename, workbook);
-      }
+      if (format === 'xlsx') return sendFile(reply, format, filename, dfeReturnWorkbook(app.database, context, quarter));
       const report = buildDfeReturn(context, await quarterFigures(app.db, context, quarter), quarter);
       return format === 'json' ? reply.send(dfeReturnJson(report)) : sendFile(reply, format, filename, dfeReturnCsv(report));
     },

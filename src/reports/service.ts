@@ -5,6 +5,7 @@ import { financialYearBounds, type Quarter, quarterBounds } from '../shared/fina
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../summary/as-at.ts';
+import { type LineWithSpend, linesWithSpendPages, type SpendQuery, type SpendRow, spendPages } from './pages.ts';
 import {
   type CategoryCommitted,
   type CategoryQuarterFigures,
@@ -12,12 +13,7 @@ import {
   findCategoryQuarterFigures,
   findCommitteeLines,
   findOrganisationHeader,
-  type LineWithSpend,
-  linesWithSpendPages,
   type OrganisationHeader,
-  type SpendQuery,
-  type SpendRow,
-  spendPages,
 } from './repository.ts';
 
 /**
@@ -53,18 +49,29 @@ export function categoryFinder(grant: Grant): (categoryId: string) => GrantCateg
 }
 
 export interface CommitteeLines {
-  readonly lines: readonly WithCategory<CommitteeLineRow>[];
+  readonly lines: readonly CommitteeLineRow[];
   /** By category id: what its live lines add up to, from the same statement as the lines. */
   readonly categories: ReadonlyMap<string, CategoryCommitted>;
 }
 
-/** The live lines as they stood, in line order, with their categories' totals. */
-export async function committeeLines(db: Kysely<Database>, context: ReportContext): Promise<CommitteeLines> {
-  const { lines, categories } = await findCommitteeLines(db, context.grant.id, context.asAt?.before ?? null);
-  const categoryOf = categoryFinder(context.grant);
-  // A plain literal, not a spread: this runs once per line of a table that may have thousands.
-  const withCategory = lines.map((line) => ({ ref: line.ref, title: line.title, categoryId: line.categoryId, amount: line.amount, category: categoryOf(line.categoryId) }));
-  return { lines: withCategory, categories };
+/**
+ * The committee table's inputs: the grant as it stood and its live lines in line order with
+ * their categories' totals. The lines are read alongside the grant, not after it: the access
+ * rule has already shown the grant is this organisation's.
+ */
+export async function loadCommitteeLines(
+  db: Kysely<Database>,
+  organisationId: string,
+  grantId: string,
+  asAt: AsAt | null,
+): Promise<{ context: ReportContext; committee: CommitteeLines }> {
+  const [context, committee] = await Promise.all([loadReportContext(db, organisationId, grantId, asAt), findCommitteeLines(db, grantId, asAt?.before ?? null)]);
+  return { context, committee };
+}
+
+/** The live lines as the context's grant stood, with their categories' totals (one statement). */
+export function committeeLines(db: Kysely<Database>, context: ReportContext): Promise<CommitteeLines> {
+  return findCommitteeLines(db, context.grant.id, context.asAt?.before ?? null);
 }
 
 /** Per category: committed, spend in the quarter and to its end, as they stood. */

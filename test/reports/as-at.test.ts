@@ -9,7 +9,7 @@ import { dfeReturnCsv } from '../../reports/dfe-return/csv.ts';
 import { dfeReturnJson } from '../../reports/dfe-return/json.ts';
 import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
 import { dfeReturnXlsx } from '../../reports/dfe-return/xlsx.ts';
-import { categoryFinder, committeeLines, lineSpendPages, loadReportContext, quarterFigures, quarterSpend } from '../../src/reports/service.ts';
+import { categoryFinder, lineSpendPages, loadCommitteeLines, quarterFigures, quarterSpend } from '../../src/reports/service.ts';
 import type { AsAt } from '../../src/summary/as-at.ts';
 import { presentSummary } from '../../src/summary/routes.ts';
 import { summariseGrant } from '../../src/summary/service.ts';
@@ -36,8 +36,8 @@ describe('as-at reproduction', () => {
   const db = () => testApp.database.handle.db;
 
   async function renderAt(asAt: AsAt) {
-    const context = await loadReportContext(db(), example.council.id, example.grantId, asAt);
-    const table = buildCabinetTable(context, await committeeLines(db(), context));
+    const { context, committee } = await loadCommitteeLines(db(), example.council.id, example.grantId, asAt);
+    const table = buildCabinetTable(context, committee);
     const dfe = buildDfeReturn(context, await quarterFigures(db(), context, 'Q2'), 'Q2');
     const detail = { lines: lineSpendPages(db(), context, 'Q2'), spend: quarterSpend(db(), context, 'Q2'), categoryOf: categoryFinder(context.grant) };
     const workbook = await readWorkbook(await streamToBuffer(dfeReturnXlsx(dfe, detail, new Date())));

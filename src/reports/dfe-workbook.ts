@@ -1,0 +1,21 @@
+import type { Readable } from 'node:stream';
+import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
+import type { Quarter } from '../shared/financial-year.ts';
+import { categoryFinder, lineSpendPages, loadReportContext, quarterFigures, quarterSpend, type ReportContext } from './service.ts';
+import { streamFromSnapshot } from './snapshot.ts';
+
+/**
+ * The DfE return as a workbook, for any caller (the API route, the web pages). Its sheets come
+ * from many statements, so all are read again inside one snapshot (see snapshot.ts); the
+ * writer is loaded on first use, as exceljs is large and most requests never need it.
+ */
+export function dfeReturnWorkbook(database: DatabaseHandle, context: ReportContext, quarter: Quarter): Readable {
+  return streamFromSnapshot(database, async (db) => {
+    const { dfeReturnXlsx } = await import('../../reports/dfe-return/xlsx.ts');
+    const snapshot = await loadReportContext(db, context.grant.organisationId, context.grant.id, context.asAt);
+    const report = buildDfeReturn(snapshot, await quarterFigures(db, snapshot, quarter), quarter);
+    const detail = { lines: lineSpendPages(db, snapshot, quarter), spend: quarterSpend(db, snapshot, quarter), categoryOf: categoryFinder(snapshot.grant) };
+    return dfeReturnXlsx(report, detail, new Date());
+  });
+}

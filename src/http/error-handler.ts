@@ -53,7 +53,7 @@ export function toProblem(error: unknown): Problem {
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return new ValidationProblem([{ path: 'body', message: 'must be a JSON document' }], 'The request body is not valid JSON.');
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new Problem('unsupported-media-type', 415, 'Unsupported media type', 'Send the body as application/json.');
+      return new Problem('unsupported-media-type', 415, 'Unsupported media type', 'This route does not accept a body of that content type; see the API documentation at /docs.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new Problem('payload-too-large', 413, 'Request too large', 'The request body is larger than this route accepts.');
     case 'FST_ERR_VALIDATION':

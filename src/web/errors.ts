@@ -1,5 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { toProblem } from '../http/error-handler.ts';
+import { sendProblem, toProblem } from '../http/error-handler.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
+import { page } from './access.ts';
 import { renderPage } from './render.ts';
 
 const CSRF_CODES = new Set(['FST_CSRF_MISSING_SECRET', 'FST_CSRF_INVALID_TOKEN']);
@@ -38,5 +40,18 @@ export function registerPageErrors(app: FastifyInstance): void {
     if (page.status >= 500) request.log.error({ err: error }, 'page failed');
     else request.log.info({ status: page.status }, 'page refused');
     return renderPage(request, reply, 'error', { heading: page.heading, text: page.text, requestId: request.id }, page.status);
+  });
+}
+
+/**
+ * A person who mistypes an address gets a GOV.UK "page not found", where the root's not-found
+ * handler would answer problem+json. Only GETs outside /api: a script calling an unknown API
+ * route still gets the API's problem, as before.
+ */
+export function registerPageNotFound(app: FastifyInstance): void {
+  app.get('/*', { config: { page: page.public } }, async (request, reply) => {
+    if (request.url === '/api' || request.url.startsWith('/api/')) return sendProblem(reply, request, new NotFoundProblem('route'));
+    const shown = explain(new NotFoundProblem());
+    return renderPage(request, reply, 'error', { heading: shown.heading, text: shown.text, requestId: request.id }, 404);
   });
 }

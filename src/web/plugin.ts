@@ -13,7 +13,7 @@ import type { Config } from '../config.ts';
 import { registerPageAccess } from './access.ts';
 import { adminPages } from './admin/routes.ts';
 import { commitmentPages } from './commitments/routes.ts';
-import { registerPageErrors } from './errors.ts';
+import { registerPageErrors, registerPageNotFound } from './errors.ts';
 import { grantPages } from './grants/routes.ts';
 import { importPages } from './imports/routes.ts';
 import { programmePages } from './programme/routes.ts';
@@ -74,6 +74,7 @@ async function webPages(app: FastifyInstance, { config }: WebOptions): Promise<v
   await app.register(reportPages);
   await app.register(programmePages);
   await app.register(adminPages);
+  registerPageNotFound(app);
 }
 
 /**

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { checkPage, errorSummary, signIn } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
@@ -68,5 +69,14 @@ describe('programme pages in the browser', () => {
     await page.fill('#likelihood', '3');
     await page.click('button:has-text("Save risk")');
     expect(await page.locator('[data-testid="records"]').innerText()).toContain('Partners withdraw from the multi-agency teams');
+  });
+
+  it('downloads the programme report as a Word document', async () => {
+    const { page } = suite.browser;
+    await page.goto(`/organisations/${suite.organisation.id}/programme`);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('a:has-text("Word (.docx)")')]);
+    expect(download.suggestedFilename()).toMatch(/^programme-report-.*\.docx$/);
+    const bytes = await readFile((await download.path())!);
+    expect(bytes.subarray(0, 2).toString()).toBe('PK');
   });
 });

@@ -104,6 +104,16 @@ describe('web sign-in, sessions and page security', () => {
     expect(hidden.body).toContain('Page not found');
   });
 
+  it('shows a GOV.UK page for an unknown address, while unknown API routes stay problems', async () => {
+    const missing = await web.app.inject({ method: 'GET', url: '/no-such-page' });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.headers['content-type']).toMatch(/^text\/html/);
+    expect(missing.body).toContain('Page not found');
+    const api = await web.app.inject({ method: 'GET', url: '/api/v1/no-such-route' });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers['content-type']).toMatch(/^application\/problem\+json/);
+  });
+
   it('keeps the API as it was: bearer tokens, JSON only, with security headers', async () => {
     const me = await own.organisation.as.reader.get('/api/v1/me');
     expect(me.status).toBe(200);

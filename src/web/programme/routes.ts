@@ -15,12 +15,11 @@ import { secondments } from '../../governance/secondments/collection.ts';
 import { renderPage } from '../render.ts';
 import { RECORD_KINDS } from './kinds.ts';
 import { registerRecordPages } from './records.ts';
+import { DUE_WITHIN_DAYS, programmeReportDownloads } from './report.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type WorkstreamParams = { Params: { orgId: string; id: string } };
 
-/** Milestones due within this many days are listed as coming up, as in the programme report. */
-const DUE_WITHIN_DAYS = 90;
 
 const WORKSTREAM_LABELS: FieldLabels = { name: 'Name', objectives: 'Objectives', lead: 'Lead', rag: 'RAG rating', ragComment: 'Commentary' };
 
@@ -92,6 +91,7 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
     }
   });
 
+  await app.register(programmeReportDownloads);
   registerRecordPages(app, RECORD_KINDS.workstreams, workstreams);
   registerRecordPages(app, RECORD_KINDS.posts, posts);
   registerRecordPages(app, RECORD_KINDS.secondments, secondments);

@@ -32,6 +32,9 @@ describe('administration in the browser', () => {
     const token = await page.locator('[data-testid="token"]').innerText();
     const me = await apiAs(suite.web.app, token).get('/api/v1/me');
     expect(me.body.email).toBe('new.officer@example.gov.uk');
+    await page.click('button:has-text("Revoke")');
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Token revoked');
+    expect((await apiAs(suite.web.app, token).get('/api/v1/me')).status).toBe(401);
 
     await signOut(page);
     await signIn(page, { email: 'new.officer@example.gov.uk', password });

@@ -100,3 +100,20 @@ export async function issueToken(db: Kysely<Database>, actor: Actor, userId: str
 export async function listTokens(db: Kysely<Database>, userId: string) {
   return db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'expires_at', 'revoked_at']).where('user_id', '=', userId).orderBy('created_at').execute();
 }
+
+/** Revokes a member's token at once; the API refuses it from the next request on. */
+export async function revokeToken(db: Kysely<Database>, actor: Actor, userId: string, tokenId: string): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const row = await trx
+      .updateTable('api_tokens')
+      .set({ revoked_at: new Date() })
+      .where('id', '=', tokenId)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .returning(['id', 'revoked_at'])
+      .executeTakeFirst();
+    if (!row) return false;
+    await recordUserChange(trx, { actorId: actor.userId, requestId: actor.requestId }, userId, 'revoke', { revokedAt: row.revoked_at?.toISOString() ?? null, userId }, { entity: 'api-token', entityId: row.id });
+    return true;
+  });
+}

@@ -10,10 +10,11 @@ import { findOrganisation } from '../grants/repository.ts';
 import { renderPage } from '../render.ts';
 import { generatePassword } from '../session/passwords.ts';
 import { setPassword } from '../session/users.ts';
-import { addMember, assertMayManage, issueToken, listMembers, listTokens } from './members.ts';
+import { addMember, assertMayManage, issueToken, listMembers, listTokens, revokeToken } from './members.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type MemberParams = { Params: { orgId: string; userId: string } };
+type TokenParams = { Params: { orgId: string; userId: string; tokenId: string } };
 
 // The API's rules for a member (src/auth/routes.ts addMemberBody): same email, name and role checks.
 const memberForm = z.strictObject({
@@ -78,5 +79,14 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
     if (!parsed.ok) return showMember(app, request, reply, {}, parsed.errors);
     const token = await issueToken(app.db, pageActorOf(request), request.params.userId, parsed.value.name);
     return showMember(app, request, reply, { token });
+  });
+
+  app.post<TokenParams>('/organisations/:orgId/admin/members/:userId/tokens/:tokenId/revoke', admin, async (request, reply) => {
+    await member(request);
+    if (!isUuid(request.params.tokenId) || !(await revokeToken(app.db, pageActorOf(request), request.params.userId, request.params.tokenId))) {
+      throw new NotFoundProblem('token');
+    }
+    setFlash(request, 'Token revoked', 'Scripts using it are refused from now on.');
+    return seeOther(reply, `/organisations/${request.params.orgId}/admin/members/${request.params.userId}`);
   });
 }

@@ -25,7 +25,7 @@ function safeNext(next: string | undefined): string {
   return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
 }
 
-async function audit(request: FastifyRequest) {
+function audit(request: FastifyRequest) {
   return { actorId: webUserOf(request).userId, requestId: request.id };
 }
 
@@ -95,7 +95,7 @@ export async function sessionPages(app: FastifyInstance): Promise<void> {
     }
     const problem = newPasswordProblem(values.newPassword, values.confirmPassword);
     if (problem) return show(problem);
-    const epoch = await setPassword(app.db, await audit(request), user.userId, values.newPassword!);
+    const epoch = await setPassword(app.db, audit(request), user.userId, values.newPassword!);
     // Every other session is now revoked; this one carries the new epoch and stays.
     request.session.set('epoch', epoch);
     setFlash(request, 'Your password has been changed', 'You have been signed out on every other device.');
@@ -103,14 +103,14 @@ export async function sessionPages(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/account/sign-out-everywhere', { config: { page: page.signedIn } }, async (request, reply) => {
-    await revokeSessions(app.db, await audit(request), webUserOf(request).userId);
+    await revokeSessions(app.db, audit(request), webUserOf(request).userId);
     request.session.delete();
     return seeOther(reply, '/sign-in?signedOut=1');
   });
 }
 
-/** The rule for a new password, shared by the account page and administrators' form. */
-export function newPasswordProblem(password: string | undefined, confirmation: string | undefined, field = 'newPassword'): FormErrors | null {
+/** The rule for a new password a person chooses (administrators hand out generated ones). */
+function newPasswordProblem(password: string | undefined, confirmation: string | undefined, field = 'newPassword'): FormErrors | null {
   if (!password || password.length < MIN_PASSWORD_LENGTH) return error(field, `The new password must be at least ${MIN_PASSWORD_LENGTH} characters`);
   if (password.length > 200) return error(field, 'The new password must be at most 200 characters');
   if (confirmation !== undefined && confirmation !== password) return error('confirmPassword', 'The passwords do not match');

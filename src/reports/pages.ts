@@ -195,3 +195,24 @@ export async function* spendPages(db: Kysely<Database>, query: SpendQuery): Asyn
     if (result.rows.length < PAGE_SIZE) return;
   }
 }
+
+/**
+ * Asks for the next page as soon as the current one is handed over, so the database reads it
+ * while the caller is still writing this one (PostgreSQL works in its own process). At most one
+ * page waits in memory.
+ */
+export async function* readingAhead<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = pages.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = pages.next();
+      // Should the caller stop early, a failure of the page read ahead is not left unhandled.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await pages.return(undefined);
+  }
+}

@@ -5,7 +5,7 @@ import { financialYearBounds, type Quarter, quarterBounds } from '../shared/fina
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../summary/as-at.ts';
-import { type LineWithSpend, linesWithSpendPages, type SpendQuery, type SpendRow, spendPages } from './pages.ts';
+import { type LineWithSpend, linesWithSpendPages, readingAhead, type SpendQuery, type SpendRow, spendPages } from './pages.ts';
 import {
   type CategoryCommitted,
   type CategoryQuarterFigures,
@@ -87,13 +87,13 @@ async function* withCategories<T extends { readonly categoryId: string }>(pages:
 /** Every line as it stood (withdrawn too), with its spend per quarter, a page at a time. */
 export function lineSpendPages(db: Kysely<Database>, context: ReportContext, quarter: Quarter): AsyncGenerator<WithCategory<LineWithSpend>[]> {
   const { grant } = context;
-  return withCategories(linesWithSpendPages(db, grant.id, grant.financialYear, quarter, context.asAt?.before ?? null), grant);
+  return withCategories(readingAhead(linesWithSpendPages(db, grant.id, grant.financialYear, quarter, context.asAt?.before ?? null)), grant);
 }
 
 /** The quarter's spend entries as recorded by `asAt`, a page at a time. */
 export function quarterSpend(db: Kysely<Database>, context: ReportContext, quarter: Quarter): AsyncGenerator<SpendRow[]> {
   const { firstDay, lastDay } = quarterBounds(context.grant.financialYear, quarter);
-  return spendPages(db, { scope: { grantId: context.grant.id }, from: firstDay, to: lastDay, atLeast: null, before: context.asAt?.before ?? null });
+  return readingAhead(spendPages(db, { scope: { grantId: context.grant.id }, from: firstDay, to: lastDay, atLeast: null, before: context.asAt?.before ?? null }));
 }
 
 /** The Local Government Transparency Code publishes each item of expenditure over £500. */
@@ -119,7 +119,7 @@ export function transparencyRange(query: { from?: string | undefined; to?: strin
 
 /** Entries of £500 or more in the range, for one grant or the whole organisation, as they stand. */
 export function transparencyRows(db: Kysely<Database>, scope: SpendQuery['scope'], range: DateRange): AsyncGenerator<SpendRow[]> {
-  return spendPages(db, { scope, from: range.from, to: range.to, atLeast: TRANSPARENCY_THRESHOLD, before: null });
+  return readingAhead(spendPages(db, { scope, from: range.from, to: range.to, atLeast: TRANSPARENCY_THRESHOLD, before: null }));
 }
 
 export { findOrganisationHeader };

@@ -56,12 +56,11 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
   const app: FastifyInstance = zodApp.withTypeProvider<FastifyTypeProviderDefault>();
   const { schemas, store } = collection;
   const base = `/organisations/:orgId/${collection.path}`;
-  const idParams = recordParams;
   const tags = ['governance'];
   const isKey = collection.isKey ?? isUuid;
   // A malformed id names nothing: 404, as for an unknown one.
   const idOf = (params: unknown) => {
-    const { id } = validated(idParams, params);
+    const { id } = validated(recordParams, params);
     if (!isKey(id)) throw new NotFoundProblem(store.entity);
     return id;
   };
@@ -100,7 +99,7 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
     `${base}/:id`,
     {
       config: { access: READ('orgId') },
-      schema: { tags, summary: `One ${collection.noun}, with its ETag`, params: idParams, response: { 200: schemas.item, ...problemResponses } },
+      schema: { tags, summary: `One ${collection.noun}, with its ETag`, params: recordParams, response: { 200: schemas.item, ...problemResponses } },
     },
     async (request, reply) => {
       const record = await store.find(app.db, accessOf(request).organisationId, idOf(request.params));
@@ -116,7 +115,7 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
       schema: {
         tags,
         summary: `Change a ${collection.noun} (honours If-Match)`,
-        params: idParams,
+        params: recordParams,
         headers: ifMatchHeaders,
         body: schemas.update,
         response: { 200: schemas.item, ...problemResponses },

@@ -84,7 +84,8 @@ describe('the worked example, entered in the browser', () => {
     const transformation = page.locator('[data-testid="categories"] tr', { hasText: 'Transformation' });
     expect(await transformation.innerText()).toContain('21.98%');
     expect(await text('.govuk-inset-text')).toContain('Line 12: ICT: single-system information and data sharing');
-    expect(await page.locator('figure svg[role="img"]').count()).toBe(2);
+    expect(await page.locator('figure svg[role="img"]').count()).toBe(1);
+    expect(await text('main')).toContain('No spend has been recorded against this grant yet.');
     await checkPage(page, 'dashboard');
   });
 
@@ -145,6 +146,10 @@ describe('the worked example, entered in the browser', () => {
     expect(await text('.govuk-notification-banner')).toContain('30 September 2025 is in 2025-26 Q2');
     expect(await text('[data-testid="spend"]')).toContain('£27,973.08');
     await checkPage(page, 'line');
+    await page.goto(`/grants/${grantId}`);
+    expect(await text('[data-figure="spent"]')).toBe('£27,973.08');
+    expect(await page.locator('figure svg[role="img"]').count()).toBe(2);
+    await checkPage(page, 'dashboard-with-spend');
   });
 
   it('changes a line and shows the change in its history', async () => {

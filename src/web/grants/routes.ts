@@ -68,7 +68,8 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       quarters,
       tbcLines: lines.filter((line) => line.amount === null && line.status !== 'withdrawn'),
       categoryChart: categoryChart(summary.categories),
-      quarterlyChart: quarterlyChart(quarters),
+      // With nothing spent a chart would only draw an empty axis; the page says so instead.
+      quarterlyChart: quarters.some((q) => !q.spent.isZero()) ? quarterlyChart(quarters) : null,
       canWrite: pageAllows(request, 'finance'),
     });
   });

@@ -16,7 +16,7 @@ export interface TestBrowser {
 }
 
 /** One headless Chromium per test file, with a profile of its own that is thrown away after. */
-export async function launchBrowser(baseURL: string): Promise<TestBrowser> {
+export async function launchBrowser(baseURL: string, options: { javaScript?: boolean } = {}): Promise<TestBrowser> {
   const profile = await mkdtemp(join(tmpdir(), 'ringfence-chromium-'));
   // Playwright takes the fresh profile folder itself (it refuses --user-data-dir in args).
   const context = await chromium.launchPersistentContext(profile, {
@@ -24,6 +24,7 @@ export async function launchBrowser(baseURL: string): Promise<TestBrowser> {
     headless: true,
     baseURL,
     acceptDownloads: true,
+    javaScriptEnabled: options.javaScript ?? true,
     viewport: { width: 1280, height: 900 },
     args: [
       '--headless',

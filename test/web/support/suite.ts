@@ -12,12 +12,12 @@ export interface BrowserSuite {
 }
 
 /** The app, one organisation with a person per role, and one Chromium, for a test file's tests. */
-export function browserSuite(organisationName: string): BrowserSuite {
+export function browserSuite(organisationName: string, options: { javaScript?: boolean } = {}): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
     suite.web = await startWebApp();
     Object.assign(suite, await organisationWithPeople(suite.web, organisationName));
-    suite.browser = await launchBrowser(suite.web.baseURL);
+    suite.browser = await launchBrowser(suite.web.baseURL, options);
   });
   afterAll(async () => {
     await suite.browser?.close();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { apiAs } from '../support/app.ts';
+import { createOrganisation } from '../support/factories.ts';
 import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
@@ -36,11 +37,42 @@ describe('administration in the browser', () => {
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Token revoked');
     expect((await apiAs(suite.web.app, token).get('/api/v1/me')).status).toBe(401);
 
+    await checkPage(page, 'member-token');
+
+    // A second council takes the same person on: they then choose which one to work in.
+    const second = await createOrganisation(suite.web, 'Second Council');
+    const platform = apiAs(suite.web.app, suite.web.adminToken);
+    expect((await platform.post(`/api/v1/organisations/${second.id}/users`, { email: 'new.officer@example.gov.uk', name: 'New Officer', role: 'reader' })).status).toBe(201);
+
     await signOut(page);
     await signIn(page, { email: 'new.officer@example.gov.uk', password });
+    expect(await page.locator('h1').innerText()).toBe('Choose an organisation');
+    await checkPage(page, 'choose-organisation');
+    await page.click('a:has-text("Admin Council")');
     expect(await page.locator('h1').innerText()).toBe('Admin Council');
     expect(await page.locator('a:has-text("Administration")').count()).toBe(0);
     const refused = await page.goto(`/organisations/${organisationId}/admin`);
     expect(refused?.status()).toBe(403);
+  });
+
+  it('lets a person change their own password on their account page', async () => {
+    const { page } = suite.browser;
+    await signOut(page);
+    await signIn(page, suite.people.reader);
+    await page.click(`a:has-text("${'reader of Admin Council'}")`);
+    await checkPage(page, 'account');
+    await page.fill('#currentPassword', suite.people.reader.password);
+    await page.fill('#newPassword', 'short');
+    await page.fill('#confirmPassword', 'short');
+    await page.click('button:has-text("Change password")');
+    expect(await errorSummary(page)).toEqual(['The new password must be at least 12 characters']);
+    await page.fill('#currentPassword', suite.people.reader.password);
+    await page.fill('#newPassword', 'four random words here');
+    await page.fill('#confirmPassword', 'four random words here');
+    await page.click('button:has-text("Change password")');
+    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Your password has been changed');
+    await signOut(page);
+    await signIn(page, { email: suite.people.reader.email, password: 'four random words here' });
+    expect(await page.locator('h1').innerText()).toBe('Admin Council');
   });
 });

@@ -180,4 +180,19 @@ describe('the worked example, entered in the browser', () => {
     expect(rows.get('Transformation activity')?.slice(1, 4).map(cached)).toEqual([655677, 27973.08, 27973.08]);
     expect(cached(rows.get('Total')?.[1])).toBe(1788315);
   });
+
+  it('withdraws a line after asking, and shows a GOV.UK page for a record that is not there', async () => {
+    await page.goto(`/grants/${grantId}/commitments`);
+    await page.click('a:has-text("Commissioning a joint Family Help needs analysis")');
+    await page.click('a:has-text("Withdraw line")');
+    await checkPage(page, 'withdraw');
+    await Promise.all([page.waitForURL(/\/commitments$/), page.click('button:has-text("Withdraw line")')]);
+    expect(await text('.govuk-notification-banner')).toContain('Line 13 withdrawn');
+    expect(await page.locator('[data-testid="commitments"] tr', { hasText: 'needs analysis' }).innerText()).toContain('withdrawn');
+
+    const missing = await page.goto('/grants/00000000-0000-4000-8000-000000000000');
+    expect(missing?.status()).toBe(404);
+    expect(await text('h1')).toBe('Page not found');
+    await checkPage(page, 'not-found');
+  });
 });

@@ -5,7 +5,7 @@ import { quarterSchema } from '../../src/shared/financial-year.ts';
 import { ZERO } from '../../src/shared/money.ts';
 import { decimalOf } from '../../src/reports/money-text.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
-import { formula, moneyValue, POUNDS, textValue, type WorkbookWriter, yieldToStream } from '../shared/xlsx.ts';
+import { type Checkpoint, formula, moneyValue, POUNDS, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
 import { type DfeReturn, quarterIndex } from './model.ts';
 
 /**
@@ -13,7 +13,12 @@ import { type DfeReturn, quarterIndex } from './model.ts';
  * quarters are left blank: this return reports to the end of its own), and spend to date.
  * Written a page at a time as the database hands them over.
  */
-export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeReturn, pages: AsyncIterable<readonly WithCategory<LineWithSpend>[]>): Promise<void> {
+export async function writeLinesSheet(
+  workbook: WorkbookWriter,
+  checkpoint: Checkpoint,
+  report: DfeReturn,
+  pages: AsyncIterable<readonly WithCategory<LineWithSpend>[]>,
+): Promise<void> {
   const sheet = workbook.addWorksheet('Lines', {
     views: [{ state: 'frozen', ySplit: 1 }],
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
@@ -42,7 +47,7 @@ export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeRetur
       for (let column = 6; column <= 11; column++) row.getCell(column).numFmt = POUNDS;
       row.commit();
     }
-    await yieldToStream();
+    await checkpoint();
   }
   sheet.commit();
 }
@@ -50,6 +55,7 @@ export async function writeLinesSheet(workbook: WorkbookWriter, report: DfeRetur
 /** The quarter's spend entries in date order, then a Total row (a live SUM with its result cached). */
 export async function writeSpendSheet(
   workbook: WorkbookWriter,
+  checkpoint: Checkpoint,
   categoryOf: (categoryId: string) => GrantCategory,
   pages: AsyncIterable<readonly SpendRow[]>,
 ): Promise<void> {
@@ -82,7 +88,7 @@ export async function writeSpendSheet(
       row.commit();
     }
     count += page.length;
-    await yieldToStream();
+    await checkpoint();
   }
   const totalRow = sheet.addRow(['Total', null, null, null, count > 0 ? formula(`SUM(E2:E${count + 1})`, total) : moneyValue(total)]);
   totalRow.font = { bold: true };

@@ -21,10 +21,10 @@ export interface DfeDetail {
 }
 
 export function dfeReturnXlsx(report: DfeReturn, detail: DfeDetail, created: Date): Readable {
-  return streamWorkbook(async (workbook) => {
+  return streamWorkbook(async (workbook, checkpoint) => {
     writeSummarySheet(workbook, report);
-    await writeLinesSheet(workbook, report, detail.lines);
-    await writeSpendSheet(workbook, detail.categoryOf, detail.spend);
+    await writeLinesSheet(workbook, checkpoint, report, detail.lines);
+    await writeSpendSheet(workbook, checkpoint, detail.categoryOf, detail.spend);
   }, created);
 }
 

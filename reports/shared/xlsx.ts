@@ -36,19 +36,25 @@ export function formula(expression: string, result: Decimal): ExcelJS.CellFormul
  * memory stays flat however many lines a grant has. Errors end the stream; headers are
  * already sent by then, so the client sees a truncated download rather than a wrong file.
  */
-export function streamWorkbook(write: (workbook: WorkbookWriter) => Promise<void>, created: Date): Readable {
+export function streamWorkbook(write: (workbook: WorkbookWriter, checkpoint: Checkpoint) => Promise<void>, created: Date): Readable {
   const output = new PassThrough();
+  const checkpoint: Checkpoint = async () => {
+    // A client that has gone away stops the writing (and, through the page readers, the reading).
+    if (output.destroyed) throw new Error('The download was abandoned');
+    await new Promise((resolve) => setImmediate(resolve));
+  };
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Ringfence';
   workbook.created = created;
   workbook.modified = created;
-  write(workbook)
+  write(workbook, checkpoint)
     .then(() => workbook.commit())
     .catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
   return output;
 }
 
-/** Lets the zip and the socket take what has been written before the next page of rows. */
-export function yieldToStream(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
+/**
+ * Called between pages of rows: lets the zip and the socket take what has been written, and
+ * throws once the download has been abandoned.
+ */
+export type Checkpoint = () => Promise<void>;

@@ -36,6 +36,36 @@ describe('a workbook read in many statements sees one snapshot', () => {
     expect(await countSpend(testApp.database.handle.db)).toBe(1);
   });
 
+  it('stops reading and gives its connection back when the client goes away mid-download', async () => {
+    const grant = await createGrant(council, [{ amount: '900000000.00', description: 'Large', status: 'confirmed' }], '2027-28');
+    // Setup only: enough lines that the workbook is still being written when the client leaves.
+    await sql`
+      INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status)
+      SELECT g.organisation_id, g.id, gc.category_id, n::text, 'Line ' || n || ' with a title long enough to take some room', 1000, 'approved'
+      FROM grants g JOIN grant_categories gc ON gc.grant_id = g.id JOIN scheme_categories sc ON sc.id = gc.category_id AND sc.code = 'family_help_delivery',
+           generate_series(1, 6000) AS n
+      WHERE g.id = ${grant.id}
+    `.execute(testApp.database.handle.db);
+    const address = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+    const token = (await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'abort' })).body.token;
+    const url = `${address}/api/v1/grants/${grant.id}/reports/dfe-return?quarter=Q1&format=xlsx`;
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const controller = new AbortController();
+      const response = await fetch(url, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+      expect(response.status).toBe(200);
+      await response.body!.getReader().read();
+      controller.abort();
+    }
+    const stuck = async () =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`.execute(testApp.database.handle.db)).rows[0]!.n;
+    for (let wait = 0; wait < 50 && (await stuck()) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(await stuck()).toBe(0);
+    const whole = await fetch(url, { headers: { authorization: `Bearer ${token}` } });
+    expect((await whole.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    // fetch keeps its sockets open; without this, closing the app waits out the keep-alive.
+    testApp.app.server.closeAllConnections();
+  });
+
   it('ends the download with an error if reading fails part-way', async () => {
     const stream = streamFromSnapshot(testApp.database.handle, async (db) => {
       await sql`SELECT 1/0`.execute(db);

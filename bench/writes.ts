@@ -115,8 +115,7 @@ async function oneTransaction(client: pg.Client, ledger: Ledger, target: Target,
     await client.query(`SELECT id FROM commitments WHERE grant_id = $1 AND ref = $2`, [grantId, ref]);
     await client.query(`SELECT coalesce(sum(amount), 0) FROM grant_tranches WHERE grant_id = $1`, [grantId]);
     await client.query(
-      `SELECT coalesce(sum(greatest(coalesce(c.amount, 0), coalesce(s.spent, 0))), 0) FROM commitments c
-       LEFT JOIN LATERAL (SELECT sum(e.amount) AS spent FROM spend_entries e WHERE e.commitment_id = c.id) s ON true
+      `SELECT coalesce(sum(greatest(coalesce(c.amount, 0), c.spent)), 0) FROM commitments c
        WHERE c.grant_id = $1 AND c.category_id = $2 AND c.status <> 'withdrawn'`,
       [grantId, categoryId],
     );
@@ -127,7 +126,7 @@ async function oneTransaction(client: pg.Client, ledger: Ledger, target: Target,
     );
     const id = line.rows[0]!.id;
     await client.query(
-      `SELECT c.*, coalesce((SELECT sum(e.amount) FROM spend_entries e WHERE e.commitment_id = c.id), 0) AS spent FROM commitments c WHERE c.id = $1`,
+      `SELECT c.*, g.financial_year, sc.code FROM commitments c JOIN grants g ON g.id = c.grant_id JOIN scheme_categories sc ON sc.id = c.category_id WHERE c.id = $1`,
       [id],
     );
     await client.query(`INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING`, [organisationId, '0'.repeat(64)]);

@@ -115,6 +115,10 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
         }
       })(),
     );
+    // With triggers off, the lines' spend totals are filled in here, once.
+    await client.query(
+      `UPDATE commitments c SET spent = s.total FROM (SELECT commitment_id, sum(amount) AS total FROM spend_entries GROUP BY commitment_id) s WHERE s.commitment_id = c.id`,
+    );
     await client.query(`SET session_replication_role = DEFAULT`);
     await client.query('ANALYZE');
     // The triggers were off, so prove here what they would have: no capped category over its cap.
@@ -127,6 +131,10 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
         FROM grant_categories gc WHERE gc.max_share IS NOT NULL
       ) checked WHERE exposure > cap`);
     if (Number(over.rows[0]!.n) > 0) throw new Error(`generated data breaks the cap in ${over.rows[0]!.n} categories`);
+    const drifted = await client.query<{ n: number }>(
+      `SELECT count(*) AS n FROM commitments c LEFT JOIN (SELECT commitment_id, sum(amount) AS total FROM spend_entries GROUP BY commitment_id) s ON s.commitment_id = c.id WHERE c.spent <> coalesce(s.total, 0)`,
+    );
+    if (Number(drifted.rows[0]!.n) > 0) throw new Error(`${drifted.rows[0]!.n} lines' spend totals disagree with their entries`);
     return {
       token,
       grants: grants.map(({ organisation, grant }) => ({ id: grant.id, organisationId: organisation.id, financialYear: grant.financialYear })),

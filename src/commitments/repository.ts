@@ -61,7 +61,7 @@ function selectCommitments(db: Kysely<Database>) {
       'c.version',
       'c.created_at',
       'c.updated_at',
-      sql<string>`coalesce((SELECT sum(e.amount) FROM spend_entries e WHERE e.commitment_id = c.id), 0)`.as('spent'),
+      'c.spent',
     ]);
 }
 

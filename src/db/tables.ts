@@ -126,6 +126,8 @@ export interface CommitmentsTable {
   notes: string | null;
   workstream_id: ColumnType<string | null, string | null | undefined, string | null>;
   decision_id: ColumnType<string | null, string | null | undefined, string | null>;
+  /** The sum of the line's spend entries, kept by the database as each is recorded. */
+  spent: ColumnType<string, never, never>;
   version: Generated<number>;
   created_at: CreatedAt;
   created_by: string | null;

@@ -16,12 +16,11 @@ export interface CategoryExposure {
  * uses its spend, a tbc line (no amount) only its spend. Withdrawn lines count in nothing.
  */
 export async function categoryExposure(trx: Transaction<Database>, grantId: string, categoryId: string, lineId: string | null): Promise<CategoryExposure> {
-  const exposure = sql<string>`greatest(coalesce(c.amount, 0), coalesce(s.spent, 0))`;
+  const exposure = sql<string>`greatest(coalesce(c.amount, 0), c.spent)`;
   const result = await sql<{ others: string; line: string }>`
     SELECT coalesce(sum(${exposure}) FILTER (WHERE c.id IS DISTINCT FROM ${lineId}::uuid), 0) AS others,
            coalesce(sum(${exposure}) FILTER (WHERE c.id = ${lineId}::uuid), 0) AS line
     FROM commitments c
-    LEFT JOIN LATERAL (SELECT sum(e.amount) AS spent FROM spend_entries e WHERE e.commitment_id = c.id) s ON true
     WHERE c.grant_id = ${grantId} AND c.category_id = ${categoryId} AND c.status <> 'withdrawn'
   `.execute(trx);
   const row = result.rows[0];

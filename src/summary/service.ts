@@ -55,21 +55,25 @@ interface CategoryTotalsRow {
 }
 
 /**
- * One pass over the grant's live lines, each joined to its spend total; with `before`, the
- * lines and spend as recorded before that instant (see as-at.ts).
+ * One pass over the grant's live lines. Now, each line carries its spend total; as at a past
+ * instant, the lines and spend as recorded before it are rebuilt from history (see as-at.ts).
  */
 async function categoryTotals(db: Kysely<Database>, grantId: string, before: Date | null): Promise<Map<string, CategoryTotalsRow>> {
+  const lines =
+    before === null
+      ? sql`SELECT id, category_id, amount, status, spent FROM commitments WHERE grant_id = ${grantId}`
+      : sql`SELECT c.id, c.category_id, c.amount, c.status, coalesce(s.spent, 0) AS spent
+            FROM (${linesSource(grantId, before)}) c
+            LEFT JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
+              ON s.commitment_id = c.id`;
   const result = await sql<CategoryTotalsRow>`
     SELECT c.category_id,
            sum(c.amount) AS committed,
-           sum(coalesce(s.spent, 0)) AS spent,
-           sum(greatest(coalesce(c.amount, 0), coalesce(s.spent, 0))) AS exposure,
+           sum(c.spent) AS spent,
+           sum(greatest(coalesce(c.amount, 0), c.spent)) AS exposure,
            count(*) AS lines,
            count(*) FILTER (WHERE c.amount IS NULL) AS tbc_lines
-    FROM (${linesSource(grantId, before)}) c
-    LEFT JOIN (
-      SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id
-    ) s ON s.commitment_id = c.id
+    FROM (${lines}) c
     WHERE c.status <> 'withdrawn'
     GROUP BY c.category_id
   `.execute(db);

@@ -82,13 +82,12 @@ export async function summarySql(client: pg.Pool, grantId: string): Promise<numb
        FROM grant_categories gc JOIN scheme_categories sc ON sc.id = gc.category_id WHERE gc.grant_id = $1 ORDER BY sc.position`,
       [grantId],
     ),
+    // Lines carry their spend totals (migration 0009), so the summary sums one row per line.
     client.query(
-      `SELECT c.category_id, sum(c.amount) AS committed, sum(coalesce(s.spent, 0)) AS spent,
-              sum(greatest(coalesce(c.amount, 0), coalesce(s.spent, 0))) AS exposure,
+      `SELECT c.category_id, sum(c.amount) AS committed, sum(c.spent) AS spent,
+              sum(greatest(coalesce(c.amount, 0), c.spent)) AS exposure,
               count(*) AS lines, count(*) FILTER (WHERE c.amount IS NULL) AS tbc_lines
        FROM commitments c
-       LEFT JOIN (SELECT commitment_id, sum(amount) AS spent FROM spend_entries WHERE grant_id = $1 GROUP BY commitment_id) s
-         ON s.commitment_id = c.id
        WHERE c.grant_id = $1 AND c.status <> 'withdrawn'
        GROUP BY c.category_id`,
       [grantId],

@@ -106,9 +106,9 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
 
 /**
  * The per-row triggers (the deferred cap backstop re-sums a category for every row, O(n²) for a
- * bulk load; the version history) are switched off for this one transaction in a database of
- * our own; the data is generated within the caps, and the line history the triggers would have
- * written is inserted explicitly so as-at reads find it.
+ * bulk load; the version history; the lines' spend totals) are switched off for this one
+ * transaction in a database of our own; the data is generated within the caps, and what the
+ * triggers would have written (line history, spend totals) is written explicitly instead.
  */
 async function loadLinesAndSpend(client: pg.Client, organisationId: string, grantId: string): Promise<void> {
   const random = seeded(42);
@@ -168,6 +168,13 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
       [organisationId, grantId, lineIds, spendAmounts, dates, suppliers, references, individuals],
     );
   }
+  // Each line's running spend total (migration 0009), which the spend trigger would have kept.
+  await client.query(
+    `UPDATE commitments c SET spent = s.total
+     FROM (SELECT commitment_id, sum(amount) AS total FROM spend_entries WHERE grant_id = $1 GROUP BY commitment_id) s
+     WHERE s.commitment_id = c.id`,
+    [grantId],
+  );
   await client.query('ALTER TABLE commitments ENABLE TRIGGER USER');
   await client.query('ALTER TABLE spend_entries ENABLE TRIGGER USER');
 }

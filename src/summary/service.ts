@@ -84,10 +84,11 @@ const money = (value: string | null | undefined): Decimal => (value == null ? ZE
 
 /** The grant's position now, or at the end of a past day when `asAt` is given. */
 export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null = null): Promise<GrantSummary> {
-  const current = await findGrant(db, organisationId, grantId);
+  // The totals do not depend on the grant row, so both are read at once; the totals of a grant
+  // that is not this organisation's are never looked at.
+  const [current, totals] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, asAt?.before ?? null)]);
   if (!current) throw new NotFoundProblem('grant');
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
-  const totals = await categoryTotals(db, grantId, asAt?.before ?? null);
   const { allocation } = grant;
 
   const categories: CategorySummary[] = grant.categories.map((category) => {

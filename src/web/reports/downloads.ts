@@ -8,18 +8,11 @@ import { dfeReturnCsv } from '../../../reports/dfe-return/csv.ts';
 import { buildDfeReturn } from '../../../reports/dfe-return/model.ts';
 import { safeFilename } from '../../../reports/shared/format.ts';
 import { spendingOver500Csv } from '../../../reports/transparency/spending-over-500.ts';
+import type { DatabaseHandle } from '../../db/connect.ts';
 import type { Database } from '../../db/tables.ts';
 import { sendFile } from '../../reports/http.ts';
-import {
-  categoryFinder,
-  committeeLines,
-  lineSpendPages,
-  loadReportContext,
-  quarterFigures,
-  quarterSpend,
-  transparencyRange,
-  transparencyRows,
-} from '../../reports/service.ts';
+import { dfeReturnWorkbook } from '../../reports/dfe-workbook.ts';
+import { loadCommitteeLines, loadReportContext, quarterFigures, transparencyRange, transparencyRows } from '../../reports/service.ts';
 import type { Quarter } from '../../shared/financial-year.ts';
 import { resolveAsAt } from '../../summary/as-at.ts';
 
@@ -31,14 +24,12 @@ import { resolveAsAt } from '../../summary/as-at.ts';
 // Loaded on first use, as the API does: the Word and Excel writers are large and rarely needed.
 const cabinetTableDocx = async (table: CabinetTable) => (await import('../../../reports/cabinet-table/docx.ts')).cabinetTableDocx(table);
 const cabinetTableXlsx = async (table: CabinetTable) => (await import('../../../reports/cabinet-table/xlsx.ts')).cabinetTableXlsx(table, new Date());
-const dfeReturnXlsx = async (...args: Parameters<typeof import('../../../reports/dfe-return/xlsx.ts').dfeReturnXlsx>) =>
-  (await import('../../../reports/dfe-return/xlsx.ts')).dfeReturnXlsx(...args);
 
 const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);
 
 export async function cabinetTable(db: Kysely<Database>, organisationId: string, grantId: string, asAt: string | undefined): Promise<CabinetTable> {
-  const context = await loadReportContext(db, organisationId, grantId, await resolveAsAt(db, asAt));
-  return buildCabinetTable(context, await committeeLines(db, context));
+  const { context, committee } = await loadCommitteeLines(db, organisationId, grantId, await resolveAsAt(db, asAt));
+  return buildCabinetTable(context, committee);
 }
 
 export type CabinetFormat = 'csv' | 'md' | 'html' | 'xlsx' | 'docx';
@@ -60,17 +51,18 @@ export async function sendCabinetTable(reply: FastifyReply, table: CabinetTable,
 }
 
 export async function sendDfeReturn(
-  db: Kysely<Database>,
+  database: DatabaseHandle,
   reply: FastifyReply,
   scope: { organisationId: string; grantId: string },
   query: { quarter: Quarter; format: 'xlsx' | 'csv'; asAt?: string | undefined },
 ): Promise<FastifyReply> {
+  const { db } = database;
   const context = await loadReportContext(db, scope.organisationId, scope.grantId, await resolveAsAt(db, query.asAt));
+  const filename = safeFilename(['dfe-return', context.organisation.code, context.grant.financialYear, query.quarter, asAtPart(query.asAt)], query.format);
+  // The workbook reads all its sheets in one snapshot, as the API's route does.
+  if (query.format === 'xlsx') return sendFile(reply, 'xlsx', filename, dfeReturnWorkbook(database, context, query.quarter));
   const report = buildDfeReturn(context, await quarterFigures(db, context, query.quarter), query.quarter);
-  const filename = safeFilename(['dfe-return', report.organisation.code, report.financialYear, query.quarter, asAtPart(query.asAt)], query.format);
-  if (query.format === 'csv') return sendFile(reply, 'csv', filename, dfeReturnCsv(report));
-  const detail = { lines: lineSpendPages(db, context, query.quarter), spend: quarterSpend(db, context, query.quarter), categoryOf: categoryFinder(context.grant) };
-  return sendFile(reply, 'xlsx', filename, await dfeReturnXlsx(report, detail, new Date()));
+  return sendFile(reply, 'csv', filename, dfeReturnCsv(report));
 }
 
 export async function sendSpendingOver500(

@@ -60,6 +60,6 @@ export async function reportPages(app: FastifyInstance): Promise<void> {
   download('cabinet-table', cabinetQuery, async (request, reply, query) =>
     sendCabinetTable(reply, await cabinetTable(app.db, pageAccessOf(request).organisationId, request.params.grantId, query.asAt), query.format, query.asAt),
   );
-  download('dfe-return', dfeQuery, (request, reply, query) => sendDfeReturn(app.db, reply, scope(request), query));
+  download('dfe-return', dfeQuery, (request, reply, query) => sendDfeReturn(app.database, reply, scope(request), query));
   download('spending-over-500', transparencyQuery, (request, reply, query) => sendSpendingOver500(app.db, reply, scope(request), query));
 }

@@ -31,6 +31,9 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     access?: AccessRule;
   }
+  interface FastifyInstance {
+    recordOwners: OwnerCache;
+  }
   interface FastifyRequest {
     principal: Principal | null;
     access: ResolvedAccess | null;
@@ -75,10 +78,31 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
   return owner;
 }
 
+/**
+ * A record never moves to another organisation and is never deleted, so which organisation
+ * owns it can be remembered: that saves a query on nearly every request. Bounded, oldest out.
+ */
+class OwnerCache {
+  private readonly owners = new Map<string, string>();
+  constructor(private readonly limit: number) {}
+
+  async find(db: FastifyInstance['db'], entity: ScopedEntity, id: string): Promise<string | null> {
+    const key = `${entity}:${id}`;
+    const known = this.owners.get(key);
+    if (known) return known;
+    const owner = await findOwningOrganisation(db, entity, id);
+    if (owner) {
+      if (this.owners.size >= this.limit) this.owners.delete(this.owners.keys().next().value!);
+      this.owners.set(key, owner);
+    }
+    return owner;
+  }
+}
+
 async function resolveMemberAccess(app: FastifyInstance, request: FastifyRequest, principal: Principal, rule: Extract<AccessRule, { kind: 'member' }>): Promise<ResolvedAccess> {
   const id = (request.params as Record<string, unknown>)[rule.param];
   if (!isUuid(id)) throw new NotFoundProblem(rule.entity);
-  const organisationId = await findOwningOrganisation(app.db, rule.entity, id);
+  const organisationId = await app.recordOwners.find(app.db, rule.entity, id);
   if (!organisationId) throw new NotFoundProblem(rule.entity);
   const role = principal.roles.get(organisationId) ?? null;
   if (principal.isPlatformAdmin) return { organisationId, role };
@@ -109,6 +133,8 @@ async function assertMayManageTokensOf(db: FastifyInstance['db'], principal: Pri
 
 export const accessPlugin = fp(
   async (app: FastifyInstance) => {
+    // One cache per app, never per process: tests build many apps over databases of their own.
+    app.decorate('recordOwners', new OwnerCache(50_000));
     app.decorateRequest('principal', null);
     app.decorateRequest('access', null);
 

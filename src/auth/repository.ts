@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import type { Database, Role } from '../db/tables.ts';
 
 export interface TokenOwner {
@@ -8,22 +9,24 @@ export interface TokenOwner {
   readonly roles: ReadonlyMap<string, Role>;
 }
 
+/** The token's user and all their memberships, in one round trip: this runs on every API request. */
 export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string, now: Date): Promise<TokenOwner | null> {
   const token = await db
     .selectFrom('api_tokens')
     .innerJoin('users', 'users.id', 'api_tokens.user_id')
-    .select(['api_tokens.id as tokenId', 'users.id as userId', 'users.is_platform_admin as isPlatformAdmin'])
+    .select((eb) => [
+      'api_tokens.id as tokenId',
+      'users.id as userId',
+      'users.is_platform_admin as isPlatformAdmin',
+      jsonArrayFrom(eb.selectFrom('memberships as m').select(['m.organisation_id', 'm.role']).whereRef('m.user_id', '=', 'users.id')).as('memberships'),
+    ])
     .where('api_tokens.token_hash', '=', tokenHash)
     .where('api_tokens.revoked_at', 'is', null)
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
     .executeTakeFirst();
   if (!token) return null;
-  const memberships = await db
-    .selectFrom('memberships')
-    .select(['organisation_id', 'role'])
-    .where('user_id', '=', token.userId)
-    .execute();
-  return { ...token, roles: new Map(memberships.map((m) => [m.organisation_id, m.role])) };
+  const { memberships, ...owner } = token;
+  return { ...owner, roles: new Map(memberships.map((m) => [m.organisation_id, m.role])) };
 }
 
 export type ScopedEntity = 'organisation' | 'grant' | 'commitment' | 'import';

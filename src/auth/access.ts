@@ -99,15 +99,22 @@ class OwnerCache {
   }
 }
 
-async function resolveMemberAccess(app: FastifyInstance, request: FastifyRequest, principal: Principal, rule: Extract<AccessRule, { kind: 'member' }>): Promise<ResolvedAccess> {
-  const id = (request.params as Record<string, unknown>)[rule.param];
+/** Who is asking, whether by API token or by web session. */
+export type Caller = Pick<Principal, 'userId' | 'isPlatformAdmin' | 'roles'>;
+
+/**
+ * The one rule for a record of an organisation, for the API and the pages alike: a member
+ * with at least the role, or a platform administrator; anyone else is told it does not exist.
+ */
+export async function resolveMemberAccess(app: FastifyInstance, params: unknown, principal: Caller, rule: Extract<AccessRule, { kind: 'member' }>): Promise<ResolvedAccess> {
+  const id = (params as Record<string, unknown>)[rule.param];
   if (!isUuid(id)) throw new NotFoundProblem(rule.entity);
   const organisationId = await app.recordOwners.find(app.db, rule.entity, id);
   if (!organisationId) throw new NotFoundProblem(rule.entity);
   const role = principal.roles.get(organisationId) ?? null;
   if (principal.isPlatformAdmin) return { organisationId, role };
   if (!role) throw new NotFoundProblem(rule.entity);
-  if (!roleAllows(role, rule.role)) throw new ForbiddenProblem(`This needs the ${rule.role} role or higher; you are ${role}.`);
+  if (!roleAllows(role, rule.role)) throw new ForbiddenProblem(`This needs the ${rule.role.replace('_', ' ')} role or higher; you are ${role.replace('_', ' ')}.`);
   return { organisationId, role };
 }
 
@@ -117,7 +124,7 @@ async function resolveMemberAccess(app: FastifyInstance, request: FastifyRequest
  * would let one council's admin reach into another council. Platform administrators' tokens
  * are theirs alone.
  */
-async function assertMayManageTokensOf(db: FastifyInstance['db'], principal: Principal, userId: string): Promise<void> {
+export async function assertMayManageUser(db: FastifyInstance['db'], principal: Caller, userId: string): Promise<void> {
   const target = await findUserMemberships(db, userId);
   if (!target) throw new NotFoundProblem('user');
   if (principal.userId === userId || principal.isPlatformAdmin) return;
@@ -153,12 +160,12 @@ export const accessPlugin = fp(
         throw new ForbiddenProblem('Only platform administrators may do this.');
       }
       if (rule.kind === 'member') {
-        request.access = await resolveMemberAccess(app, request, principal, rule);
+        request.access = await resolveMemberAccess(app, request.params, principal, rule);
       }
       if (rule.kind === 'token-manager') {
         const userId = (request.params as Record<string, unknown>)[rule.param];
         if (!isUuid(userId)) throw new NotFoundProblem('user');
-        await assertMayManageTokensOf(app.db, principal, userId);
+        await assertMayManageUser(app.db, principal, userId);
       }
     });
   },

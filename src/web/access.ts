@@ -1,8 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { access, type AccessRule, type Actor, isUuid } from '../auth/access.ts';
+import { access, type AccessRule, type Actor, resolveMemberAccess } from '../auth/access.ts';
 import type { Role } from '../db/tables.ts';
 import { type ResolvedAccess, roleAllows } from '../auth/principal.ts';
-import { findOwningOrganisation, type ScopedEntity } from '../auth/repository.ts';
+import type { ScopedEntity } from '../auth/repository.ts';
 import { ForbiddenProblem, NotFoundProblem } from '../shared/problems.ts';
 import { findWebUser, type WebUser } from './session/users.ts';
 
@@ -53,18 +53,6 @@ async function loadWebUser(app: FastifyInstance, request: FastifyRequest): Promi
   return user;
 }
 
-async function resolvePageAccess(app: FastifyInstance, request: FastifyRequest, user: WebUser, rule: Extract<PageRule, { kind: 'member' }>): Promise<ResolvedAccess> {
-  const id = (request.params as Record<string, unknown>)[rule.param];
-  if (!isUuid(id)) throw new NotFoundProblem(rule.entity);
-  const organisationId = await findOwningOrganisation(app.db, rule.entity, id);
-  if (!organisationId) throw new NotFoundProblem(rule.entity);
-  const role = user.roles.get(organisationId) ?? null;
-  if (user.isPlatformAdmin) return { organisationId, role };
-  if (!role) throw new NotFoundProblem(rule.entity);
-  if (!roleAllows(role, rule.role)) throw new ForbiddenProblem(`This needs the ${rule.role.replace('_', ' ')} role or higher; you are ${role.replace('_', ' ')}.`);
-  return { organisationId, role };
-}
-
 /** Registers the checks on the pages' scope; routes registered after it must declare a rule. */
 export function registerPageAccess(app: FastifyInstance): void {
   app.decorateRequest('webUser', null);
@@ -87,7 +75,7 @@ export function registerPageAccess(app: FastifyInstance): void {
     }
     if (rule.kind === 'platform-admin' && !user.isPlatformAdmin) throw new ForbiddenProblem('Only platform administrators may do this.');
     if (rule.kind === 'member') {
-      request.pageAccess = await resolvePageAccess(app, request, user, rule);
+      request.pageAccess = await resolveMemberAccess(app, request.params, user, rule);
       // Remember where the person works, so the home page opens there next time.
       if (request.session.get('organisationId') !== request.pageAccess.organisationId) {
         request.session.set('organisationId', request.pageAccess.organisationId);

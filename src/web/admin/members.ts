@@ -1,11 +1,10 @@
 import type { Kysely } from 'kysely';
-import type { Actor } from '../../auth/access.ts';
-import { roleAllows } from '../../auth/principal.ts';
+import { type Actor, assertMayManageUser } from '../../auth/access.ts';
 import { findUserMemberships } from '../../auth/repository.ts';
 import { generateApiToken, hashApiToken } from '../../auth/tokens.ts';
 import { recordChange } from '../../audit/record.ts';
 import type { Database, Role } from '../../db/tables.ts';
-import { ForbiddenProblem, NotFoundProblem } from '../../shared/problems.ts';
+import { NotFoundProblem } from '../../shared/problems.ts';
 import type { WebUser } from '../session/users.ts';
 import { recordUserChange } from '../session/users.ts';
 
@@ -73,14 +72,7 @@ export async function addMember(db: Kysely<Database>, actor: Actor, member: { em
 export async function assertMayManage(db: Kysely<Database>, manager: WebUser, organisationId: string, userId: string): Promise<void> {
   const target = await findUserMemberships(db, userId);
   if (!target || !target.organisationIds.includes(organisationId)) throw new NotFoundProblem('user');
-  if (manager.isPlatformAdmin || manager.userId === userId) return;
-  const administersAll = target.organisationIds.every((id) => {
-    const role = manager.roles.get(id);
-    return role !== undefined && roleAllows(role, 'admin');
-  });
-  if (target.isPlatformAdmin || !administersAll) {
-    throw new ForbiddenProblem('Only a platform administrator, or an admin of every organisation this person belongs to, may do this.');
-  }
+  await assertMayManageUser(db, manager, userId);
 }
 
 /** Issues an API token for a member; the token itself is returned once and only its hash kept. */

@@ -72,8 +72,9 @@ export async function runScaleBenchmarks(): Promise<Figure[]> {
     const alone = await loadNational(single.url, [FOCUS]);
     const grant = alone.grants.find((g) => g.financialYear === '2025-26')!;
 
-    const nationalApp = await inProcessApp(national.url, loaded.token);
-    const singleApp = await inProcessApp(single.url, alone.token);
+    // The council's own officer in both databases: the same request by the same kind of user.
+    const nationalApp = await inProcessApp(national.url, loaded.officerTokens.get(grant.organisationId)!);
+    const singleApp = await inProcessApp(single.url, alone.officerTokens.get(grant.organisationId)!);
     const reports = {
       summary: `/api/v1/grants/${grant.id}/summary`,
       'committee table': `/api/v1/grants/${grant.id}/reports/cabinet-table?format=json`,

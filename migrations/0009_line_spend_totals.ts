@@ -65,7 +65,6 @@ const statements = [
      DEFERRABLE INITIALLY DEFERRED FOR EACH ROW
      WHEN ((OLD.amount, OLD.category_id, OLD.status) IS DISTINCT FROM (NEW.amount, NEW.category_id, NEW.status))
      EXECUTE FUNCTION check_cap_after_line_change()`,
-  `CREATE INDEX commitments_grant_status_idx ON commitments (grant_id, category_id) INCLUDE (amount, spent, status)`,
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {

@@ -14,7 +14,10 @@ export interface LoadedGrant {
 }
 
 export interface LoadedLedger {
+  /** A platform administrator's token, for reads across councils. */
   readonly token: string;
+  /** Each council's own finance officer's token, by organisation id. */
+  readonly officerTokens: ReadonlyMap<string, string>;
   readonly grants: readonly LoadedGrant[];
   readonly spendEntries: number;
   readonly lines: number;
@@ -62,14 +65,22 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     const categoryId = new Map(categories.rows.map((c) => [c.code, c.id]));
 
     const organisations: GeneratedOrganisation[] = organisationIndexes.map((index) => generateOrganisation(index));
+    // A platform administrator reads across every council (the throughput run); each council
+    // also has an officer of its own, as real councils do, for the per-council comparison:
+    // one user in 150 councils would make every token check read 150 memberships.
     const token = `rf_bench_${randomBytes(24).toString('base64url')}`;
-    const user = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ('national@bench.example', 'National reader') RETURNING id`);
-    const userId = user.rows[0]!.id;
-    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [userId, hashApiToken(token)]);
+    const user = await client.query<{ id: string }>(`INSERT INTO users (email, name, is_platform_admin) VALUES ('national@bench.example', 'National reader', true) RETURNING id`);
+    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [user.rows[0]!.id, hashApiToken(token)]);
 
     await copy(client, 'COPY organisations (id, name, code) FROM STDIN', organisations.map((o) => row(o.id, o.name, o.code)));
-    // The benchmark's user writes in every council: finance is the least role that may.
-    await copy(client, 'COPY memberships (organisation_id, user_id, role) FROM STDIN', organisations.map((o) => row(o.id, userId, 'finance')));
+    const officerTokens = new Map<string, string>();
+    for (const organisation of organisations) {
+      const officerToken = `rf_bench_${randomBytes(24).toString('base64url')}`;
+      const officer = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ($1, 'Finance officer') RETURNING id`, [`finance.${organisation.code.toLowerCase()}@bench.example`]);
+      await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'finance')`, [organisation.id, officer.rows[0]!.id]);
+      await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [officer.rows[0]!.id, hashApiToken(officerToken)]);
+      officerTokens.set(organisation.id, officerToken);
+    }
     const grants = organisations.flatMap((o) => o.grants.map((g) => ({ organisation: o, grant: g })));
     await copy(client, 'COPY grants (id, organisation_id, scheme_id, financial_year) FROM STDIN', grants.map(({ organisation, grant }) => row(grant.id, organisation.id, schemeId, grant.financialYear)));
     await client.query(
@@ -139,6 +150,7 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     if (Number(over.rows[0]!.n) > 0) throw new Error(`generated data breaks the cap in ${over.rows[0]!.n} categories`);
     return {
       token,
+      officerTokens,
       grants: grants.map(({ organisation, grant }) => ({ id: grant.id, organisationId: organisation.id, financialYear: grant.financialYear })),
       spendEntries,
       lines,

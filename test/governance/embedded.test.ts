@@ -1,28 +1,11 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
-import { loadConfig } from '../../src/config.ts';
-import { connectPglite } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
-import { apiAs } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { startEmbeddedApp } from '../support/embedded.ts';
 
 /** PGlite holds one connection: a query on the pool inside a transaction would hang, so every governance write is run here once. */
 describe('programme governance on the embedded PGlite default', () => {
-  let dataDir = '';
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
   it('records, reconciles and reports', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ringfence-governance-'));
-    const config = loadConfig({ RINGFENCE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' });
-    const database = await connectPglite(dataDir);
+    const { app, admin: api, token, close } = await startEmbeddedApp('ringfence-governance-');
     try {
-      await migrateToLatest(database.db);
-      const { generatedToken } = await bootstrapPlatformAdmin(database.db, undefined);
-      const app = await buildApp({ config, database });
-      const api = apiAs(app, generatedToken!);
       const ok = async (response: Promise<{ status: number; body: any }>, status = 201) => {
         const { status: actual, body } = await response;
         expect(actual, JSON.stringify(body)).toBe(status);
@@ -48,10 +31,9 @@ describe('programme governance on the embedded PGlite default', () => {
       expect(report.posts.roles[0].summary).toBe('Attendance Lead ×3: 1 in post from 1 October 2025, 2 recruiting');
       expect(report.workstreams[0]).toMatchObject({ rag: 'amber', commentary: 'Slipping' });
       expect(report.expectations.met).toBe(1);
-      expect((await app.inject({ method: 'GET', url: at('/programme-report?format=docx'), headers: { authorization: `Bearer ${generatedToken}` } })).statusCode).toBe(200);
-      await app.close();
+      expect((await app.inject({ method: 'GET', url: at('/programme-report?format=docx'), headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
     } finally {
-      await database.close();
+      await close();
     }
   });
 });

@@ -1,13 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
-import { loadConfig } from '../../src/config.ts';
-import { connectPglite } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
-import { apiAs } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { startEmbeddedApp } from '../support/embedded.ts';
 import { csvOf, upload } from './support.ts';
 
 /**
@@ -16,17 +8,9 @@ import { csvOf, upload } from './support.ts';
  * (Starting PGlite takes seconds on a busy machine, hence the longer limit.)
  */
 describe('imports on the embedded PGlite default', () => {
-  let dataDir = '';
-  afterAll(() => rm(dataDir, { recursive: true, force: true }));
-
   it('previews, maps a cost centre, commits once and skips the payments on a second import', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ringfence-pglite-imports-'));
-    const database = await connectPglite(dataDir);
+    const { admin, close } = await startEmbeddedApp('ringfence-pglite-imports-');
     try {
-      await migrateToLatest(database.db);
-      const { generatedToken } = await bootstrapPlatformAdmin(database.db, undefined);
-      const app = await buildApp({ config: loadConfig({ RINGFENCE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database });
-      const admin = apiAs(app, generatedToken!);
       const organisation = await admin.post('/api/v1/organisations', { name: 'Embedded Council', code: 'E06000098' });
       const grant = await admin.post(`/api/v1/organisations/${organisation.body.id}/grants`, {
         scheme: 'csc-prevention',
@@ -52,9 +36,8 @@ describe('imports on the embedded PGlite default', () => {
       expect(second.body.duplicates).toHaveLength(1);
       const summary = await admin.get(`/api/v1/grants/${grant.body.id}/summary`);
       expect(summary.body).toMatchObject({ committed: '85772.00', spent: '100.00' });
-      await app.close();
     } finally {
-      await database.close();
+      await close();
     }
   }, 120_000);
 });

@@ -1,30 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../src/app.ts';
-import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
-import { loadConfig } from '../../src/config.ts';
-import { connectPglite } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
-import { apiAs } from '../support/app.ts';
+import { describe, expect, it } from 'vitest';
+import { startEmbeddedApp } from '../support/embedded.ts';
 import { readWorkbook } from './support.ts';
 
 /** The zero-setup default runs on PGlite: every report, as-at included, must work there too. */
 describe('reports on the embedded PGlite default', () => {
-  let dataDir: string | undefined;
-  afterAll(async () => {
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
-  });
-
   it('serves the committee table, the DfE return (workbook included), the transparency CSV and as-at figures', async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'ringfence-reports-'));
-    const database = await connectPglite(dataDir);
+    const { app, admin, token, close } = await startEmbeddedApp('ringfence-reports-');
     try {
-      await migrateToLatest(database.db);
-      const { generatedToken } = await bootstrapPlatformAdmin(database.db, undefined);
-      const app = await buildApp({ config: loadConfig({ RINGFENCE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database });
-      const admin = apiAs(app, generatedToken!);
       const organisation = await admin.post('/api/v1/organisations', { name: 'Embedded Council', code: 'E06000098' });
       const grant = await admin.post(`/api/v1/organisations/${organisation.body.id}/grants`, {
         scheme: 'csc-prevention',
@@ -40,19 +22,18 @@ describe('reports on the embedded PGlite default', () => {
       expect(table.body).toMatchObject({ total: '485677.00', balance: '1724323.00', tbcLines: 1 });
       const dfe = await admin.get(`${base}/reports/dfe-return?quarter=Q2`);
       expect(dfe.body.total).toEqual({ committed: '485677.00', spentInQuarter: '1000.00', spentToDate: '1000.00' });
-      const workbook = await app.inject({ method: 'GET', url: `${base}/reports/dfe-return?quarter=Q2&format=xlsx`, headers: { authorization: `Bearer ${generatedToken}` } });
+      const workbook = await app.inject({ method: 'GET', url: `${base}/reports/dfe-return?quarter=Q2&format=xlsx`, headers: { authorization: `Bearer ${token}` } });
       expect(workbook.statusCode).toBe(200);
       const sheets = await readWorkbook(workbook.rawPayload);
       expect(sheets.getWorksheet('Summary')!.getRow(6).getCell(3).value).toEqual({ formula: 'SUM(C3:C5)', result: 1000 });
       expect(sheets.getWorksheet('Spend')!.getRow(2).getCell(5).value).toBe(1000);
-      const csv = await app.inject({ method: 'GET', url: `${base}/reports/spending-over-500`, headers: { authorization: `Bearer ${generatedToken}` } });
+      const csv = await app.inject({ method: 'GET', url: `${base}/reports/spending-over-500`, headers: { authorization: `Bearer ${token}` } });
       expect(csv.body).toContain('2025-08-01,,Agency,Team,1000.00,,,');
       const today = dfe.body.preparedOn;
       const asAt = await admin.get(`${base}/summary?asAt=${today}`);
       expect(asAt.body).toMatchObject({ asAt: today, committed: '485677.00', spent: '1000.00' });
-      await app.close();
     } finally {
-      await database.close();
+      await close();
     }
   });
 });

@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
@@ -27,11 +28,28 @@ export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysel
   }
   const timer = setTimeout(() => output.destroy(new Error('download took too long')), LONGEST_DOWNLOAD_MS);
   timer.unref();
+  // Watched from the start: a client that leaves mid-download closes the output, perhaps before
+  // the producer is ready, perhaps while it waits on the output to drain and would never wake.
+  // Either way the transaction ends then, so its connection always comes back.
+  const outputClosed = once(output, 'close').then(
+    () => undefined,
+    () => undefined,
+  );
   database.db
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')
-    .execute(async (trx) => pipeline(await produce(trx), output))
+    .execute(async (trx) => {
+      const producing = produce(trx);
+      const source = await Promise.race([producing, outputClosed]);
+      if (!source) {
+        producing.then((late) => late.destroy(), () => undefined);
+        return;
+      }
+      source.on('error', () => undefined);
+      await Promise.race([pipeline(source, output), outputClosed]);
+      source.destroy();
+    })
     .catch((error: unknown) => output.destroy(asError(error)))
     .finally(() => clearTimeout(timer));
   return output;

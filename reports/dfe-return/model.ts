@@ -1,7 +1,8 @@
 import type { CategoryQuarterFigures } from '../../src/reports/repository.ts';
 import type { ReportContext } from '../../src/reports/service.ts';
 import { type Quarter, quarterBounds, quarterSchema } from '../../src/shared/financial-year.ts';
-import { type Decimal, shareOf, sumDecimals, ZERO } from '../../src/shared/money.ts';
+import { shareOf } from '../../src/conditions/rules.ts';
+import { type Decimal, sumDecimals, ZERO } from '../../src/shared/money.ts';
 
 /**
  * The quarterly breakdown the DfE asks for, per reporting heading: committed to date, spend in
@@ -19,7 +20,7 @@ export interface DfeReturn {
   readonly allocation: Decimal;
   readonly headings: readonly DfeHeading[];
   readonly total: DfeFigures;
-  /** The transformation category's committed share of the allocation: the figure the cap bounds. */
+  /** The capped category's committed share of the allocation: the figure the cap bounds. */
   readonly transformationShare: Decimal | null;
   readonly transformationMaxShare: Decimal | null;
   readonly preparedOn: string;
@@ -36,8 +37,6 @@ export interface DfeHeading extends DfeFigures {
   readonly heading: string;
   readonly label: string;
 }
-
-export const TRANSFORMATION_CATEGORY = 'transformation';
 
 /** 0 for Q1 … 3 for Q4. */
 export function quarterIndex(quarter: Quarter): number {
@@ -64,7 +63,9 @@ export function buildDfeReturn(context: ReportContext, byCategory: ReadonlyMap<s
     label: heading.label,
     ...addUp(grant.categories.filter((category) => category.heading === heading.code).map((category) => figuresOf(category.categoryId))),
   }));
-  const transformation = grant.categories.find((category) => category.code === TRANSFORMATION_CATEGORY);
+  // The return reports the share of the scheme's capped category (transformation, for the
+  // Prevention Grant); which category that is comes from the scheme version, not from code.
+  const transformation = grant.categories.find((category) => category.maxShare !== null);
   const { firstDay, lastDay } = quarterBounds(grant.financialYear, quarter);
   return {
     organisation: { name: organisation.name, code: organisation.code },

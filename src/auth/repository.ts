@@ -29,7 +29,7 @@ export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string
   return { ...owner, roles: new Map(memberships.map((m) => [m.organisation_id, m.role])) };
 }
 
-export type ScopedEntity = 'organisation' | 'grant' | 'commitment' | 'import';
+export type ScopedEntity = 'organisation' | 'grant' | 'tranche' | 'commitment' | 'import';
 
 /** Which organisation owns a record, for the access check that runs before anything else. */
 export async function findOwningOrganisation(db: Kysely<Database>, entity: ScopedEntity, id: string): Promise<string | null> {
@@ -40,6 +40,10 @@ export async function findOwningOrganisation(db: Kysely<Database>, entity: Scope
     }
     case 'grant': {
       const row = await db.selectFrom('grants').select('organisation_id').where('id', '=', id).executeTakeFirst();
+      return row?.organisation_id ?? null;
+    }
+    case 'tranche': {
+      const row = await db.selectFrom('grant_tranches').select('organisation_id').where('id', '=', id).executeTakeFirst();
       return row?.organisation_id ?? null;
     }
     case 'commitment': {

@@ -28,12 +28,6 @@ export interface Commitment {
   readonly updatedAt: Date;
 }
 
-/** What a line exposes to its category's cap: the larger of its amount and its spend. */
-export function exposureOf(line: { amount: Decimal | null; spent: Decimal }): Decimal {
-  const amount = line.amount ?? new Decimal(0);
-  return amount.greaterThan(line.spent) ? amount : line.spent;
-}
-
 function selectCommitments(db: Kysely<Database>) {
   return db
     .selectFrom('commitments as c')

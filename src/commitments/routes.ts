@@ -2,14 +2,13 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
 import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
-import { itemsOf, problemResponses } from '../http/schemas.ts';
+import { itemsOf, problemResponses, ifMatchHeaders } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { findCommitment, listCommitments } from './repository.ts';
 import { commitmentQuery, commitmentSchema, createCommitmentBody, etagOf, presentCommitment, updateCommitmentBody } from './schemas.ts';
 import { amendCommitment, createCommitment, withdrawCommitment } from './service.ts';
 
 const lineParams = z.object({ id: z.uuid() });
-const ifMatchHeaders = z.object({ 'if-match': z.string().optional() });
 
 export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { optionalText, requiredText } from '../http/schemas.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput } from '../shared/money.ts';
-import { type Commitment, exposureOf } from './repository.ts';
+import type { Commitment } from './repository.ts';
+import { exposureOf } from '../conditions/rules.ts';
 
 const refSchema = z
   .string()

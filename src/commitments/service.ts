@@ -2,17 +2,17 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Database } from '../db/tables.ts';
-import { assertWithinCap } from '../grants/cap.ts';
+import { assertLineWithinCap } from '../grants/cap.ts';
+import { exposureOf } from '../conditions/rules.ts';
 import { type LockedGrant, lockGrant } from '../grants/repository.ts';
 import { assertIfMatch } from '../http/conditional.ts';
-import { formatMoneyOrNull, formatPounds } from '../shared/money.ts';
+import { formatMoneyOrNull, formatPounds, ZERO } from '../shared/money.ts';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
 import { ConflictProblem, InvalidStateProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import {
   type Commitment,
   type CommitmentFields,
-  exposureOf,
   findCommitment,
   findGrantCategory,
   grantCategoryCodes,
@@ -89,7 +89,7 @@ export async function createCommitment(db: Kysely<Database>, actor: Actor, grant
     await assertRefFree(trx, grantId, ref, null);
     const amount = body.amount;
     if (amount !== null) {
-      await assertWithinCap(trx, { grant, category, lineId: null, newLineExposure: amount, attempted: amount });
+      await assertLineWithinCap(trx, { grant, category, lineId: null, before: ZERO, after: amount, attempted: amount });
     }
     const id = await insertCommitment(
       trx,
@@ -157,18 +157,12 @@ export async function amendCommitment(
     };
     await assertGovernanceLinks(trx, actor.organisationId, fields, line);
 
-    // Only a change that adds exposure to a category can break its cap; a cut never can.
-    const newExposure = exposureOf({ amount: fields.amount, spent: line.spent });
-    if (category || newExposure.greaterThan(exposureOf(line))) {
-      const target = category ?? (await findGrantCategory(trx, grant.id, line.category))!;
-      await assertWithinCap(trx, {
-        grant,
-        category: target,
-        lineId: line.id,
-        newLineExposure: newExposure,
-        attempted: fields.amount ?? newExposure,
-      });
-    }
+    // A line moving category brings all its exposure into the new one; otherwise only the
+    // difference counts (the rules refuse only added exposure).
+    const after = exposureOf({ amount: fields.amount, spent: line.spent });
+    const before = category ? ZERO : exposureOf(line);
+    const target = category ?? (await findGrantCategory(trx, grant.id, line.category))!;
+    await assertLineWithinCap(trx, { grant, category: target, lineId: line.id, before, after, attempted: fields.amount ?? after });
     await updateCommitment(trx, line.id, fields, actor.userId);
     return audited(trx, actor, 'update', line, (await findCommitment(trx, actor.organisationId, line.id))!);
   });

@@ -59,8 +59,37 @@ export interface SchemesTable {
   created_at: CreatedAt;
 }
 
+export interface SchemeVersionsTable {
+  id: Generated<string>;
+  scheme_id: string;
+  financial_year: string;
+  expectations_set: string | null;
+  /** [{ return, period, dueOn }], as the scheme's conditions set them. */
+  return_due_dates: ColumnType<ReturnDueDate[], string | undefined, string>;
+  created_at: CreatedAt;
+  created_by: string | null;
+}
+
+export interface ReturnDueDate {
+  return: string;
+  period: string;
+  dueOn: string;
+}
+
+export type TranchePurpose = 'base' | 'earmarked';
+
+export interface SchemeDeterminationsTable {
+  version_id: string;
+  ref: string;
+  title: string;
+  purpose: TranchePurpose;
+  earmarked_category_code: string | null;
+  position: number;
+}
+
 export interface SchemeHeadingsTable {
   scheme_id: string;
+  version_id: string;
   code: string;
   label: string;
   position: number;
@@ -69,6 +98,7 @@ export interface SchemeHeadingsTable {
 export interface SchemeCategoriesTable {
   id: Generated<string>;
   scheme_id: string;
+  version_id: string;
   code: string;
   name: string;
   heading_code: string;
@@ -81,6 +111,7 @@ export interface GrantsTable {
   id: Generated<string>;
   organisation_id: string;
   scheme_id: string;
+  scheme_version_id: string;
   financial_year: string;
   created_at: CreatedAt;
   created_by: string | null;
@@ -94,7 +125,7 @@ export interface GrantCategoriesTable {
   max_share: NullableNumeric;
 }
 
-export type TrancheStatus = 'confirmed' | 'provisional';
+export type TrancheStatus = 'confirmed' | 'provisional' | 'withdrawn';
 
 export interface GrantTranchesTable {
   id: Generated<string>;
@@ -103,10 +134,15 @@ export interface GrantTranchesTable {
   amount: Numeric;
   description: string;
   determination_ref: string | null;
+  purpose: Generated<TranchePurpose>;
+  earmarked_category_id: string | null;
   status: TrancheStatus;
   received_on: IsoDate | null;
+  version: Generated<number>;
   created_at: CreatedAt;
   created_by: string | null;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
 }
 
 export type CommitmentStatus = 'proposed' | 'approved' | 'withdrawn';
@@ -179,6 +215,8 @@ export interface Database extends GovernanceTables {
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
   schemes: SchemesTable;
+  scheme_versions: SchemeVersionsTable;
+  scheme_determinations: SchemeDeterminationsTable;
   scheme_headings: SchemeHeadingsTable;
   scheme_categories: SchemeCategoriesTable;
   grants: GrantsTable;

@@ -1,16 +1,23 @@
 import type { Kysely, Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
-import type { Database, TrancheStatus } from '../db/tables.ts';
-import { Decimal, ZERO } from '../shared/money.ts';
+import { sql } from 'kysely';
+import { capOf, earmarkedTo, type Funding, fundingOf, plannedFor } from '../conditions/rules.ts';
+import type { Database, TranchePurpose, TrancheStatus } from '../db/tables.ts';
+import { Decimal } from '../shared/money.ts';
 
 export interface Tranche {
   readonly id: string;
   readonly amount: Decimal;
   readonly description: string;
   readonly determinationRef: string | null;
+  readonly purpose: TranchePurpose;
+  /** The category code an earmarked tranche goes to. */
+  readonly earmarkedCategory: string | null;
   readonly status: TrancheStatus;
   readonly receivedOn: string | null;
+  readonly version: number;
   readonly createdAt: Date;
+  readonly updatedAt: Date;
 }
 
 export interface GrantCategory {
@@ -36,9 +43,14 @@ export interface Grant {
   readonly schemeId: string;
   readonly schemeCode: string;
   readonly schemeName: string;
+  readonly schemeVersionId: string;
+  /** The first year of the scheme version this grant follows. */
+  readonly schemeVersionYear: string;
   readonly financialYear: string;
   readonly createdAt: Date;
   readonly tranches: readonly Tranche[];
+  /** Allocation, base and earmarks over the tranches not withdrawn. */
+  readonly funding: Funding;
   readonly allocation: Decimal;
   readonly confirmedAllocation: Decimal;
   readonly headings: readonly GrantHeading[];
@@ -74,6 +86,7 @@ export async function allocationOf(db: Kysely<Database>, grantId: string): Promi
     .selectFrom('grant_tranches')
     .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
     .where('grant_id', '=', grantId)
+    .where('status', '<>', 'withdrawn')
     .executeTakeFirstOrThrow();
   return new Decimal(row.total);
 }
@@ -87,10 +100,13 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
   let query = db
     .selectFrom('grants')
     .innerJoin('schemes', 'schemes.id', 'grants.scheme_id')
+    .innerJoin('scheme_versions', 'scheme_versions.id', 'grants.scheme_version_id')
     .select((eb) => [
       'grants.id',
       'grants.organisation_id',
       'grants.scheme_id',
+      'grants.scheme_version_id',
+      'scheme_versions.financial_year as scheme_version_year',
       'schemes.code as scheme_code',
       'schemes.name as scheme_name',
       'grants.financial_year',
@@ -98,14 +114,19 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
       jsonArrayFrom(
         eb
           .selectFrom('grant_tranches as t')
+          .leftJoin('scheme_categories as ec', 'ec.id', 't.earmarked_category_id')
           .select((t) => [
             't.id',
             t.cast<string>('t.amount', 'text').as('amount'),
             't.description',
             't.determination_ref',
+            't.purpose',
+            'ec.code as earmarked_category',
             't.status',
             t.cast<string>('t.received_on', 'text').as('received_on'),
+            't.version',
             't.created_at',
+            't.updated_at',
           ])
           .whereRef('t.grant_id', '=', 'grants.id')
           .orderBy('t.created_at')
@@ -115,7 +136,7 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
         eb
           .selectFrom('grant_categories as gc')
           .innerJoin('scheme_categories as sc', 'sc.id', 'gc.category_id')
-          .innerJoin('scheme_headings as sh', (join) => join.onRef('sh.scheme_id', '=', 'sc.scheme_id').onRef('sh.code', '=', 'sc.heading_code'))
+          .innerJoin('scheme_headings as sh', (join) => join.onRef('sh.version_id', '=', 'sc.version_id').onRef('sh.code', '=', 'sc.heading_code'))
           .select((c) => [
             'gc.category_id',
             'sc.code',
@@ -130,7 +151,7 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
           .orderBy('sc.position'),
       ).as('categories'),
       jsonArrayFrom(
-        eb.selectFrom('scheme_headings as h').select(['h.code', 'h.label']).whereRef('h.scheme_id', '=', 'grants.scheme_id').orderBy('h.position'),
+        eb.selectFrom('scheme_headings as h').select(['h.code', 'h.label']).whereRef('h.version_id', '=', 'grants.scheme_version_id').orderBy('h.position'),
       ).as('headings'),
     ])
     .where('grants.organisation_id', '=', organisationId)
@@ -145,23 +166,29 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
       amount: new Decimal(t.amount),
       description: t.description,
       determinationRef: t.determination_ref,
+      purpose: t.purpose,
+      earmarkedCategory: t.earmarked_category,
       status: t.status,
       receivedOn: t.received_on,
+      version: t.version,
       createdAt: new Date(t.created_at),
+      updatedAt: new Date(t.updated_at),
     }));
-    const allocation = tranches.reduce((sum, t) => sum.plus(t.amount), ZERO);
-    const confirmedAllocation = tranches.filter((t) => t.status === 'confirmed').reduce((sum, t) => sum.plus(t.amount), ZERO);
+    const funding = fundingOf(tranches);
     return {
       id: grant.id,
       organisationId: grant.organisation_id,
       schemeId: grant.scheme_id,
       schemeCode: grant.scheme_code,
       schemeName: grant.scheme_name,
+      schemeVersionId: grant.scheme_version_id,
+      schemeVersionYear: grant.scheme_version_year,
       financialYear: grant.financial_year,
       createdAt: grant.created_at,
       tranches,
-      allocation,
-      confirmedAllocation,
+      funding,
+      allocation: funding.allocation,
+      confirmedAllocation: funding.confirmedAllocation,
       headings: grant.headings.map(({ code, label }) => ({ code, label })),
       categories: grant.categories.map((c) => ({
         categoryId: c.category_id,
@@ -177,6 +204,16 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
   });
 }
 
+/** A category's planned amount and cap under the grant's funding: the one rule, applied. */
+export function categoryTerms(grant: Pick<Grant, 'funding'>, category: Pick<GrantCategory, 'code' | 'plannedShare' | 'maxShare'>): { earmarked: Decimal; planned: Decimal; cap: Decimal | null } {
+  const earmarked = earmarkedTo(grant.funding, category.code);
+  return {
+    earmarked,
+    planned: plannedFor(category.plannedShare, grant.funding.base, earmarked),
+    cap: capOf(category.maxShare, grant.funding.base, earmarked),
+  };
+}
+
 export async function findGrant(db: Kysely<Database>, organisationId: string, grantId: string): Promise<Grant | null> {
   const [grant] = await findGrants(db, organisationId, grantId);
   return grant ?? null;
@@ -186,6 +223,9 @@ export interface NewTranche {
   readonly amount: Decimal;
   readonly description: string;
   readonly determinationRef: string | null;
+  readonly purpose: TranchePurpose;
+  /** The grant category (scheme category id) an earmarked tranche goes to. */
+  readonly earmarkedCategoryId: string | null;
   readonly status: TrancheStatus;
   readonly receivedOn: string | null;
 }
@@ -201,12 +241,46 @@ export async function insertTranches(trx: Transaction<Database>, grant: LockedGr
         amount: t.amount.toString(),
         description: t.description,
         determination_ref: t.determinationRef,
+        purpose: t.purpose,
+        earmarked_category_id: t.earmarkedCategoryId,
         status: t.status,
         received_on: t.receivedOn,
         created_by: actorId,
+        updated_by: actorId,
       })),
     )
     .returning('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/** The grant a tranche belongs to, if it is this organisation's. */
+export async function findTrancheGrantId(db: Kysely<Database>, organisationId: string, trancheId: string): Promise<string | null> {
+  const row = await db
+    .selectFrom('grant_tranches')
+    .select('grant_id')
+    .where('id', '=', trancheId)
+    .where('organisation_id', '=', organisationId)
+    .executeTakeFirst();
+  return row?.grant_id ?? null;
+}
+
+/** Writes a tranche's new state as its next version; the database keeps the old one. */
+export async function updateTranche(trx: Transaction<Database>, trancheId: string, tranche: NewTranche, actorId: string): Promise<void> {
+  await trx
+    .updateTable('grant_tranches')
+    .set({
+      amount: tranche.amount.toString(),
+      description: tranche.description,
+      determination_ref: tranche.determinationRef,
+      purpose: tranche.purpose,
+      earmarked_category_id: tranche.earmarkedCategoryId,
+      status: tranche.status,
+      received_on: tranche.receivedOn,
+      version: sql<number>`version + 1`,
+      updated_at: sql<Date>`now()`,
+      updated_by: actorId,
+    })
+    .where('id', '=', trancheId)
+    .execute();
 }

@@ -6,7 +6,19 @@ import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { formatMoney } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { findGrant, findGrants } from './repository.ts';
-import { categorySettingsBody, createGrantBody, grantSchema, presentGrant, presentTranche, trancheCreatedSchema, trancheInput } from './schemas.ts';
+import {
+  categorySettingsBody,
+  createGrantBody,
+  etagOfTranche,
+  grantSchema,
+  presentGrant,
+  presentTranche,
+  trancheCreatedSchema,
+  trancheInput,
+  updateTrancheBody,
+} from './schemas.ts';
+import { amendTranche, findTranche, withdrawTranche } from './tranches.ts';
+import { ifMatchHeaders } from '../http/schemas.ts';
 import { addTranche, createGrant, updateCategorySettings } from './service.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -83,6 +95,68 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
         const { tranche, grant } = await addTranche(trx, actorOf(request), request.params.grantId, request.body);
         return { status: 201, body: { ...presentTranche(tranche), grantId: grant.id, allocation: formatMoney(grant.allocation) }, headers: {} };
       });
+    },
+  );
+
+  const trancheParams = z.object({ trancheId: z.uuid() });
+  const trancheResponse = (found: Awaited<ReturnType<typeof findTranche>> & object) => ({
+    ...presentTranche(found.tranche),
+    grantId: found.grant.id,
+    allocation: formatMoney(found.grant.allocation),
+  });
+
+  app.get(
+    '/tranches/:trancheId',
+    {
+      config: { access: access.member('tranche', 'trancheId', 'reader') },
+      schema: {
+        tags: ['grants'],
+        summary: 'One tranche, with an ETag for If-Match',
+        params: trancheParams,
+        response: { 200: trancheCreatedSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const found = await findTranche(app.db, accessOf(request).organisationId, request.params.trancheId);
+      if (!found) throw new NotFoundProblem('tranche');
+      return reply.header('etag', etagOfTranche(found.tranche)).send(trancheResponse(found));
+    },
+  );
+
+  app.patch(
+    '/tranches/:trancheId',
+    {
+      config: { access: access.member('tranche', 'trancheId', 'finance') },
+      schema: {
+        tags: ['grants'],
+        summary: 'Correct or confirm a tranche; every cap is checked again and nothing changes if one would break',
+        params: trancheParams,
+        headers: ifMatchHeaders,
+        body: updateTrancheBody,
+        response: { 200: trancheCreatedSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const found = await amendTranche(app.db, actorOf(request), request.params.trancheId, request.body, request.headers['if-match']);
+      return reply.header('etag', etagOfTranche(found.tranche)).send(trancheResponse(found));
+    },
+  );
+
+  app.post(
+    '/tranches/:trancheId/withdraw',
+    {
+      config: { access: access.member('tranche', 'trancheId', 'finance') },
+      schema: {
+        tags: ['grants'],
+        summary: 'Withdraw a tranche (entered twice, or never paid): it stays on record and counts in nothing',
+        params: trancheParams,
+        headers: ifMatchHeaders,
+        response: { 200: trancheCreatedSchema, ...problemResponses },
+      },
+    },
+    async (request, reply) => {
+      const found = await withdrawTranche(app.db, actorOf(request), request.params.trancheId, request.headers['if-match']);
+      return reply.header('etag', etagOfTranche(found.tranche)).send(trancheResponse(found));
     },
   );
 

@@ -5,12 +5,13 @@ import { recordChange } from '../audit/record.ts';
 import type { z } from 'zod';
 import type { Database } from '../db/tables.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { findSchemeByCode } from '../schemes/repository.ts';
-import { type Decimal, formatMoney, formatShare, ZERO } from '../shared/money.ts';
+import { findSchemeByCode, type SchemeVersion, versionFor } from '../schemes/repository.ts';
+import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
 import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
-import { assertWithinCap } from './cap.ts';
+import { assertFundingHolds } from './cap.ts';
 import { findGrant, type Grant, insertTranches, lockGrant, type NewTranche, type Tranche } from './repository.ts';
 import type { categorySettingsBody, createGrantBody } from './schemas.ts';
+import { auditViewOfTranche, grantSchemeVersion, resolveTranche, type TrancheBody } from './tranches.ts';
 
 /** A cap from the scheme is a grant condition: an organisation may tighten it, never loosen it. */
 function checkMaxShare(schemeMax: Decimal | null, requested: Decimal | null, path: string): FieldError | null {
@@ -27,10 +28,16 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
   if (!scheme) {
     throw new ValidationProblem([{ path: 'scheme', message: `is not a known scheme code` }]);
   }
-  const settings = new Map(scheme.categories.map((c) => [c.code, { plannedShare: c.plannedShare, maxShare: c.maxShare }]));
+  const version = versionFor(scheme, body.financialYear);
+  if (!version) {
+    const first = scheme.versions[0]?.financialYear ?? 'no year';
+    throw new ValidationProblem([{ path: 'financialYear', message: `${scheme.code} has conditions from ${first} only` }]);
+  }
+  const settings = new Map(version.categories.map((c) => [c.code, { plannedShare: c.plannedShare, maxShare: c.maxShare }]));
   const problems: FieldError[] = [];
+  const tranches = body.tranches.map((tranche, index) => resolveTranche(version, tranche, `tranches.${index}.`, problems));
   (body.categories ?? []).forEach((setting, index) => {
-    const schemeCategory = scheme.categories.find((c) => c.code === setting.code);
+    const schemeCategory = version.categories.find((c) => c.code === setting.code);
     if (!schemeCategory) {
       problems.push({ path: `categories.${index}.code`, message: `is not a category of ${scheme.code}` });
       return;
@@ -49,13 +56,13 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
     const grantId = await inTransaction(db, async (trx) => {
       const grant = await trx
         .insertInto('grants')
-        .values({ organisation_id: organisationId, scheme_id: scheme.id, financial_year: body.financialYear, created_by: actorId })
+        .values({ organisation_id: organisationId, scheme_id: scheme.id, scheme_version_id: version.id, financial_year: body.financialYear, created_by: actorId })
         .returning(['id', 'organisation_id', 'financial_year'])
         .executeTakeFirstOrThrow();
       await trx
         .insertInto('grant_categories')
         .values(
-          scheme.categories.map((c) => {
+          version.categories.map((c) => {
             const setting = settings.get(c.code)!;
             return {
               organisation_id: organisationId,
@@ -67,7 +74,6 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
           }),
         )
         .execute();
-      const tranches = body.tranches.map(toNewTranche);
       const trancheIds = await insertTranches(trx, { id: grant.id, organisationId, financialYear: grant.financial_year }, tranches, actorId);
       await recordChange(trx, auditContext(actor), {
         organisationId,
@@ -77,12 +83,13 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
         before: null,
         after: {
           scheme: scheme.code,
+          schemeVersion: version.financialYear,
           financialYear: body.financialYear,
           categories: Object.fromEntries([...settings].map(([code, s]) => [code, { plannedShare: formatShare(s.plannedShare), maxShare: s.maxShare && formatShare(s.maxShare) }])),
         },
       });
       for (const [index, tranche] of tranches.entries()) {
-        await recordTranche(trx, actor, grant.id, trancheIds[index]!, tranche);
+        await recordTranche(trx, actor, grant.id, trancheIds[index]!, tranche, version);
       }
       return grant.id;
     });
@@ -99,38 +106,30 @@ function auditContext(actor: Actor) {
   return { actorId: actor.userId, requestId: actor.requestId };
 }
 
-async function recordTranche(trx: Transaction<Database>, actor: Actor, grantId: string, trancheId: string, tranche: NewTranche): Promise<void> {
+async function recordTranche(trx: Transaction<Database>, actor: Actor, grantId: string, trancheId: string, tranche: NewTranche, version: SchemeVersion | Grant): Promise<void> {
   await recordChange(trx, auditContext(actor), {
     organisationId: actor.organisationId,
     action: 'create',
     entity: 'tranche',
     entityId: trancheId,
     before: null,
-    after: { grantId, amount: formatMoney(tranche.amount), description: tranche.description, status: tranche.status, determinationRef: tranche.determinationRef, receivedOn: tranche.receivedOn },
+    after: auditViewOfTranche(grantId, tranche, version),
   });
 }
 
-type TrancheBody = z.output<typeof createGrantBody>['tranches'][number];
-
-export function toNewTranche(tranche: TrancheBody): NewTranche {
-  return {
-    amount: tranche.amount,
-    description: tranche.description,
-    determinationRef: tranche.determinationRef ?? null,
-    status: tranche.status,
-    receivedOn: tranche.receivedOn ?? null,
-  };
-}
-
-export async function addTranche(db: Kysely<Database>, actor: Actor, grantId: string, tranche: TrancheBody): Promise<{ tranche: Tranche; grant: Grant }> {
+export async function addTranche(db: Kysely<Database>, actor: Actor, grantId: string, body: TrancheBody): Promise<{ tranche: Tranche; grant: Grant }> {
   const { organisationId } = actor;
   const trancheId = await inTransaction(db, async (trx) => {
     // Allocation feeds every cap: take the grant lock like any other write that moves it.
-    const grant = await lockGrant(trx, organisationId, grantId);
-    if (!grant) throw new NotFoundProblem('grant');
-    const newTranche = toNewTranche(tranche);
-    const [id] = await insertTranches(trx, grant, [newTranche], actor.userId);
-    await recordTranche(trx, actor, grantId, id!, newTranche);
+    const locked = await lockGrant(trx, organisationId, grantId);
+    if (!locked) throw new NotFoundProblem('grant');
+    const grant = (await findGrant(trx, organisationId, grantId))!;
+    const version = await grantSchemeVersion(trx, grant);
+    const problems: FieldError[] = [];
+    const tranche = resolveTranche(version, body, '', problems);
+    if (problems.length) throw new ValidationProblem(problems);
+    const [id] = await insertTranches(trx, locked, [tranche], actor.userId);
+    await recordTranche(trx, actor, grantId, id!, tranche, version);
     return id!;
   });
   const grant = (await findGrant(db, organisationId, grantId))!;
@@ -154,14 +153,6 @@ export async function updateCategorySettings(
     if (body.maxShare !== undefined) {
       const problem = checkMaxShare(category.schemeMaxShare, body.maxShare, 'maxShare');
       if (problem) throw new ValidationProblem([problem]);
-      // A tighter cap must still hold what is already committed and spent.
-      await assertWithinCap(trx, {
-        grant: locked,
-        category: { ...category, maxShare: body.maxShare },
-        lineId: null,
-        newLineExposure: ZERO,
-        attempted: ZERO,
-      });
     }
     await trx
       .updateTable('grant_categories')
@@ -172,6 +163,10 @@ export async function updateCategorySettings(
       .where('grant_id', '=', grantId)
       .where('category_id', '=', category.categoryId)
       .execute();
+    if (body.maxShare !== undefined && body.maxShare !== null) {
+      // A tighter cap must still hold what is already committed and spent.
+      await assertFundingHolds(trx, grantId, [{ ...category, maxShare: body.maxShare }], body.maxShare, `A cap of ${formatShare(body.maxShare)}`);
+    }
     const shares = (plannedShare: Decimal, maxShare: Decimal | null) => ({ plannedShare: formatShare(plannedShare), maxShare: maxShare && formatShare(maxShare) });
     await recordChange(trx, auditContext(actor), {
       organisationId,

@@ -47,6 +47,9 @@ export function toProblem(error: unknown): Problem {
     // The database's backstop caught what the service's check should have: still the rule.
     return new Problem('cap-exceeded', 422, 'This would break the grant cap', 'The change would take a capped category past its cap.');
   }
+  if ((error as { constraint?: unknown }).constraint === 'ringfence_allocation') {
+    return new Problem('over-allocation', 422, 'This would spend more than the allocation', "The change would leave the grant's spend above its allocation.");
+  }
   const fastifyError = error as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_INVALID_JSON_BODY':

@@ -44,3 +44,6 @@ export const optionalText = (max: number) =>
 
 export const requiredText = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(...NO_NUL);
+
+/** If-Match on a write: absent or "*" always matches; see conditional.ts. */
+export const ifMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() });

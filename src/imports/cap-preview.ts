@@ -1,6 +1,7 @@
-import { type Commitment, exposureOf } from '../commitments/repository.ts';
-import type { Grant } from '../grants/repository.ts';
-import { capFor, type Decimal, formatMoney, sumDecimals, ZERO } from '../shared/money.ts';
+import type { Commitment } from '../commitments/repository.ts';
+import { exposureOf } from '../conditions/rules.ts';
+import { categoryTerms, type Grant } from '../grants/repository.ts';
+import { type Decimal, formatMoney, sumDecimals, ZERO } from '../shared/money.ts';
 
 export interface CapPreview {
   readonly category: string;
@@ -17,14 +18,15 @@ export type Additions =
   | { readonly kind: 'spend'; readonly byLine: ReadonlyMap<string, Decimal> };
 
 /**
- * The preview's forecast for each capped category, by the rule the cap check applies
- * (each live line counts the larger of its amount and its spend). A forecast only: committing
+ * The preview's forecast for each capped category, by the rules the cap check applies
+ * (src/conditions/rules.ts: the cap on the base plus earmarks, each live line counting the
+ * larger of its amount and its spend). A forecast only: committing
  * goes through the services, which check again under the grant lock and decide.
  */
 export function forecastCaps(grant: Grant, lines: readonly Commitment[], additions: Additions): CapPreview[] {
   return grant.categories.flatMap((category) => {
-    const { maxShare } = category;
-    if (maxShare === null) return [];
+    const { cap } = categoryTerms(grant, category);
+    if (cap === null) return [];
     const live = lines.filter((line) => line.category === category.code && line.status !== 'withdrawn');
     const before = sumDecimals(live.map(exposureOf));
     let after: Decimal;
@@ -34,14 +36,14 @@ export function forecastCaps(grant: Grant, lines: readonly Commitment[], additio
     } else {
       after = sumDecimals(live.map((line) => exposureOf({ amount: line.amount, spent: line.spent.plus(additions.byLine.get(line.id) ?? ZERO) })));
     }
-    const cap = capFor(maxShare, grant.allocation);
     const forecast: CapPreview = {
       category: category.code,
       cap: formatMoney(cap),
       exposureBefore: formatMoney(before),
       exposureAfter: formatMoney(after),
       headroomAfter: formatMoney(cap.minus(after)),
-      fits: after.lessThanOrEqualTo(cap),
+      // As the service decides: only added exposure can break a cap.
+      fits: after.lessThanOrEqualTo(cap) || after.lessThanOrEqualTo(before),
     };
     return [forecast];
   });

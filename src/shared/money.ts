@@ -29,16 +29,6 @@ export function formatShare(share: Decimal): string {
   return share.toFixed(4, Decimal.ROUND_HALF_UP);
 }
 
-/** maxShare × allocation, rounded down to the penny: a cap is never rounded up past the grant condition. */
-export function capFor(maxShare: Decimal, allocation: Decimal): Decimal {
-  return maxShare.times(allocation).toDecimalPlaces(2, Decimal.ROUND_DOWN);
-}
-
-/** committed / allocation; undefined (null) while nothing is allocated. */
-export function shareOf(part: Decimal, whole: Decimal): Decimal | null {
-  return whole.isZero() ? null : part.dividedBy(whole);
-}
-
 export function maxDecimal(a: Decimal, b: Decimal): Decimal {
   return a.greaterThan(b) ? a : b;
 }

@@ -9,6 +9,7 @@ export type ProblemName =
   | 'not-found'
   | 'conflict'
   | 'cap-exceeded'
+  | 'over-allocation'
   | 'outside-financial-year'
   | 'invalid-state'
   | 'precondition-failed'
@@ -94,6 +95,20 @@ export interface CapExceededDetails {
 export class CapExceededProblem extends Problem {
   constructor(detail: string, details: CapExceededDetails) {
     super('cap-exceeded', 422, 'This would break the grant cap', detail, { ...details });
+  }
+}
+
+export interface OverAllocationDetails {
+  readonly allocation: string;
+  readonly spent: string;
+  readonly attempted: string;
+  readonly remaining: string;
+}
+
+/** The grant cannot pay for more than it holds: total spend above the allocation. */
+export class OverAllocationProblem extends Problem {
+  constructor(detail: string, details: OverAllocationDetails) {
+    super('over-allocation', 422, 'This would spend more than the allocation', detail, { ...details });
   }
 }
 

@@ -3,9 +3,10 @@ import type { Kysely } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
-import { exposureOf, findCommitment, findGrantCategory } from '../commitments/repository.ts';
+import { findCommitment, findGrantCategory } from '../commitments/repository.ts';
+import { exposureOf } from '../conditions/rules.ts';
 import type { Database } from '../db/tables.ts';
-import { assertWithinCap } from '../grants/cap.ts';
+import { assertLineWithinCap, assertSpendWithinAllocation } from '../grants/cap.ts';
 import { lockGrant } from '../grants/repository.ts';
 import { financialYearBounds } from '../shared/financial-year.ts';
 import { formatMoney, formatPounds } from '../shared/money.ts';
@@ -36,11 +37,13 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
         `A correction of ${formatPounds(body.amount)} would take line ${line.ref}'s spend below zero (it has ${formatPounds(line.spent)}).`,
       );
     }
-    const newExposure = exposureOf({ amount: line.amount, spent: newSpent });
-    if (newExposure.greaterThan(exposureOf(line))) {
+    const before = exposureOf(line);
+    const after = exposureOf({ amount: line.amount, spent: newSpent });
+    if (after.greaterThan(before)) {
       const category = (await findGrantCategory(trx, grant.id, line.category))!;
-      await assertWithinCap(trx, { grant, category, lineId: line.id, newLineExposure: newExposure, attempted: body.amount });
+      await assertLineWithinCap(trx, { grant, category, lineId: line.id, before, after, attempted: body.amount });
     }
+    await assertSpendWithinAllocation(trx, grant.id, body.amount);
     const entry = await insertSpendEntry(
       trx,
       actor.organisationId,

@@ -1,16 +1,17 @@
 import { type Kysely, sql } from 'kysely';
-import type { Database } from '../db/tables.ts';
-import type { Grant, GrantCategory } from '../grants/repository.ts';
+import type { Database, TranchePurpose, TrancheStatus } from '../db/tables.ts';
+import { fundingOf } from '../conditions/rules.ts';
+import type { Grant, GrantCategory, Tranche } from '../grants/repository.ts';
 import { isoDateSchema } from '../shared/financial-year.ts';
-import { Decimal, ZERO } from '../shared/money.ts';
+import { Decimal } from '../shared/money.ts';
 import { ValidationProblem } from '../shared/problems.ts';
 
 /**
  * "As at 18 November 2025" means as the records stood at the end of that day in the UK, so a
  * published table can be regenerated later, whatever was amended or withdrawn since. History
  * lives only in the database: commitment_versions (every state of every line), spend_entries
- * and grant_tranches (append-only, each with the instant it was recorded) and
- * grant_category_versions (migration 0004). Every reader here takes that instant, `before`,
+ * (append-only, each with the instant it was recorded), grant_tranche_versions (every state of
+ * every tranche, migration 0010) and grant_category_versions (migration 0004). Every reader here takes that instant, `before`,
  * as an exclusive bound, so the same code serves a past day and an instant captured in a test.
  */
 export interface AsAt {
@@ -86,6 +87,19 @@ export function lineAsAtJoin(commitmentColumn: string, before: Date | null) {
 /** Lines in their printed order: numeric refs by number, then any others by text. */
 export const LINE_ORDER = sql`CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END NULLS LAST, ref`;
 
+interface TrancheVersionRow {
+  tranche_id: string;
+  version: number;
+  amount: string;
+  description: string;
+  determination_ref: string | null;
+  purpose: TranchePurpose;
+  earmarked_category: string | null;
+  status: TrancheStatus;
+  received_on: string | null;
+  recorded_at: Date;
+}
+
 interface CategoryVersionRow {
   category_id: string;
   planned_share: string;
@@ -100,14 +114,39 @@ interface CategoryVersionRow {
  */
 export async function grantAsAt(db: Kysely<Database>, grant: Grant, before: Date): Promise<Grant> {
   const [tranches, versions] = await Promise.all([
-    sql<{ id: string }>`SELECT id FROM grant_tranches WHERE grant_id = ${grant.id} AND created_at < ${before}`.execute(db),
+    sql<TrancheVersionRow>`
+      SELECT DISTINCT ON (v.tranche_id) v.tranche_id, v.version, v.amount, v.description, v.determination_ref, v.purpose,
+             sc.code AS earmarked_category, v.status, v.received_on::text AS received_on, v.recorded_at
+      FROM grant_tranche_versions v LEFT JOIN scheme_categories sc ON sc.id = v.earmarked_category_id
+      WHERE v.grant_id = ${grant.id} AND v.recorded_at < ${before}
+      ORDER BY v.tranche_id, v.version DESC
+    `.execute(db),
     sql<CategoryVersionRow>`
       SELECT category_id, planned_share, max_share, recorded_at < ${before} AS recorded_before
       FROM grant_category_versions WHERE grant_id = ${grant.id} ORDER BY id
     `.execute(db),
   ]);
-  const trancheIds = new Set(tranches.rows.map((row) => row.id));
-  const own = grant.tranches.filter((tranche) => trancheIds.has(tranche.id));
+  // Each tranche as it stood then, in the order the grant lists them now.
+  const asThen = new Map(tranches.rows.map((row) => [row.tranche_id, row]));
+  const own: Tranche[] = grant.tranches.flatMap((tranche) => {
+    const row = asThen.get(tranche.id);
+    if (!row) return [];
+    return [
+      {
+        ...tranche,
+        amount: new Decimal(row.amount),
+        description: row.description,
+        determinationRef: row.determination_ref,
+        purpose: row.purpose,
+        earmarkedCategory: row.earmarked_category,
+        status: row.status,
+        receivedOn: row.received_on,
+        version: row.version,
+        updatedAt: new Date(row.recorded_at),
+      },
+    ];
+  });
+  const funding = fundingOf(own);
   const settings = new Map<string, CategoryVersionRow>();
   for (const version of versions.rows) {
     const known = settings.get(version.category_id);
@@ -126,8 +165,9 @@ export async function grantAsAt(db: Kysely<Database>, grant: Grant, before: Date
   return {
     ...grant,
     tranches: own,
-    allocation: own.reduce((sum, tranche) => sum.plus(tranche.amount), ZERO),
-    confirmedAllocation: own.filter((tranche) => tranche.status === 'confirmed').reduce((sum, tranche) => sum.plus(tranche.amount), ZERO),
+    funding,
+    allocation: funding.allocation,
+    confirmedAllocation: funding.confirmedAllocation,
     categories,
   };
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
 import { type Decimal, formatMoney, formatMoneyOrNull, formatShare, moneyOutput, shareOutput } from '../shared/money.ts';
+import { WARNING_CODES } from '../conditions/warnings.ts';
 import { asAtParameter, resolveAsAt } from './as-at.ts';
 import { type GrantSummary, summariseGrant } from './service.ts';
 
@@ -13,9 +14,11 @@ export const summarySchema = z
     grantId: z.uuid(),
     financialYear: z.string(),
     asAt: z.iso.date().nullable().meta({ description: 'The day these figures stood at the end of; null for the current position.' }),
-    allocation: moneyOutput,
+    allocation: moneyOutput.meta({ description: 'Every tranche not withdrawn, provisional ones included.' }),
     confirmedAllocation: moneyOutput,
+    base: moneyOutput.meta({ description: 'The base tranches: caps and planned shares are shares of this.' }),
     committed: moneyOutput,
+    overCommitted: moneyOutput.meta({ description: 'How far commitments run past the allocation; "0.00" within it.' }),
     spent: moneyOutput,
     uncommitted: moneyOutput,
     lines: z.number().int(),
@@ -26,21 +29,30 @@ export const summarySchema = z
         name: z.string(),
         heading: z.string(),
         plannedShare: shareOutput,
-        planned: moneyOutput,
+        earmarked: moneyOutput.meta({ description: 'Tranches earmarked to this category, added whole to its plan and cap.' }),
+        planned: moneyOutput.meta({ description: 'plannedShare × base, to the penny, plus what is earmarked.' }),
         committed: moneyOutput,
         spent: moneyOutput,
         exposure: moneyOutput,
         share: shareOutput.nullable().meta({ description: 'committed / allocation; null while nothing is allocated.' }),
         fromPlan: moneyOutput.meta({ description: 'committed − planned: how far the category is from its planned share.' }),
         maxShare: shareOutput.nullable(),
-        cap: moneyOutput.nullable(),
-        headroom: moneyOutput.nullable(),
+        cap: moneyOutput.nullable().meta({ description: 'maxShare × base rounded down to the penny, plus what is earmarked; null without a cap.' }),
+        headroom: moneyOutput.nullable().meta({ description: 'cap − Σ max(amount, spent) over the live lines.' }),
         lines: z.number().int(),
         tbcLines: z.number().int(),
       }),
     ),
     headings: z.array(
       z.object({ heading: z.string(), label: z.string(), committed: moneyOutput, spent: moneyOutput, share: shareOutput.nullable() }),
+    ),
+    warnings: z.array(
+      z.object({
+        code: z.enum(WARNING_CODES),
+        message: z.string(),
+        category: z.string().optional(),
+        commitmentId: z.uuid().optional(),
+      }),
     ),
   })
   .meta({ id: 'GrantSummary' });
@@ -52,7 +64,9 @@ export function presentSummary(summary: GrantSummary): z.infer<typeof summarySch
     asAt: summary.asAt?.date ?? null,
     allocation: formatMoney(summary.allocation),
     confirmedAllocation: formatMoney(summary.confirmedAllocation),
+    base: formatMoney(summary.base),
     committed: formatMoney(summary.committed),
+    overCommitted: formatMoney(summary.overCommitted),
     spent: formatMoney(summary.spent),
     uncommitted: formatMoney(summary.uncommitted),
     lines: summary.lines,
@@ -62,6 +76,7 @@ export function presentSummary(summary: GrantSummary): z.infer<typeof summarySch
       name: c.name,
       heading: c.heading,
       plannedShare: formatShare(c.plannedShare),
+      earmarked: formatMoney(c.earmarked),
       planned: formatMoney(c.planned),
       committed: formatMoney(c.committed),
       spent: formatMoney(c.spent),
@@ -81,6 +96,7 @@ export function presentSummary(summary: GrantSummary): z.infer<typeof summarySch
       spent: formatMoney(h.spent),
       share: formatShareOrNull(h.share),
     })),
+    warnings: summary.warnings.map((w) => ({ ...w })),
   };
 }
 

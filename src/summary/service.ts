@@ -1,7 +1,9 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/tables.ts';
-import { findGrant, type Grant } from '../grants/repository.ts';
-import { capFor, Decimal, shareOf, sumDecimals, ZERO } from '../shared/money.ts';
+import { shareOf } from '../conditions/rules.ts';
+import { allocationWarnings, categoryWarnings, type LineState, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
+import { categoryTerms, findGrant, type Grant } from '../grants/repository.ts';
+import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt, linesSource, spendSource } from './as-at.ts';
 
@@ -10,6 +12,7 @@ export interface CategorySummary {
   readonly name: string;
   readonly heading: string;
   readonly plannedShare: Decimal;
+  readonly earmarked: Decimal;
   readonly planned: Decimal;
   readonly committed: Decimal;
   readonly spent: Decimal;
@@ -36,9 +39,13 @@ export interface GrantSummary {
   readonly asAt: AsAt | null;
   readonly allocation: Decimal;
   readonly confirmedAllocation: Decimal;
+  readonly base: Decimal;
   readonly committed: Decimal;
+  /** How far commitments run past the allocation; zero within it. */
+  readonly overCommitted: Decimal;
   readonly spent: Decimal;
   readonly uncommitted: Decimal;
+  readonly warnings: readonly Warning[];
   readonly lines: number;
   readonly tbcLines: number;
   readonly categories: readonly CategorySummary[];
@@ -80,13 +87,44 @@ async function categoryTotals(db: Kysely<Database>, grantId: string, before: Dat
   return new Map(result.rows.map((row) => [row.category_id, row]));
 }
 
+interface SpentLineRow {
+  id: string;
+  ref: string;
+  amount: string | null;
+  spent: string;
+  status: 'proposed' | 'approved' | 'withdrawn';
+}
+
+/**
+ * The live lines with spend, the only ones a line warning can be about (a line with nothing
+ * spent is neither overspent nor spending while tbc or proposed); the rules decide which warn.
+ */
+async function linesWithSpend(db: Kysely<Database>, grantId: string, before: Date | null): Promise<LineState[]> {
+  const lines =
+    before === null
+      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId} AND spent <> 0`
+      : sql`SELECT c.id, c.ref, c.amount, c.status, s.spent
+            FROM (${linesSource(grantId, before)}) c
+            JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
+              ON s.commitment_id = c.id`;
+  const result = await sql<SpentLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE status <> 'withdrawn' ORDER BY id`.execute(db);
+  return result.rows.map((row) => ({
+    id: row.id,
+    ref: row.ref,
+    amount: row.amount === null ? null : new Decimal(row.amount),
+    spent: new Decimal(row.spent),
+    status: row.status,
+  }));
+}
+
 const money = (value: string | null | undefined): Decimal => (value == null ? ZERO : new Decimal(value));
 
 /** The grant's position now, or at the end of a past day when `asAt` is given. */
 export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null = null): Promise<GrantSummary> {
   // The totals do not depend on the grant row, so both are read at once; the totals of a grant
   // that is not this organisation's are never looked at.
-  const [current, totals] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, asAt?.before ?? null)]);
+  const before = asAt?.before ?? null;
+  const [current, totals, spentLines] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, before), linesWithSpend(db, grantId, before)]);
   if (!current) throw new NotFoundProblem('grant');
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
   const { allocation } = grant;
@@ -95,13 +133,14 @@ export async function summariseGrant(db: Kysely<Database>, organisationId: strin
     const row = totals.get(category.categoryId);
     const committed = money(row?.committed);
     const exposure = money(row?.exposure);
-    const cap = category.maxShare === null ? null : capFor(category.maxShare, allocation);
+    const { earmarked, planned, cap } = categoryTerms(grant, category);
     return {
       code: category.code,
       name: category.name,
       heading: category.heading,
       plannedShare: category.plannedShare,
-      planned: category.plannedShare.times(allocation).toDecimalPlaces(2, Decimal.ROUND_HALF_UP),
+      earmarked,
+      planned,
       committed,
       spent: money(row?.spent),
       exposure,
@@ -127,12 +166,20 @@ export async function summariseGrant(db: Kysely<Database>, organisationId: strin
   });
 
   const committed = sumDecimals(categories.map((c) => c.committed));
+  const warnings = [
+    ...allocationWarnings(allocation, committed),
+    ...categories.flatMap((c) => categoryWarnings(c, allocation, committed)),
+    ...spentLines.flatMap(lineWarnings),
+  ];
   return {
     grant,
     asAt,
     allocation,
     confirmedAllocation: grant.confirmedAllocation,
+    base: grant.funding.base,
     committed,
+    overCommitted: overCommittedBy(allocation, committed),
+    warnings,
     spent: sumDecimals(categories.map((c) => c.spent)),
     uncommitted: allocation.minus(committed),
     lines: categories.reduce((n, c) => n + c.lines, 0),

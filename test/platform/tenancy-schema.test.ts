@@ -13,8 +13,10 @@ const REFERENCE_TABLES = new Set([
   'kysely_migration_lock',
   // Grant schemes and their headings and categories are national, shared by every council.
   'schemes',
+  'scheme_versions',
   'scheme_headings',
   'scheme_categories',
+  'scheme_determinations',
   // A person may belong to several councils; their memberships carry organisation_id.
   'users',
   'api_tokens',

@@ -55,7 +55,7 @@ export async function createGrant(
   organisation: TestOrganisation,
   tranches: TrancheInput[] = [{ amount: '1000.00', description: 'Prevention Grant', status: 'confirmed' }],
   financialYear = '2025-26',
-): Promise<{ id: string; allocation: string }> {
+): Promise<{ id: string; allocation: string; tranches: { id: string }[] }> {
   const response = await organisation.as.finance.post(`/api/v1/organisations/${organisation.id}/grants`, {
     scheme: 'csc-prevention',
     financialYear,

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { exposureOf } from '../../commitments/repository.ts';
+import { exposureOf } from '../../conditions/rules.ts';
 import { financialYearOf, quarterOf } from '../../shared/financial-year.ts';
 import { listSpendForCommitment } from '../../spend/repository.ts';
 import { page, pageAccessOf, pageAllows } from '../access.ts';

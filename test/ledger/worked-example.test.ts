@@ -56,11 +56,14 @@ describe("DOMAIN.md's worked example entered through the API", () => {
       committed: '485677.00',
       share: '0.2198',
       maxShare: '0.3000',
-      cap: '663000.00',
-      headroom: '177323.00',
+      // 30% of the £2,083,000 Prevention Grant plus the whole £127,000 earmarked by 31/7969.
+      earmarked: '127000.00',
+      cap: '751900.00',
+      headroom: '266223.00',
       plannedShare: '0.3000',
-      planned: '663000.00',
+      planned: '751900.00',
     });
+    expect(body.base).toBe('2083000.00');
     const ict = body.categories.find((c: { code: string }) => c.code === 'practice_workforce_ict');
     expect(ict).toMatchObject({ committed: '0.00', tbcLines: 1, lines: 1, cap: null, headroom: null, maxShare: null });
     const transformationHeading = body.headings.find((h: { heading: string }) => h.heading === 'transformation');

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
-import { isoDateSchema } from '../shared/financial-year.ts';
+import { isoDateSchema } from '../shared/calendar.ts';
 import { findAuditRecords, verifyChain } from './repository.ts';
 
 const auditRecordSchema = z

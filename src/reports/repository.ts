@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/tables.ts';
-import { financialYearBounds, type Quarter, quarterBounds } from '../shared/financial-year.ts';
+import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
 import { linesSource, spendSource } from '../summary/as-at.ts';
 import { type MoneyText, moneyTextOrNull } from './money-text.ts';

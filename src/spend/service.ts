@@ -7,7 +7,7 @@ import { exposureOf, findCommitment, findGrantCategory } from '../commitments/re
 import type { Database } from '../db/tables.ts';
 import { assertWithinCap } from '../grants/cap.ts';
 import { lockGrant } from '../grants/repository.ts';
-import { financialYearBounds } from '../shared/financial-year.ts';
+import { financialYearBounds } from '../shared/calendar.ts';
 import { formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
 import { insertSpendEntry, type SpendEntry } from './repository.ts';

@@ -1,7 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import type { Grant, GrantCategory } from '../grants/repository.ts';
-import { isoDateSchema } from '../shared/financial-year.ts';
+import { isoDateSchema } from '../shared/calendar.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
 import { ValidationProblem } from '../shared/problems.ts';
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { type Commitment, listCommitments } from '../../commitments/repository.ts';
 import type { Database, PostStatus, SecondmentStatus } from '../../db/tables.ts';
 import { findGrant } from '../../grants/repository.ts';
-import { financialYearBounds } from '../../shared/financial-year.ts';
+import { financialYearBounds } from '../../shared/calendar.ts';
 import { Decimal, sumDecimals, ZERO } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { listPostsFundedBy, type Post } from '../posts/repository.ts';

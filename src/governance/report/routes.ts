@@ -8,7 +8,7 @@ import { safeFilename } from '../../../reports/shared/format.ts';
 import { access, accessOf } from '../../auth/access.ts';
 import { problemResponses } from '../../http/schemas.ts';
 import { fileResponses, sendFile } from '../../reports/http.ts';
-import { isoDateSchema } from '../../shared/financial-year.ts';
+import { isoDateSchema } from '../../shared/calendar.ts';
 import { todayInEngland } from '../shared/dates.ts';
 import { orgParams } from '../shared/schemas.ts';
 import { programmeReportSchema } from './model.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Commitment } from '../../commitments/repository.ts';
-import { financialYearOf, quarterOf } from '../../shared/financial-year.ts';
+import { financialYearOf, quarterOf } from '../../shared/calendar.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { recordSpendBody } from '../../spend/schemas.ts';
 import { recordSpend } from '../../spend/service.ts';

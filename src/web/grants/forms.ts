@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createGrantBody, trancheInput } from '../../grants/schemas.ts';
 import { addTranche, createGrant } from '../../grants/service.ts';
-import { financialYearOf } from '../../shared/financial-year.ts';
+import { financialYearOf } from '../../shared/calendar.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isoDateSchema, quarterOf, quarterSchema } from '../../shared/financial-year.ts';
+import { isoDateSchema, quarterOf, quarterSchema } from '../../shared/calendar.ts';
 import { ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';

@@ -19,6 +19,7 @@ import type { DatabaseHandle } from './db/connect.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
+import { type Clock, clockPlugin, systemClock } from './http/clock.ts';
 import { registerErrorHandling } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
@@ -35,6 +36,8 @@ export interface AppOptions {
   readonly database: DatabaseHandle;
   /** The process's pino logger; absent means silence (tests). */
   readonly logger?: FastifyBaseLogger;
+  /** Where "now" and "today" come from; absent means the system's own clock. */
+  readonly clock?: Clock;
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -96,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
+  await app.register(clockPlugin, { clock: options.clock ?? systemClock });
   await app.register(databasePlugin, { database: options.database });
   registerErrorHandling(app);
   await app.register(accessPlugin);

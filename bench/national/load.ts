@@ -4,6 +4,7 @@ import { pipeline } from 'node:stream/promises';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { hashApiToken } from '../../src/auth/tokens.ts';
+import { addDays, financialYearBounds } from '../../src/shared/calendar.ts';
 import { pounds } from '../lib/database.ts';
 import { type GeneratedOrganisation, generateOrganisation } from './generate.ts';
 
@@ -41,12 +42,6 @@ async function copy(client: pg.Client, statement: string, rows: Iterable<string>
   }
   await pipeline(Readable.from(batches()), client.query(copyFrom(statement)));
 }
-
-const addDays = (isoDate: string, days: number) => {
-  const date = new Date(`${isoDate}T12:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
-};
 
 /**
  * Loads the given councils (by index) into a migrated, empty database through COPY. Triggers
@@ -92,7 +87,7 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
       client,
       'COPY grant_tranches (organisation_id, grant_id, amount, description, status, created_at) FROM STDIN',
       grants.flatMap(({ organisation, grant }) =>
-        grant.tranchesPence.map((pence, i) => row(organisation.id, grant.id, pounds(pence), i === 0 ? 'Prevention Grant' : 'Transformation top-up', 'confirmed', `${grant.financialYear.slice(0, 4)}-04-01`)),
+        grant.tranchesPence.map((pence, i) => row(organisation.id, grant.id, pounds(pence), i === 0 ? 'Prevention Grant' : 'Transformation top-up', 'confirmed', financialYearBounds(grant.financialYear).firstDay)),
       ),
     );
     let lines = 0;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { quarterSchema } from '../../src/shared/financial-year.ts';
+import { quarterSchema } from '../../src/shared/calendar.ts';
 import { formatMoney, formatShare, moneyOutput, shareOutput } from '../../src/shared/money.ts';
 import type { DfeFigures, DfeReturn } from './model.ts';
 

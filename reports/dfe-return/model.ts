@@ -1,6 +1,6 @@
 import type { CategoryQuarterFigures } from '../../src/reports/repository.ts';
 import type { ReportContext } from '../../src/reports/service.ts';
-import { type Quarter, quarterBounds, quarterSchema } from '../../src/shared/financial-year.ts';
+import { type Quarter, quarterBounds, quarterSchema } from '../../src/shared/calendar.ts';
 import { shareOf } from '../../src/conditions/rules.ts';
 import { type Decimal, sumDecimals, ZERO } from '../../src/shared/money.ts';
 

@@ -1,7 +1,7 @@
 import type { LineWithSpend, SpendRow } from '../../src/reports/pages.ts';
 import type { WithCategory } from '../../src/reports/service.ts';
 import type { GrantCategory } from '../../src/grants/repository.ts';
-import { quarterSchema } from '../../src/shared/financial-year.ts';
+import { quarterSchema } from '../../src/shared/calendar.ts';
 import { ZERO } from '../../src/shared/money.ts';
 import { decimalOf } from '../../src/reports/money-text.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';

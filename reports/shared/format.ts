@@ -1,4 +1,5 @@
 import type { MoneyText } from '../../src/reports/money-text.ts';
+import { longDate } from '../../src/shared/calendar.ts';
 import { type Decimal, formatMoney } from '../../src/shared/money.ts';
 
 /** "335,677.00" (or "-1,234.50"): the figure as a committee table prints it under a "£" column. */
@@ -12,14 +13,6 @@ export function groupedAmount(amount: Decimal | MoneyText): string {
 /** A line with no amount yet counts in no total and prints as "tbc". */
 export function amountOrTbc(amount: MoneyText | null): string {
   return amount === null ? 'tbc' : groupedAmount(amount);
-}
-
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "18 November 2025" from "2025-11-18", without a Date, so no time zone can move the day. */
-export function longDate(isoDate: string): string {
-  const [year, month, day] = isoDate.split('-').map(Number);
-  return `${day} ${MONTHS[(month ?? 1) - 1]} ${year}`;
 }
 
 /** "As at the end of 18 November 2025" or "Current position": the line under every table's title. */

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
-import { isoDateSchema } from '../shared/financial-year.ts';
+import { endOfLondonDay, isoDateSchema, startOfLondonDay } from '../shared/calendar.ts';
 import { findAuditRecords, verifyChain } from './repository.ts';
 
 const auditRecordSchema = z
@@ -19,30 +19,27 @@ const auditRecordSchema = z
   })
   .meta({ id: 'AuditRecord' });
 
-/** A date is the whole of that day (UTC); a date-time is exact. */
+/** A date is the whole of that day in the UK, as councils count days; a date-time is exact. */
 const boundSchema = z.union([z.iso.datetime({ offset: true }), isoDateSchema]);
 
 const auditQuery = z.object({
   entity: z.string().max(50).optional(),
   entityId: z.string().max(100).optional(),
   actor: z.uuid().optional(),
-  from: boundSchema.optional().meta({ description: 'From this date or instant, inclusive.' }),
-  to: boundSchema.optional().meta({ description: 'Up to this date (inclusive) or instant (exclusive).' }),
+  from: boundSchema.optional().meta({ description: 'From this date (UK time) or instant, inclusive.' }),
+  to: boundSchema.optional().meta({ description: 'Up to this date (UK time, inclusive) or instant (exclusive).' }),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
   after: z.string().regex(/^\d{1,19}$/).optional().meta({ description: 'Continue after this sequence number.' }),
 });
 
 function lowerBound(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  return new Date(value.length === 10 ? `${value}T00:00:00Z` : value);
+  return value.length === 10 ? startOfLondonDay(value) : new Date(value);
 }
 
 function upperBound(value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  if (value.length > 10) return new Date(value);
-  const next = new Date(`${value}T00:00:00Z`);
-  next.setUTCDate(next.getUTCDate() + 1);
-  return next;
+  return value.length === 10 ? endOfLondonDay(value) : new Date(value);
 }
 
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {

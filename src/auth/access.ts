@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Role } from '../db/tables.ts';
+import { todayInLondon } from '../shared/calendar.ts';
 import { ForbiddenProblem, NotFoundProblem, UnauthorizedProblem } from '../shared/problems.ts';
 import { type Principal, type ResolvedAccess, roleAllows } from './principal.ts';
 import { findLiveTokenOwner, findOwningOrganisation, findUserMemberships, type ScopedEntity } from './repository.ts';
@@ -58,15 +59,17 @@ export function accessOf(request: FastifyRequest): ResolvedAccess {
   return request.access;
 }
 
-/** Who is acting, where, and in which request: what every write records. */
+/** Who is acting, where, in which request and on which day: what every write records. */
 export interface Actor {
   readonly organisationId: string;
   readonly userId: string;
   readonly requestId: string;
+  /** The day in the UK by the app's clock: what a record dated "today" is dated. */
+  readonly today: string;
 }
 
 export function actorOf(request: FastifyRequest): Actor {
-  return { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId, requestId: request.id };
+  return { organisationId: accessOf(request).organisationId, userId: principalOf(request).userId, requestId: request.id, today: todayInLondon(request.server.clock.now()) };
 }
 
 async function authenticate(app: FastifyInstance, request: FastifyRequest): Promise<Principal> {
@@ -169,5 +172,5 @@ export const accessPlugin = fp(
       }
     });
   },
-  { name: 'access', dependencies: ['database'] },
+  { name: 'access', dependencies: ['database', 'clock'] },
 );

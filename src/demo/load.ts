@@ -3,6 +3,8 @@ import { createCommitment } from '../commitments/service.ts';
 import type { Database } from '../db/tables.ts';
 import { recordChange } from '../audit/record.ts';
 import { createGrant, addTranche } from '../grants/service.ts';
+import { systemClock } from '../http/clock.ts';
+import { todayInLondon } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
 import { recordSpend } from '../spend/service.ts';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from './worked-example.ts';
@@ -45,7 +47,7 @@ export async function loadDemo(db: Kysely<Database>): Promise<DemoResult> {
       });
       return organisation.id;
     }));
-  const actor = { organisationId, userId: admin.id, requestId: 'demo' };
+  const actor = { organisationId, userId: admin.id, requestId: 'demo', today: todayInLondon(systemClock.now()) };
   const [first, second] = WORKED_EXAMPLE_TRANCHES;
   const tranche = (t: (typeof WORKED_EXAMPLE_TRANCHES)[number]) => ({
     amount: new Decimal(t.amount),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { financialYearSchema, isoDateSchema } from '../shared/financial-year.ts';
+import { financialYearSchema, isoDateSchema } from '../shared/calendar.ts';
 import { moneyOutput, positiveMoneyInput, shareInput, shareOutput } from '../shared/money.ts';
 import { optionalText, requiredText } from '../http/schemas.ts';
 import { categoryTerms, type Grant, type Tranche } from './repository.ts';

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { financialYearBounds } from '../shared/financial-year.ts';
+import { financialYearBounds } from '../shared/calendar.ts';
 import { type Decimal, formatMoney } from '../shared/money.ts';
 import { recordSpendBody } from '../spend/schemas.ts';
 import { readAmount } from './amounts.ts';

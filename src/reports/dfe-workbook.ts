@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
-import type { Quarter } from '../shared/financial-year.ts';
+import type { Quarter } from '../shared/calendar.ts';
 import { categoryFinder, lineSpendPages, loadReportContext, quarterFigures, quarterSpend, type ReportContext } from './service.ts';
 import { streamFromSnapshot } from './snapshot.ts';
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
-import { financialYearBounds, type Quarter, quarterBounds, quarterSchema } from '../shared/financial-year.ts';
+import { financialYearBounds, type Quarter, quarterBounds, quarterSchema } from '../shared/calendar.ts';
 import type { Decimal } from '../shared/money.ts';
 import { lineAsAtJoin, linesSource, recordedBefore } from '../summary/as-at.ts';
 import { type MoneyText, moneyText, moneyTextOrNull } from './money-text.ts';

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
+import { londonTodaySql } from '../db/calendar.ts';
 import type { Database } from '../db/tables.ts';
-import { financialYearBounds, type Quarter, quarterBounds } from '../shared/financial-year.ts';
+import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
 import { linesSource, spendSource } from '../summary/as-at.ts';
 import { type MoneyText, moneyTextOrNull } from './money-text.ts';
@@ -16,7 +17,7 @@ export interface OrganisationHeader {
 
 export async function findOrganisationHeader(db: Kysely<Database>, organisationId: string): Promise<OrganisationHeader | null> {
   const result = await sql<OrganisationHeader>`
-    SELECT name, code, (now() AT TIME ZONE 'Europe/London')::date::text AS today FROM organisations WHERE id = ${organisationId}
+    SELECT name, code, ${londonTodaySql} AS today FROM organisations WHERE id = ${organisationId}
   `.execute(db);
   return result.rows[0] ?? null;
 }

@@ -12,7 +12,7 @@ import { safeFilename } from '../../reports/shared/format.ts';
 import { spendingOver500Csv } from '../../reports/transparency/spending-over-500.ts';
 import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
-import { isoDateSchema, quarterSchema } from '../shared/financial-year.ts';
+import { isoDateSchema, quarterSchema } from '../shared/calendar.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { asAtParameter, resolveAsAt } from '../summary/as-at.ts';
 import { fileResponses, sendFile, sendJson } from './http.ts';

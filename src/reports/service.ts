@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { findGrant, type Grant, type GrantCategory } from '../grants/repository.ts';
-import { financialYearBounds, type Quarter, quarterBounds } from '../shared/financial-year.ts';
+import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../summary/as-at.ts';

@@ -2,14 +2,14 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, principalOf } from '../auth/access.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
-import { financialYearOf } from '../shared/financial-year.ts';
+import { financialYearOf, todayInLondon } from '../shared/calendar.ts';
 import { listSchemes } from './repository.ts';
 import { createSchemeBody, presentScheme, schemeSchema, schemeVersionBody } from './schemas.ts';
 import { addSchemeVersion, createScheme } from './service.ts';
 
-const todayYear = () => financialYearOf(new Date().toISOString().slice(0, 10));
 
 export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
+  const todayYear = () => financialYearOf(todayInLondon(app.clock.now()));
   app.get(
     '/schemes',
     {

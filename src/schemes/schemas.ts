@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText, requiredText } from '../http/schemas.ts';
-import { financialYearSchema, isoDateSchema } from '../shared/financial-year.ts';
+import { financialYearSchema, isoDateSchema } from '../shared/calendar.ts';
 import { formatShare, shareInput, shareOutput } from '../shared/money.ts';
 import type { Scheme, SchemeVersion } from './repository.ts';
 import { versionFor } from './repository.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../http/schemas.ts';
-import { financialYearOf, isoDateSchema, quarterOf } from '../shared/financial-year.ts';
+import { financialYearOf, isoDateSchema, quarterOf } from '../shared/calendar.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput, signedMoneyInput } from '../shared/money.ts';
 import type { SpendEntry } from './repository.ts';
 

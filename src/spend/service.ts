@@ -8,7 +8,7 @@ import { exposureOf } from '../conditions/rules.ts';
 import type { Database } from '../db/tables.ts';
 import { assertLineWithinCap, assertSpendWithinAllocation } from '../grants/cap.ts';
 import { lockGrant } from '../grants/repository.ts';
-import { financialYearBounds } from '../shared/financial-year.ts';
+import { financialYearBounds } from '../shared/calendar.ts';
 import { formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
 import { insertSpendEntry, type SpendEntry } from './repository.ts';

@@ -1,8 +1,9 @@
 import { type Kysely, sql } from 'kysely';
+import { endOfLondonDaySql, londonTodaySql } from '../db/calendar.ts';
 import type { Database, TranchePurpose, TrancheStatus } from '../db/tables.ts';
 import { fundingOf } from '../conditions/rules.ts';
 import type { Grant, GrantCategory, Tranche } from '../grants/repository.ts';
-import { isoDateSchema } from '../shared/financial-year.ts';
+import { isoDateSchema } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
 import { ValidationProblem } from '../shared/problems.ts';
 
@@ -32,8 +33,7 @@ export const asAtParameter = isoDateSchema.optional().meta({
 export async function resolveAsAt(db: Kysely<Database>, date: string | undefined): Promise<AsAt | null> {
   if (date === undefined) return null;
   const result = await sql<{ before: Date; today: string }>`
-    SELECT ((${date}::date + 1)::timestamp AT TIME ZONE 'Europe/London') AS before,
-           (now() AT TIME ZONE 'Europe/London')::date::text AS today
+    SELECT ${endOfLondonDaySql(date)} AS before, ${londonTodaySql} AS today
   `.execute(db);
   const row = result.rows[0]!;
   if (date > row.today) {

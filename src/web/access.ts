@@ -3,6 +3,7 @@ import { access, type AccessRule, type Actor, resolveMemberAccess } from '../aut
 import type { Role } from '../db/tables.ts';
 import { type ResolvedAccess, roleAllows } from '../auth/principal.ts';
 import type { ScopedEntity } from '../auth/repository.ts';
+import { todayInLondon } from '../shared/calendar.ts';
 import { ForbiddenProblem, NotFoundProblem } from '../shared/problems.ts';
 import { findWebUser, type WebUser } from './session/users.ts';
 
@@ -97,7 +98,7 @@ export function pageAccessOf(request: FastifyRequest): ResolvedAccess {
 
 /** The same Actor the API's services take, so every write from a page is audited alike. */
 export function pageActorOf(request: FastifyRequest): Actor {
-  return { organisationId: pageAccessOf(request).organisationId, userId: webUserOf(request).userId, requestId: request.id };
+  return { organisationId: pageAccessOf(request).organisationId, userId: webUserOf(request).userId, requestId: request.id, today: todayInLondon(request.server.clock.now()) };
 }
 
 /** May the signed-in user do what `role` allows in the organisation this page acts in? */

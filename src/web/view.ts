@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from 'nunjucks';
+import { londonDateOf, londonTimeOf, longDate } from '../shared/calendar.ts';
 import { Decimal, formatPercent, formatPounds } from '../shared/money.ts';
 
 /** node_modules/govuk-frontend/dist, wherever npm put it: templates and assets come from here. */
@@ -23,23 +24,17 @@ export function govukInlineScriptHash(): string {
   return `'sha256-${createHash('sha256').update(script, 'utf8').digest('base64')}'`;
 }
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
-
-/** "3 October 2025", GOV.UK's date style; an ISO date string is read without a time zone. */
+/** "3 October 2025", GOV.UK's date style; an ISO date string is read without a time zone, an instant on the UK's day. */
 export function formatDate(value: string | Date | null | undefined): string {
   if (value == null || value === '') return '';
-  const iso = value instanceof Date ? value.toISOString() : value;
-  const [year, month, day] = iso.slice(0, 10).split('-').map(Number);
-  return `${day} ${MONTHS[(month ?? 1) - 1]} ${year}`;
+  return longDate(value instanceof Date ? londonDateOf(value) : value);
 }
 
 /** "3 October 2025 at 14:05" in UK time. */
 export function formatDateTime(value: Date | string | null | undefined): string {
   if (value == null) return '';
   const date = value instanceof Date ? value : new Date(value);
-  const time = new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(date);
-  const day = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
-  return `${formatDate(day)} at ${time}`;
+  return `${longDate(londonDateOf(date))} at ${londonTimeOf(date)}`;
 }
 
 function toDecimal(value: unknown): Decimal | null {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { financialYearOf, quarterOf } from '../../src/shared/financial-year.ts';
+import { financialYearOf, quarterOf } from '../../src/shared/calendar.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
 

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { todayInLondon } from '../../src/shared/calendar.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
 
@@ -35,7 +36,7 @@ describe('the audit trail', () => {
     expect(Date.parse(amended.at)).toBeGreaterThanOrEqual(Date.parse(created.at));
     const byActor = await council.as.reader.get(`/api/v1/organisations/${council.id}/audit?actor=${council.userIds.programme_lead}`);
     expect(byActor.body.items.map((r: { action: string }) => r.action)).toEqual(['update']);
-    const today = new Date().toISOString().slice(0, 10);
+    const today = todayInLondon(new Date());
     const inRange = await council.as.reader.get(`/api/v1/organisations/${council.id}/audit?entity=commitment&from=${today}&to=${today}`);
     expect(inRange.body.items).toHaveLength(2);
     const before = await council.as.reader.get(`/api/v1/organisations/${council.id}/audit?to=2000-01-01`);

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { optionalText, requiredText } from '../../http/schemas.ts';
-import { isoDateSchema } from '../../shared/financial-year.ts';
-import { longDate } from '../../../reports/shared/format.ts';
+import { isoDateSchema, longDate } from '../../shared/calendar.ts';
 import { optionalId, patchOf, presentMeta, recordMetaShape } from '../shared/schemas.ts';
 import type { Decision } from './repository.ts';
 

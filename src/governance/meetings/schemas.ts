@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText } from '../../http/schemas.ts';
-import { isoDateSchema } from '../../shared/financial-year.ts';
+import { isoDateSchema } from '../../shared/calendar.ts';
 import { patchOf, presentMeta, recordMetaShape } from '../shared/schemas.ts';
 import type { Meeting } from './repository.ts';
 

@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
+import type { Actor } from '../../auth/access.ts';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { notInFuture, todayInEngland } from '../shared/dates.ts';
+import { notInFuture } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
 import { tableCollection } from '../shared/table-store.ts';
@@ -12,18 +13,18 @@ import { createMilestoneBody, milestoneQuery, milestoneSchema, presentMilestone,
 const EMPTY = { workstreamId: null, status: 'not_started', completedOn: null, owner: null, notes: null } as const;
 
 /** Completion dates belong to complete milestones: marking one complete dates it today unless told. */
-function completion(fields: MilestoneFields, given: z.output<typeof updateMilestoneBody>): { fields: MilestoneFields; errors: FieldError[] } {
+function completion(fields: MilestoneFields, given: z.output<typeof updateMilestoneBody>, today: string): { fields: MilestoneFields; errors: FieldError[] } {
   if (fields.status !== 'complete') {
     if (given.completedOn) return { fields, errors: [{ path: 'completedOn', message: 'is only for a complete milestone' }] };
     return { fields: { ...fields, completedOn: null }, errors: [] };
   }
-  const completedOn = fields.completedOn ?? todayInEngland();
-  return { fields: { ...fields, completedOn }, errors: notInFuture(completedOn, 'completedOn') };
+  const completedOn = fields.completedOn ?? today;
+  return { fields: { ...fields, completedOn }, errors: notInFuture(completedOn, 'completedOn', today) };
 }
 
-async function prepare(trx: Transaction<Database>, organisationId: string, base: MilestoneFields, given: z.output<typeof updateMilestoneBody>, current: Milestone | null) {
-  const { fields, errors } = completion(base, given);
-  return validFields(trx, organisationId, fields, current, errors, { workstreamId: 'workstreams' });
+async function prepare(trx: Transaction<Database>, actor: Actor, base: MilestoneFields, given: z.output<typeof updateMilestoneBody>, current: Milestone | null) {
+  const { fields, errors } = completion(base, given, actor.today);
+  return validFields(trx, actor.organisationId, fields, current, errors, { workstreamId: 'workstreams' });
 }
 
 export const milestones = tableCollection({
@@ -37,6 +38,6 @@ export const milestones = tableCollection({
   schemas: { create: createMilestoneBody, update: updateMilestoneBody, query: milestoneQuery, item: milestoneSchema },
   present: presentMilestone,
   list: listMilestones,
-  prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body }, body, null),
-  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor.organisationId, overlay<MilestoneFields>(current, body), body, current),
+  prepareCreate: (trx, actor, body) => prepare(trx, actor, { ...EMPTY, ...body }, body, null),
+  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor, overlay<MilestoneFields>(current, body), body, current),
 });

@@ -1,20 +1,9 @@
+import { daysBetween } from '../../shared/calendar.ts';
 import { Decimal } from '../../shared/money.ts';
 
 export interface Period {
   readonly firstDay: string;
   readonly lastDay: string;
-}
-
-const DAY_MS = 86_400_000;
-
-function dayNumber(isoDate: string): number {
-  const [year, month, day] = isoDate.split('-').map(Number);
-  return Date.UTC(year ?? 0, (month ?? 1) - 1, day ?? 1) / DAY_MS;
-}
-
-/** Days from first to last, both included: 365 for most financial years, 366 when one holds 29 February. */
-export function daysBetween(first: string, last: string): number {
-  return Math.max(0, dayNumber(last) - dayNumber(first) + 1);
 }
 
 export interface Overlap {

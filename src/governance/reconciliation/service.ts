@@ -2,12 +2,12 @@ import type { Kysely } from 'kysely';
 import { type Commitment, listCommitments } from '../../commitments/repository.ts';
 import type { Database, PostStatus, SecondmentStatus } from '../../db/tables.ts';
 import { findGrant } from '../../grants/repository.ts';
-import { financialYearBounds } from '../../shared/financial-year.ts';
+import { daysBetween, financialYearBounds } from '../../shared/calendar.ts';
 import { Decimal, sumDecimals, ZERO } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { listPostsFundedBy, type Post } from '../posts/repository.ts';
 import { listSecondmentsFundedBy, type Secondment } from '../secondments/repository.ts';
-import { daysBetween, overlap, type Period, prorate } from './prorate.ts';
+import { overlap, type Period, prorate } from './prorate.ts';
 
 /**
  * Which records a line must pay for. An unfilled post and an unsuccessful secondment cost

@@ -8,8 +8,7 @@ import { safeFilename } from '../../../reports/shared/format.ts';
 import { access, accessOf } from '../../auth/access.ts';
 import { problemResponses } from '../../http/schemas.ts';
 import { fileResponses, sendFile } from '../../reports/http.ts';
-import { isoDateSchema } from '../../shared/financial-year.ts';
-import { todayInEngland } from '../shared/dates.ts';
+import { isoDateSchema, todayInLondon } from '../../shared/calendar.ts';
 import { orgParams } from '../shared/schemas.ts';
 import { programmeReportSchema } from './model.ts';
 import { buildProgrammeReport } from './service.ts';
@@ -35,7 +34,7 @@ export const programmeReportRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const { format, dueWithinDays } = request.query;
-      const asOf = request.query.asOf ?? todayInEngland();
+      const asOf = request.query.asOf ?? todayInLondon(app.clock.now());
       const report = await buildProgrammeReport(app.db, accessOf(request).organisationId, asOf, dueWithinDays);
       if (format === 'json') return reply.send(report);
       const filename = safeFilename(['programme-report', report.organisation.code, asOf], format);

@@ -1,13 +1,12 @@
 import type { Kysely } from 'kysely';
-import { longDate } from '../../../reports/shared/format.ts';
 import type { Database } from '../../db/tables.ts';
+import { addDays, daysBetween, longDate } from '../../shared/calendar.ts';
 import { formatShare } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { listGovernanceBodies } from '../bodies/repository.ts';
 import { listExpectations } from '../expectations/repository.ts';
 import { listMilestones, type Milestone } from '../milestones/repository.ts';
 import { listPosts, type Post } from '../posts/repository.ts';
-import { daysBetween } from '../reconciliation/prorate.ts';
 import { listRisks } from '../risks/repository.ts';
 import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
 import { listSecondments } from '../secondments/repository.ts';
@@ -58,12 +57,6 @@ function milestoneLines(milestones: readonly Milestone[], workstreamNames: Reado
     owner: m.owner,
     daysLate: m.dueOn < asOf ? daysBetween(m.dueOn, asOf) - 1 : -(daysBetween(asOf, m.dueOn) - 1),
   }));
-}
-
-function addDays(isoDate: string, days: number): string {
-  const date = new Date(`${isoDate}T00:00:00Z`);
-  date.setUTCDate(date.getUTCDate() + days);
-  return date.toISOString().slice(0, 10);
 }
 
 /**

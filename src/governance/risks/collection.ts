@@ -1,8 +1,9 @@
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
+import type { Actor } from '../../auth/access.ts';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
-import { assessmentDate, todayInEngland } from '../shared/dates.ts';
+import { assessmentDate } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
 import { tableCollection } from '../shared/table-store.ts';
@@ -17,16 +18,16 @@ const EMPTY = { ref: null, description: null, owner: null, workstreamId: null, a
  * A new likelihood, impact or comment is a new assessment: dated today unless told, with no
  * comment unless given. The database keeps every assessment in the risk's score history.
  */
-function assessed(base: RiskFields, given: Given, current: Risk | null): { fields: RiskFields; errors: FieldError[] } {
+function assessed(base: RiskFields, given: Given, current: Risk | null, today: string): { fields: RiskFields; errors: FieldError[] } {
   const reassessed = [given.likelihood, given.impact, given.assessedOn, given.assessmentComment].some((value) => value !== undefined);
   if (current && !reassessed) return { fields: base, errors: [] };
-  const { date: assessedOn, errors } = assessmentDate(given.assessedOn, current?.assessedOn, 'assessedOn', 'assessment');
+  const { date: assessedOn, errors } = assessmentDate(given.assessedOn, current?.assessedOn, 'assessedOn', 'assessment', today);
   return { fields: { ...base, assessedOn, assessmentComment: given.assessmentComment ?? null }, errors };
 }
 
-async function prepare(trx: Transaction<Database>, organisationId: string, base: RiskFields, given: Given, current: Risk | null): Promise<RiskFields> {
-  const { fields, errors } = assessed(base, given, current);
-  return validFields(trx, organisationId, fields, current, errors, { workstreamId: 'workstreams' });
+async function prepare(trx: Transaction<Database>, actor: Actor, base: RiskFields, given: Given, current: Risk | null): Promise<RiskFields> {
+  const { fields, errors } = assessed(base, given, current, actor.today);
+  return validFields(trx, actor.organisationId, fields, current, errors, { workstreamId: 'workstreams' });
 }
 
 export const risks = tableCollection({
@@ -41,6 +42,6 @@ export const risks = tableCollection({
   schemas: { create: createRiskBody, update: updateRiskBody, query: riskQuery, item: riskSchema },
   present: presentRisk,
   list: listRisks,
-  prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body, assessedOn: body.assessedOn ?? todayInEngland() }, body, null),
-  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor.organisationId, overlay<RiskFields>(current, body), body, current),
+  prepareCreate: (trx, actor, body) => prepare(trx, actor, { ...EMPTY, ...body, assessedOn: body.assessedOn ?? actor.today }, body, null),
+  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor, overlay<RiskFields>(current, body), body, current),
 });

@@ -6,14 +6,9 @@ export function dateOrder(start: string | null, end: string | null, endPath: str
   return [{ path: endPath, message: `must not be before ${startName} (${start})` }];
 }
 
-/** Today's date in England, where every council using this works. */
-export function todayInEngland(now: Date = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-/** A record of an assessment (a RAG rating, a risk score) may not be dated after today. */
-export function notInFuture(date: string | null | undefined, path: string): FieldError[] {
-  if (!date || date <= todayInEngland()) return [];
+/** A record of an assessment (a RAG rating, a risk score) may not be dated after today (in the UK). */
+export function notInFuture(date: string | null | undefined, path: string, today: string): FieldError[] {
+  if (!date || date <= today) return [];
   return [{ path, message: 'must not be in the future' }];
 }
 
@@ -21,9 +16,9 @@ export function notInFuture(date: string | null | undefined, path: string): Fiel
  * The date of a new assessment (a RAG rating, a risk score): today (in England) unless given,
  * never in the future, never before the assessment it replaces, so the latest is the current.
  */
-export function assessmentDate(given: string | undefined, previous: string | null | undefined, path: string, what: string): { date: string; errors: FieldError[] } {
-  const date = given ?? todayInEngland();
-  const errors = notInFuture(date, path);
+export function assessmentDate(given: string | undefined, previous: string | null | undefined, path: string, what: string, today: string): { date: string; errors: FieldError[] } {
+  const date = given ?? today;
+  const errors = notInFuture(date, path, today);
   if (previous && date < previous) errors.push({ path, message: `must not be before the current ${what}'s date (${previous})` });
   return { date, errors };
 }

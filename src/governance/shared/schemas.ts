@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateSchema } from '../../shared/financial-year.ts';
+import { isoDateSchema } from '../../shared/calendar.ts';
 
 export const orgParams = z.object({ orgId: z.uuid() });
 export const recordParams = orgParams.extend({ id: z.string().min(1).max(100) });

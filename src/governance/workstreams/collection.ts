@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import type { z } from 'zod';
+import type { Actor } from '../../auth/access.ts';
 import type { Database } from '../../db/tables.ts';
 import type { FieldError } from '../../shared/problems.ts';
 import { assessmentDate } from '../shared/dates.ts';
@@ -18,17 +19,17 @@ const EMPTY = { lead: null, governanceBodyId: null, status: 'active', rag: null,
  * restated), its comment (none unless given) and its date (today unless given). The database
  * appends each rating to the workstream's history.
  */
-function rated(base: WorkstreamFields, given: Given, current: Workstream | null): { fields: WorkstreamFields; errors: FieldError[] } {
+function rated(base: WorkstreamFields, given: Given, current: Workstream | null, today: string): { fields: WorkstreamFields; errors: FieldError[] } {
   if (given.rag === undefined && given.ragComment === undefined && given.ragDate === undefined) return { fields: base, errors: [] };
   const rag = given.rag ?? current?.rag ?? null;
-  const { date: ragDate, errors } = assessmentDate(given.ragDate, current?.ragDate, 'ragDate', 'rating');
+  const { date: ragDate, errors } = assessmentDate(given.ragDate, current?.ragDate, 'ragDate', 'rating', today);
   if (rag === null) errors.push({ path: 'rag', message: 'is required with ragComment or ragDate while the workstream has no rating' });
   return { fields: { ...base, rag, ragDate: rag === null ? null : ragDate, ragComment: given.ragComment ?? null }, errors };
 }
 
-async function prepare(trx: Transaction<Database>, organisationId: string, base: WorkstreamFields, given: Given, current: Workstream | null): Promise<WorkstreamFields> {
-  const { fields, errors } = rated(base, given, current);
-  return validFields(trx, organisationId, fields, current, errors, { governanceBodyId: 'governance_bodies' });
+async function prepare(trx: Transaction<Database>, actor: Actor, base: WorkstreamFields, given: Given, current: Workstream | null): Promise<WorkstreamFields> {
+  const { fields, errors } = rated(base, given, current, actor.today);
+  return validFields(trx, actor.organisationId, fields, current, errors, { governanceBodyId: 'governance_bodies' });
 }
 
 export const workstreams = tableCollection({
@@ -43,6 +44,6 @@ export const workstreams = tableCollection({
   schemas: { create: createWorkstreamBody, update: updateWorkstreamBody, query: workstreamQuery, item: workstreamSchema },
   present: presentWorkstream,
   list: listWorkstreams,
-  prepareCreate: (trx, actor, body) => prepare(trx, actor.organisationId, { ...EMPTY, ...body, rag: null, ragDate: null, ragComment: null }, body, null),
-  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor.organisationId, overlay<WorkstreamFields>(current, body), body, current),
+  prepareCreate: (trx, actor, body) => prepare(trx, actor, { ...EMPTY, ...body, rag: null, ragDate: null, ragComment: null }, body, null),
+  prepareUpdate: (trx, actor, current, body) => prepare(trx, actor, overlay<WorkstreamFields>(current, body), body, current),
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { optionalText, requiredText } from '../../http/schemas.ts';
-import { isoDateSchema } from '../../shared/financial-year.ts';
+import { isoDateSchema } from '../../shared/calendar.ts';
 import { optionalId, patchOf, presentMeta, recordMetaShape } from '../shared/schemas.ts';
 import type { listRagHistory, Workstream } from './repository.ts';
 

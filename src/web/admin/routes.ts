@@ -30,7 +30,7 @@ const admin = { config: { page: page.member('organisation', 'orgId', 'admin') } 
 async function showAdmin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, errors?: FormErrors) {
   const { organisationId } = pageAccessOf(request);
   const [organisation, members] = await Promise.all([findOrganisation(app.db, organisationId), listMembers(app.db, organisationId)]);
-  return renderPage(request, reply, 'admin', { organisation, members, values, errors, roles: ROLES, now: new Date() }, errors ? 400 : 200);
+  return renderPage(request, reply, 'admin', { organisation, members, values, errors, roles: ROLES, now: app.clock.now() }, errors ? 400 : 200);
 }
 
 async function showMember(app: FastifyInstance, request: FastifyRequest<MemberParams>, reply: FastifyReply, shown: { password?: string; token?: string } = {}, errors?: FormErrors) {

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { exposureOf } from '../../conditions/rules.ts';
-import { financialYearOf, quarterOf } from '../../shared/financial-year.ts';
+import { financialYearOf, quarterOf } from '../../shared/calendar.ts';
 import { listSpendForCommitment } from '../../spend/repository.ts';
 import { page, pageAccessOf, pageAllows } from '../access.ts';
 import { renderPage } from '../render.ts';

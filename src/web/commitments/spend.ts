@@ -1,13 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Commitment } from '../../commitments/repository.ts';
-import { financialYearOf, quarterOf } from '../../shared/financial-year.ts';
+import { financialYearOf, longDate, quarterMonths, quarterOf } from '../../shared/calendar.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { recordSpendBody } from '../../spend/schemas.ts';
 import { recordSpend } from '../../spend/service.ts';
 import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { amountField, type FieldLabels, type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
-import { formatDate } from '../view.ts';
 import { lineOrNotFound } from './lookup.ts';
 
 type LineParams = { Params: { id: string } };
@@ -23,8 +22,6 @@ const SPEND_LABELS: FieldLabels = {
   merchantCategory: 'Merchant category',
 };
 
-const QUARTER_MONTHS = { Q1: 'April to June', Q2: 'July to September', Q3: 'October to December', Q4: 'January to March' } as const;
-
 /** The three date boxes as one ISO date; partly filled boxes make a date the schema refuses. */
 function spentOn(values: Record<string, string>): string | undefined {
   const [day, month, year] = [values['spentOn-day'], values['spentOn-month'], values['spentOn-year']];
@@ -37,7 +34,7 @@ export function quarterMessage(line: Pick<Commitment, 'financialYear'>, date: st
   if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) return '';
   const year = financialYearOf(date);
   const quarter = quarterOf(date);
-  const text = `${formatDate(date)} is in ${year} ${quarter} (${QUARTER_MONTHS[quarter]})`;
+  const text = `${longDate(date)} is in ${year} ${quarter} (${quarterMonths(quarter)})`;
   return year === line.financialYear ? `${text}.` : `${text}, outside this grant's year ${line.financialYear}.`;
 }
 

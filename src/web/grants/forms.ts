@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createGrantBody, trancheInput } from '../../grants/schemas.ts';
 import { addTranche, createGrant } from '../../grants/service.ts';
-import { financialYearOf } from '../../shared/financial-year.ts';
+import { financialYearOf, todayInLondon } from '../../shared/calendar.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
@@ -32,11 +32,11 @@ function show(request: FastifyRequest, reply: FastifyReply, template: string, da
 export async function grantFormPages(app: FastifyInstance): Promise<void> {
   const finance = { config: { page: page.member('organisation', 'orgId', 'finance') } };
   const grantFinance = { config: { page: page.member('grant', 'grantId', 'finance') } };
-  const thisYear = financialYearOf(new Date().toISOString().slice(0, 10));
-
-  app.get<OrgParams>('/organisations/:orgId/grants/new', finance, async (request, reply) =>
-    show(request, reply, 'grant-form', { organisationId: request.params.orgId, values: { financialYear: thisYear, status: 'confirmed' } }),
-  );
+  // The year the form offers is asked of the clock on each request, so it turns on 1 April.
+  app.get<OrgParams>('/organisations/:orgId/grants/new', finance, async (request, reply) => {
+    const thisYear = financialYearOf(todayInLondon(app.clock.now()));
+    return show(request, reply, 'grant-form', { organisationId: request.params.orgId, values: { financialYear: thisYear, status: 'confirmed' } });
+  });
 
   app.post<OrgParams>('/organisations/:orgId/grants/new', finance, async (request, reply) => {
     const values = formValues(request.body);

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.ts';
-import { type Quarter, quarterOf, quarterSchema } from '../../shared/financial-year.ts';
+import { type Quarter, quarterOf, quarterSchema } from '../../shared/calendar.ts';
 import { Decimal, ZERO } from '../../shared/money.ts';
 
 export interface QuarterSpend {

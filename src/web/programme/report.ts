@@ -6,8 +6,8 @@ import { programmeReportHtml } from '../../../reports/programme/html.ts';
 import { programmeReportMarkdown } from '../../../reports/programme/markdown.ts';
 import { safeFilename } from '../../../reports/shared/format.ts';
 import { buildProgrammeReport } from '../../governance/report/service.ts';
-import { todayInEngland } from '../../governance/shared/dates.ts';
 import { sendFile } from '../../reports/http.ts';
+import { todayInLondon } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf } from '../access.ts';
 
@@ -24,7 +24,7 @@ export async function programmeReportDownloads(app: FastifyInstance): Promise<vo
     async (request, reply) => {
       const format = formatSchema.safeParse(request.query.format);
       if (!format.success) throw new NotFoundProblem('report format');
-      const asOf = todayInEngland();
+      const asOf = todayInLondon(app.clock.now());
       const report = await buildProgrammeReport(app.db, pageAccessOf(request).organisationId, asOf, DUE_WITHIN_DAYS);
       const filename = safeFilename(['programme-report', report.organisation.code, asOf], format.data);
       const document = programmeDocument(report);

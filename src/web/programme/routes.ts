@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUuid } from '../../auth/access.ts';
 import { buildProgrammeReport } from '../../governance/report/service.ts';
-import { todayInEngland } from '../../governance/shared/dates.ts';
 import { createRecord, etagOf, updateRecord } from '../../governance/shared/records.ts';
 import { workstreams } from '../../governance/workstreams/collection.ts';
 import { findWorkstream, type Workstream } from '../../governance/workstreams/repository.ts';
+import { todayInLondon } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
 import { type FieldLabels, type FormErrors, formValues, optional, problemToFormErrors, validateForm } from '../forms.ts';
@@ -43,7 +43,7 @@ function showRagForm(request: FastifyRequest, reply: FastifyReply, workstream: W
  */
 export async function programmePages(app: FastifyInstance): Promise<void> {
   app.get<OrgParams>('/organisations/:orgId/programme', reader, async (request, reply) => {
-    const report = await buildProgrammeReport(app.db, pageAccessOf(request).organisationId, todayInEngland(), DUE_WITHIN_DAYS);
+    const report = await buildProgrammeReport(app.db, pageAccessOf(request).organisationId, todayInLondon(app.clock.now()), DUE_WITHIN_DAYS);
     return renderPage(request, reply, 'programme', { report, kinds: Object.values(RECORD_KINDS), canWrite: pageAllows(request, 'programme_lead'), values: {} });
   });
 
@@ -63,7 +63,7 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
         if (!errors) throw error;
       }
     }
-    const report = await buildProgrammeReport(app.db, actor.organisationId, todayInEngland(), DUE_WITHIN_DAYS);
+    const report = await buildProgrammeReport(app.db, actor.organisationId, todayInLondon(app.clock.now()), DUE_WITHIN_DAYS);
     return renderPage(request, reply, 'programme', { report, kinds: Object.values(RECORD_KINDS), canWrite: true, values, errors }, 400);
   });
 

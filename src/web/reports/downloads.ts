@@ -13,7 +13,7 @@ import type { Database } from '../../db/tables.ts';
 import { sendFile } from '../../reports/http.ts';
 import { dfeReturnWorkbook } from '../../reports/dfe-workbook.ts';
 import { loadCommitteeLines, loadReportContext, quarterFigures, transparencyRange, transparencyRows } from '../../reports/service.ts';
-import type { Quarter } from '../../shared/financial-year.ts';
+import type { Quarter } from '../../shared/calendar.ts';
 import { resolveAsAt } from '../../summary/as-at.ts';
 
 /**

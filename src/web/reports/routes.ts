@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isoDateSchema, quarterOf, quarterSchema } from '../../shared/financial-year.ts';
+import { financialYearOf, isoDateSchema, quarterLabel, quarterOf, quarterSchema, todayInLondon } from '../../shared/calendar.ts';
 import { ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
@@ -24,6 +24,12 @@ function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S>
   return parsed.data;
 }
 
+/** The grant year's quarters to choose from, today's chosen when today falls in that year. */
+function quarterChoices(financialYear: string, today: string) {
+  const current = financialYearOf(today) === financialYear ? quarterOf(today) : null;
+  return quarterSchema.options.map((quarter) => ({ value: quarter, text: quarterLabel(financialYear, quarter), selected: quarter === current }));
+}
+
 async function showReports(app: FastifyInstance, request: FastifyRequest<GrantParams>, reply: FastifyReply, failure?: unknown) {
   const grant = await grantOrNotFound(app, request, request.params.grantId);
   const asAt = typeof request.query.asAt === 'string' && request.query.asAt !== '' ? request.query.asAt : undefined;
@@ -36,8 +42,7 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
     errors ??= problemToFormErrors(error, REPORT_LABELS, 'asAt') ?? undefined;
     if (!errors) throw error;
   }
-  const today = new Date().toISOString().slice(0, 10);
-  return renderPage(request, reply, 'reports', { grant, table, asAt, errors, currentQuarter: quarterOf(today) }, errors ? 400 : 200);
+  return renderPage(request, reply, 'reports', { grant, table, asAt, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) }, errors ? 400 : 200);
 }
 
 /** The reports page and its downloads; readers may pull every report, as in the API. */

@@ -1,14 +1,19 @@
 import type { CommitmentFilter } from '../../commitments/repository.ts';
 import { commitmentQuery } from '../../commitments/schemas.ts';
 import type { Grant } from '../../grants/repository.ts';
-import { type FieldLabels, type FormErrors, optional, validateForm } from '../forms.ts';
-
-const FILTER_LABELS: FieldLabels = { category: 'Category', status: 'Status' };
+import { type FormErrors, optional } from '../forms.ts';
 
 /** The API's own list query, for the two filters the page offers. */
 const pageFilterQuery = commitmentQuery.pick({ category: true, status: true });
 
 export const STATUS_CHOICES = pageFilterQuery.shape.status.unwrap().options;
+
+const FILTER_MESSAGES = {
+  category: "Category must be one of this grant's categories",
+  status: `Status must be one of ${STATUS_CHOICES.join(', ')}`,
+} as const;
+
+type FilterField = keyof typeof FILTER_MESSAGES;
 
 export interface FilterValues {
   readonly category: string;
@@ -22,21 +27,26 @@ function queryValue(value: unknown): unknown {
   return typeof value === 'string' ? optional(value.trim()) : value;
 }
 
+function filterErrors(fields: readonly FilterField[]): FormErrors {
+  return {
+    list: fields.map((field) => ({ text: FILTER_MESSAGES[field], href: `#${field}` })),
+    fields: Object.fromEntries(fields.map((field) => [field, { text: FILTER_MESSAGES[field] }])),
+  };
+}
+
 /**
- * The filter form's query, read by the same schema as the API's list. The page also names a
- * category the grant does not have, where the API would just list nothing: its choices are
- * the grant's categories, so anything else was typed into the address.
+ * The filter form's query, read by the same schema as the API's list. The page also refuses a
+ * category the grant does not have, where the API would just list nothing: the form offers
+ * only the grant's categories, so anything else was typed into the address.
  */
 export function parseFilter(grant: Grant, query: { category?: unknown; status?: unknown }): ParsedFilter {
   const values = { category: typeof query.category === 'string' ? query.category : '', status: typeof query.status === 'string' ? query.status : '' };
-  const parsed = validateForm(pageFilterQuery, { category: queryValue(query.category), status: queryValue(query.status) }, FILTER_LABELS);
-  if (!parsed.ok) return { ok: false, errors: parsed.errors, values };
-  const { category, status } = parsed.value;
-  if (category !== undefined && !grant.categories.some((c) => c.code === category)) {
-    const text = `${FILTER_LABELS.category} must be one of this grant's categories`;
-    return { ok: false, errors: { list: [{ text, href: '#category' }], fields: { category: { text } } }, values };
-  }
-  return { ok: true, filter: { category, status }, values };
+  const parsed = pageFilterQuery.safeParse({ category: queryValue(query.category), status: queryValue(query.status) });
+  const bad = new Set<FilterField>(parsed.success ? [] : parsed.error.issues.map((issue) => (issue.path[0] === 'status' ? 'status' : 'category')));
+  const category = parsed.success ? parsed.data.category : undefined;
+  if (category !== undefined && !grant.categories.some((c) => c.code === category)) bad.add('category');
+  if (!parsed.success || bad.size > 0) return { ok: false, errors: filterErrors((['category', 'status'] as const).filter((field) => bad.has(field))), values };
+  return { ok: true, filter: { category, status: parsed.data.status }, values };
 }
 
 /** The filters as query parameters for links that must keep them (the sort headings). */

@@ -44,7 +44,7 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
     await add('voiceSessions', { title: 'Voice sessions', category: 'family_voice', amount: '500.00' });
     await add('caseSystem', { title: 'Case system', category: 'practice_workforce_ict', amount: null });
     await add('parentPanel', { title: 'Parent panel', category: 'family_voice', amount: '300.00', status: 'proposed' });
-    await add('coaching', { title: 'Coaching', category: 'transformation', amount: '2000.00' });
+    await add('coaching', { title: 'Coaching', category: 'transformation', amount: '3700.00' });
     await add('oldPilot', { title: 'Old pilot', category: 'family_voice', amount: '50.00' });
     const spend = async (key: string, amount: string) => {
       const response = await api.post(`/api/v1/commitments/${lines[key]!.id}/spend`, { amount, spentOn: '2025-06-30' });
@@ -81,10 +81,10 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
 
   it('shows the over-allocation banner with the exact excess, and the other warnings linked to their line or category', async () => {
     await page.goto(`/grants/${grantId}`);
-    // Committed: 9,000 + 500 + 300 + 2,000 = 11,800 against 11,000 (the withdrawn line counts in nothing).
+    // Committed: 9,000 + 500 + 300 + 3,700 = 13,500 against 11,000 (the withdrawn line counts in nothing).
     const banner = page.locator('[data-testid="over-allocation"]');
-    expect(await banner.innerText()).toContain('Commitments exceed the allocation by £800.00');
-    expect(await banner.innerText()).toContain('Lines commit £11,800.00, £800.00 more than the £11,000.00 allocation.');
+    expect(await banner.innerText()).toContain('Commitments exceed the allocation by £2,500.00');
+    expect(await banner.innerText()).toContain('Lines commit £13,500.00, £2,500.00 more than the £11,000.00 allocation.');
 
     const warnings = page.locator('[data-testid="warnings"]');
     const overspent = warnings.locator('[data-warning="line-overspent"] a');
@@ -95,6 +95,9 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
     // Family Help commits 9,000 against a plan of 50% of the base (5,000): 36.4 points of the allocation above it.
     const drift = warnings.locator('[data-warning="planned-share-drift"] a', { hasText: 'Direct delivery of Family Help' });
     expect(await drift.getAttribute('href')).toBe(`/grants/${grantId}/commitments?category=family_help_delivery`);
+    const nearCap = warnings.locator('[data-warning="near-cap"]');
+    expect(await nearCap.innerText()).toBe('Transformation takes £3,700.00 of its £4,000.00 cap, leaving £300.00.');
+    expect(await nearCap.locator('a').getAttribute('href')).toBe(`/grants/${grantId}/commitments?category=transformation`);
     expect(await warnings.locator('[data-warning="over-allocation"]').count()).toBe(0);
 
     // The cap as the summary gives it: 30% of the £10,000 base plus the £1,000 earmarked.
@@ -114,7 +117,7 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
     expect(await tags(lines.caseSystem!.ref)).toEqual(['Spend on tbc line']);
     expect(await tags(lines.parentPanel!.ref)).toEqual(['Spend while proposed']);
     for (const quiet of ['familyHelp', 'coaching', 'oldPilot']) expect(await tags(lines[quiet]!.ref), quiet).toEqual([]);
-    expect(await expectTotalsOfShownRows()).toEqual({ committed: '£11,800.00', spent: '£1,950.00' });
+    expect(await expectTotalsOfShownRows()).toEqual({ committed: '£13,500.00', spent: '£1,950.00' });
     await checkPage(page, 'commitments-tagged');
   });
 
@@ -133,7 +136,7 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
     await Promise.all([page.waitForURL(/status=approved/), page.click('button:has-text("Filter lines")')]);
     expect(await shownRefs()).toEqual([lines.familyHelp!.ref, lines.voiceSessions!.ref, lines.caseSystem!.ref, lines.coaching!.ref]);
     expect(await page.inputValue('#status')).toBe('approved');
-    expect(await expectTotalsOfShownRows()).toEqual({ committed: '£11,500.00', spent: '£1,850.00' });
+    expect(await expectTotalsOfShownRows()).toEqual({ committed: '£13,200.00', spent: '£1,850.00' });
 
     await page.selectOption('#category', 'family_voice');
     await page.selectOption('#status', 'proposed');

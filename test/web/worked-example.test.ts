@@ -107,7 +107,7 @@ describe('the worked example, entered in the browser', () => {
     await page.fill('#amount', '170000');
     await Promise.all([page.waitForURL(/\/commitments$/), page.click('button:has-text("Save line")')]);
     await page.goto(`/grants/${grantId}`);
-    expect(await text('.govuk-warning-text')).toContain('Transformation is within 10% of its cap: £7,323.00 of headroom');
+    expect(await text('[data-testid="warnings"] [data-warning="near-cap"]')).toMatch(/^Transformation takes £[\d,]+\.\d\d of its £[\d,]+\.\d\d cap, leaving £7,323\.00\.$/);
   });
 
   it('names each bad field in the error summary', async () => {

@@ -2,11 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listCommitments } from '../../commitments/repository.ts';
 import { createCommitmentBody, etagOf, updateCommitmentBody } from '../../commitments/schemas.ts';
 import { amendCommitment, createCommitment, withdrawCommitment } from '../../commitments/service.ts';
+import { lineTotals } from '../../commitments/totals.ts';
+import { lineWarnings } from '../../conditions/warnings.ts';
 import type { Grant } from '../../grants/repository.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
 import { type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
+import { filterChoices, filterParams, parseFilter } from './filters.ts';
 import { amendedLineBody, categoryChoices, LINE_LABELS, lineBody, lineValues } from './form.ts';
 import { lineDetailPages } from './line.ts';
 import { grantOrNotFound, lineOrNotFound } from './lookup.ts';
@@ -27,18 +30,23 @@ function showLineForm(request: FastifyRequest, reply: FastifyReply, grant: Grant
 }
 
 export async function commitmentPages(app: FastifyInstance): Promise<void> {
-  app.get<GrantParams & { Querystring: { sort?: string; order?: string } }>(
+  app.get<GrantParams & { Querystring: { sort?: string; order?: string; category?: unknown; status?: unknown } }>(
     '/grants/:grantId/commitments',
     { config: { page: page.member('grant', 'grantId', 'reader') } },
     async (request, reply) => {
       const grant = await grantOrNotFound(app, request, request.params.grantId);
       const sort = parseSort(request.query.sort, request.query.order);
-      const lines = await listCommitments(app.db, grant.organisationId, grant.id, {});
+      const parsed = parseFilter(grant, request.query);
+      const common = { grant, sort, filters: filterChoices(grant, parsed.values), canWrite: pageAllows(request, 'finance') };
+      if (!parsed.ok) return renderPage(request, reply, 'commitments', { ...common, errors: parsed.errors, lines: [] }, 400);
+      // The API's list query, filters and all: the page shows exactly what the API would list.
+      const lines = await listCommitments(app.db, grant.organisationId, grant.id, parsed.filter);
       return renderPage(request, reply, 'commitments', {
-        grant,
-        lines: sortLines(lines, sort.key, sort.order),
-        headings: sortHeadings(sort),
-        canWrite: pageAllows(request, 'finance'),
+        ...common,
+        filtered: parsed.filter.category !== undefined || parsed.filter.status !== undefined,
+        lines: sortLines(lines, sort.key, sort.order).map((line) => ({ ...line, warnings: lineWarnings(line) })),
+        totals: lineTotals(lines),
+        headings: sortHeadings(sort, filterParams(parsed.values)),
       });
     },
   );

@@ -29,13 +29,17 @@ export function sortLines(lines: readonly Commitment[], key: SortKey, order: Sor
   return [...lines].sort((a, b) => tbcLast(a, b) || sign * COMPARE[key](a, b) || byRef(a, b));
 }
 
-/** Each column's heading link: ascending first, then the other way on the sorted column. */
-export function sortHeadings(current: { key: SortKey; order: SortOrder }) {
+/**
+ * Each column's heading link: ascending first, then the other way on the sorted column. `keep`
+ * holds the page's other query parameters (its filters), so sorting does not drop them.
+ */
+export function sortHeadings(current: { key: SortKey; order: SortOrder }, keep: Readonly<Record<string, string>> = {}) {
   return Object.fromEntries(
     SORT_KEYS.map((key) => {
       const active = key === current.key;
       const next: SortOrder = active && current.order === 'asc' ? 'desc' : 'asc';
-      return [key, { href: `?sort=${key}&order=${next}`, ariaSort: active ? (current.order === 'asc' ? 'ascending' : 'descending') : 'none' }];
+      const query = new URLSearchParams({ ...keep, sort: key, order: next });
+      return [key, { href: `?${query.toString()}`, ariaSort: active ? (current.order === 'asc' ? 'ascending' : 'descending') : 'none' }];
     }),
   );
 }

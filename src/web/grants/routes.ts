@@ -1,16 +1,13 @@
 import type { FastifyInstance } from 'fastify';
 import { listCommitments } from '../../commitments/repository.ts';
 import { findGrants } from '../../grants/repository.ts';
-import { Decimal } from '../../shared/money.ts';
 import { summariseGrant } from '../../summary/service.ts';
 import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.ts';
 import { renderPage } from '../render.ts';
 import { categoryChart, quarterlyChart } from './charts.ts';
 import { grantFormPages } from './forms.ts';
 import { findOrganisation, organisationsFor, quarterlySpend } from './repository.ts';
-
-/** A category is "near its cap" once less than a tenth of the cap is left. */
-const NEAR_CAP = new Decimal('0.1');
+import { listedWarnings, overAllocationMessage } from './warnings.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type GrantParams = { Params: { grantId: string } };
@@ -56,15 +53,14 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       listCommitments(app.db, organisationId, grantId, {}),
       findOrganisation(app.db, organisationId),
     ]);
-    const categories = summary.categories.map((category) => ({
-      ...category,
-      nearCap: category.cap !== null && category.headroom !== null && category.headroom.lessThanOrEqualTo(category.cap.times(NEAR_CAP)),
-      fromPlan: category.committed.minus(category.planned),
-    }));
     return renderPage(request, reply, 'grant', {
       organisation,
       summary,
-      categories,
+      categories: summary.categories,
+      // The summary owns every warning; the page only words and links them.
+      overAllocation: summary.overCommitted.isZero() ? null : { amount: summary.overCommitted, message: overAllocationMessage(summary.warnings) },
+      warnings: listedWarnings(grantId, summary.warnings),
+      showEarmarked: summary.categories.some((category) => !category.earmarked.isZero()),
       quarters,
       tbcLines: lines.filter((line) => line.amount === null && line.status !== 'withdrawn'),
       categoryChart: categoryChart(summary.categories),

@@ -89,14 +89,14 @@ describe('the worked example, entered in the browser', () => {
     await checkPage(page, 'dashboard');
   });
 
-  it('refuses a line that would break the 30% cap, says the headroom in pounds and keeps what was typed', async () => {
+  it('refuses a line that would break the transformation cap (30% of 31/7833 plus all of 31/7969), says the headroom in pounds and keeps what was typed', async () => {
     await page.goto(`/grants/${grantId}/commitments/new`);
     await page.fill('#title', 'One more transformation post');
     await page.check('input[name="category"][value="transformation"]');
-    await page.fill('#amount', '177323.01');
+    await page.fill('#amount', '266223.01');
     await page.click('button:has-text("Save line")');
     const errors = await errorSummary(page);
-    expect(errors.join('\n')).toContain('£177,323.00');
+    expect(errors.join('\n')).toContain('£266,223.00');
     expect(await page.title()).toMatch(/^Error: /);
     expect(await page.inputValue('#amount')).toBe('177323.01');
     expect(await page.inputValue('#title')).toBe('One more transformation post');
@@ -104,7 +104,7 @@ describe('the worked example, entered in the browser', () => {
     await checkPage(page, 'cap-exceeded');
 
     // Up to the cap is allowed, and the dashboard then warns that the category is near it.
-    await page.fill('#amount', '170000');
+    await page.fill('#amount', '258900');
     await Promise.all([page.waitForURL(/\/commitments$/), page.click('button:has-text("Save line")')]);
     await page.goto(`/grants/${grantId}`);
     expect(await text('[data-testid="warnings"] [data-warning="near-cap"]')).toMatch(/^Transformation takes £[\d,]+\.\d\d of its £[\d,]+\.\d\d cap, leaving £7,323\.00\.$/);
@@ -177,8 +177,8 @@ describe('the worked example, entered in the browser', () => {
       if (typeof values[0] === 'string') rows.set(values[0], values);
     });
     const cached = (value: unknown) => (value && typeof value === 'object' && 'result' in value ? (value as { result: unknown }).result : value);
-    expect(rows.get('Transformation activity')?.slice(1, 4).map(cached)).toEqual([655677, 27973.08, 27973.08]);
-    expect(cached(rows.get('Total')?.[1])).toBe(1788315);
+    expect(rows.get('Transformation activity')?.slice(1, 4).map(cached)).toEqual([744577, 27973.08, 27973.08]);
+    expect(cached(rows.get('Total')?.[1])).toBe(1877215);
   });
 
   it('withdraws a line after asking, and shows a GOV.UK page for a record that is not there', async () => {

@@ -7,6 +7,8 @@ import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.t
 import { renderPage } from '../render.ts';
 import { categoryChart, quarterlyChart } from './charts.ts';
 import { grantFormPages } from './forms.ts';
+import { purposeText } from './tranche-form.ts';
+import { tranchePages } from './tranches.ts';
 import { findOrganisation, organisationsFor, quarterlySpend } from './repository.ts';
 
 /** A category is "near its cap" once less than a tenth of the cap is left. */
@@ -65,6 +67,7 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       organisation,
       summary,
       categories,
+      tranches: summary.grant.tranches.map((tranche) => ({ ...tranche, purposeText: purposeText(tranche, summary.grant) })),
       quarters,
       tbcLines: lines.filter((line) => line.amount === null && line.status !== 'withdrawn'),
       categoryChart: categoryChart(summary.categories),
@@ -75,4 +78,5 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
   });
 
   await app.register(grantFormPages);
+  await app.register(tranchePages);
 }

@@ -40,30 +40,45 @@ export function amountField(value: string | undefined, options: { tbc: boolean }
   return value.replace(/^£\s*/, '').replace(/,(?=\d{3}(\D|$))/g, '').replace(/\s+/g, '');
 }
 
-function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormErrors {
+/** Where a field's error shows: the id of its input and the label its message starts with. */
+export type FieldLocator = (path: string) => { readonly id: string; readonly label: string } | null;
+
+/** A flat form: an error's first path segment is the input's id. */
+function byLabels(labels: FieldLabels): FieldLocator {
+  return (path) => {
+    const field = path.split('.')[0] ?? '';
+    const label = labels[field];
+    return label ? { id: field, label } : null;
+  };
+}
+
+/** Errors against the inputs they are about; one without an input goes to the summary alone. */
+export function locatedErrors(errors: readonly FieldError[], locate: FieldLocator): FormErrors {
   const list: FormErrors['list'] = [];
   const fields: FormErrors['fields'] = {};
   for (const error of errors) {
-    const field = error.path.split('.')[0] ?? '';
-    const label = labels[field];
-    const text = label ? `${label} ${error.message}` : error.message;
-    if (label && !fields[field]) fields[field] = { text };
-    list.push({ text, href: label ? `#${field}` : '#main-content' });
+    const place = locate(error.path);
+    const text = place ? `${place.label} ${error.message}` : error.message;
+    if (place && !fields[place.id]) fields[place.id] = { text };
+    list.push({ text, href: place ? `#${place.id}` : '#main-content' });
   }
   return { list, fields };
 }
 
-/** Validates a form's mapped body with the API's own zod schema. */
-export function validateForm<S extends z.ZodType>(
+function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormErrors {
+  return locatedErrors(errors, byLabels(labels));
+}
+
+/** Checks a form's mapped body with the API's own zod schema; problems keep their full paths. */
+export function checkForm<S extends z.ZodType>(
   schema: S,
   body: FormBody,
-  labels: FieldLabels,
   /** For a wrong type or format: wording that suits a form better than the API's (e.g. a three-box date). */
   messages: Readonly<Record<string, string>> = {},
-): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
+): { ok: true; value: z.output<S> } | { ok: false; problems: FieldError[] } {
   const parsed = schema.safeParse(body);
   if (parsed.success) return { ok: true, value: parsed.data };
-  const errors = parsed.error.issues.flatMap((issue): FieldError[] => {
+  const problems = parsed.error.issues.flatMap((issue): FieldError[] => {
     const field = String(issue.path[0] ?? '');
     // Wrong type or shape gets the form's wording; range and other rules keep the API's.
     if (messages[field] && (issue.code === 'invalid_type' || issue.code === 'invalid_format')) return [{ path: field, message: messages[field] }];
@@ -71,7 +86,18 @@ export function validateForm<S extends z.ZodType>(
     if (issue.code === 'unrecognized_keys') return issue.keys.map((key) => ({ path: key, message: 'is not a field of this form' }));
     return [{ path: issue.path.join('.'), message: issue.message }];
   });
-  return { ok: false, errors: fieldErrors(errors, labels) };
+  return { ok: false, problems };
+}
+
+/** Validates a form's mapped body with the API's own zod schema. */
+export function validateForm<S extends z.ZodType>(
+  schema: S,
+  body: FormBody,
+  labels: FieldLabels,
+  messages: Readonly<Record<string, string>> = {},
+): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
+  const checked = checkForm(schema, body, messages);
+  return checked.ok ? checked : { ok: false, errors: fieldErrors(checked.problems, labels) };
 }
 
 /**
@@ -102,4 +128,17 @@ export function problemToFormErrors(error: unknown, labels: FieldLabels, capFiel
     return { list: [{ text: error.detail, href: '#main-content' }], fields: {} };
   }
   return null;
+}
+
+/**
+ * A change to a grant's funding that a cap refuses is about the lines already committed, not
+ * about headroom for new money, so the summary says what the rule said, against the amount
+ * field when the form has one.
+ */
+export function fundingProblemToFormErrors(error: unknown, labels: FieldLabels, amountField: string | null = 'amount'): FormErrors | null {
+  if (error instanceof CapExceededProblem) {
+    if (amountField === null) return { list: [{ text: error.detail, href: '#main-content' }], fields: {} };
+    return { list: [{ text: error.detail, href: `#${amountField}` }], fields: { [amountField]: { text: error.detail } } };
+  }
+  return problemToFormErrors(error, labels, amountField ?? 'amount');
 }

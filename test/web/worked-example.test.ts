@@ -98,7 +98,7 @@ describe('the worked example, entered in the browser', () => {
     const errors = await errorSummary(page);
     expect(errors.join('\n')).toContain('£266,223.00');
     expect(await page.title()).toMatch(/^Error: /);
-    expect(await page.inputValue('#amount')).toBe('177323.01');
+    expect(await page.inputValue('#amount')).toBe('266223.01');
     expect(await page.inputValue('#title')).toBe('One more transformation post');
     expect(await page.isChecked('input[name="category"][value="transformation"]')).toBe(true);
     await checkPage(page, 'cap-exceeded');

@@ -10,6 +10,7 @@ import { findOrganisation } from '../grants/repository.ts';
 import { renderPage } from '../render.ts';
 import { generatePassword } from '../session/passwords.ts';
 import { setPassword } from '../session/users.ts';
+import { schemePages } from './schemes.ts';
 import { addMember, assertMayManage, issueToken, listMembers, listTokens, revokeToken } from './members.ts';
 
 type OrgParams = { Params: { orgId: string } };
@@ -89,4 +90,6 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
     setFlash(request, 'Token revoked', 'Scripts using it are refused from now on.');
     return seeOther(reply, `/organisations/${request.params.orgId}/admin/members/${request.params.userId}`);
   });
+
+  await app.register(schemePages);
 }

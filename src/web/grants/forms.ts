@@ -2,27 +2,17 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { createGrantBody, trancheInput } from '../../grants/schemas.ts';
 import { addTranche, createGrant } from '../../grants/service.ts';
 import { financialYearOf, todayInLondon } from '../../shared/calendar.ts';
+import { grantSchemeVersion } from '../../grants/tranches.ts';
+import type { Grant } from '../../grants/repository.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
-import { amountField, type FieldLabels, type FormErrors, formValues, optional, problemToFormErrors, validateForm } from '../forms.ts';
+import { type FormErrors, formValues, fundingProblemToFormErrors, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
+import { purposeChoices, TRANCHE_LABELS as LABELS, trancheBody } from './tranche-form.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type GrantParams = { Params: { grantId: string } };
-
-const LABELS: FieldLabels = { financialYear: 'Financial year', amount: 'Amount', description: 'Description', status: 'Status', determinationRef: 'Grant determination', receivedOn: 'Date received', };
-
-/** A tranche as the API's trancheInput reads it. */
-function trancheBody(values: Record<string, string>) {
-  return {
-    amount: amountField(values.amount, { tbc: false }),
-    description: values.description ?? '',
-    status: optional(values.status),
-    determinationRef: values.determinationRef,
-    receivedOn: optional(values.receivedOn),
-  };
-}
 
 function show(request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, errors?: FormErrors) {
   return renderPage(request, reply, template, { ...data, errors }, errors ? 400 : 200);
@@ -60,17 +50,26 @@ export async function grantFormPages(app: FastifyInstance): Promise<void> {
     }
   });
 
+  const showTrancheForm = async (request: FastifyRequest, reply: FastifyReply, grant: Grant, values: Record<string, string>, errors?: FormErrors) =>
+    show(request, reply, 'tranche-form', { grant, values, purposes: purposeChoices(grant, await grantSchemeVersion(app.db, grant), values.earmarkedCategory) }, errors);
+
   app.get<GrantParams>('/grants/:grantId/tranches/new', grantFinance, async (request, reply) =>
-    show(request, reply, 'tranche-form', { grant: await grantOrNotFound(app, request, request.params.grantId), values: { status: 'confirmed' } }),
+    showTrancheForm(request, reply, await grantOrNotFound(app, request, request.params.grantId), { status: 'confirmed', purpose: '' }),
   );
 
   app.post<GrantParams>('/grants/:grantId/tranches/new', grantFinance, async (request, reply) => {
     const grant = await grantOrNotFound(app, request, request.params.grantId);
     const values = formValues(request.body);
     const parsed = validateForm(trancheInput, trancheBody(values), LABELS);
-    if (!parsed.ok) return show(request, reply, 'tranche-form', { grant, values }, parsed.errors);
-    const { grant: after } = await addTranche(app.db, pageActorOf(request), grant.id, parsed.value);
-    setFlash(request, 'Tranche added', `The allocation is now ${formatPounds(after.allocation)}.`);
-    return seeOther(reply, `/grants/${grant.id}`);
+    if (!parsed.ok) return showTrancheForm(request, reply, grant, values, parsed.errors);
+    try {
+      const { grant: after } = await addTranche(app.db, pageActorOf(request), grant.id, parsed.value);
+      setFlash(request, 'Tranche added', `The allocation is now ${formatPounds(after.allocation)}.`);
+      return seeOther(reply, `/grants/${grant.id}`);
+    } catch (error) {
+      const errors = fundingProblemToFormErrors(error, LABELS);
+      if (!errors) throw error;
+      return showTrancheForm(request, reply, grant, values, errors);
+    }
   });
 }

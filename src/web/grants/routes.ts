@@ -6,6 +6,8 @@ import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.t
 import { renderPage } from '../render.ts';
 import { categoryChart, quarterlyChart } from './charts.ts';
 import { grantFormPages } from './forms.ts';
+import { purposeText } from './tranche-form.ts';
+import { tranchePages } from './tranches.ts';
 import { findOrganisation, organisationsFor, quarterlySpend } from './repository.ts';
 import { listedWarnings, overAllocationMessage } from './warnings.ts';
 
@@ -61,6 +63,7 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       overAllocation: summary.overCommitted.isZero() ? null : { amount: summary.overCommitted, message: overAllocationMessage(summary.warnings) },
       warnings: listedWarnings(grantId, summary.warnings),
       showEarmarked: summary.categories.some((category) => !category.earmarked.isZero()),
+      tranches: summary.grant.tranches.map((tranche) => ({ ...tranche, purposeText: purposeText(tranche, summary.grant) })),
       quarters,
       tbcLines: lines.filter((line) => line.amount === null && line.status !== 'withdrawn'),
       categoryChart: categoryChart(summary.categories),
@@ -71,4 +74,5 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
   });
 
   await app.register(grantFormPages);
+  await app.register(tranchePages);
 }

@@ -90,7 +90,9 @@ export function problemToFormErrors(error: unknown, labels: FieldLabels, capFiel
     return { list: [{ text, href: `#${capField}` }], fields: { [capField]: { text } }, description: error.detail };
   }
   if (error instanceof OutsideFinancialYearProblem) {
-    return fieldErrors([{ path: 'spentOn', message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
+    // Each date's problem names its field (a line's committedOn); spend's predates that.
+    const path = typeof error.extensions.field === 'string' ? error.extensions.field : 'spentOn';
+    return fieldErrors([{ path, message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
   }
   if (error instanceof PreconditionFailedProblem) {
     return { list: [{ text: 'Someone else changed this record after you opened the form. Open it again to see their change, then make yours.', href: '#main-content' }], fields: {} };

@@ -1,0 +1,26 @@
+import { todayInEngland } from '../governance/shared/dates.ts';
+import { financialYearBounds } from '../shared/financial-year.ts';
+import { OutsideFinancialYearProblem } from '../shared/problems.ts';
+
+/**
+ * The day a line was approved or committed, which places it in a period (a quarter's return
+ * counts the lines committed by the quarter's end). A date given must fall within the grant's
+ * financial year (422 naming committedOn, as spend's spentOn); none given is the day it is
+ * recorded in England, moved into the grant's year: a line recorded before the year opens is
+ * committed on 1 April, one recorded after it closes (a council entering its history late) on
+ * 31 March.
+ */
+export function committedOnFor(financialYear: string, given: string | undefined, today: string = todayInEngland()): string {
+  const { firstDay, lastDay } = financialYearBounds(financialYear);
+  if (given === undefined) {
+    if (today < firstDay) return firstDay;
+    return today > lastDay ? lastDay : today;
+  }
+  if (given < firstDay || given > lastDay) {
+    throw new OutsideFinancialYearProblem(
+      `committedOn ${given} falls outside the grant's financial year ${financialYear} (${firstDay} to ${lastDay}).`,
+      { field: 'committedOn', financialYear, firstDay, lastDay, committedOn: given },
+    );
+  }
+  return given;
+}

@@ -1,6 +1,12 @@
 import { todayInEngland } from '../governance/shared/dates.ts';
-import { financialYearBounds } from '../shared/financial-year.ts';
+import { type FinancialYearBounds, financialYearBounds } from '../shared/financial-year.ts';
 import { OutsideFinancialYearProblem } from '../shared/problems.ts';
+
+/** The grant's year when a line's committedOn falls outside it (so it may not be given), else null. */
+export function committedOnOutsideYear(financialYear: string, committedOn: string): FinancialYearBounds | null {
+  const bounds = financialYearBounds(financialYear);
+  return committedOn < bounds.firstDay || committedOn > bounds.lastDay ? bounds : null;
+}
 
 /**
  * The day a line was approved or committed, which places it in a period (a quarter's return
@@ -11,15 +17,16 @@ import { OutsideFinancialYearProblem } from '../shared/problems.ts';
  * 31 March.
  */
 export function committedOnFor(financialYear: string, given: string | undefined, today: string = todayInEngland()): string {
-  const { firstDay, lastDay } = financialYearBounds(financialYear);
   if (given === undefined) {
+    const { firstDay, lastDay } = financialYearBounds(financialYear);
     if (today < firstDay) return firstDay;
     return today > lastDay ? lastDay : today;
   }
-  if (given < firstDay || given > lastDay) {
+  const outside = committedOnOutsideYear(financialYear, given);
+  if (outside) {
     throw new OutsideFinancialYearProblem(
-      `committedOn ${given} falls outside the grant's financial year ${financialYear} (${firstDay} to ${lastDay}).`,
-      { field: 'committedOn', financialYear, firstDay, lastDay, committedOn: given },
+      `committedOn ${given} falls outside the grant's financial year ${financialYear} (${outside.firstDay} to ${outside.lastDay}).`,
+      { field: 'committedOn', financialYear, firstDay: outside.firstDay, lastDay: outside.lastDay, committedOn: given },
     );
   }
   return given;

@@ -53,6 +53,22 @@ function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormEr
   return { list, fields };
 }
 
+/**
+ * A GOV.UK date input's three boxes (`<name>-day`, `-month`, `-year`) as one ISO date; none
+ * filled is absent, and partly filled boxes make a date the schema refuses.
+ */
+export function dateField(values: Record<string, string>, name: string): string | undefined {
+  const [day, month, year] = [values[`${name}-day`], values[`${name}-month`], values[`${name}-year`]];
+  if (!day && !month && !year) return undefined;
+  return `${year ?? ''}-${(month ?? '').padStart(2, '0')}-${(day ?? '').padStart(2, '0')}`;
+}
+
+/** An ISO date as the three boxes show it. */
+export function dateBoxes(name: string, isoDate: string): Record<string, string> {
+  const [year, month, day] = isoDate.split('-');
+  return { [`${name}-day`]: String(Number(day)), [`${name}-month`]: String(Number(month)), [`${name}-year`]: year ?? '' };
+}
+
 /** Validates a form's mapped body with the API's own zod schema. */
 export function validateForm<S extends z.ZodType>(
   schema: S,

@@ -129,15 +129,15 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
     amounts.push(i % 97 === 0 ? null : pounds(100_000 + Math.floor(random() * 5_000_000)));
   }
   const lines = await client.query<{ id: string; amount: string | null }>(
-    `INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status)
-     SELECT $1, $2, u.category_id, u.ref, u.title, u.amount, 'approved'
+    `INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status, committed_on)
+     SELECT $1, $2, u.category_id, u.ref, u.title, u.amount, 'approved', DATE '2025-04-01' + (u.ref::int % 183)
      FROM unnest($3::uuid[], $4::text[], $5::text[], $6::numeric[]) AS u(category_id, ref, title, amount)
      RETURNING id, amount`,
     [organisationId, grantId, categories, refs, titles, amounts],
   );
   await client.query(
-    `INSERT INTO commitment_versions (organisation_id, commitment_id, version, grant_id, category_id, ref, title, amount, status, recorded_at)
-     SELECT organisation_id, id, version, grant_id, category_id, ref, title, amount, status, updated_at FROM commitments WHERE grant_id = $1`,
+    `INSERT INTO commitment_versions (organisation_id, commitment_id, version, grant_id, category_id, ref, title, amount, status, committed_on, recorded_at)
+     SELECT organisation_id, id, version, grant_id, category_id, ref, title, amount, status, committed_on, updated_at FROM commitments WHERE grant_id = $1`,
     [grantId],
   );
 

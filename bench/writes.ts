@@ -120,8 +120,8 @@ async function oneTransaction(client: pg.Client, ledger: Ledger, target: Target,
       [grantId, categoryId],
     );
     const line = await client.query<{ id: string }>(
-      `INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status, created_by, updated_by)
-       VALUES ($1, $2, $3, $4, $5, 1.00, 'proposed', $6, $6) RETURNING id`,
+      `INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status, committed_on, created_by, updated_by)
+       VALUES ($1, $2, $3, $4, $5, 1.00, 'proposed', DATE '2026-03-31', $6, $6) RETURNING id`,
       [organisationId, grantId, categoryId, ref, `pg line ${key}`, ledger.userId],
     );
     const id = line.rows[0]!.id;

@@ -93,20 +93,20 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     let lines = 0;
     await copy(
       client,
-      'COPY commitments (id, organisation_id, grant_id, category_id, ref, title, amount, status, created_at, updated_at) FROM STDIN',
+      'COPY commitments (id, organisation_id, grant_id, category_id, ref, title, amount, status, committed_on, created_at, updated_at) FROM STDIN',
       (function* () {
         for (const { organisation, grant } of grants) {
           const created = `${grant.financialYear.slice(0, 4)}-05-01`;
           for (const line of grant.lines) {
             lines += 1;
-            yield row(line.id, organisation.id, grant.id, categoryId.get(line.category)!, line.ref, line.title, line.amountPence === null ? null : pounds(line.amountPence), 'approved', created, created);
+            yield row(line.id, organisation.id, grant.id, categoryId.get(line.category)!, line.ref, line.title, line.amountPence === null ? null : pounds(line.amountPence), 'approved', created, created, created);
           }
         }
       })(),
     );
     await client.query(
-      `INSERT INTO commitment_versions (organisation_id, commitment_id, version, grant_id, category_id, ref, title, amount, status, recorded_at)
-       SELECT organisation_id, id, version, grant_id, category_id, ref, title, amount, status, updated_at FROM commitments`,
+      `INSERT INTO commitment_versions (organisation_id, commitment_id, version, grant_id, category_id, ref, title, amount, status, committed_on, recorded_at)
+       SELECT organisation_id, id, version, grant_id, category_id, ref, title, amount, status, committed_on, updated_at FROM commitments`,
     );
     let spendEntries = 0;
     await copy(

@@ -55,7 +55,7 @@ export async function cabinetTableDocx(table: CabinetTable): Promise<Buffer> {
         children: [
           new Paragraph({ heading: HeadingLevel.HEADING_1, children: [new TextRun({ text: xmlSafe(tableTitle(table)), font: FONT })] }),
           new Paragraph({
-            children: [new TextRun({ text: xmlSafe(`${table.organisation.name} (${table.organisation.code}). ${positionLine(table.asAt, table.today)}.`), font: FONT })],
+            children: [new TextRun({ text: xmlSafe(`${table.organisation.name} (${table.organisation.code}). ${positionLine(table.asAt, table.today, table.on)}.`), font: FONT })],
           }),
           new Table({ width: { size: COLUMN_WIDTHS.reduce((a, b) => a + b, 0), type: WidthType.DXA }, columnWidths: [...COLUMN_WIDTHS], rows }),
         ],

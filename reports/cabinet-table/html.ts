@@ -38,7 +38,7 @@ export function cabinetTableHtml(table: CabinetTable): string {
     `<head><meta charset="utf-8"><title>${title}</title></head>`,
     '<body>',
     `<h1 style="font-family:Arial,sans-serif;font-size:14pt">${title}</h1>`,
-    `<p style="font-family:Arial,sans-serif;font-size:11pt">${escape(table.organisation.name)} (${escape(table.organisation.code)}). ${escape(positionLine(table.asAt, table.today))}.</p>`,
+    `<p style="font-family:Arial,sans-serif;font-size:11pt">${escape(table.organisation.name)} (${escape(table.organisation.code)}). ${escape(positionLine(table.asAt, table.today, table.on))}.</p>`,
     `<table style="${TABLE}">`,
     `<thead><tr style="font-weight:bold;background:#bfbfbf"><th style="${NUMBER}">#</th><th style="${CELL};text-align:left">Line</th><th style="${NUMBER}">£</th></tr></thead>`,
     `<tbody>${body.join('')}</tbody>`,

@@ -21,6 +21,7 @@ export const cabinetTableSchema = z
     lines: z.number().int(),
     tbcLines: z.number().int(),
     asAt: z.iso.date().nullable().meta({ description: 'The day the table stands at the end of; null for the current position.' }),
+    on: z.iso.date().nullable().meta({ description: 'The lines are those committed on or before this day (the ?on= asked for); null for every live line.' }),
   })
   .meta({ id: 'CabinetTable' });
 
@@ -41,5 +42,6 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
     lines: table.lineCount,
     tbcLines: table.tbcLines,
     asAt: table.asAt,
+    on: table.on,
   };
 }

@@ -13,7 +13,7 @@ export function cabinetTableMarkdown(table: CabinetTable): string {
   const out: string[] = [
     `# ${cell(tableTitle(table))}`,
     '',
-    `${cell(table.organisation.name)} (${cell(table.organisation.code)}). ${positionLine(table.asAt, table.today)}.`,
+    `${cell(table.organisation.name)} (${cell(table.organisation.code)}). ${positionLine(table.asAt, table.today, table.on)}.`,
     '',
     '| # | Line | £ |',
     '|---:|---|---:|',

@@ -14,6 +14,8 @@ export interface CabinetTable {
   readonly financialYear: string;
   /** The day the table stands at the end of, or null for the current position. */
   readonly asAt: string | null;
+  /** The period's last day the lines were committed by (committedOn), or null for every live line. */
+  readonly on: string | null;
   /** Today in the UK: printed as the date of a current-position table, never in an as-at one. */
   readonly today: string;
   readonly allocation: Decimal;
@@ -43,7 +45,7 @@ export interface CabinetLine {
  * transformation, then service delivery, then service design). The lines are the live ones,
  * in line order; withdrawn lines never reach here.
  */
-export function buildCabinetTable(context: ReportContext, { lines, categories }: CommitteeLines): CabinetTable {
+export function buildCabinetTable(context: ReportContext, { on, lines, categories }: CommitteeLines): CabinetTable {
   const categoryOf = categoryFinder(context.grant);
   const groups = new Map<string, { label: string; lines: CabinetLine[] }>();
   let tbcLines = 0;
@@ -70,6 +72,7 @@ export function buildCabinetTable(context: ReportContext, { lines, categories }:
     scheme: { code: grant.schemeCode, name: grant.schemeName },
     financialYear: grant.financialYear,
     asAt: context.asAt?.date ?? null,
+    on,
     today: organisation.today,
     allocation: grant.allocation,
     groups: built,

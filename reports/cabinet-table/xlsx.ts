@@ -40,7 +40,7 @@ export function cabinetTableXlsx(table: CabinetTable, created: Date): Readable {
     const title = sheet.addRow([textValue(tableTitle(table))]);
     title.font = { bold: true, size: 14 };
     title.commit();
-    addRow(`${table.organisation.name} (${table.organisation.code}). ${positionLine(table.asAt, table.today)}.`, null, null);
+    addRow(`${table.organisation.name} (${table.organisation.code}). ${positionLine(table.asAt, table.today, table.on)}.`, null, null);
     addRow(null, null, null);
     const header = sheet.addRow(['#', 'Line', '£']);
     header.font = { bold: true };

@@ -1,14 +1,15 @@
-import type { CategoryQuarterFigures } from '../../src/reports/repository.ts';
+import type { GrantFigures } from '../../src/figures/service.ts';
 import type { ReportContext } from '../../src/reports/service.ts';
 import { type Quarter, quarterBounds, quarterSchema } from '../../src/shared/calendar.ts';
 import { shareOf } from '../../src/conditions/rules.ts';
-import { type Decimal, sumDecimals, ZERO } from '../../src/shared/money.ts';
+import { type Decimal, ZERO } from '../../src/shared/money.ts';
 
 /**
- * The quarterly breakdown the DfE asks for, per reporting heading: committed to date, spend in
- * the quarter and spend to the end of the quarter. Spend counts in the quarter its date falls
- * in, whoever recorded it when, so a Q3 correction of Q2 spend lowers Q3 and leaves Q2 as
- * reported.
+ * The quarterly breakdown the DfE asks for, per reporting heading: committed to date (the
+ * lines committed by the quarter's last day), spend in the quarter and spend to the end of the
+ * quarter. Spend counts in the quarter its date falls in, whoever recorded it when, so a Q3
+ * correction of Q2 spend lowers Q3 and leaves Q2 as reported, and a line committed in Q3
+ * is in no earlier quarter's return.
  */
 export interface DfeReturn {
   readonly organisation: { readonly name: string; readonly code: string };
@@ -43,26 +44,17 @@ export function quarterIndex(quarter: Quarter): number {
   return quarterSchema.options.indexOf(quarter);
 }
 
-function addUp(figures: readonly DfeFigures[]): DfeFigures {
-  return {
-    committed: sumDecimals(figures.map((f) => f.committed)),
-    spentInQuarter: sumDecimals(figures.map((f) => f.spentInQuarter)),
-    spentToDate: sumDecimals(figures.map((f) => f.spentToDate)),
-  };
-}
-
-const NOTHING: CategoryQuarterFigures = { committed: ZERO, spentInQuarter: ZERO, spentToDate: ZERO };
-
-/** `byCategory` comes from one statement (findCategoryQuarterFigures), so the figures agree with each other. */
-export function buildDfeReturn(context: ReportContext, byCategory: ReadonlyMap<string, CategoryQuarterFigures>, quarter: Quarter): DfeReturn {
+/** `figures` is one read to the quarter's end with quarter buckets (see quarterFigures), so the figures agree with each other. */
+export function buildDfeReturn(context: ReportContext, figures: GrantFigures, quarter: Quarter): DfeReturn {
   const { grant, organisation } = context;
-  const figuresOf = (categoryId: string) => byCategory.get(categoryId) ?? NOTHING;
+  const index = quarterIndex(quarter);
+  const asDfe = (f: { committed: Decimal; spent: Decimal; quarters: readonly Decimal[] | null }): DfeFigures => ({
+    committed: f.committed,
+    spentInQuarter: f.quarters?.[index] ?? ZERO,
+    spentToDate: f.spent,
+  });
   // Headings in the scheme's order, each present even with nothing under it: the DfE form has all three.
-  const headings = grant.headings.map((heading) => ({
-    heading: heading.code,
-    label: heading.label,
-    ...addUp(grant.categories.filter((category) => category.heading === heading.code).map((category) => figuresOf(category.categoryId))),
-  }));
+  const headings = grant.headings.map((heading) => ({ heading: heading.code, label: heading.label, ...asDfe(figures.headings.get(heading.code)!) }));
   // The return reports the share of the scheme's capped category (transformation, for the
   // Prevention Grant); which category that is comes from the scheme version, not from code.
   const transformation = grant.categories.find((category) => category.maxShare !== null);
@@ -76,8 +68,8 @@ export function buildDfeReturn(context: ReportContext, byCategory: ReadonlyMap<s
     quarterEnd: lastDay,
     allocation: grant.allocation,
     headings,
-    total: addUp(headings),
-    transformationShare: transformation ? shareOf(figuresOf(transformation.categoryId).committed, grant.allocation) : null,
+    total: asDfe(figures.total),
+    transformationShare: transformation ? shareOf(figures.categories.get(transformation.categoryId)!.committed, grant.allocation) : null,
     transformationMaxShare: transformation?.maxShare ?? null,
     preparedOn: organisation.today,
     asAt: context.asAt?.date ?? null,

@@ -16,8 +16,9 @@ export function amountOrTbc(amount: MoneyText | null): string {
 }
 
 /** "As at the end of 18 November 2025" or "Current position": the line under every table's title. */
-export function positionLine(asAt: string | null, today: string): string {
-  return asAt ? `As at the end of ${longDate(asAt)}` : `Current position on ${longDate(today)}`;
+export function positionLine(asAt: string | null, today: string, on: string | null = null): string {
+  const position = asAt ? `As at the end of ${longDate(asAt)}` : `Current position on ${longDate(today)}`;
+  return on ? `${position}, lines committed by ${longDate(on)}` : position;
 }
 
 /**

@@ -17,6 +17,8 @@ export interface Commitment {
   readonly amount: Decimal | null;
   readonly spent: Decimal;
   readonly status: CommitmentStatus;
+  /** The day it was approved or committed, YYYY-MM-DD, within the grant's year. */
+  readonly committedOn: string;
   readonly decisionRef: string | null;
   readonly decisionId: string | null;
   readonly approvedBy: string | null;
@@ -46,6 +48,7 @@ function selectCommitments(db: Kysely<Database>) {
       'sc.heading_code',
       'c.amount',
       'c.status',
+      sql<string>`c.committed_on::text`.as('committed_on'),
       'c.decision_ref',
       'c.decision_id',
       'c.approved_by',
@@ -76,6 +79,7 @@ function toCommitment(row: CommitmentRow): Commitment {
     amount: row.amount === null ? null : new Decimal(row.amount),
     spent: new Decimal(row.spent),
     status: row.status,
+    committedOn: row.committed_on,
     decisionRef: row.decision_ref,
     decisionId: row.decision_id,
     approvedBy: row.approved_by,
@@ -172,6 +176,7 @@ export interface CommitmentFields {
   readonly categoryId: string;
   readonly amount: Decimal | null;
   readonly status: CommitmentStatus;
+  readonly committedOn: string;
   readonly decisionRef: string | null;
   readonly decisionId: string | null;
   readonly approvedBy: string | null;
@@ -187,6 +192,7 @@ function toColumns(fields: CommitmentFields) {
     category_id: fields.categoryId,
     amount: fields.amount === null ? null : fields.amount.toString(),
     status: fields.status,
+    committed_on: fields.committedOn,
     decision_ref: fields.decisionRef,
     decision_id: fields.decisionId,
     approved_by: fields.approvedBy,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { optionalText, requiredText } from '../http/schemas.ts';
+import { isoDateSchema } from '../shared/calendar.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput } from '../shared/money.ts';
 import type { Commitment } from './repository.ts';
 import { exposureOf } from '../conditions/rules.ts';
@@ -13,6 +14,11 @@ const refSchema = z
 
 /** A programme governance record of the same organisation; null clears the link. */
 const linkId = z.uuid('must be an id (UUID)').nullish();
+
+const committedOnInput = isoDateSchema.meta({
+  description:
+    "The day the line was approved or committed, within the grant's financial year (else 422 outside-financial-year). Defaults to the day it is recorded, moved into the grant's year (1 April or 31 March) when recorded before or after it. A period's figures (a quarter's DfE return, the committee table ?on=) count the lines committed on or before the period's end.",
+});
 
 const amountInput = moneyInput.nullable().meta({ description: 'null means the amount is still to be confirmed ("tbc").' });
 
@@ -28,6 +34,7 @@ export const createCommitmentBody = z.strictObject({
   serviceArea: optionalText(200),
   workstreamId: linkId.meta({ description: 'The workstream the line belongs to.' }),
   notes: optionalText(4000),
+  committedOn: committedOnInput.optional(),
 });
 
 export const updateCommitmentBody = z
@@ -43,6 +50,7 @@ export const updateCommitmentBody = z
     serviceArea: optionalText(200),
     workstreamId: linkId,
     notes: optionalText(4000),
+    committedOn: committedOnInput.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
@@ -65,6 +73,7 @@ export const commitmentSchema = z
     spent: moneyOutput,
     exposure: moneyOutput.meta({ description: 'What the line counts against its cap: the larger of amount and spent.' }),
     status: z.enum(['proposed', 'approved', 'withdrawn']),
+    committedOn: z.iso.date().meta({ description: 'The day the line was approved or committed, within its grant\'s financial year.' }),
     decisionRef: z.string().nullable(),
     decisionId: z.uuid().nullable(),
     approvedBy: z.string().nullable(),
@@ -90,6 +99,7 @@ export function presentCommitment(line: Commitment): z.infer<typeof commitmentSc
     spent: formatMoney(line.spent),
     exposure: formatMoney(exposureOf(line)),
     status: line.status,
+    committedOn: line.committedOn,
     decisionRef: line.decisionRef,
     decisionId: line.decisionId,
     approvedBy: line.approvedBy,

@@ -24,6 +24,7 @@ import {
 } from './repository.ts';
 import { type createCommitmentBody, etagOf, type updateCommitmentBody } from './schemas.ts';
 import { linkErrors } from '../governance/shared/links.ts';
+import { committedOnFor } from './committed-on.ts';
 
 /** The fields an auditor reads in a line's history. */
 export function auditViewOfLine(line: Commitment): Record<string, unknown> {
@@ -33,6 +34,7 @@ export function auditViewOfLine(line: Commitment): Record<string, unknown> {
     category: line.category,
     amount: formatMoneyOrNull(line.amount),
     status: line.status,
+    committedOn: line.committedOn,
     decisionRef: line.decisionRef,
     decisionId: line.decisionId,
     approvedBy: line.approvedBy,
@@ -82,6 +84,7 @@ export async function createCommitment(db: Kysely<Database>, actor: Actor, grant
   return inTransaction(db, async (trx) => {
     const grant = await lockGrant(trx, actor.organisationId, grantId);
     if (!grant) throw new NotFoundProblem('grant');
+    const committedOn = committedOnFor(grant.financialYear, body.committedOn, actor.today);
     const category = await categoryOrProblem(trx, grantId, body.category);
     const links = { decisionId: body.decisionId ?? null, workstreamId: body.workstreamId ?? null };
     await assertGovernanceLinks(trx, actor.organisationId, links, null);
@@ -101,6 +104,7 @@ export async function createCommitment(db: Kysely<Database>, actor: Actor, grant
         categoryId: category.categoryId,
         amount,
         status: body.status,
+        committedOn,
         decisionRef: body.decisionRef ?? null,
         approvedBy: body.approvedBy ?? null,
         serviceArea: body.serviceArea ?? null,
@@ -148,6 +152,7 @@ export async function amendCommitment(
       categoryId: category?.categoryId ?? line.categoryId,
       amount: body.amount !== undefined ? body.amount : line.amount,
       status: body.status ?? line.status,
+      committedOn: body.committedOn !== undefined ? committedOnFor(grant.financialYear, body.committedOn, actor.today) : line.committedOn,
       decisionRef: body.decisionRef !== undefined ? body.decisionRef : line.decisionRef,
       approvedBy: body.approvedBy !== undefined ? body.approvedBy : line.approvedBy,
       serviceArea: body.serviceArea !== undefined ? body.serviceArea : line.serviceArea,

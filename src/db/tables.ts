@@ -164,6 +164,8 @@ export interface CommitmentsTable {
   decision_id: ColumnType<string | null, string | null | undefined, string | null>;
   /** The sum of the line's spend entries, kept by the database as each is recorded. */
   spent: ColumnType<string, never, never>;
+  /** The day the line was approved or committed, within its grant's year (migration 0011). */
+  committed_on: IsoDate;
   version: Generated<number>;
   created_at: CreatedAt;
   created_by: string | null;
@@ -187,6 +189,7 @@ export interface CommitmentVersionsTable {
   notes: string | null;
   workstream_id: string | null;
   decision_id: string | null;
+  committed_on: string;
   recorded_at: Date;
   recorded_by: string | null;
 }

@@ -68,6 +68,7 @@ export async function loadDemo(db: Kysely<Database>): Promise<DemoResult> {
         amount: line.amount === null ? null : new Decimal(line.amount),
         status: 'approved',
         decisionRef: 'Cabinet 18 November 2025',
+        committedOn: '2025-11-18',
         approvedBy: "Director of Children's Services",
       }),
     );

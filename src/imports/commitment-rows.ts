@@ -1,9 +1,11 @@
 import type { z } from 'zod';
+import { committedOnOutsideYear } from '../commitments/committed-on.ts';
 import { createCommitmentBody } from '../commitments/schemas.ts';
 import { type Decimal, formatMoney } from '../shared/money.ts';
 import { readAmount } from './amounts.ts';
 import { type CategoryResolver, type CategoryTarget } from './categories.ts';
 import { type Columns, type Findings, fileWideProblem } from './findings.ts';
+import { readDate } from './dates.ts';
 import { cellText, echo, type GridRow } from './grid.ts';
 import type { CommitmentField } from './headers.ts';
 import { resolveLineCategory } from './line-category.ts';
@@ -42,9 +44,12 @@ const FIELD_OF_PATH: Record<string, CommitmentField> = {
   serviceArea: 'serviceArea',
   notes: 'notes',
   category: 'category',
+  committedOn: 'committedOn',
 };
 
 export interface CommitmentLedger {
+  /** The grant's year, which a line's date approved must fall in. */
+  readonly financialYear: string;
   readonly resolver: CategoryResolver;
   readonly existingRefs: ReadonlySet<string>;
 }
@@ -129,6 +134,8 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
       findings.add(columns.problem(row, 'status', `"${echo(status)}" is not a status; write approved or proposed`));
     }
 
+    const committedOn = readCommittedOn(row, columns, ledger.financialYear, findings);
+
     const parsed = createCommitmentBody.safeParse({
       ref: ref || undefined,
       title,
@@ -139,6 +146,7 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
       approvedBy: columns.text(row, 'approvedBy') || undefined,
       serviceArea: columns.text(row, 'serviceArea') || undefined,
       notes: columns.text(row, 'notes') || undefined,
+      committedOn,
     });
     if (!parsed.success) {
       const issues = parsed.error.issues.filter((issue) => issue.path[0] !== 'title' || title !== '');
@@ -147,6 +155,25 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
     if (parsed.success && category && findings.problemCount === problemsBefore) lines.push({ row: row.row, body: parsed.data, category });
   }
   return { lines, checks };
+}
+
+/**
+ * The date approved, when the file has one: any date a ledger export writes, within the grant's
+ * year. An empty cell leaves the line to be dated as hand entry dates it.
+ */
+function readCommittedOn(row: GridRow, columns: Columns, financialYear: string, findings: Findings): string | undefined {
+  if (!columns.has('committedOn') || columns.text(row, 'committedOn') === '') return undefined;
+  const date = readDate(columns.cell(row, 'committedOn'));
+  if (!date.ok) {
+    findings.add(columns.problem(row, 'committedOn', date.message));
+    return undefined;
+  }
+  const outside = committedOnOutsideYear(financialYear, date.iso);
+  if (outside) {
+    findings.add(columns.problem(row, 'committedOn', `${date.iso} is outside the grant's financial year ${financialYear} (${outside.firstDay} to ${outside.lastDay})`));
+    return undefined;
+  }
+  return date.iso;
 }
 
 /** "Sub-total transformation" covers the lines since the last total that the name takes in. */

@@ -2,7 +2,7 @@ import { cellText, columnLetter, type GridRow } from './grid.ts';
 
 export type ImportKind = 'commitments' | 'spend';
 
-export const COMMITMENT_FIELDS = ['ref', 'heading', 'category', 'title', 'amount', 'status', 'decisionRef', 'approvedBy', 'serviceArea', 'notes'] as const;
+export const COMMITMENT_FIELDS = ['ref', 'heading', 'category', 'title', 'amount', 'status', 'decisionRef', 'approvedBy', 'serviceArea', 'notes', 'committedOn'] as const;
 export const SPEND_FIELDS = ['date', 'amount', 'supplier', 'reference', 'costCentre', 'lineRef', 'description', 'expenseArea'] as const;
 export type CommitmentField = (typeof COMMITMENT_FIELDS)[number];
 export type SpendField = (typeof SPEND_FIELDS)[number];
@@ -29,6 +29,17 @@ const SYNONYMS: Record<ImportKind, Partial<Record<Field, readonly string[]>>> = 
     approvedBy: ['approved by', 'approver', 'signed off by'],
     serviceArea: ['service area', 'service', 'directorate', 'department', 'team'],
     notes: ['notes', 'note', 'comments', 'comment', 'remarks'],
+    committedOn: [
+      'date approved',
+      'approved on',
+      'approval date',
+      'date of approval',
+      'committed on',
+      'date committed',
+      'commitment date',
+      'decision date',
+      'date of decision',
+    ],
   },
   spend: {
     date: ['date', 'payment date', 'paid on', 'transaction date', 'posting date', 'gl date', 'invoice date', 'period date'],

@@ -39,10 +39,16 @@ const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);
 const cabinetQuery = z.object({
   format: z.enum(['json', 'csv', 'md', 'html', 'xlsx', 'docx']).default('json'),
   asAt: asAtParameter,
+  on: isoDateSchema.optional().meta({
+    description:
+      'A period\'s last day: list only the lines committed on or before it (by committedOn), from the records as they stand now, or as they stood at asAt when both are given.',
+  }),
 });
 
 const dfeQuery = z.object({
-  quarter: quarterSchema.meta({ description: 'Q1 is April to June.' }),
+  quarter: quarterSchema.meta({
+    description: "Q1 is April to June. The return counts the lines committed (committedOn) by the quarter's last day and the spend dated up to it.",
+  }),
   format: z.enum(['json', 'xlsx', 'csv']).default('json'),
   asAt: asAtParameter,
 });
@@ -72,10 +78,11 @@ export const reportRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { format, asAt } = request.query;
-      const { context, committee } = await loadCommitteeLines(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt));
+      const { format, asAt, on } = request.query;
+      const { context, committee } = await loadCommitteeLines(app.db, accessOf(request).organisationId, request.params.grantId, await resolveAsAt(app.db, asAt), on ?? null);
       const table = buildCabinetTable(context, committee);
-      const filename = (extension: string) => safeFilename(['cabinet-table', table.organisation.code, table.financialYear, asAtPart(asAt)], extension);
+      const filename = (extension: string) =>
+        safeFilename(['cabinet-table', table.organisation.code, table.financialYear, on ? `committed-by-${on}` : null, asAtPart(asAt)], extension);
       switch (format) {
         case 'json':
           return sendJson(reply, cabinetTableJson(table));

@@ -6,15 +6,8 @@ import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../summary/as-at.ts';
 import { type LineWithSpend, linesWithSpendPages, readingAhead, type SpendQuery, type SpendRow, spendPages } from './pages.ts';
-import {
-  type CategoryCommitted,
-  type CategoryQuarterFigures,
-  type CommitteeLineRow,
-  findCategoryQuarterFigures,
-  findCommitteeLines,
-  findOrganisationHeader,
-  type OrganisationHeader,
-} from './repository.ts';
+import { type GrantFigures, readGrantFigures } from '../figures/service.ts';
+import { type CategoryCommitted, type CommitteeLineRow, findCommitteeLines, findOrganisationHeader, type OrganisationHeader } from './repository.ts';
 
 /**
  * What every grant report starts from: who it is for, the grant as it stood, and when. The
@@ -49,34 +42,40 @@ export function categoryFinder(grant: Grant): (categoryId: string) => GrantCateg
 }
 
 export interface CommitteeLines {
+  /** The period's last day the lines were committed by, or null for every line. */
+  readonly on: string | null;
   readonly lines: readonly CommitteeLineRow[];
   /** By category id: what its live lines add up to, from the same statement as the lines. */
   readonly categories: ReadonlyMap<string, CategoryCommitted>;
 }
 
 /**
- * The committee table's inputs: the grant as it stood and its live lines in line order with
- * their categories' totals. The lines are read alongside the grant, not after it: the access
- * rule has already shown the grant is this organisation's.
+ * The committee table's inputs: the grant as it stood and its live lines (those committed by
+ * `on`, when given) in line order with their categories' totals. The lines are read alongside
+ * the grant, not after it: the access rule has already shown the grant is this organisation's.
  */
 export async function loadCommitteeLines(
   db: Kysely<Database>,
   organisationId: string,
   grantId: string,
   asAt: AsAt | null,
+  on: string | null = null,
 ): Promise<{ context: ReportContext; committee: CommitteeLines }> {
-  const [context, committee] = await Promise.all([loadReportContext(db, organisationId, grantId, asAt), findCommitteeLines(db, grantId, asAt?.before ?? null)]);
-  return { context, committee };
+  const [context, committee] = await Promise.all([
+    loadReportContext(db, organisationId, grantId, asAt),
+    findCommitteeLines(db, grantId, { before: asAt?.before ?? null, on }),
+  ]);
+  return { context, committee: { on, ...committee } };
 }
 
-/** The live lines as the context's grant stood, with their categories' totals (one statement). */
-export function committeeLines(db: Kysely<Database>, context: ReportContext): Promise<CommitteeLines> {
-  return findCommitteeLines(db, context.grant.id, context.asAt?.before ?? null);
-}
-
-/** Per category: committed, spend in the quarter and to its end, as they stood. */
-export function quarterFigures(db: Kysely<Database>, context: ReportContext, quarter: Quarter): Promise<Map<string, CategoryQuarterFigures>> {
-  return findCategoryQuarterFigures(db, context.grant.id, context.grant.financialYear, quarter, context.asAt?.before ?? null);
+/**
+ * A quarter's figures as the DfE return counts them: lines committed by the quarter's last day
+ * and spend dated up to it, per quarter too, as the records stood at `asAt` (or now).
+ */
+export function quarterFigures(db: Kysely<Database>, context: ReportContext, quarter: Quarter): Promise<GrantFigures> {
+  const { grant } = context;
+  const on = quarterBounds(grant.financialYear, quarter).lastDay;
+  return readGrantFigures(db, grant, { before: context.asAt?.before ?? null, on }, { quartersOf: grant.financialYear });
 }
 
 async function* withCategories<T extends { readonly categoryId: string }>(pages: AsyncIterable<T[]>, grant: Grant): AsyncGenerator<WithCategory<T>[]> {

@@ -45,14 +45,14 @@ export async function resolveAsAt(db: Kysely<Database>, date: string | undefined
 /**
  * The grant's lines at an instant: each line's latest version recorded before it, or the
  * current rows when `before` is null. Columns: id, category_id, ref, title, amount, status,
- * service_area.
+ * service_area, committed_on.
  */
 export function linesSource(grantId: string, before: Date | null) {
   if (before === null) {
-    return sql`SELECT id, category_id, ref, title, amount, status, service_area FROM commitments WHERE grant_id = ${grantId}`;
+    return sql`SELECT id, category_id, ref, title, amount, status, service_area, committed_on FROM commitments WHERE grant_id = ${grantId}`;
   }
   return sql`
-    SELECT DISTINCT ON (commitment_id) commitment_id AS id, category_id, ref, title, amount, status, service_area
+    SELECT DISTINCT ON (commitment_id) commitment_id AS id, category_id, ref, title, amount, status, service_area, committed_on
     FROM commitment_versions
     WHERE grant_id = ${grantId} AND recorded_at < ${before}
     ORDER BY commitment_id, version DESC`;

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { shareOf } from '../conditions/rules.ts';
 import { allocationWarnings, categoryWarnings, type LineState, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
+import { findGrantFigures, type RawCategoryFigures } from '../figures/repository.ts';
 import { categoryTerms, findGrant, type Grant } from '../grants/repository.ts';
 import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
@@ -52,39 +53,13 @@ export interface GrantSummary {
   readonly headings: readonly HeadingSummary[];
 }
 
-interface CategoryTotalsRow {
-  category_id: string;
-  committed: string | null;
-  spent: string | null;
-  exposure: string | null;
-  lines: number;
-  tbc_lines: number;
-}
-
 /**
- * One pass over the grant's live lines. Now, each line carries its spend total; as at a past
- * instant, the lines and spend as recorded before it are rebuilt from history (see as-at.ts).
+ * Each category's totals from the one figures read (src/figures), for the whole year: now, or
+ * as the records stood at an instant.
  */
-async function categoryTotals(db: Kysely<Database>, grantId: string, before: Date | null): Promise<Map<string, CategoryTotalsRow>> {
-  const lines =
-    before === null
-      ? sql`SELECT id, category_id, amount, status, spent FROM commitments WHERE grant_id = ${grantId}`
-      : sql`SELECT c.id, c.category_id, c.amount, c.status, coalesce(s.spent, 0) AS spent
-            FROM (${linesSource(grantId, before)}) c
-            LEFT JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
-              ON s.commitment_id = c.id`;
-  const result = await sql<CategoryTotalsRow>`
-    SELECT c.category_id,
-           sum(c.amount) AS committed,
-           sum(c.spent) AS spent,
-           sum(greatest(coalesce(c.amount, 0), c.spent)) AS exposure,
-           count(*) AS lines,
-           count(*) FILTER (WHERE c.amount IS NULL) AS tbc_lines
-    FROM (${lines}) c
-    WHERE c.status <> 'withdrawn'
-    GROUP BY c.category_id
-  `.execute(db);
-  return new Map(result.rows.map((row) => [row.category_id, row]));
+async function categoryTotals(db: Kysely<Database>, grantId: string, before: Date | null): Promise<Map<string, RawCategoryFigures>> {
+  const { categories } = await findGrantFigures(db, grantId, { before, on: null }, { lines: false, quartersOf: null });
+  return new Map(categories.map((row) => [row.category_id, row]));
 }
 
 interface SpentLineRow {

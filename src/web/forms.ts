@@ -65,6 +65,22 @@ export function locatedErrors(errors: readonly FieldError[], locate: FieldLocato
   return { list, fields };
 }
 
+/**
+ * A GOV.UK date input's three boxes (`<name>-day`, `-month`, `-year`) as one ISO date; none
+ * filled is absent, and partly filled boxes make a date the schema refuses.
+ */
+export function dateField(values: Record<string, string>, name: string): string | undefined {
+  const [day, month, year] = [values[`${name}-day`], values[`${name}-month`], values[`${name}-year`]];
+  if (!day && !month && !year) return undefined;
+  return `${year ?? ''}-${(month ?? '').padStart(2, '0')}-${(day ?? '').padStart(2, '0')}`;
+}
+
+/** An ISO date as the three boxes show it. */
+export function dateBoxes(name: string, isoDate: string): Record<string, string> {
+  const [year, month, day] = isoDate.split('-');
+  return { [`${name}-day`]: String(Number(day)), [`${name}-month`]: String(Number(month)), [`${name}-year`]: year ?? '' };
+}
+
 function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormErrors {
   return locatedErrors(errors, byLabels(labels));
 }
@@ -116,7 +132,9 @@ export function problemToFormErrors(error: unknown, labels: FieldLabels, capFiel
     return { list: [{ text, href: `#${capField}` }], fields: { [capField]: { text } }, description: error.detail };
   }
   if (error instanceof OutsideFinancialYearProblem) {
-    return fieldErrors([{ path: 'spentOn', message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
+    // Each date's problem names its field (a line's committedOn); spend's predates that.
+    const path = typeof error.extensions.field === 'string' ? error.extensions.field : 'spentOn';
+    return fieldErrors([{ path, message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
   }
   if (error instanceof PreconditionFailedProblem) {
     return { list: [{ text: 'Someone else changed this record after you opened the form. Open it again to see their change, then make yours.', href: '#main-content' }], fields: {} };

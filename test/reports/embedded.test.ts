@@ -14,7 +14,7 @@ describe('reports on the embedded PGlite default', () => {
         tranches: [{ amount: '2210000.00', description: 'Allocation', status: 'confirmed' }],
       });
       const base = `/api/v1/grants/${grant.body.id}`;
-      const line = await admin.post(`${base}/commitments`, { title: 'Team', category: 'transformation', amount: '485677.00' });
+      const line = await admin.post(`${base}/commitments`, { title: 'Team', category: 'transformation', amount: '485677.00', committedOn: '2025-06-09' });
       await admin.post(`${base}/commitments`, { title: 'ICT', category: 'practice_workforce_ict', amount: null });
       expect((await admin.post(`/api/v1/commitments/${line.body.id}/spend`, { amount: '1000.00', spentOn: '2025-08-01', supplier: 'Agency' })).status).toBe(201);
 

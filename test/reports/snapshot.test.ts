@@ -40,8 +40,8 @@ describe('a workbook read in many statements sees one snapshot', () => {
     const grant = await createGrant(council, [{ amount: '900000000.00', description: 'Large', status: 'confirmed' }], '2027-28');
     // Setup only: enough lines that the workbook is still being written when the client leaves.
     await sql`
-      INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status)
-      SELECT g.organisation_id, g.id, gc.category_id, n::text, 'Line ' || n || ' with a title long enough to take some room', 1000, 'approved'
+      INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status, committed_on)
+      SELECT g.organisation_id, g.id, gc.category_id, n::text, 'Line ' || n || ' with a title long enough to take some room', 1000, 'approved', DATE '2027-04-01'
       FROM grants g JOIN grant_categories gc ON gc.grant_id = g.id JOIN scheme_categories sc ON sc.id = gc.category_id AND sc.code = 'family_help_delivery',
            generate_series(1, 6000) AS n
       WHERE g.id = ${grant.id}

@@ -12,6 +12,8 @@ export interface WorkedExample {
   readonly lineIds: Record<string, string>;
 }
 
+export const WORKED_EXAMPLE_COMMITTED_ON = '2025-06-09';
+
 /** DOMAIN.md's worked example, entered through the API as a finance officer would. */
 export async function enterWorkedExample(testApp: TestApp, name = 'Example Metropolitan Borough Council'): Promise<WorkedExample> {
   const council = await createOrganisation(testApp, name);
@@ -23,7 +25,8 @@ export async function enterWorkedExample(testApp: TestApp, name = 'Example Metro
   expect(grant.status, JSON.stringify(grant.body)).toBe(201);
   const lineIds: Record<string, string> = {};
   for (const line of WORKED_EXAMPLE_LINES) {
-    const created = await council.as.finance.post(`/api/v1/grants/${grant.body.id}/commitments`, { ...line, status: 'approved' });
+    // Approved at the June cabinet, so every quarter's return counts them.
+    const created = await council.as.finance.post(`/api/v1/grants/${grant.body.id}/commitments`, { ...line, status: 'approved', committedOn: WORKED_EXAMPLE_COMMITTED_ON });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     lineIds[line.ref] = created.body.id;
   }

@@ -60,6 +60,13 @@ describe('the worked example, entered in the browser', () => {
     expect(await text('.govuk-notification-banner')).toContain('The allocation is now £2,210,000.00');
   });
 
+  /** The line form's GOV.UK date input: the day approved places the line in a quarter's return. */
+  async function fillDateApproved(day: string, month: string, year: string) {
+    await page.fill('#committedOn-day', day);
+    await page.fill('#committedOn-month', month);
+    await page.fill('#committedOn-year', year);
+  }
+
   it('takes the fourteen lines through the add-a-line form', async () => {
     for (const [index, line] of WORKED_EXAMPLE_LINES.entries()) {
       await page.goto(`/grants/${grantId}/commitments/new`);
@@ -68,7 +75,8 @@ describe('the worked example, entered in the browser', () => {
       await page.check(`input[name="category"][value="${line.category}"]`);
       await page.fill('#amount', line.amount === null ? 'tbc' : `£${Number(line.amount).toLocaleString('en-GB')}`);
       await page.check('input[name="status"][value="approved"]');
-      await page.fill('#decisionRef', 'Cabinet 18 November 2025');
+      await page.fill('#decisionRef', 'Cabinet 9 June 2025');
+      await fillDateApproved('9', '6', '2025');
       await Promise.all([page.waitForURL(/\/commitments$/), page.click('button:has-text("Save line")')]);
       expect(await text('.govuk-notification-banner')).toContain(`Line ${line.ref} added`);
     }
@@ -89,11 +97,25 @@ describe('the worked example, entered in the browser', () => {
     await checkPage(page, 'dashboard');
   });
 
+  it("refuses a date approved outside the grant's year, naming the field and keeping what was typed", async () => {
+    await page.goto(`/grants/${grantId}/commitments/new`);
+    await page.fill('#title', 'Approved after the year ended');
+    await page.check('input[name="category"][value="family_voice"]');
+    await page.fill('#amount', '10');
+    await fillDateApproved('1', '4', '2026');
+    await page.click('button:has-text("Save line")');
+    expect(await errorSummary(page)).toEqual(["Date approved must be within the grant's financial year (2025-04-01 to 2026-03-31)"]);
+    expect(await page.inputValue('#committedOn-year')).toBe('2026');
+    await page.goto(`/grants/${grantId}/commitments`);
+    expect(await page.locator('[data-testid="commitments"] tbody tr').count()).toBe(14);
+  });
+
   it('refuses a line that would break the transformation cap (30% of 31/7833 plus all of 31/7969), says the headroom in pounds and keeps what was typed', async () => {
     await page.goto(`/grants/${grantId}/commitments/new`);
     await page.fill('#title', 'One more transformation post');
     await page.check('input[name="category"][value="transformation"]');
     await page.fill('#amount', '266223.01');
+    await fillDateApproved('1', '7', '2025');
     await page.click('button:has-text("Save line")');
     const errors = await errorSummary(page);
     expect(errors.join('\n')).toContain('£266,223.00');
@@ -101,6 +123,7 @@ describe('the worked example, entered in the browser', () => {
     expect(await page.inputValue('#amount')).toBe('266223.01');
     expect(await page.inputValue('#title')).toBe('One more transformation post');
     expect(await page.isChecked('input[name="category"][value="transformation"]')).toBe(true);
+    expect(await page.inputValue('#committedOn-month')).toBe('7');
     await checkPage(page, 'cap-exceeded');
 
     // Up to the cap is allowed, and the dashboard then warns that the category is near it.

@@ -1,7 +1,7 @@
 import type { Grant } from '../../grants/repository.ts';
 import type { Commitment } from '../../commitments/repository.ts';
 import { formatMoney } from '../../shared/money.ts';
-import { amountField, type FieldLabels, type FormBody, optional } from '../forms.ts';
+import { amountField, dateBoxes, dateField, type FieldLabels, type FormBody, optional } from '../forms.ts';
 
 /** The line form's fields, by input id, as the error messages name them. */
 export const LINE_LABELS: FieldLabels = {
@@ -10,14 +10,19 @@ export const LINE_LABELS: FieldLabels = {
   category: 'Category',
   amount: 'Amount',
   status: 'Status',
+  committedOn: 'Date approved',
   decisionRef: 'Decision',
   approvedBy: 'Approved by',
   serviceArea: 'Service area',
   notes: 'Notes',
 };
 
+/** How the form words a date approved the schema refuses as a date. */
+export const DATE_APPROVED_FORMAT = { committedOn: 'must be a real date, such as 9 6 2025' };
+
 /**
- * The form as the API's createCommitmentBody reads it: empty boxes are absent, "tbc" is a null
+ * The form as the API's createCommitmentBody reads it: empty boxes are absent (an empty date
+ * approved means the day it is recorded), "tbc" is a null
  * amount, and the schema decides the rest (the same rules as the API, written once).
  */
 export function lineBody(values: Record<string, string>): FormBody {
@@ -27,6 +32,7 @@ export function lineBody(values: Record<string, string>): FormBody {
     category: optional(values.category),
     amount: amountField(values.amount, { tbc: true }),
     status: optional(values.status),
+    committedOn: dateField(values, 'committedOn'),
     decisionRef: values.decisionRef,
     approvedBy: values.approvedBy,
     serviceArea: values.serviceArea,
@@ -48,6 +54,7 @@ export function lineValues(line: Commitment): Record<string, string> {
     category: line.category,
     amount: line.amount === null ? 'tbc' : formatMoney(line.amount),
     status: line.status,
+    ...dateBoxes('committedOn', line.committedOn),
     decisionRef: line.decisionRef ?? '',
     approvedBy: line.approvedBy ?? '',
     serviceArea: line.serviceArea ?? '',

@@ -5,7 +5,7 @@ import { formatPounds } from '../../shared/money.ts';
 import { recordSpendBody } from '../../spend/schemas.ts';
 import { recordSpend } from '../../spend/service.ts';
 import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
-import { amountField, type FieldLabels, type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
+import { amountField, dateField, type FieldLabels, type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { lineOrNotFound } from './lookup.ts';
 
@@ -22,12 +22,7 @@ const SPEND_LABELS: FieldLabels = {
   merchantCategory: 'Merchant category',
 };
 
-/** The three date boxes as one ISO date; partly filled boxes make a date the schema refuses. */
-function spentOn(values: Record<string, string>): string | undefined {
-  const [day, month, year] = [values['spentOn-day'], values['spentOn-month'], values['spentOn-year']];
-  if (!day && !month && !year) return undefined;
-  return `${year ?? ''}-${(month ?? '').padStart(2, '0')}-${(day ?? '').padStart(2, '0')}`;
-}
+const spentOn = (values: Record<string, string>): string | undefined => dateField(values, 'spentOn');
 
 /** Which quarter a date falls in, told against the line's grant year; quarterOf is the one rule. */
 export function quarterMessage(line: Pick<Commitment, 'financialYear'>, date: string | undefined): string {

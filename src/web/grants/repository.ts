@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.ts';
-import { type Quarter, quarterOf, quarterSchema } from '../../shared/calendar.ts';
-import { Decimal, ZERO } from '../../shared/money.ts';
+import type { GrantFigures } from '../../figures/service.ts';
+import { type Quarter, quarterSchema } from '../../shared/calendar.ts';
+import { type Decimal, ZERO } from '../../shared/money.ts';
 
 export interface QuarterSpend {
   readonly quarter: Quarter;
@@ -12,23 +13,13 @@ export interface QuarterSpend {
 
 const QUARTER_LABELS: Record<Quarter, string> = { Q1: 'Q1 Apr–Jun', Q2: 'Q2 Jul–Sep', Q3: 'Q3 Oct–Dec', Q4: 'Q4 Jan–Mar' };
 
-/** The grant's spend per quarter: summed per day in SQL, then put in quarters by quarterOf. */
-export async function quarterlySpend(db: Kysely<Database>, organisationId: string, grantId: string): Promise<QuarterSpend[]> {
-  const days = await db
-    .selectFrom('spend_entries')
-    .select(['spent_on', (eb) => eb.fn.sum<string>('amount').as('spent')])
-    .where('organisation_id', '=', organisationId)
-    .where('grant_id', '=', grantId)
-    .groupBy('spent_on')
-    .execute();
-  const byQuarter = new Map<Quarter, Decimal>();
-  for (const day of days) {
-    const quarter = quarterOf(day.spent_on);
-    byQuarter.set(quarter, (byQuarter.get(quarter) ?? ZERO).plus(new Decimal(day.spent)));
-  }
+/** The grant's spend per quarter and to date, from its figures read with quarters. */
+export function quarterlySpend(figures: GrantFigures): QuarterSpend[] {
+  const quarters = figures.total.quarters;
+  if (quarters === null) throw new Error('quarterlySpend needs figures read with quarters');
   let toDate = ZERO;
-  return quarterSchema.options.map((quarter) => {
-    const spent = byQuarter.get(quarter) ?? ZERO;
+  return quarterSchema.options.map((quarter, index) => {
+    const spent = quarters[index]!;
     toDate = toDate.plus(spent);
     return { quarter, label: QUARTER_LABELS[quarter], spent, toDate };
   });

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { listCommitments } from '../../commitments/repository.ts';
+import { readGrantFigures } from '../../figures/service.ts';
 import { findGrants } from '../../grants/repository.ts';
 import { summariseGrant } from '../../summary/service.ts';
 import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.ts';
@@ -49,12 +49,10 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
   app.get<GrantParams>('/grants/:grantId', { config: { page: page.member('grant', 'grantId', 'reader') } }, async (request, reply) => {
     const { organisationId } = pageAccessOf(request);
     const { grantId } = request.params;
-    const [summary, quarters, lines, organisation] = await Promise.all([
-      summariseGrant(app.db, organisationId, grantId),
-      quarterlySpend(app.db, organisationId, grantId),
-      listCommitments(app.db, organisationId, grantId, {}),
-      findOrganisation(app.db, organisationId),
-    ]);
+    const [summary, organisation] = await Promise.all([summariseGrant(app.db, organisationId, grantId), findOrganisation(app.db, organisationId)]);
+    // The lines and the quarters from the one figures read, grouped as the summary's grant.
+    const figures = await readGrantFigures(app.db, summary.grant, { before: null, on: null }, { lines: true, quartersOf: summary.grant.financialYear });
+    const quarters = quarterlySpend(figures);
     return renderPage(request, reply, 'grant', {
       organisation,
       summary,
@@ -65,7 +63,7 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       showEarmarked: summary.categories.some((category) => !category.earmarked.isZero()),
       tranches: summary.grant.tranches.map((tranche) => ({ ...tranche, purposeText: purposeText(tranche, summary.grant) })),
       quarters,
-      tbcLines: lines.filter((line) => line.amount === null && line.status !== 'withdrawn'),
+      tbcLines: figures.lines.filter((line) => line.counts && line.amount === null),
       categoryChart: categoryChart(summary.categories),
       // With nothing spent a chart would only draw an empty axis; the page says so instead.
       quarterlyChart: quarters.some((q) => !q.spent.isZero()) ? quarterlyChart(quarters) : null,

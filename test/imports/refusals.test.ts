@@ -49,18 +49,19 @@ describe('imports that must be refused', () => {
       ['Service delivery', 'Family Help navigators', '100,000'],
       ['Transformation', 'Transformation team', '335,677'],
       ['Transformation', 'Secondments', '150,000'],
-      ['Transformation', 'Consultancy', '200,000'],
+      ['Transformation', 'Consultancy', '300,000'],
     ]);
     const preview = await upload(council.as.finance, grantId, 'commitments', { name: 'too-much.csv', content: file });
     expect(preview.body.problems).toEqual([]);
     expect(preview.body.capChecks).toEqual([
-      { category: 'transformation', cap: '663000.00', exposureBefore: '0.00', exposureAfter: '685677.00', headroomAfter: '-22677.00', fits: false },
+      // 30% of the £2,083,000 base plus the £127,000 earmarked by 31/7969.
+      { category: 'transformation', cap: '751900.00', exposureBefore: '0.00', exposureAfter: '785677.00', headroomAfter: '-33777.00', fits: false },
     ]);
     expect(preview.body.canCommit).toBe(false);
 
     const committed = await council.as.finance.post(`/api/v1/imports/${preview.body.id}/commit`);
     expect(committed.status).toBe(422);
-    expect(committed.body).toMatchObject({ type: expect.stringMatching(/\/problems\/cap-exceeded$/), category: 'transformation', cap: '663000.00', headroom: '177323.00', attempted: '200000.00', row: 5 });
+    expect(committed.body).toMatchObject({ type: expect.stringMatching(/\/problems\/cap-exceeded$/), category: 'transformation', cap: '751900.00', headroom: '266223.00', attempted: '300000.00', row: 5 });
     expect(committed.body.detail).toMatch(/^Row 5 \(line "Consultancy"\): Transformation is capped at 30%.*Nothing was imported\.$/);
     const summary = await summaryOf(council.as.reader, grantId);
     expect([summary.lines, summary.committed]).toEqual([0, '0.00']);

@@ -144,8 +144,8 @@ describe('the conditions, four ways: the pure rules, the API, the import preview
     try {
       return await db.transaction().execute(async (trx) => {
         const row = await sql<{ id: string }>`
-          INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status)
-          SELECT ${council.id}, ${model.grantId}, gc.category_id, ${ref}, 'Written straight into the table', ${formatMoney(amount)}::numeric, 'approved'
+          INSERT INTO commitments (organisation_id, grant_id, category_id, ref, title, amount, status, committed_on)
+          SELECT ${council.id}, ${model.grantId}, gc.category_id, ${ref}, 'Written straight into the table', ${formatMoney(amount)}::numeric, 'approved', '2025-06-01'
           FROM grant_categories gc JOIN scheme_categories sc ON sc.id = gc.category_id
           WHERE gc.grant_id = ${model.grantId} AND sc.code = ${CAPPED}
           RETURNING id

@@ -2,7 +2,7 @@ import type { Role } from '../db/tables.ts';
 
 export const ROLES = ['reader', 'finance', 'programme_lead', 'admin'] as const satisfies readonly Role[];
 
-/** Each role may do everything the roles before it may (API.md: "also"). */
+/** Each role may do everything the roles before it may: finance "also" writes what readers read. */
 const RANK: Record<Role, number> = { reader: 0, finance: 1, programme_lead: 2, admin: 3 };
 
 export function roleAllows(held: Role, needed: Role): boolean {

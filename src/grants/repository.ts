@@ -67,7 +67,7 @@ export interface LockedGrant {
  * Serialises every write that can move a category's exposure or the allocation it is capped
  * against. Under READ COMMITTED each statement after the lock sees what the previous holder
  * committed, so the cap check reads the true total. (REPEATABLE READ would read a snapshot
- * taken before the wait and over-commit; see STACK-NOTES.md.) Taking this one lock first, and
+ * taken before the wait and over-commit, as measured here.) Taking this one lock first, and
  * only this one, in every such write keeps lock order fixed and deadlocks impossible.
  */
 export async function lockGrant(trx: Transaction<Database>, organisationId: string, grantId: string): Promise<LockedGrant | null> {

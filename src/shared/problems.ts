@@ -1,6 +1,6 @@
 /**
  * Domain errors. Services throw these; one error handler (src/http/error-handler.ts) turns each
- * into an RFC 9457 problem+json body. `type` ends in the problem's name, as API.md fixes.
+ * into an RFC 9457 problem+json body. `type` ends in the problem's name, which the public API fixes.
  */
 export type ProblemName =
   | 'validation'

@@ -65,8 +65,9 @@ describe('grant conditions by determination', () => {
     expect(fits.status).toBe(201);
   });
 
-  it('confirms and corrects a provisional tranche, re-checking the caps, and refuses a correction that would break one', async () => {
-    const grant = await createGrant(council, [{ amount: '1000000.00', description: 'Provisional allocation', status: 'provisional' }], '2027-28');
+  it('confirms and corrects a provisional 2026-27 tranche, re-checking the caps, and refuses a correction that would break one', async () => {
+    const council = await createOrganisation(testApp, 'Provisional Council');
+    const grant = await createGrant(council, [{ amount: '1000000.00', description: 'Provisional allocation', status: 'provisional' }], '2026-27');
     const trancheId = grant.tranches[0]!.id;
     await createLine(council.as.finance, grant.id, { title: 'Programme team', category: 'transformation', amount: '290000.00' });
 

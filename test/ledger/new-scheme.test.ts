@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { upload } from '../imports/support.ts';
 import { apiAs, startTestApp, type TestApp } from '../support/app.ts';
 import { createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
+import { FormClient } from '../web/support/forms.ts';
+import { withPassword } from '../web/support/web-app.ts';
 
 /**
  * A scheme entered as data, never named in code: Holiday Activities and Food, where at most 15%
@@ -82,6 +84,20 @@ describe('a new scheme defined as data works end to end', () => {
     const transparency = await council.as.reader.get(`/api/v1/grants/${grantId}/reports/spending-over-500`);
     expect(transparency.status).toBe(200);
     expect(String(transparency.body)).toContain('Play Ltd');
+  });
+
+  it("shows its categories and cap on the grant's dashboard and commitments pages", async () => {
+    const browser = new FormClient(testApp.app);
+    expect((await browser.signIn(await withPassword(testApp, council, 'reader'))).statusCode).toBe(303);
+    const dashboard = await browser.get(`/grants/${grantId}`);
+    expect(dashboard.statusCode).toBe(200);
+    for (const text of ['Holiday Activities and Food programme 2026-27', 'Places for children not on free school meals', '£15,000.00', '£14,000.00']) {
+      expect(dashboard.body, text).toContain(text);
+    }
+    const lines = await browser.get(`/grants/${grantId}/commitments?category=non_fsm_places`);
+    expect(lines.statusCode).toBe(200);
+    expect(lines.body).toContain('Paid places');
+    expect(lines.body).not.toContain('Summer clubs');
   });
 
   it('imports lines into its categories and forecasts its cap', async () => {

@@ -1,15 +1,15 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { buildCabinetTable } from '../../reports/cabinet-table/model.ts';
-import { cabinetTableCsv } from '../../reports/cabinet-table/csv.ts';
-import { cabinetTableHtml } from '../../reports/cabinet-table/html.ts';
-import { cabinetTableJson, cabinetTableSchema } from '../../reports/cabinet-table/json.ts';
-import { cabinetTableMarkdown } from '../../reports/cabinet-table/markdown.ts';
-import { dfeReturnCsv } from '../../reports/dfe-return/csv.ts';
-import { dfeReturnJson, dfeReturnSchema } from '../../reports/dfe-return/json.ts';
-import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
-import { safeFilename } from '../../reports/shared/format.ts';
-import { spendingOver500Csv } from '../../reports/transparency/spending-over-500.ts';
+import { buildCabinetTable } from './cabinet-table/model.ts';
+import { cabinetTableCsv } from './cabinet-table/csv.ts';
+import { cabinetTableHtml } from './cabinet-table/html.ts';
+import { cabinetTableJson, cabinetTableSchema } from './cabinet-table/json.ts';
+import { cabinetTableMarkdown } from './cabinet-table/markdown.ts';
+import { dfeReturnCsv } from './dfe-return/csv.ts';
+import { dfeReturnJson, dfeReturnSchema } from './dfe-return/json.ts';
+import { buildDfeReturn } from './dfe-return/model.ts';
+import { safeFilename } from './shared/format.ts';
+import { spendingOver500Csv } from './transparency/spending-over-500.ts';
 import { access, accessOf } from '../auth/access.ts';
 import { problemResponses } from '../http/schemas.ts';
 import { isoDateSchema, quarterSchema } from '../shared/calendar.ts';
@@ -28,10 +28,10 @@ import {
 
 // The Word and Excel writers are loaded on first use (docx and exceljs add ~35 MB to an idle
 // server, and most requests never need them).
-const cabinetTableDocx = async (...args: Parameters<typeof import('../../reports/cabinet-table/docx.ts').cabinetTableDocx>) =>
-  (await import('../../reports/cabinet-table/docx.ts')).cabinetTableDocx(...args);
-const cabinetTableXlsx = async (...args: Parameters<typeof import('../../reports/cabinet-table/xlsx.ts').cabinetTableXlsx>) =>
-  (await import('../../reports/cabinet-table/xlsx.ts')).cabinetTableXlsx(...args);
+const cabinetTableDocx = async (...args: Parameters<typeof import('./cabinet-table/docx.ts').cabinetTableDocx>) =>
+  (await import('./cabinet-table/docx.ts')).cabinetTableDocx(...args);
+const cabinetTableXlsx = async (...args: Parameters<typeof import('./cabinet-table/xlsx.ts').cabinetTableXlsx>) =>
+  (await import('./cabinet-table/xlsx.ts')).cabinetTableXlsx(...args);
 
 const grantParams = z.object({ grantId: z.uuid() });
 const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { programmeDocument } from '../../../reports/programme/document.ts';
-import { programmeReportDocx } from '../../../reports/programme/docx.ts';
-import { programmeReportHtml } from '../../../reports/programme/html.ts';
-import { programmeReportMarkdown } from '../../../reports/programme/markdown.ts';
-import { safeFilename } from '../../../reports/shared/format.ts';
+import { programmeDocument } from '../../reports/programme/document.ts';
+import { programmeReportDocx } from '../../reports/programme/docx.ts';
+import { programmeReportHtml } from '../../reports/programme/html.ts';
+import { programmeReportMarkdown } from '../../reports/programme/markdown.ts';
+import { safeFilename } from '../../reports/shared/format.ts';
 import { access, accessOf } from '../../auth/access.ts';
 import { problemResponses } from '../../http/schemas.ts';
 import { fileResponses, sendFile } from '../../reports/http.ts';

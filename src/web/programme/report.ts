@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { programmeDocument } from '../../../reports/programme/document.ts';
-import { programmeReportDocx } from '../../../reports/programme/docx.ts';
-import { programmeReportHtml } from '../../../reports/programme/html.ts';
-import { programmeReportMarkdown } from '../../../reports/programme/markdown.ts';
-import { safeFilename } from '../../../reports/shared/format.ts';
+import { programmeDocument } from '../../reports/programme/document.ts';
+import { programmeReportDocx } from '../../reports/programme/docx.ts';
+import { programmeReportHtml } from '../../reports/programme/html.ts';
+import { programmeReportMarkdown } from '../../reports/programme/markdown.ts';
+import { safeFilename } from '../../reports/shared/format.ts';
 import { buildProgrammeReport } from '../../governance/report/service.ts';
 import { sendFile } from '../../reports/http.ts';
 import { todayInLondon } from '../../shared/calendar.ts';

@@ -1,13 +1,13 @@
 import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
-import { cabinetTableCsv } from '../../../reports/cabinet-table/csv.ts';
-import { cabinetTableHtml } from '../../../reports/cabinet-table/html.ts';
-import { cabinetTableMarkdown } from '../../../reports/cabinet-table/markdown.ts';
-import { buildCabinetTable, type CabinetTable } from '../../../reports/cabinet-table/model.ts';
-import { dfeReturnCsv } from '../../../reports/dfe-return/csv.ts';
-import { buildDfeReturn } from '../../../reports/dfe-return/model.ts';
-import { safeFilename } from '../../../reports/shared/format.ts';
-import { spendingOver500Csv } from '../../../reports/transparency/spending-over-500.ts';
+import { cabinetTableCsv } from '../../reports/cabinet-table/csv.ts';
+import { cabinetTableHtml } from '../../reports/cabinet-table/html.ts';
+import { cabinetTableMarkdown } from '../../reports/cabinet-table/markdown.ts';
+import { buildCabinetTable, type CabinetTable } from '../../reports/cabinet-table/model.ts';
+import { dfeReturnCsv } from '../../reports/dfe-return/csv.ts';
+import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
+import { safeFilename } from '../../reports/shared/format.ts';
+import { spendingOver500Csv } from '../../reports/transparency/spending-over-500.ts';
 import type { DatabaseHandle } from '../../db/connect.ts';
 import type { Database } from '../../db/tables.ts';
 import { sendFile } from '../../reports/http.ts';
@@ -22,8 +22,8 @@ import { resolveAsAt } from '../../summary/as-at.ts';
  * generators rather than the routes; the figures and files are the same.
  */
 // Loaded on first use, as the API does: the Word and Excel writers are large and rarely needed.
-const cabinetTableDocx = async (table: CabinetTable) => (await import('../../../reports/cabinet-table/docx.ts')).cabinetTableDocx(table);
-const cabinetTableXlsx = async (table: CabinetTable) => (await import('../../../reports/cabinet-table/xlsx.ts')).cabinetTableXlsx(table, new Date());
+const cabinetTableDocx = async (table: CabinetTable) => (await import('../../reports/cabinet-table/docx.ts')).cabinetTableDocx(table);
+const cabinetTableXlsx = async (table: CabinetTable) => (await import('../../reports/cabinet-table/xlsx.ts')).cabinetTableXlsx(table, new Date());
 
 const asAtPart = (asAt: string | undefined) => (asAt ? `as-at-${asAt}` : null);
 

@@ -6,7 +6,6 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY tsconfig.json ./
 COPY src ./src
 COPY migrations ./migrations
-COPY reports ./reports
 USER node
 EXPOSE 3000
 CMD ["node_modules/.bin/tsx", "src/server.ts"]

@@ -25,6 +25,7 @@ import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
 import { importRoutes } from './imports/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
+import type { AnyReport } from './reports/definition.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { schemeRoutes } from './schemes/routes.ts';
 import { spendRoutes } from './spend/routes.ts';
@@ -38,6 +39,8 @@ export interface AppOptions {
   readonly logger?: FastifyBaseLogger;
   /** Where "now" and "today" come from; absent means the system's own clock. */
   readonly clock?: Clock;
+  /** The reports served, by the API and the pages: the registry's when absent. */
+  readonly reports?: readonly AnyReport[];
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -105,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(accessPlugin);
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
-  await app.register(webPlugin, { config: options.config });
+  await app.register(webPlugin, { config: options.config, reports: options.reports });
 
   await app.register(
     async (api) => {
@@ -116,7 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(commitmentRoutes);
       await api.register(spendRoutes);
       await api.register(summaryRoutes);
-      await api.register(reportRoutes);
+      await api.register(reportRoutes, { reports: options.reports });
       await api.register(auditRoutes);
       await api.register(importRoutes);
       await api.register(governanceRoutes);

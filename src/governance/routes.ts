@@ -7,7 +7,6 @@ import { milestones } from './milestones/collection.ts';
 import { posts } from './posts/collection.ts';
 import { splitPostRoutes } from './posts/split.ts';
 import { reconciliationRoutes } from './reconciliation/routes.ts';
-import { programmeReportRoutes } from './report/routes.ts';
 import { listScoreHistory } from './risks/repository.ts';
 import { risks } from './risks/collection.ts';
 import { presentScoreHistory, scoreHistorySchema } from './risks/schemas.ts';
@@ -18,10 +17,9 @@ import { portfolioSchema, workstreamPortfolio } from './workstreams/portfolio.ts
 import { listRagHistory } from './workstreams/repository.ts';
 import { presentRagHistory, ragHistorySchema } from './workstreams/schemas.ts';
 
-/** Programme governance (API.md), all under /organisations/{orgId} with the programme report, and each grant's reconciliation of lines and staff. */
+/** Programme governance (API.md), all under /organisations/{orgId} (the programme report is with the other reports, in src/reports/), and each grant's reconciliation of lines and staff. */
 export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(reconciliationRoutes);
-  await app.register(programmeReportRoutes);
   await app.register(splitPostRoutes);
   registerCollection(app, governanceBodies);
   registerCollection(app, meetings);

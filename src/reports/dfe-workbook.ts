@@ -1,8 +1,9 @@
 import type { Readable } from 'node:stream';
-import { buildDfeReturn } from '../../reports/dfe-return/model.ts';
+import { buildDfeReturn } from './dfe-return/model.ts';
 import type { DatabaseHandle } from '../db/connect.ts';
 import type { Quarter } from '../shared/calendar.ts';
-import { categoryFinder, lineSpendPages, loadReportContext, quarterFigures, quarterSpend, type ReportContext } from './service.ts';
+import { lineSpendPages, loadReportContext, quarterFigures, quarterSpend } from './service.ts';
+import { categoryFinder, type ReportContext } from './shared/context.ts';
 import { streamFromSnapshot } from './snapshot.ts';
 
 /**
@@ -12,7 +13,7 @@ import { streamFromSnapshot } from './snapshot.ts';
  */
 export function dfeReturnWorkbook(database: DatabaseHandle, context: ReportContext, quarter: Quarter): Readable {
   return streamFromSnapshot(database, async (db) => {
-    const { dfeReturnXlsx } = await import('../../reports/dfe-return/xlsx.ts');
+    const { dfeReturnXlsx } = await import('./dfe-return/xlsx.ts');
     const snapshot = await loadReportContext(db, context.grant.organisationId, context.grant.id, context.asAt);
     const report = buildDfeReturn(snapshot, await quarterFigures(db, snapshot, quarter), quarter);
     const detail = { lines: lineSpendPages(db, snapshot, quarter), spend: quarterSpend(db, snapshot, quarter), categoryOf: categoryFinder(snapshot.grant) };

@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { type AnyReport, fileFormatsOf, type ReportFormat, type ReportRequest, type ReportScope } from './definition.ts';
 
 export const MEDIA_TYPES = {
   csv: 'text/csv; charset=utf-8',
@@ -40,7 +41,7 @@ const text = (description: string) => ({ schema: z.string().meta({ description }
 const binary = (description: string) => ({ schema: z.string().meta({ description, format: 'binary' }) });
 
 /** OpenAPI: the 200 response of a report in each of its formats. */
-export function fileResponses(json: z.ZodType, formats: readonly FileFormat[], description: string) {
+export function reportResponse(report: AnyReport) {
   const all = {
     csv: text('CSV, RFC 4180, UTF-8; text cells that could start a formula begin with an apostrophe.'),
     md: text('A Markdown pipe table.'),
@@ -48,7 +49,32 @@ export function fileResponses(json: z.ZodType, formats: readonly FileFormat[], d
     xlsx: binary('An Excel workbook; money as numbers formatted in pounds.'),
     docx: binary('A Word document holding the table.'),
   } as const;
-  const content: Record<string, { schema: z.ZodType }> = { 'application/json': { schema: json } };
-  for (const format of formats) content[MEDIA_TYPES[format].split(';')[0]!] = all[format];
-  return { description, content };
+  const content: Record<string, { schema: z.ZodType }> = {};
+  if (report.formats.json) content['application/json'] = { schema: report.formats.json.schema };
+  for (const format of fileFormatsOf(report)) {
+    const own = report.formats[format]?.description;
+    content[MEDIA_TYPES[format].split(';')[0]!] = own ? (format === 'xlsx' || format === 'docx' ? binary(own) : text(own)) : all[format];
+  }
+  return { description: report.returns, content };
+}
+
+/**
+ * A report in the format asked for, to the API and the pages alike: JSON as the route's
+ * response, any other format as a download under the report's own file name.
+ */
+export async function sendReport(reply: FastifyReply, report: AnyReport, request: ReportRequest<ReportScope>, query: Record<string, unknown>, format: ReportFormat): Promise<FastifyReply> {
+  const model: unknown = await report.load(request, query);
+  if (format === 'json') {
+    const json = report.formats.json!;
+    const body = await json.write(model);
+    return json.asBuilt ? sendJson(reply, body as object) : reply.send(body);
+  }
+  const fileName = report.fileName(model, query, format);
+  return sendFile(reply, format, fileName, await report.formats[format]!.write(model));
+}
+
+/** What a report is read for, from a request the route's access rule has already let through. */
+export function reportRequest(app: FastifyInstance, report: AnyReport, organisationId: string, params: Readonly<Record<string, string>>): ReportRequest<ReportScope> {
+  const scope = report.scope === 'grant' ? { grantId: params['grantId'] } : {};
+  return { database: app.database, db: app.db, organisationId, now: app.clock.now(), ...scope };
 }

@@ -1,27 +1,14 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
-import { findGrant, type Grant, type GrantCategory } from '../grants/repository.ts';
+import { findGrant, type Grant } from '../grants/repository.ts';
 import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../summary/as-at.ts';
 import { type LineWithSpend, linesWithSpendPages, readingAhead, type SpendQuery, type SpendRow, spendPages } from './pages.ts';
 import { type GrantFigures, readGrantFigures } from '../figures/service.ts';
-import { type CategoryCommitted, type CommitteeLineRow, findCommitteeLines, findOrganisationHeader, type OrganisationHeader } from './repository.ts';
-
-/**
- * What every grant report starts from: who it is for, the grant as it stood, and when. The
- * generators in reports/ take these and never touch the database themselves.
- */
-export interface ReportContext {
-  readonly organisation: OrganisationHeader;
-  /** The grant as it stood at `asAt` (its tranches and category settings then), or now. */
-  readonly grant: Grant;
-  readonly asAt: AsAt | null;
-}
-
-/** A row with what reports print beside it: its category and heading as the grant names them. */
-export type WithCategory<T> = T & { readonly category: GrantCategory };
+import { findCommitteeLines, findOrganisationHeader } from './repository.ts';
+import { categoryFinder, type CommitteeLines, type ReportContext, type WithCategory } from './shared/context.ts';
 
 /** `asAt` comes from resolveAsAt (a day) or, in tests, any instant: see summary/as-at.ts. */
 export async function loadReportContext(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null): Promise<ReportContext> {
@@ -29,24 +16,6 @@ export async function loadReportContext(db: Kysely<Database>, organisationId: st
   if (!organisation || !current) throw new NotFoundProblem('grant');
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
   return { organisation, grant, asAt };
-}
-
-export function categoryFinder(grant: Grant): (categoryId: string) => GrantCategory {
-  const categories = new Map(grant.categories.map((category) => [category.categoryId, category]));
-  return (categoryId) => {
-    const category = categories.get(categoryId);
-    // grant_categories rows are never deleted, so every line's category is among them.
-    if (!category) throw new Error(`Category ${categoryId} is not one of grant ${grant.id}'s`);
-    return category;
-  };
-}
-
-export interface CommitteeLines {
-  /** The period's last day the lines were committed by, or null for every line. */
-  readonly on: string | null;
-  readonly lines: readonly CommitteeLineRow[];
-  /** By category id: what its live lines add up to, from the same statement as the lines. */
-  readonly categories: ReadonlyMap<string, CategoryCommitted>;
 }
 
 /**

@@ -17,6 +17,7 @@ import { registerPageErrors, registerPageNotFound } from './errors.ts';
 import { grantPages } from './grants/routes.ts';
 import { importPages } from './imports/routes.ts';
 import { programmePages } from './programme/routes.ts';
+import type { AnyReport } from '../reports/definition.ts';
 import { reportPages } from './reports/routes.ts';
 import { resolveSessionKey } from './session/secret.ts';
 import { sessionPages } from './session/routes.ts';
@@ -24,6 +25,8 @@ import { configureNunjucks, GOVUK_ASSETS, GOVUK_DIST, govukInlineScriptHash, PUB
 
 export interface WebOptions {
   readonly config: Config;
+  /** The reports whose downloads the pages serve: the registry's unless the app is built with others. */
+  readonly reports?: readonly AnyReport[];
 }
 
 /** A working day; after it, sign in again even with an untouched cookie. */
@@ -35,7 +38,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 const GOVUK_ASSET_PATH = /^\/(fonts\/[\w.-]+|images\/[\w.-]+|manifest\.json|govuk-frontend\.min\.(css|js))$/;
 
 /** Everything under the pages' own scope: the API keeps its JSON parser, tokens and errors. */
-async function webPages(app: FastifyInstance, { config }: WebOptions): Promise<void> {
+async function webPages(app: FastifyInstance, { config, reports }: WebOptions): Promise<void> {
   await app.register(formbody);
   await app.register(secureSession, {
     key: await resolveSessionKey(config),
@@ -71,7 +74,7 @@ async function webPages(app: FastifyInstance, { config }: WebOptions): Promise<v
   await app.register(grantPages);
   await app.register(commitmentPages);
   await app.register(importPages);
-  await app.register(reportPages);
+  await app.register(reportPages, { reports });
   await app.register(programmePages);
   await app.register(adminPages);
   registerPageNotFound(app);

@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildCabinetTable } from '../../reports/cabinet-table/model.ts';
-import { cabinetTableJson } from '../../reports/cabinet-table/json.ts';
+import { buildCabinetTable } from '../../src/reports/cabinet-table/model.ts';
+import { cabinetTableJson } from '../../src/reports/cabinet-table/json.ts';
 import { readGrantFigures } from '../../src/figures/service.ts';
 import { findGrant } from '../../src/grants/repository.ts';
 import { loadCommitteeLines } from '../../src/reports/service.ts';

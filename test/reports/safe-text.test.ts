@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { csvLine } from '../../reports/shared/csv.ts';
-import { safeFilename } from '../../reports/shared/format.ts';
-import { neutraliseFormula, xmlSafe } from '../../reports/shared/safe-text.ts';
-import { textValue } from '../../reports/shared/xlsx.ts';
+import { csvLine } from '../../src/reports/shared/csv.ts';
+import { safeFilename } from '../../src/reports/shared/format.ts';
+import { neutraliseFormula, xmlSafe } from '../../src/reports/shared/safe-text.ts';
+import { textValue } from '../../src/reports/shared/xlsx.ts';
 import { Decimal } from '../../src/shared/money.ts';
 
 describe('neutralising text for spreadsheets', () => {

@@ -3,6 +3,7 @@ import { buildApp } from '../../src/app.ts';
 import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Clock } from '../../src/http/clock.ts';
+import type { AnyReport } from '../../src/reports/definition.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
 
 export const PLATFORM_ADMIN_TOKEN = 'test-platform-admin-token-0123456789abcdef';
@@ -14,12 +15,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app over a real, private PostgreSQL database, with a platform administrator; the system clock unless one is given. */
-export async function startTestApp(options: { clock?: Clock } = {}): Promise<TestApp> {
+/** The real app over a real, private PostgreSQL database, with a platform administrator; the system clock and the registry's reports unless others are given. */
+export async function startTestApp(options: { clock?: Clock; reports?: readonly AnyReport[] } = {}): Promise<TestApp> {
   const database = await createTestDatabase();
   const config = loadConfig({ DATABASE_URL: database.url, RINGFENCE_ADMIN_TOKEN: PLATFORM_ADMIN_TOKEN, LOG_LEVEL: 'silent' });
   await bootstrapPlatformAdmin(database.handle.db, config.adminToken);
-  const app = await buildApp({ config, database: database.handle, clock: options.clock });
+  const app = await buildApp({ config, database: database.handle, clock: options.clock, reports: options.reports });
   await app.ready();
   return {
     app,

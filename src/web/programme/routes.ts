@@ -15,7 +15,7 @@ import { secondments } from '../../governance/secondments/collection.ts';
 import { renderPage } from '../render.ts';
 import { RECORD_KINDS } from './kinds.ts';
 import { registerRecordPages } from './records.ts';
-import { DUE_WITHIN_DAYS, programmeReportDownloads } from './report.ts';
+import { DUE_WITHIN_DAYS } from '../../reports/programme/report.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type WorkstreamParams = { Params: { orgId: string; id: string } };
@@ -91,7 +91,6 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
     }
   });
 
-  await app.register(programmeReportDownloads);
   registerRecordPages(app, RECORD_KINDS.workstreams, workstreams);
   registerRecordPages(app, RECORD_KINDS.posts, posts);
   registerRecordPages(app, RECORD_KINDS.secondments, secondments);

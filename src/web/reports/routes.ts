@@ -1,28 +1,19 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { z } from 'zod';
-import { financialYearOf, isoDateSchema, quarterLabel, quarterOf, quarterSchema, todayInLondon } from '../../shared/calendar.ts';
+import { loadCabinetTable } from '../../reports/cabinet-table/report.ts';
+import { type AnyReport, fileFormatsOf, formatAsked, routePath, SCOPE_PARAM } from '../../reports/definition.ts';
+import { reportRequest, sendReport } from '../../reports/http.ts';
+import { REPORTS } from '../../reports/registry.ts';
+import { financialYearOf, quarterLabel, quarterOf, quarterSchema, todayInLondon } from '../../shared/calendar.ts';
 import { ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
 import { type FieldLabels, problemToFormErrors } from '../forms.ts';
 import { renderPage } from '../render.ts';
-import { cabinetTable, sendCabinetTable, sendDfeReturn, sendSpendingOver500 } from './downloads.ts';
 
-type GrantParams = { Params: { grantId: string }; Querystring: Record<string, string | undefined> };
+type Query = Record<string, string | undefined>;
+type GrantParams = { Params: { grantId: string }; Querystring: Query };
 
 const REPORT_LABELS: FieldLabels = { asAt: 'As-at date', quarter: 'Quarter', format: 'Format', from: 'From', to: 'To' };
-
-// An empty box in a GET form arrives as "": it means "not given".
-const optionalDate = z.preprocess((value) => (value === '' ? undefined : value), isoDateSchema.optional());
-const cabinetQuery = z.object({ format: z.enum(['csv', 'md', 'html', 'xlsx', 'docx']), asAt: optionalDate });
-const dfeQuery = z.object({ quarter: quarterSchema, format: z.enum(['xlsx', 'csv']).default('xlsx'), asAt: optionalDate });
-const transparencyQuery = z.object({ from: optionalDate, to: optionalDate });
-
-function parseQuery<S extends z.ZodType>(schema: S, query: unknown): z.output<S> {
-  const parsed = schema.safeParse(query);
-  if (!parsed.success) throw new ValidationProblem(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
-  return parsed.data;
-}
 
 /** The grant year's quarters to choose from, today's chosen when today falls in that year. */
 function quarterChoices(financialYear: string, today: string) {
@@ -37,7 +28,7 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
   if (failure !== undefined && !errors) throw failure;
   let table = null;
   try {
-    table = await cabinetTable(app.db, grant.organisationId, grant.id, asAt);
+    table = await loadCabinetTable(app.db, grant.organisationId, grant.id, { asAt });
   } catch (error) {
     errors ??= problemToFormErrors(error, REPORT_LABELS, 'asAt') ?? undefined;
     if (!errors) throw error;
@@ -45,26 +36,46 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
   return renderPage(request, reply, 'reports', { grant, table, asAt, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) }, errors ? 400 : 200);
 }
 
-/** The reports page and its downloads; readers may pull every report, as in the API. */
-export async function reportPages(app: FastifyInstance): Promise<void> {
-  const reader = { config: { page: page.member('grant', 'grantId', 'reader') } };
+/**
+ * A download's query, checked by the report's own schema. An empty box in a GET form arrives
+ * as "": it means "not given"; a form that names no format gets the page's default one.
+ */
+function pageQuery(report: AnyReport, query: Query): Record<string, unknown> {
+  const given = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== '' && value !== undefined));
+  const defaultFormat = report.page?.defaultFormat;
+  const parsed = report.query.safeParse(defaultFormat && given['format'] === undefined ? { ...given, format: defaultFormat } : given);
+  if (!parsed.success) throw new ValidationProblem(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  return parsed.data;
+}
 
-  app.get<GrantParams>('/grants/:grantId/reports', reader, async (request, reply) => showReports(app, request, reply));
+export interface ReportPagesOptions {
+  readonly reports?: readonly AnyReport[];
+}
 
-  /** A download: its query checked by its schema; a refusal shows the reports page with the error. */
-  const download = <S extends z.ZodType>(path: string, schema: S, send: (request: FastifyRequest<GrantParams>, reply: FastifyReply, query: z.output<S>) => Promise<FastifyReply>) =>
-    app.get<GrantParams>(`/grants/:grantId/reports/${path}`, reader, async (request, reply) => {
-      try {
-        return await send(request, reply, parseQuery(schema, request.query));
-      } catch (error) {
-        return showReports(app, request, reply, error);
-      }
-    });
-  const scope = (request: FastifyRequest<GrantParams>) => ({ organisationId: pageAccessOf(request).organisationId, grantId: request.params.grantId });
+/**
+ * The reports page and every registered report's download, all served by one handler with the
+ * API's definitions: the API routes take bearer tokens only, so a signed-in person's download
+ * is read and written here, with the same figures and files. Readers may pull every report, as
+ * in the API; a download the page cannot give shows the grant's reports page with the error.
+ */
+export async function reportPages(app: FastifyInstance, options: ReportPagesOptions): Promise<void> {
+  app.get<GrantParams>('/grants/:grantId/reports', { config: { page: page.member('grant', 'grantId', 'reader') } }, async (request, reply) => showReports(app, request, reply));
 
-  download('cabinet-table', cabinetQuery, async (request, reply, query) =>
-    sendCabinetTable(reply, await cabinetTable(app.db, pageAccessOf(request).organisationId, request.params.grantId, query.asAt), query.format, query.asAt),
-  );
-  download('dfe-return', dfeQuery, (request, reply, query) => sendDfeReturn(app.database, reply, scope(request), query));
-  download('spending-over-500', transparencyQuery, (request, reply, query) => sendSpendingOver500(app.db, reply, scope(request), query));
+  for (const report of (options.reports ?? REPORTS).filter((candidate) => candidate.page)) {
+    const param = SCOPE_PARAM[report.scope];
+    app.get<{ Params: Record<string, string>; Querystring: Query }>(
+      routePath(report.scope, report.page?.path ?? report.path),
+      { config: { page: page.member(report.scope, param, report.role) } },
+      async (request, reply) => {
+        try {
+          const query = pageQuery(report, request.query);
+          const format = formatAsked(report, query, fileFormatsOf(report));
+          return await sendReport(reply, report, reportRequest(app, report, pageAccessOf(request).organisationId, request.params), query, format);
+        } catch (error) {
+          if (report.scope !== 'grant') throw error;
+          return showReports(app, request as FastifyRequest<GrantParams>, reply, error);
+        }
+      },
+    );
+  }
 }

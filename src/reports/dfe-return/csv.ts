@@ -1,5 +1,5 @@
-import { shareOf } from '../../src/conditions/rules.ts';
-import { formatShare } from '../../src/shared/money.ts';
+import { shareOf } from '../../conditions/rules.ts';
+import { formatShare } from '../../shared/money.ts';
 import { type CsvCell, csvDocument } from '../shared/csv.ts';
 import type { DfeReturn } from './model.ts';
 

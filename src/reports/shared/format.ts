@@ -1,6 +1,6 @@
-import type { MoneyText } from '../../src/reports/money-text.ts';
-import { longDate } from '../../src/shared/calendar.ts';
-import { type Decimal, formatMoney } from '../../src/shared/money.ts';
+import type { MoneyText } from '../money-text.ts';
+import { longDate } from '../../shared/calendar.ts';
+import { type Decimal, formatMoney } from '../../shared/money.ts';
 
 /** "335,677.00" (or "-1,234.50"): the figure as a committee table prints it under a "£" column. */
 export function groupedAmount(amount: Decimal | MoneyText): string {

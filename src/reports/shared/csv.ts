@@ -1,4 +1,4 @@
-import { Decimal, formatMoney } from '../../src/shared/money.ts';
+import { Decimal, formatMoney } from '../../shared/money.ts';
 import { neutraliseFormula } from './safe-text.ts';
 
 /**

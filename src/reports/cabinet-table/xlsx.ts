@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import type { MoneyText } from '../../src/reports/money-text.ts';
-import type { Decimal } from '../../src/shared/money.ts';
+import type { MoneyText } from '../money-text.ts';
+import type { Decimal } from '../../shared/money.ts';
 import { positionLine } from '../shared/format.ts';
 import { formula, moneyValue, POUNDS, streamWorkbook, textValue } from '../shared/xlsx.ts';
 import { type CabinetTable, tableTitle } from './model.ts';

@@ -1,7 +1,7 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { decimalOf, type MoneyText } from '../../src/reports/money-text.ts';
-import type { Decimal } from '../../src/shared/money.ts';
+import { decimalOf, type MoneyText } from '../money-text.ts';
+import type { Decimal } from '../../shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;

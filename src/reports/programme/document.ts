@@ -1,6 +1,6 @@
-import { type ProgrammeReport, statusLabel } from '../../src/governance/report/model.ts';
-import { longDate } from '../../src/shared/calendar.ts';
-import { Decimal, formatPercent } from '../../src/shared/money.ts';
+import { type ProgrammeReport, statusLabel } from '../../governance/report/model.ts';
+import { longDate } from '../../shared/calendar.ts';
+import { Decimal, formatPercent } from '../../shared/money.ts';
 
 /** What every format renders: headed sections of paragraphs and plain tables of text. */
 export type Block = { readonly kind: 'paragraph'; readonly text: string } | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly numeric?: readonly number[] };

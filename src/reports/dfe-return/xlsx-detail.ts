@@ -1,9 +1,9 @@
-import type { LineWithSpend, SpendRow } from '../../src/reports/pages.ts';
-import type { WithCategory } from '../../src/reports/service.ts';
-import type { GrantCategory } from '../../src/grants/repository.ts';
-import { quarterSchema } from '../../src/shared/calendar.ts';
-import { ZERO } from '../../src/shared/money.ts';
-import { decimalOf } from '../../src/reports/money-text.ts';
+import type { LineWithSpend, SpendRow } from '../pages.ts';
+import type { WithCategory } from '../shared/context.ts';
+import type { GrantCategory } from '../../grants/repository.ts';
+import { quarterSchema } from '../../shared/calendar.ts';
+import { ZERO } from '../../shared/money.ts';
+import { decimalOf } from '../money-text.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
 import { type Checkpoint, formula, moneyValue, POUNDS, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
 import { type DfeReturn, quarterIndex } from './model.ts';

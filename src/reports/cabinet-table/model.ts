@@ -1,12 +1,12 @@
-import type { MoneyText } from '../../src/reports/money-text.ts';
-import { categoryFinder, type CommitteeLines, type ReportContext } from '../../src/reports/service.ts';
-import { type Decimal, sumDecimals, ZERO } from '../../src/shared/money.ts';
+import type { MoneyText } from '../money-text.ts';
+import { categoryFinder, type CommitteeLines, type ReportContext } from '../shared/context.ts';
+import { type Decimal, sumDecimals, ZERO } from '../../shared/money.ts';
 
 /**
  * The committee table, as cabinet reports print it: lines numbered and grouped by reporting
  * heading with a subtotal each, the total of commitments and the balance left to commit. Each
  * subtotal comes from the same database statement as the lines it sits under, so none can
- * disagree with them (DOMAIN.md: the published table's hand-typed subtotals were wrong).
+ * disagree with them (a published table's hand-typed subtotals were wrong).
  */
 export interface CabinetTable {
   readonly organisation: { readonly name: string; readonly code: string };

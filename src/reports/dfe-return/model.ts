@@ -1,8 +1,8 @@
-import type { GrantFigures } from '../../src/figures/service.ts';
-import type { ReportContext } from '../../src/reports/service.ts';
-import { type Quarter, quarterBounds, quarterSchema } from '../../src/shared/calendar.ts';
-import { shareOf } from '../../src/conditions/rules.ts';
-import { type Decimal, ZERO } from '../../src/shared/money.ts';
+import type { GrantFigures } from '../../figures/service.ts';
+import type { ReportContext } from '../shared/context.ts';
+import { type Quarter, quarterBounds, quarterSchema } from '../../shared/calendar.ts';
+import { shareOf } from '../../conditions/rules.ts';
+import { type Decimal, ZERO } from '../../shared/money.ts';
 
 /**
  * The quarterly breakdown the DfE asks for, per reporting heading: committed to date (the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { quarterSchema } from '../../src/shared/calendar.ts';
-import { formatMoney, formatShare, moneyOutput, shareOutput } from '../../src/shared/money.ts';
+import { quarterSchema } from '../../shared/calendar.ts';
+import { formatMoney, formatShare, moneyOutput, shareOutput } from '../../shared/money.ts';
 import type { DfeFigures, DfeReturn } from './model.ts';
 
 const figures = { committed: moneyOutput, spentInQuarter: moneyOutput, spentToDate: moneyOutput };

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatMoney, moneyOutput } from '../../src/shared/money.ts';
+import { formatMoney, moneyOutput } from '../../shared/money.ts';
 import type { CabinetTable } from './model.ts';
 
 export const cabinetTableSchema = z

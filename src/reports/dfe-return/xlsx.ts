@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
-import type { GrantCategory } from '../../src/grants/repository.ts';
-import type { LineWithSpend, SpendRow } from '../../src/reports/pages.ts';
-import type { WithCategory } from '../../src/reports/service.ts';
-import { longDate } from '../../src/shared/calendar.ts';
+import type { GrantCategory } from '../../grants/repository.ts';
+import type { LineWithSpend, SpendRow } from '../pages.ts';
+import type { WithCategory } from '../shared/context.ts';
+import { longDate } from '../../shared/calendar.ts';
 import { formula, moneyValue, PERCENT, POUNDS, streamWorkbook, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
 import type { DfeReturn } from './model.ts';
 import { writeLinesSheet, writeSpendSheet } from './xlsx-detail.ts';

@@ -1,0 +1,51 @@
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../../db/tables.ts';
+import { isoDateSchema } from '../../shared/calendar.ts';
+import { asAtParameter, resolveAsAt } from '../../summary/as-at.ts';
+import { defineReport } from '../definition.ts';
+import { loadCommitteeLines } from '../service.ts';
+import { safeFilename } from '../shared/format.ts';
+import { cabinetTableCsv } from './csv.ts';
+import { cabinetTableHtml } from './html.ts';
+import { cabinetTableJson, cabinetTableSchema } from './json.ts';
+import { cabinetTableMarkdown } from './markdown.ts';
+import { buildCabinetTable, type CabinetTable } from './model.ts';
+
+/** The committee table as it stood at the end of `asAt` (or now), of the lines committed by `on` (or all). */
+export async function loadCabinetTable(db: Kysely<Database>, organisationId: string, grantId: string, query: { asAt?: string | undefined; on?: string | undefined }): Promise<CabinetTable> {
+  const { context, committee } = await loadCommitteeLines(db, organisationId, grantId, await resolveAsAt(db, query.asAt), query.on ?? null);
+  return buildCabinetTable(context, committee);
+}
+
+export const cabinetTableReport = defineReport({
+  id: 'cabinet-table',
+  path: 'reports/cabinet-table',
+  scope: 'grant',
+  role: 'reader',
+  tag: 'reports',
+  summary: 'The committee table: lines grouped by heading, subtotals, total and balance',
+  returns: 'The committee table in the format asked for.',
+  query: z.object({
+    format: z.enum(['json', 'csv', 'md', 'html', 'xlsx', 'docx']).default('json'),
+    asAt: asAtParameter,
+    on: isoDateSchema.optional().meta({
+      description:
+        'A period\'s last day: list only the lines committed on or before it (by committedOn), from the records as they stand now, or as they stood at asAt when both are given.',
+    }),
+  }),
+  load: (request, query) => loadCabinetTable(request.db, request.organisationId, request.grantId, query),
+  formats: {
+    json: { schema: cabinetTableSchema, write: cabinetTableJson, asBuilt: true },
+    csv: { write: cabinetTableCsv },
+    md: { write: cabinetTableMarkdown },
+    html: { write: cabinetTableHtml },
+    // The Word and Excel writers are loaded on first use (docx and exceljs add ~35 MB to an
+    // idle server, and most requests never need them).
+    xlsx: { write: async (table) => (await import('./xlsx.ts')).cabinetTableXlsx(table, new Date()) },
+    docx: { write: async (table) => (await import('./docx.ts')).cabinetTableDocx(table) },
+  },
+  fileName: (table, query, format) =>
+    safeFilename(['cabinet-table', table.organisation.code, table.financialYear, query.on ? `committed-by-${query.on}` : null, query.asAt ? `as-at-${query.asAt}` : null], format),
+  page: {},
+});

@@ -9,7 +9,7 @@ const ROOT = join(import.meta.dirname, '..', '..');
  * the benchmarks' generators and the tests do, outside the product's code).
  */
 const DATA_FOLDERS = ['migrations', join('src', 'demo')];
-const CODE_FOLDERS = ['src', 'reports'];
+const CODE_FOLDERS = ['src'];
 
 function sourceFiles(folder: string): string[] {
   return readdirSync(folder).flatMap((name) => {

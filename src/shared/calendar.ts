@@ -8,6 +8,13 @@ import { z } from 'zod';
  * Europe/London, British Summer Time included.
  */
 
+/**
+ * The years a date may fall in. Outside them PostgreSQL has no year 0 (a 500 where a 400 is
+ * due), and a day after 9999 is no longer four digits: both are typing slips, not records.
+ */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2999;
+
 export const financialYearSchema = z
   .string()
   .regex(/^\d{4}-\d{2}$/, 'must be a financial year such as "2025-26"')
@@ -15,6 +22,10 @@ export const financialYearSchema = z
     const start = Number(value.slice(0, 4));
     return (start + 1) % 100 === Number(value.slice(5, 7));
   }, 'the second part must be the year after the first, as in "2025-26"')
+  .refine((value) => {
+    const start = Number(value.slice(0, 4));
+    return start >= FIRST_YEAR && start < LAST_YEAR;
+  }, `must start in a year from ${FIRST_YEAR} to ${LAST_YEAR - 1}`)
   .meta({ examples: ['2025-26'] });
 
 export const quarterSchema = z.enum(['Q1', 'Q2', 'Q3', 'Q4']);
@@ -23,7 +34,13 @@ export type Quarter = z.infer<typeof quarterSchema>;
 export const periodSchema = z.enum(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P11', 'P12']);
 export type Period = z.infer<typeof periodSchema>;
 
-export const isoDateSchema = z.iso.date('must be a date as YYYY-MM-DD').meta({ examples: ['2025-11-18'] });
+export const isoDateSchema = z.iso
+  .date('must be a date as YYYY-MM-DD')
+  .refine((value) => {
+    const year = Number(value.slice(0, 4));
+    return year >= FIRST_YEAR && year <= LAST_YEAR;
+  }, `must be a date from ${FIRST_YEAR} to ${LAST_YEAR}`)
+  .meta({ examples: ['2025-11-18'] });
 
 /** First and last day, both inclusive. */
 export interface FinancialYearBounds {

@@ -318,7 +318,7 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       const before = await rowCounts();
       const preview = await upload(finance, grantA.id, 'commitments', { name: 'dates.csv', content: file });
       expect(preview.status, JSON.stringify(preview.body).slice(0, 500)).toBe(201);
-      const flagged = new Set(preview.body.problems.filter((p: { header: string }) => p.header === 'Date approved').map((p: { row: number }) => p.row));
+      const flagged = new Set<number>(preview.body.problems.filter((p: { header: string }) => p.header === 'Date approved').map((p: { row: number }) => p.row));
       // Row 8's time of day is nonsense but only the day is read, and that day is in the year; row 12 is fine.
       expect([...flagged].sort((a, b) => a - b)).toEqual([2, 3, 4, 5, 6, 7, 9, 10, 11]);
       expect(preview.body.canCommit).toBe(false);

@@ -83,7 +83,7 @@ describe('attacking the tranche and scheme pages', () => {
     const before = await trancheOfA();
     const finance = await signedIn(councilA.people.finance);
     const form = { amount: '1000.00', description: 'Base of A', status: 'confirmed', purpose: 'base', version: String(before.version) };
-    for (const hostile of [
+    const hostileTranches: Record<string, string>[] = [
       { receivedOn: '0000-01-01' },
       { receivedOn: '2025-02-30' },
       { description: 'nul\u0000inside' },
@@ -92,7 +92,8 @@ describe('attacking the tranche and scheme pages', () => {
       { purpose: 'earmarked', earmarkedCategory: 'trans\u0000formation' },
       { purpose: 'earmarked', earmarkedCategory: 'TRANSFORMATION' },
       { description: 'x'.repeat(20_000) },
-    ]) {
+    ];
+    for (const hostile of hostileTranches) {
       const response = await finance.post(`/tranches/${trancheA}/edit`, { ...form, ...hostile });
       expect(response.statusCode, JSON.stringify(hostile).slice(0, 80)).toBe(422);
       expect(response.body).toContain('govuk-error-summary');
@@ -131,7 +132,7 @@ describe('attacking the tranche and scheme pages', () => {
       'categories.0.plannedShare': '1',
     };
     const schemesBefore = (await councilA.organisation.as.reader.get('/api/v1/schemes')).body.items.length;
-    for (const hostile of [
+    const hostileSchemes: Record<string, string>[] = [
       { name: 'N\u0000UL' },
       { code: 'nul\u0000' },
       { financialYear: '0000-01' },
@@ -139,7 +140,8 @@ describe('attacking the tranche and scheme pages', () => {
       { 'categories.0.plannedShare': '1', 'categories.1.code': 'beta', 'categories.1.name': 'Beta', 'categories.1.heading': 'main', 'categories.1.plannedShare': '0.5' },
       { 'determinations.0.ref': 'D/1', 'determinations.0.title': 'T', 'determinations.0.purpose': 'earmarked', 'determinations.0.earmarkedCategory': 'ALPHA' },
       { code: 'csc-prevention' },
-    ]) {
+    ];
+    for (const hostile of hostileSchemes) {
       const response = await admin.post('/admin/schemes/new', { code: 'hostile', name: 'Hostile', ...version, ...hostile });
       expect(response.statusCode, JSON.stringify(hostile)).toBe(422);
       expect(response.body).toContain('govuk-error-summary');

@@ -14,6 +14,7 @@ import { z } from 'zod';
  */
 const FIRST_YEAR = 1900;
 const LAST_YEAR = 2999;
+const withinYears = (year: number) => year >= FIRST_YEAR && year <= LAST_YEAR;
 
 export const financialYearSchema = z
   .string()
@@ -22,10 +23,8 @@ export const financialYearSchema = z
     const start = Number(value.slice(0, 4));
     return (start + 1) % 100 === Number(value.slice(5, 7));
   }, 'the second part must be the year after the first, as in "2025-26"')
-  .refine((value) => {
-    const start = Number(value.slice(0, 4));
-    return start >= FIRST_YEAR && start < LAST_YEAR;
-  }, `must start in a year from ${FIRST_YEAR} to ${LAST_YEAR - 1}`)
+  // Only a well-formed year is judged here (the pattern has named a malformed one); it ends in the next.
+  .refine((value) => !/^\d{4}-\d{2}$/.test(value) || (withinYears(Number(value.slice(0, 4))) && withinYears(Number(value.slice(0, 4)) + 1)), `must start in a year from ${FIRST_YEAR} to ${LAST_YEAR - 1}`)
   .meta({ examples: ['2025-26'] });
 
 export const quarterSchema = z.enum(['Q1', 'Q2', 'Q3', 'Q4']);
@@ -36,10 +35,7 @@ export type Period = z.infer<typeof periodSchema>;
 
 export const isoDateSchema = z.iso
   .date('must be a date as YYYY-MM-DD')
-  .refine((value) => {
-    const year = Number(value.slice(0, 4));
-    return year >= FIRST_YEAR && year <= LAST_YEAR;
-  }, `must be a date from ${FIRST_YEAR} to ${LAST_YEAR}`)
+  .refine((value) => !/^\d{4}-/.test(value) || withinYears(Number(value.slice(0, 4))), `must be a date from ${FIRST_YEAR} to ${LAST_YEAR}`)
   .meta({ examples: ['2025-11-18'] });
 
 /** First and last day, both inclusive. */

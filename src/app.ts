@@ -20,7 +20,7 @@ import { databasePlugin } from './db/plugin.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { type Clock, clockPlugin, systemClock } from './http/clock.ts';
-import { registerErrorHandling } from './http/error-handler.ts';
+import { registerErrorHandling, sendProblem, toProblem } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
 import { importRoutes } from './imports/routes.ts';
@@ -56,6 +56,11 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     bodyLimit: 1_048_576,
     routerOptions: { ignoreTrailingSlash: true },
+    // Errors the router raises before any route (an over-long path segment, a malformed
+    // address) answer in problem+json like every other refusal.
+    frameworkErrors: (error, request, reply) => {
+      sendProblem(reply, request, toProblem(error));
+    },
   }).withTypeProvider<ZodTypeProvider>();
 
   // An empty body is no body (POST .../withdraw); anything else must be JSON, parsed with

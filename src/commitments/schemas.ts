@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { optionalText, requiredText } from '../http/schemas.ts';
+import { optionalText, plainText, requiredText } from '../http/schemas.ts';
 import { isoDateSchema } from '../shared/calendar.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput } from '../shared/money.ts';
 import type { Commitment } from './repository.ts';
@@ -25,7 +25,7 @@ const amountInput = moneyInput.nullable().meta({ description: 'null means the am
 export const createCommitmentBody = z.strictObject({
   ref: refSchema.optional(),
   title: requiredText(500),
-  category: z.string().min(1),
+  category: requiredText(100),
   amount: amountInput,
   status: z.enum(['proposed', 'approved']).default('proposed'),
   decisionRef: optionalText(500),
@@ -41,7 +41,7 @@ export const updateCommitmentBody = z
   .strictObject({
     ref: refSchema.optional(),
     title: requiredText(500).optional(),
-    category: z.string().min(1).optional(),
+    category: requiredText(100).optional(),
     amount: amountInput.optional(),
     status: z.enum(['proposed', 'approved']).optional(),
     decisionRef: optionalText(500),
@@ -55,7 +55,7 @@ export const updateCommitmentBody = z
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
 export const commitmentQuery = z.object({
-  category: z.string().optional(),
+  category: plainText(100).optional(),
   status: z.enum(['proposed', 'approved', 'withdrawn']).optional(),
   workstreamId: z.uuid().optional(),
 });

@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import { type CapCategory, type CapPosition, fundingAllocationBreach, fundingCapBreach, lineCapBreach, spendAllocationBreach } from '../conditions/rules.ts';
 import type { Database } from '../db/tables.ts';
-import { Decimal } from '../shared/money.ts';
+import { Decimal, formatPounds, MONEY_LIMIT } from '../shared/money.ts';
+import { ValidationProblem } from '../shared/problems.ts';
 import type { LockedGrant } from './repository.ts';
 
 /**
@@ -83,4 +84,17 @@ export async function assertFundingHolds(
   const { allocation, spent } = await allocationPosition(trx, grantId);
   const breach = fundingAllocationBreach(allocation, spent, attempted, what);
   if (breach) throw breach;
+}
+
+/**
+ * Every amount is held as NUMERIC(14,2), and so is every figure read from a grant: an
+ * allocation (and with it a base, a plan or a cap) past the largest of them could not be
+ * written into a snapshot or a report. The tranches that would take it there are refused,
+ * naming `path`; run after the change, in its transaction, so the refusal undoes it.
+ */
+export async function assertAllocationWithinLimit(trx: Transaction<Database>, grantId: string, path: string): Promise<void> {
+  const { allocation } = await allocationPosition(trx, grantId);
+  if (allocation.greaterThan(MONEY_LIMIT)) {
+    throw new ValidationProblem([{ path, message: `would take the grant's allocation to ${formatPounds(allocation)}, past the most it can hold (${formatPounds(MONEY_LIMIT)})` }]);
+  }
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { financialYearSchema, isoDateSchema } from '../shared/calendar.ts';
 import { moneyOutput, positiveMoneyInput, shareInput, shareOutput } from '../shared/money.ts';
-import { optionalText, requiredText } from '../http/schemas.ts';
+import { optionalText, plainText, requiredText } from '../http/schemas.ts';
 import { categoryTerms, type Grant, type Tranche } from './repository.ts';
 import { formatMoney, formatShare } from '../shared/money.ts';
 
@@ -9,7 +9,7 @@ const purposeInput = z.enum(['base', 'earmarked']).meta({
   description:
     "base: the tranche carries the category split (caps and planned shares are shares of it); earmarked: all of it goes to `earmarkedCategory`. When omitted, the scheme version's determination matching `determinationRef` decides, else base.",
 });
-const earmarkedCategoryInput = z.string().max(63).meta({ description: 'The category code an earmarked tranche adds its whole amount to.' });
+const earmarkedCategoryInput = plainText(63).meta({ description: 'The category code an earmarked tranche adds its whole amount to.' });
 
 export const trancheInput = z.strictObject({
   amount: positiveMoneyInput,
@@ -34,13 +34,13 @@ export const updateTrancheBody = z
   .refine((body) => Object.values(body).some((value) => value !== undefined), 'give at least one field to change');
 
 const categorySetting = z.strictObject({
-  code: z.string(),
+  code: plainText(63),
   plannedShare: shareInput.optional(),
   maxShare: shareInput.nullable().optional(),
 });
 
 export const createGrantBody = z.strictObject({
-  scheme: z.string().min(1),
+  scheme: requiredText(100),
   financialYear: financialYearSchema,
   tranches: z.array(trancheInput).max(100).default([]),
   categories: z.array(categorySetting).max(50).optional().meta({ description: "This grant's own planned shares, and caps tighter than the scheme's." }),

@@ -8,7 +8,7 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { findSchemeByCode, type SchemeVersion, versionFor } from '../schemes/repository.ts';
 import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
 import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
-import { assertFundingHolds } from './cap.ts';
+import { assertAllocationWithinLimit, assertFundingHolds } from './cap.ts';
 import { findGrant, type Grant, insertTranches, lockGrant, type NewTranche, type Tranche } from './repository.ts';
 import type { categorySettingsBody, createGrantBody } from './schemas.ts';
 import { auditViewOfTranche, grantSchemeVersion, resolveTranche, type TrancheBody } from './tranches.ts';
@@ -75,6 +75,7 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
         )
         .execute();
       const trancheIds = await insertTranches(trx, { id: grant.id, organisationId, financialYear: grant.financial_year }, tranches, actorId);
+      await assertAllocationWithinLimit(trx, grant.id, 'tranches');
       await recordChange(trx, auditContext(actor), {
         organisationId,
         action: 'create',
@@ -129,6 +130,7 @@ export async function addTranche(db: Kysely<Database>, actor: Actor, grantId: st
     const tranche = resolveTranche(version, body, '', problems);
     if (problems.length) throw new ValidationProblem(problems);
     const [id] = await insertTranches(trx, locked, [tranche], actor.userId);
+    await assertAllocationWithinLimit(trx, grantId, 'amount');
     await recordTranche(trx, actor, grantId, id!, tranche, version);
     return id!;
   });

@@ -8,7 +8,7 @@ import { assertIfMatch } from '../http/conditional.ts';
 import type { SchemeVersion } from '../schemes/repository.ts';
 import { formatPounds } from '../shared/money.ts';
 import { type FieldError, InvalidStateProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
-import { assertFundingHolds } from './cap.ts';
+import { assertAllocationWithinLimit, assertFundingHolds } from './cap.ts';
 import { findGrant, findTrancheGrantId, type Grant, lockGrant, type NewTranche, type Tranche, updateTranche } from './repository.ts';
 import { etagOfTranche, type trancheInput, type updateTrancheBody } from './schemas.ts';
 import { findSchemeByCode } from '../schemes/repository.ts';
@@ -128,6 +128,7 @@ async function changeTranche(db: Kysely<Database>, actor: Actor, trancheId: stri
     const next = change(tranche, grant, version);
     if (next === null) return;
     await updateTranche(trx, trancheId, next, actor.userId);
+    await assertAllocationWithinLimit(trx, grant.id, 'amount');
     const after = (await findGrant(trx, organisationId, grant.id))!;
     if (grant.funding.base.greaterThan(0) && after.funding.base.isZero() && (await hasLiveLines(trx, grant.id))) {
       throw new InvalidStateProblem(

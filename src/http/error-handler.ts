@@ -38,11 +38,32 @@ function validationErrors(error: FastifyError & { validation: { keyword?: string
   return errors;
 }
 
+/**
+ * SQLSTATEs that mean the request carried a value PostgreSQL cannot hold: a NUL in text or
+ * JSON (22021, 22P05), a day that is no day (22007, 22008), a number past its column
+ * (22003). The schemas refuse these first; this is the backstop, so a path they miss is
+ * still the caller's 400, not our 500.
+ */
+const UNSTORABLE_VALUES: Record<string, string> = {
+  '22021': 'must not contain NUL characters',
+  '22P05': 'must not contain NUL characters',
+  '22007': 'holds a date that does not exist',
+  '22008': 'holds a date that does not exist',
+  '22003': 'holds a number too large to keep',
+};
+
+function unstorableValue(error: unknown): string | undefined {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && Object.hasOwn(UNSTORABLE_VALUES, code) ? UNSTORABLE_VALUES[code] : undefined;
+}
+
 /** Turns anything thrown into a Problem; never lets a stack trace or SQL reach the body. */
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) return new ValidationProblem(validationErrors(error));
   if (isDatabaseUnavailable(error)) return new UnavailableProblem();
+  const unstorable = unstorableValue(error);
+  if (unstorable) return new ValidationProblem([{ path: 'body', message: unstorable }], 'The request carries a value that cannot be stored.');
   if ((error as { constraint?: unknown }).constraint === 'ringfence_category_cap') {
     // The database's backstop caught what the service's check should have: still the rule.
     return new Problem('cap-exceeded', 422, 'This would break the grant cap', 'The change would take a capped category past its cap.');
@@ -59,6 +80,8 @@ export function toProblem(error: unknown): Problem {
       return new Problem('unsupported-media-type', 415, 'Unsupported media type', 'This route does not accept a body of that content type; see the API documentation at /docs.');
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
       return new Problem('payload-too-large', 413, 'Request too large', 'The request body is larger than this route accepts.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new Problem('validation', 414, 'Address too long', 'A part of the address is longer than any id or code this service uses.');
     case 'FST_ERR_VALIDATION':
       return new ValidationProblem([{ path: 'body', message: fastifyError.message ?? 'is not valid' }]);
     default:

@@ -42,6 +42,9 @@ export const optionalText = (max: number) =>
     .transform((value) => (value === '' ? null : value))
     .nullish();
 
+/** Text taken as given (a code, a filter), untrimmed, but never with a NUL PostgreSQL would choke on. */
+export const plainText = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(...NO_NUL);
+
 export const requiredText = (max: number) =>
   z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(...NO_NUL);
 

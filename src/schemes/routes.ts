@@ -4,7 +4,7 @@ import { access, principalOf } from '../auth/access.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { financialYearOf, todayInLondon } from '../shared/calendar.ts';
 import { listSchemes } from './repository.ts';
-import { createSchemeBody, presentScheme, schemeSchema, schemeVersionBody } from './schemas.ts';
+import { createSchemeBody, presentScheme, schemeCodeSchema, schemeSchema, schemeVersionBody } from './schemas.ts';
 import { addSchemeVersion, createScheme } from './service.ts';
 
 
@@ -51,7 +51,7 @@ export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['schemes'],
         summary: "Add a financial year's conditions to a scheme (platform administrators)",
-        params: z.object({ code: z.string().max(63) }),
+        params: z.object({ code: schemeCodeSchema }),
         body: schemeVersionBody,
         response: { 201: schemeSchema, ...problemResponses },
       },

@@ -41,8 +41,10 @@ export const schemeVersionBody = z.strictObject({
     .default([]),
 });
 
+export const schemeCodeSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be lower case letters, digits and hyphens');
+
 export const createSchemeBody = z.strictObject({
-  code: z.string().regex(/^[a-z0-9][a-z0-9-]{1,62}$/, 'must be lower case letters, digits and hyphens'),
+  code: schemeCodeSchema,
   name: requiredText(200),
   versions: z.array(schemeVersionBody).min(1).max(20),
 });

@@ -8,6 +8,14 @@ import { z } from 'zod';
  * Europe/London, British Summer Time included.
  */
 
+/**
+ * The years a date may fall in. Outside them PostgreSQL has no year 0 (a 500 where a 400 is
+ * due), and a day after 9999 is no longer four digits: both are typing slips, not records.
+ */
+const FIRST_YEAR = 1900;
+const LAST_YEAR = 2999;
+const withinYears = (year: number) => year >= FIRST_YEAR && year <= LAST_YEAR;
+
 export const financialYearSchema = z
   .string()
   .regex(/^\d{4}-\d{2}$/, 'must be a financial year such as "2025-26"')
@@ -15,6 +23,8 @@ export const financialYearSchema = z
     const start = Number(value.slice(0, 4));
     return (start + 1) % 100 === Number(value.slice(5, 7));
   }, 'the second part must be the year after the first, as in "2025-26"')
+  // Only a well-formed year is judged here (the pattern has named a malformed one); it ends in the next.
+  .refine((value) => !/^\d{4}-\d{2}$/.test(value) || (withinYears(Number(value.slice(0, 4))) && withinYears(Number(value.slice(0, 4)) + 1)), `must start in a year from ${FIRST_YEAR} to ${LAST_YEAR - 1}`)
   .meta({ examples: ['2025-26'] });
 
 export const quarterSchema = z.enum(['Q1', 'Q2', 'Q3', 'Q4']);
@@ -23,7 +33,10 @@ export type Quarter = z.infer<typeof quarterSchema>;
 export const periodSchema = z.enum(['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8', 'P9', 'P10', 'P11', 'P12']);
 export type Period = z.infer<typeof periodSchema>;
 
-export const isoDateSchema = z.iso.date('must be a date as YYYY-MM-DD').meta({ examples: ['2025-11-18'] });
+export const isoDateSchema = z.iso
+  .date('must be a date as YYYY-MM-DD')
+  .refine((value) => !/^\d{4}-/.test(value) || withinYears(Number(value.slice(0, 4))), `must be a date from ${FIRST_YEAR} to ${LAST_YEAR}`)
+  .meta({ examples: ['2025-11-18'] });
 
 /** First and last day, both inclusive. */
 export interface FinancialYearBounds {

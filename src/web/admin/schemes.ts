@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { findSchemeByCode, listSchemes, type Scheme, type SchemeVersion } from '../../schemes/repository.ts';
-import { createSchemeBody, schemeVersionBody } from '../../schemes/schemas.ts';
+import { createSchemeBody, schemeCodeSchema, schemeVersionBody } from '../../schemes/schemas.ts';
 import { addSchemeVersion, createScheme, type PlatformActor } from '../../schemes/service.ts';
 import { financialYearOf, todayInLondon } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
@@ -53,7 +53,8 @@ export async function schemePages(app: FastifyInstance): Promise<void> {
   });
 
   const schemeOrNotFound = async (code: string) => {
-    const scheme = await findSchemeByCode(app.db, code);
+    // An address no scheme code could have (a NUL, capitals) names no scheme: never ask the database.
+    const scheme = schemeCodeSchema.safeParse(code).success ? await findSchemeByCode(app.db, code) : null;
     if (!scheme) throw new NotFoundProblem('scheme');
     return scheme;
   };

@@ -87,8 +87,8 @@ describe('documents the code cites', () => {
     const here = join(ROOT, 'src', 'app.ts');
     expect(resolvesInRepository(here, 'docs/grant-conditions.md')).toBe(true);
     expect(resolvesInRepository(here, '../docs/grant-conditions.md')).toBe(true);
-    expect(resolvesInRepository(here, '../../shared/DOMAIN.md')).toBe(false);
-    expect(resolvesInRepository(here, 'API.md')).toBe(false);
+    expect(resolvesInRepository(here, '../../outside-the-repository/NOTES.md')).toBe(false);
+    expect(resolvesInRepository(here, 'NOWHERE.md')).toBe(false);
   });
 
   it('cites in every source comment only .md files that exist in the repository', () => {

@@ -1,14 +1,44 @@
 import { defineConfig } from 'vitest/config';
 
+/** Pure tests: no database, no app, no browser. Named `*.unit.test.ts` (docs/testing.md). */
+const UNIT = 'test/**/*.unit.test.ts';
+/** Browser tests drive Chromium through several pages each; under load a step takes seconds. */
+const BROWSER = 'test/web/**/*.test.ts';
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
-    // Each file gets its own database, so files run in parallel; 2 cores here.
+    // Each integration file gets its own database, so files run in parallel; 2 cores here.
     pool: 'forks',
     maxWorkers: process.env.CI ? 2 : undefined,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { TZ: 'UTC' },
+    projects: [
+      {
+        extends: true,
+        // `npm run test:unit`: runs in seconds with no PostgreSQL at all.
+        test: { name: 'unit', include: [UNIT], testTimeout: 5_000 },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/**/*.test.ts'],
+          exclude: [UNIT, BROWSER],
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'browser',
+          include: [BROWSER],
+          globalSetup: ['test/support/global-setup.ts'],
+          // Generous: a loaded 2-core machine runs three suites at once; a step still fails on its own wait.
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

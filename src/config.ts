@@ -7,7 +7,7 @@ const environmentSchema = z.object({
   RINGFENCE_DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
-  // A short bootstrap token would be guessable; API.md sets the floor at 32 characters.
+  // A short bootstrap token would be guessable: the floor is 32 characters (docs/api-conventions.md).
   RINGFENCE_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),

@@ -4,7 +4,7 @@ import { connectDatabase } from './db/connect.ts';
 import { migrateToLatest } from './db/migrate.ts';
 import { DEMO_ORGANISATION, loadDemo } from './demo/load.ts';
 
-/** `npm run demo`: puts DOMAIN.md's worked example into a demo organisation. */
+/** `npm run demo`: puts the worked example (docs/domain.md) into a demo organisation. */
 const config = loadConfig();
 const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 try {

@@ -1,5 +1,5 @@
 /**
- * DOMAIN.md's worked example: one council's commitments table, cabinet, November 2025.
+ * The worked example (docs/domain.md): one council's commitments table, cabinet, November 2025.
  * Shared by `npm run demo` and the tests, so both mean the same council.
  */
 export const WORKED_EXAMPLE_TRANCHES = [

@@ -17,7 +17,7 @@ import { portfolioSchema, workstreamPortfolio } from './workstreams/portfolio.ts
 import { listRagHistory } from './workstreams/repository.ts';
 import { presentRagHistory, ragHistorySchema } from './workstreams/schemas.ts';
 
-/** Programme governance (API.md), all under /organisations/{orgId} (the programme report is with the other reports, in src/reports/), and each grant's reconciliation of lines and staff. */
+/** Programme governance (docs/domain.md), all under /organisations/{orgId} (the programme report is with the other reports, in src/reports/), and each grant's reconciliation of lines and staff. */
 export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
   await app.register(reconciliationRoutes);
   await app.register(splitPostRoutes);

@@ -2,7 +2,7 @@ import yauzl from 'yauzl';
 
 /**
  * Limits on an .xlsx before anything inflates it: exceljs has no guard of its own, and a
- * 400 KB file can expand to 400 MB of XML (STACK-NOTES.md). A real workbook of 50,000 rows is
+ * 400 KB file expanded to 400 MB of XML and a 953 MB peak when we measured. A real workbook of 50,000 rows is
  * a few dozen entries and tens of megabytes of XML, compressed 5 to 30 times.
  */
 export const ZIP_LIMITS = {

@@ -4,7 +4,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
 import { created, orgPath } from './support.ts';
 
-/** DOMAIN.md's programme: six workstreams reporting to the delivery group, and the posts of the example council. */
+/** The example council's programme (docs/domain.md): six workstreams reporting to the delivery group, and the posts of the example council. */
 const WORKSTREAMS = [
   { name: 'Family Help Partnership Group', rag: 'green', ragComment: 'Partnership agreement signed by all agencies.' },
   { name: 'Workforce Group', rag: 'amber', ragComment: 'Attendance Lead recruitment has slipped to the new year.' },

@@ -56,7 +56,7 @@ export const typedPounds = (amount: string) => `£${Number(amount).toLocaleStrin
 export type Row = (string | number | Date | null | { formula: string; result: number })[];
 
 /**
- * DOMAIN.md's table as the council printed it: a title above the header; each heading typed
+ * The worked example's table (docs/domain.md) as the council printed it: a title above the header; each heading typed
  * on the first line of its group only; line 12 "tbc"; and its subtotals, two of them wrong
  * (484,667 and 21,443), with a right one and a right grand total.
  */

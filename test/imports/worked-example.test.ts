@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { csvOf, summaryOf, typedPounds, upload, workedExampleAsPrinted, workedExampleGrant, xlsxOf } from './support.ts';
 
 /**
- * DOMAIN.md's committee table, typed the way the council printed it, with its two wrong
+ * The worked example's committee table (docs/domain.md), typed the way the council printed it, with its two wrong
  * subtotals: the preview must say which printed figures disagree with their lines, and the
  * commit must bring in the 14 lines with the right totals.
  */

@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
 
-describe("DOMAIN.md's worked example entered through the API", () => {
+describe('the worked example (docs/domain.md) entered through the API', () => {
   let testApp: TestApp;
   let council: TestOrganisation;
   let grantId: string;

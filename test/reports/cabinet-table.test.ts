@@ -3,7 +3,7 @@ import { startTestApp, type TestApp } from '../support/app.ts';
 import { WORKED_EXAMPLE_LINES } from '../../src/demo/worked-example.ts';
 import { enterWorkedExample, getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor, type WorkedExample } from './support.ts';
 
-/** DOMAIN.md: the lines sum to 485,677 and 40,927 (the published report misprinted both). */
+/** The worked example (docs/domain.md): the lines sum to 485,677 and 40,927 (the published report misprinted both). */
 const EXPECTED_GROUPS = [
   { heading: 'transformation', label: 'Transformation activity', refs: ['1', '2'], subtotal: '485677.00' },
   { heading: 'service_delivery', label: 'Service delivery', refs: ['3', '4', '5', '6', '7', '8', '9', '10', '11', '12'], subtotal: '1093154.00' },

@@ -14,7 +14,7 @@ export interface WorkedExample {
 
 export const WORKED_EXAMPLE_COMMITTED_ON = '2025-06-09';
 
-/** DOMAIN.md's worked example, entered through the API as a finance officer would. */
+/** The worked example (docs/domain.md), entered through the API as a finance officer would. */
 export async function enterWorkedExample(testApp: TestApp, name = 'Example Metropolitan Borough Council'): Promise<WorkedExample> {
   const council = await createOrganisation(testApp, name);
   const grant = await council.as.finance.post(`/api/v1/organisations/${council.id}/grants`, {

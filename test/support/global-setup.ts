@@ -13,7 +13,8 @@ declare module 'vitest' {
 /** Migrates once into a template; every test file then copies it (~0.1 s) into a database of its own. */
 export default async function setup(project: TestProject) {
   const server = await findPostgresServer();
-  const template = `ringfence_template_${process.pid}`;
+  // One template per project (integration, browser): both set up in this process at once.
+  const template = `ringfence_template_${process.pid}_${project.name.replace(/\W/g, '_')}`;
   await withAdminClient(server.adminUrl, async (client) => {
     await client.query(`DROP DATABASE IF EXISTS ${template}`);
     await client.query(`CREATE DATABASE ${template}`);

@@ -132,7 +132,8 @@ describe('web sign-in, sessions and page security', () => {
         if (/Content Security Policy/i.test(message.text())) refused.push(message.text());
       });
       await browser.page.goto('/docs');
-      await browser.page.waitForSelector('.swagger-ui .info .title', { timeout: 15_000 });
+      // Swagger UI builds the page from a large script: allow it longer than a plain step under load.
+      await browser.page.waitForSelector('.swagger-ui .info .title', { timeout: 45_000 });
       expect(await browser.page.locator('.swagger-ui .info .title').innerText()).toContain('Ringfence API');
       expect(refused).toEqual([]);
     } finally {

@@ -163,7 +163,9 @@ describe('the worked example, entered in the browser', () => {
     await page.fill('#spentOn-day', '30');
     await page.fill('#spentOn-month', '9');
     await page.fill('#spentOn-year', '2025');
-    await expect.poll(() => text('[data-testid="quarter"]')).toContain('2025-26 Q2');
+    // The page's script fills this in as the date is typed: wait on the text (the browser's step
+    // timeout), not on expect.poll's one second, which a loaded machine can overrun.
+    await page.locator('[data-testid="quarter"]', { hasText: '2025-26 Q2' }).waitFor();
     await checkPage(page, 'record-spend');
     await Promise.all([page.waitForURL(/\/commitments\/[0-9a-f-]+$/), page.click('button:has-text("Record spend")')]);
     expect(await text('.govuk-notification-banner')).toContain('30 September 2025 is in 2025-26 Q2');

@@ -12,7 +12,7 @@ import { ifMatchHeaders, orgParams, recordParams } from './schemas.ts';
 export type ZodApp = Parameters<FastifyPluginAsyncZod>[0];
 
 /**
- * One kind of governance record, as API.md lays every one out under
+ * One kind of governance record, as the public API lays every one out under
  * /organisations/{orgId}/<path>: GET → { items }, POST → 201, GET and PATCH on /{id}.
  */
 export interface Collection<Rec extends Versioned, Fields, C extends z.ZodType, U extends z.ZodType, Q extends z.ZodType, O extends z.ZodType> {

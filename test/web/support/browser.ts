@@ -37,8 +37,9 @@ export async function launchBrowser(baseURL: string, options: { javaScript?: boo
       '--disable-sync',
     ],
   });
-  // Fail a step in seconds, naming it, rather than at the test's own timeout.
-  context.setDefaultTimeout(10_000);
+  // Fail a step naming it, rather than at the test's own timeout (120 s, vitest.config.ts); 20 s
+  // leaves room for a page load on a two-core machine running other suites at the same time.
+  context.setDefaultTimeout(20_000);
   const page = context.pages()[0] ?? (await context.newPage());
   return {
     context,

@@ -199,7 +199,7 @@ const statements = [
   `CREATE TRIGGER spend_entries_append_only BEFORE UPDATE OR DELETE ON spend_entries
      FOR EACH ROW EXECUTE FUNCTION refuse_change_to_history()`,
 
-  // The built-in scheme (docs/domain.md): the Children's Social Care Prevention Grant. The 30% cap on
+  // The built-in scheme (API.md): the Children's Social Care Prevention Grant. The 30% cap on
   // transformation comes from the grant conditions; the other shares are one cabinet's targets.
   `INSERT INTO schemes (id, code, name) VALUES
      ('6c9a1a2e-0000-4000-8000-000000000001', 'csc-prevention', 'Children''s Social Care Prevention Grant')`,

@@ -203,7 +203,7 @@ const statements = [
   `CREATE INDEX milestones_due_idx ON milestones (organisation_id, due_on)`,
 
   // Reference data, shared by every organisation: the DfE's expectations for March 2027
-  // (docs/domain.md), with stable codes and ids.
+  // (EXPECTATIONS.md), with stable codes and ids.
   `CREATE TABLE delivery_expectations (
      id uuid PRIMARY KEY,
      code text NOT NULL UNIQUE CHECK (code ~ '^[A-Z]{2}-[0-9]{2}$'),
@@ -290,7 +290,7 @@ const statements = [
      FOR EACH ROW EXECUTE FUNCTION refuse_change_to_history()`,
 ];
 
-/** The built-in checklist: code, area, a short title, and the wording councils quote from the DfE's programme guide. */
+/** The built-in checklist: code, area, a short title, and the wording of EXPECTATIONS.md. */
 const EXPECTATIONS: readonly (readonly [string, string, string, string])[] = [
   ['FH-01', 'family_help', 'One Family Help offer', 'One Family Help offer that brings targeted early help and child-in-need support together, with alternatively qualified practitioners and social workers working across the whole range of need.'],
   ['FH-02', 'family_help', 'Refreshed threshold document', 'A refreshed threshold document that shows the single Family Help category and favours fluid movement over gatekeeping between the old thresholds.'],

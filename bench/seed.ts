@@ -67,13 +67,15 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'reader')`, [organisationId, userId]);
     await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [userId, hashApiToken(readerToken)]);
     const grant = await client.query<{ id: string }>(
-      `INSERT INTO grants (organisation_id, scheme_id, financial_year) VALUES ($1, $2, '2025-26') RETURNING id`,
+      `INSERT INTO grants (organisation_id, scheme_id, financial_year, scheme_version_id)
+       SELECT $1, $2, '2025-26', id FROM scheme_versions WHERE scheme_id = $2 AND financial_year = '2025-26' RETURNING id`,
       [organisationId, SCHEME_ID],
     );
     const grantId = grant.rows[0]!.id;
     await client.query(
       `INSERT INTO grant_categories (organisation_id, grant_id, category_id, planned_share, max_share)
-       SELECT $1, $2, id, planned_share, max_share FROM scheme_categories WHERE scheme_id = $3`,
+       SELECT $1, $2, c.id, c.planned_share, c.max_share FROM scheme_categories c
+       JOIN grants g ON g.id = $2 AND g.scheme_version_id = c.version_id WHERE c.scheme_id = $3`,
       [organisationId, grantId, SCHEME_ID],
     );
     // Large enough that every line fits its category's cap.
@@ -116,7 +118,7 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
   await client.query('ALTER TABLE spend_entries DISABLE TRIGGER USER');
 
   const categoryIds = new Map(
-    (await client.query<{ code: string; id: string }>(`SELECT code, id FROM scheme_categories WHERE scheme_id = $1`, [SCHEME_ID])).rows.map((r) => [r.code, r.id]),
+    (await client.query<{ code: string; id: string }>(`SELECT c.code, c.id FROM scheme_categories c JOIN grants g ON g.scheme_version_id = c.version_id WHERE g.id = $1`, [grantId])).rows.map((r) => [r.code, r.id]),
   );
   const refs: string[] = [];
   const titles: string[] = [];

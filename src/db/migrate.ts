@@ -4,7 +4,14 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { Kysely } from 'kysely';
 import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration';
 
-export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations', import.meta.url));
+/**
+ * Run from the sources (tsx, Vitest) this module is src/db/migrate.ts and the migrations are the
+ * .ts files in migrations/ at the repository's root; run from the build this code sits in a file
+ * directly in dist/ and they are compiled to dist/migrations (see scripts/build.mjs).
+ */
+const COMPILED = import.meta.url.endsWith('.js');
+export const MIGRATIONS_DIR = fileURLToPath(new URL(COMPILED ? './migrations' : '../../migrations', import.meta.url));
+const MIGRATION_FILE = COMPILED ? /^\d{4}_[a-z0-9_]+\.js$/ : /^\d{4}_[a-z0-9_]+\.ts$/;
 
 /**
  * Kysely's FileMigrationProvider imports from inside node_modules, where neither tsx nor
@@ -15,12 +22,13 @@ class MigrationFolder implements MigrationProvider {
   constructor(private readonly folder: string) {}
 
   async getMigrations(): Promise<Record<string, Migration>> {
-    const files = (await readdir(this.folder)).filter((name) => /^\d{4}_[a-z0-9_]+\.ts$/.test(name)).sort();
+    const files = (await readdir(this.folder)).filter((name) => MIGRATION_FILE.test(name)).sort();
     const migrations: Record<string, Migration> = {};
     for (const file of files) {
       const module = (await import(pathToFileURL(join(this.folder, file)).href)) as Partial<Migration>;
       if (typeof module.up !== 'function') throw new Error(`Migration ${file} exports no up()`);
-      migrations[file.replace(/\.ts$/, '')] = { up: module.up, ...(module.down ? { down: module.down } : {}) };
+      // Named without the extension, so a database migrated from the sources is up to date for the build.
+      migrations[file.replace(/\.[jt]s$/, '')] = { up: module.up, ...(module.down ? { down: module.down } : {}) };
     }
     return migrations;
   }

@@ -1,4 +1,4 @@
-import * as echarts from 'echarts';
+import type { EChartsOption } from 'echarts';
 import type { Decimal } from '../../shared/money.ts';
 import type { CategorySummary } from '../../summary/service.ts';
 import type { QuarterSpend } from './repository.ts';
@@ -22,10 +22,30 @@ function poundsAxisLabel(value: number): string {
 }
 
 /**
+ * ECharts is thousands of modules: loaded on the first chart drawn rather than at start, and
+ * only the parts these two charts use, which keeps the idle server small.
+ */
+let loading: Promise<typeof import('echarts/core')> | undefined;
+function loadECharts(): Promise<typeof import('echarts/core')> {
+  loading ??= (async () => {
+    const [core, charts, components, renderers] = await Promise.all([
+      import('echarts/core'),
+      import('echarts/charts'),
+      import('echarts/components'),
+      import('echarts/renderers'),
+    ]);
+    core.use([charts.BarChart, charts.LineChart, components.GridComponent, components.LegendComponent, renderers.SVGRenderer]);
+    return core;
+  })();
+  return loading;
+}
+
+/**
  * Renders on the server to an SVG string, then names it for assistive technology (ECharts'
  * server renderer adds no accessible name); the figures are also in a table beside it.
  */
-function renderSvg(option: echarts.EChartsOption, size: { width: number; height: number }, label: string): string {
+async function renderSvg(option: EChartsOption, size: { width: number; height: number }, label: string): Promise<string> {
+  const echarts = await loadECharts();
   const chart = echarts.init(null, null, { renderer: 'svg', ssr: true, ...size });
   try {
     chart.setOption({ animation: false, textStyle: FONT, ...option });
@@ -37,7 +57,7 @@ function renderSvg(option: echarts.EChartsOption, size: { width: number; height:
 }
 
 /** Each category: committed against its planned share, and the cap where there is one. */
-export function categoryChart(categories: readonly CategorySummary[]): string {
+export function categoryChart(categories: readonly CategorySummary[]): Promise<string> {
   const names = categories.map((c) => c.name);
   return renderSvg(
     {
@@ -57,7 +77,7 @@ export function categoryChart(categories: readonly CategorySummary[]): string {
 }
 
 /** Spend in each quarter of the financial year, and the running total. */
-export function quarterlyChart(quarters: readonly QuarterSpend[]): string {
+export function quarterlyChart(quarters: readonly QuarterSpend[]): Promise<string> {
   return renderSvg(
     {
       grid: { left: 20, right: 30, top: 50, bottom: 20, containLabel: true },

@@ -64,9 +64,9 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       tranches: summary.grant.tranches.map((tranche) => ({ ...tranche, purposeText: purposeText(tranche, summary.grant) })),
       quarters,
       tbcLines: figures.lines.filter((line) => line.counts && line.amount === null),
-      categoryChart: categoryChart(summary.categories),
+      categoryChart: await categoryChart(summary.categories),
       // With nothing spent a chart would only draw an empty axis; the page says so instead.
-      quarterlyChart: quarters.some((q) => !q.spent.isZero()) ? quarterlyChart(quarters) : null,
+      quarterlyChart: quarters.some((q) => !q.spent.isZero()) ? await quarterlyChart(quarters) : null,
       canWrite: pageAllows(request, 'finance'),
     });
   });

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { hash, verify } from '@node-rs/argon2';
 
 /** OWASP's minimum for argon2id: 19 MiB of memory, two passes, one lane. */
 // algorithm 2 is Argon2id (the package's Algorithm is a const enum, which isolated modules cannot read).
@@ -7,8 +6,11 @@ const ARGON2ID = { algorithm: 2, memoryCost: 19_456, timeCost: 2, parallelism: 1
 
 export const MIN_PASSWORD_LENGTH = 12;
 
-export function hashPassword(password: string): Promise<string> {
-  return hash(password, ARGON2ID);
+/** The native argon2 library is loaded on the first hash or check, not at start: it adds ~10 MB to an idle server. */
+const argon2 = () => import('@node-rs/argon2');
+
+export async function hashPassword(password: string): Promise<string> {
+  return (await argon2()).hash(password, ARGON2ID);
 }
 
 /**
@@ -21,7 +23,7 @@ export async function verifyPassword(storedHash: string | null, password: string
   decoyHash ??= hashPassword(randomBytes(18).toString('base64url'));
   const target = storedHash ?? (await decoyHash);
   try {
-    const matches = await verify(target, password);
+    const matches = await (await argon2()).verify(target, password);
     return storedHash !== null && matches;
   } catch {
     return false;

@@ -56,7 +56,10 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     await client.query(`SET session_replication_role = replica`);
     const scheme = await client.query<{ id: string }>(`SELECT id FROM schemes WHERE code = 'csc-prevention'`);
     const schemeId = scheme.rows[0]!.id;
-    const categories = await client.query<{ id: string; code: string }>(`SELECT id, code FROM scheme_categories WHERE scheme_id = $1`, [schemeId]);
+    // Every generated grant follows the scheme's first version, as grants made before versions existed do.
+    const version = await client.query<{ id: string }>(`SELECT id FROM scheme_versions WHERE scheme_id = $1 ORDER BY financial_year LIMIT 1`, [schemeId]);
+    const versionId = version.rows[0]!.id;
+    const categories = await client.query<{ id: string; code: string }>(`SELECT id, code FROM scheme_categories WHERE version_id = $1`, [versionId]);
     const categoryId = new Map(categories.rows.map((c) => [c.code, c.id]));
 
     const organisations: GeneratedOrganisation[] = organisationIndexes.map((index) => generateOrganisation(index));
@@ -77,11 +80,15 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
       officerTokens.set(organisation.id, officerToken);
     }
     const grants = organisations.flatMap((o) => o.grants.map((g) => ({ organisation: o, grant: g })));
-    await copy(client, 'COPY grants (id, organisation_id, scheme_id, financial_year) FROM STDIN', grants.map(({ organisation, grant }) => row(grant.id, organisation.id, schemeId, grant.financialYear)));
+    await copy(
+      client,
+      'COPY grants (id, organisation_id, scheme_id, scheme_version_id, financial_year) FROM STDIN',
+      grants.map(({ organisation, grant }) => row(grant.id, organisation.id, schemeId, versionId, grant.financialYear)),
+    );
     await client.query(
       `INSERT INTO grant_categories (organisation_id, grant_id, category_id, planned_share, max_share)
-       SELECT g.organisation_id, g.id, sc.id, sc.planned_share, sc.max_share FROM grants g CROSS JOIN scheme_categories sc WHERE sc.scheme_id = $1`,
-      [schemeId],
+       SELECT g.organisation_id, g.id, sc.id, sc.planned_share, sc.max_share FROM grants g CROSS JOIN scheme_categories sc WHERE sc.version_id = $1`,
+      [versionId],
     );
     await copy(
       client,

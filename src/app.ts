@@ -3,13 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import secureJson from 'secure-json-parse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
-import {
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-  type ZodTypeProvider,
-} from 'fastify-type-provider-zod';
+import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { accessPlugin } from './auth/access.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { userRoutes } from './auth/routes.ts';
@@ -23,6 +17,7 @@ import { type Clock, clockPlugin, systemClock } from './http/clock.ts';
 import { registerErrorHandling, sendProblem, toProblem } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
+import { OPENAPI_TAGS, openApiTransform, openApiTransformObject } from './http/openapi.ts';
 import { importRoutes } from './imports/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
 import type { AnyReport } from './reports/definition.ts';
@@ -78,7 +73,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setValidatorCompiler(validatorCompiler);
-  app.setSerializerCompiler(serializerCompiler);
+  // Error bodies are written by the error handler alone (sendProblem); their response schemas
+  // document the problem types a route can give, and must not turn an undocumented one into a 500.
+  app.setSerializerCompiler((route) => (Number(route.httpStatus) >= 400 ? (data) => JSON.stringify(data) : serializerCompiler(route as Parameters<typeof serializerCompiler>[0])));
   // Draining on shutdown: a response finished after close() began tells the client to hang
   // up, or a keep-alive connection would hold the server open until its idle timeout.
   let closing = false;
@@ -98,11 +95,19 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         version: '1.0.0',
         description: 'Spend a ringfenced grant within its conditions and govern the programme it pays for.',
       },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      servers: [
+        {
+          url: '{origin}',
+          description: 'Wherever this Ringfence is served; the document at /openapi.json describes the server it came from.',
+          variables: { origin: { default: 'http://127.0.0.1:3000', description: 'Scheme, host and port' } },
+        },
+      ],
+      tags: OPENAPI_TAGS,
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API token: "Authorization: Bearer <token>".' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: openApiTransform,
+    transformObject: openApiTransformObject,
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
-import { problemResponses } from '../http/schemas.ts';
+
 import { endOfLondonDay, isoDateSchema, startOfLondonDay } from '../shared/calendar.ts';
 import { findAuditRecords, verifyChain } from './repository.ts';
 
@@ -49,10 +49,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'reader') },
       schema: {
         tags: ['audit'],
+        operationId: 'listAuditRecords',
         summary: 'Every change, oldest first: who, when, what before, what after',
         params: z.object({ orgId: z.uuid() }),
         querystring: auditQuery,
-        response: { 200: z.object({ items: z.array(auditRecordSchema), next: z.string().nullable() }), ...problemResponses },
+        response: { 200: z.object({ items: z.array(auditRecordSchema), next: z.string().nullable() }) },
       },
     },
     async (request) => {
@@ -89,11 +90,11 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'reader') },
       schema: {
         tags: ['audit'],
+        operationId: 'verifyAuditChain',
         summary: "Prove the organisation's audit chain is whole and unaltered",
         params: z.object({ orgId: z.uuid() }),
         response: {
           200: z.object({ ok: z.boolean(), records: z.number().int(), firstBadRecord: z.string().optional(), reason: z.string().optional() }),
-          ...problemResponses,
         },
       },
     },

@@ -4,7 +4,7 @@ import type { Transaction } from 'kysely';
 import { z } from 'zod';
 import { recordChange } from '../audit/record.ts';
 import type { Database } from '../db/tables.ts';
-import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
+import { itemsOf, requiredText } from '../http/schemas.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { access, accessOf, principalOf } from './access.ts';
 import { ROLES } from './principal.ts';
@@ -78,6 +78,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.signedIn },
       schema: {
         tags: ['users'],
+        operationId: 'getMe',
         summary: 'Who the token belongs to, and their roles',
         response: {
           200: z.object({
@@ -87,7 +88,6 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
             isPlatformAdmin: z.boolean(),
             memberships: z.array(z.object({ organisationId: z.uuid(), role: roleSchema })),
           }),
-          ...problemResponses,
         },
       },
     },
@@ -108,10 +108,11 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'admin') },
       schema: {
         tags: ['users'],
+        operationId: 'addMember',
         summary: 'Add a member (an existing user with that email gains the membership)',
         params: z.object({ orgId: z.uuid() }),
         body: addMemberBody,
-        response: { 201: memberSchema, ...problemResponses },
+        response: { 201: memberSchema },
       },
     },
     async (request, reply) => {
@@ -157,9 +158,10 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'admin') },
       schema: {
         tags: ['users'],
+        operationId: 'listMembers',
         summary: 'Members of an organisation',
         params: z.object({ orgId: z.uuid() }),
-        response: { 200: itemsOf(memberSchema), ...problemResponses },
+        response: { 200: itemsOf(memberSchema) },
       },
     },
     async (request) => {
@@ -180,10 +182,11 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.tokenManager('userId') },
       schema: {
         tags: ['users'],
+        operationId: 'issueToken',
         summary: 'Issue an API token (shown once)',
         params: userParams,
         body: issueTokenBody,
-        response: { 201: issuedTokenSchema, ...problemResponses },
+        response: { 201: issuedTokenSchema },
       },
     },
     async (request, reply) => {
@@ -219,9 +222,10 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.tokenManager('userId') },
       schema: {
         tags: ['users'],
+        operationId: 'listTokens',
         summary: "A user's API tokens (never the secrets)",
         params: userParams,
-        response: { 200: itemsOf(tokenSummarySchema), ...problemResponses },
+        response: { 200: itemsOf(tokenSummarySchema) },
       },
     },
     async (request) => {
@@ -249,9 +253,10 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.tokenManager('userId') },
       schema: {
         tags: ['users'],
+        operationId: 'revokeToken',
         summary: 'Revoke an API token at once',
         params: z.object({ userId: z.uuid(), tokenId: z.uuid() }),
-        response: { 204: z.null(), ...problemResponses },
+        response: { 204: z.null() },
       },
     },
     async (request, reply) => {

@@ -17,11 +17,12 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'finance'), idempotent: true },
       schema: {
         tags: ['commitments'],
+        operationId: 'createCommitment',
         summary: 'Add a commitment line (422 cap-exceeded if it would break a hard cap)',
         params: z.object({ grantId: z.uuid() }),
         headers: idempotencyHeaders,
         body: createCommitmentBody,
-        response: { 201: commitmentSchema, ...problemResponses },
+        response: { 201: commitmentSchema, ...problemResponses('cap-exceeded', 'conflict', 'outside-financial-year') },
       },
     },
     async (request, reply) => {
@@ -39,10 +40,11 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'reader') },
       schema: {
         tags: ['commitments'],
+        operationId: 'listCommitments',
         summary: "The grant's lines in line order",
         params: z.object({ grantId: z.uuid() }),
         querystring: commitmentQuery,
-        response: { 200: itemsOf(commitmentSchema), ...problemResponses },
+        response: { 200: itemsOf(commitmentSchema) },
       },
     },
     async (request) => {
@@ -57,9 +59,11 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('commitment', 'id', 'reader') },
       schema: {
         tags: ['commitments'],
+        operationId: 'getCommitment',
+        responseHeaders: ['etag'],
         summary: 'One line, with its ETag',
         params: lineParams,
-        response: { 200: commitmentSchema, ...problemResponses },
+        response: { 200: commitmentSchema },
       },
     },
     async (request, reply) => {
@@ -75,11 +79,13 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('commitment', 'id', 'finance') },
       schema: {
         tags: ['commitments'],
+        operationId: 'updateCommitment',
+        responseHeaders: ['etag'],
         summary: 'Amend a line (honours If-Match; the cap is checked again)',
         params: lineParams,
         headers: ifMatchHeaders,
         body: updateCommitmentBody,
-        response: { 200: commitmentSchema, ...problemResponses },
+        response: { 200: commitmentSchema, ...problemResponses('cap-exceeded', 'conflict', 'invalid-state', 'outside-financial-year') },
       },
     },
     async (request, reply) => {
@@ -95,10 +101,12 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('commitment', 'id', 'finance') },
       schema: {
         tags: ['commitments'],
+        operationId: 'withdrawCommitment',
+        responseHeaders: ['etag'],
         summary: 'Withdraw a line: it then counts in no total',
         params: lineParams,
         headers: ifMatchHeaders,
-        response: { 200: commitmentSchema, ...problemResponses },
+        response: { 200: commitmentSchema, ...problemResponses('invalid-state') },
       },
     },
     async (request, reply) => {

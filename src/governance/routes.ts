@@ -33,18 +33,21 @@ export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
 
   registerRecordView(app, workstreams, {
     suffix: 'rag-history',
+    operationId: 'getWorkstreamRagHistory',
     summary: "Every RAG rating the workstream has had, with its date and comment, oldest first",
     response: ragHistorySchema,
     load: async (db, organisationId, workstream) => presentRagHistory(await listRagHistory(db, organisationId, workstream.id)),
   });
   registerRecordView(app, workstreams, {
     suffix: 'portfolio',
+    operationId: 'getWorkstreamPortfolio',
     summary: 'What belongs to the workstream: its commitment lines in every grant year, posts, secondments, milestones and risks',
     response: portfolioSchema,
     load: (db, organisationId, workstream) => workstreamPortfolio(db, organisationId, workstream.id),
   });
   registerRecordView(app, risks, {
     suffix: 'history',
+    operationId: 'getRiskScoreHistory',
     summary: "Every assessment of the risk's likelihood and impact, with its score, oldest first",
     response: scoreHistorySchema,
     load: async (db, organisationId, risk) => presentScoreHistory(await listScoreHistory(db, organisationId, risk.id)),

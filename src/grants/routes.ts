@@ -30,11 +30,13 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'finance'), idempotent: true },
       schema: {
         tags: ['grants'],
+        operationId: 'createGrant',
+        responseHeaders: ['location'],
         summary: 'Create the grant for a scheme and financial year, with its tranches',
         params: z.object({ orgId: z.uuid() }),
         headers: idempotencyHeaders,
         body: createGrantBody,
-        response: { 201: grantSchema, ...problemResponses },
+        response: { 201: grantSchema, ...problemResponses('conflict') },
       },
     },
     async (request, reply) => {
@@ -51,9 +53,10 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'reader') },
       schema: {
         tags: ['grants'],
+        operationId: 'listGrants',
         summary: "The organisation's grants, newest year first",
         params: z.object({ orgId: z.uuid() }),
-        response: { 200: itemsOf(grantSchema), ...problemResponses },
+        response: { 200: itemsOf(grantSchema) },
       },
     },
     async (request) => ({ items: (await findGrants(app.db, accessOf(request).organisationId)).map(presentGrant) }),
@@ -65,9 +68,10 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'reader') },
       schema: {
         tags: ['grants'],
+        operationId: 'getGrant',
         summary: 'One grant with its tranches and categories',
         params: grantParams,
-        response: { 200: grantSchema, ...problemResponses },
+        response: { 200: grantSchema },
       },
     },
     async (request) => {
@@ -83,11 +87,12 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'finance'), idempotent: true },
       schema: {
         tags: ['grants'],
+        operationId: 'addTranche',
         summary: 'Add a tranche; the allocation is the sum of tranches',
         params: grantParams,
         headers: idempotencyHeaders,
         body: trancheInput,
-        response: { 201: trancheCreatedSchema, ...problemResponses },
+        response: { 201: trancheCreatedSchema, ...problemResponses('cap-exceeded', 'over-allocation') },
       },
     },
     async (request, reply) => {
@@ -111,9 +116,11 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('tranche', 'trancheId', 'reader') },
       schema: {
         tags: ['grants'],
+        operationId: 'getTranche',
+        responseHeaders: ['etag'],
         summary: 'One tranche, with an ETag for If-Match',
         params: trancheParams,
-        response: { 200: trancheCreatedSchema, ...problemResponses },
+        response: { 200: trancheCreatedSchema },
       },
     },
     async (request, reply) => {
@@ -129,11 +136,13 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('tranche', 'trancheId', 'finance') },
       schema: {
         tags: ['grants'],
+        operationId: 'updateTranche',
+        responseHeaders: ['etag'],
         summary: 'Correct or confirm a tranche; every cap is checked again and nothing changes if one would break',
         params: trancheParams,
         headers: ifMatchHeaders,
         body: updateTrancheBody,
-        response: { 200: trancheCreatedSchema, ...problemResponses },
+        response: { 200: trancheCreatedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'invalid-state') },
       },
     },
     async (request, reply) => {
@@ -148,10 +157,12 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('tranche', 'trancheId', 'finance') },
       schema: {
         tags: ['grants'],
+        operationId: 'withdrawTranche',
+        responseHeaders: ['etag'],
         summary: 'Withdraw a tranche (entered twice, or never paid): it stays on record and counts in nothing',
         params: trancheParams,
         headers: ifMatchHeaders,
-        response: { 200: trancheCreatedSchema, ...problemResponses },
+        response: { 200: trancheCreatedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'invalid-state') },
       },
     },
     async (request, reply) => {
@@ -166,10 +177,11 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'finance') },
       schema: {
         tags: ['grants'],
+        operationId: 'updateGrantCategory',
         summary: "Set this grant's planned share for a category, or tighten its cap",
         params: grantParams.extend({ code: z.string() }),
         body: categorySettingsBody,
-        response: { 200: grantSchema, ...problemResponses },
+        response: { 200: grantSchema, ...problemResponses('cap-exceeded') },
       },
     },
     async (request) => {

@@ -2,7 +2,7 @@ import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
-import { itemsOf, problemResponses, problemSchema } from '../http/schemas.ts';
+import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
 import { findImport, type ImportRecord } from './repository.ts';
@@ -12,6 +12,13 @@ import { MULTIPART_LIMITS, readUpload } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
 const importParams = z.object({ importId: z.uuid() });
+
+/** OpenAPI only: the handler reads and checks these parts itself (readUpload). */
+const uploadForm = z.strictObject({
+  file: z.string().meta({ format: 'binary', description: 'The spreadsheet: .xlsx or .csv, at most 5 MB.' }),
+  kind: z.enum(['commitments', 'spend']).meta({ description: 'What each row of the sheet is.' }),
+  sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
+});
 
 export function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
   return {
@@ -39,13 +46,16 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'finance') },
       schema: {
         tags: ['imports'],
+        operationId: 'createImport',
+        responseHeaders: ['location'],
         summary: 'Upload a spreadsheet (.xlsx or .csv) and preview what it would import',
         description:
           'multipart/form-data with the fields `file` (at most 5 MB), `kind` (`commitments` or `spend`) and optionally `sheet` ' +
           '(a name or number; the first sheet otherwise). Nothing is written to the ledger: commit the preview to apply it.',
         consumes: ['multipart/form-data'],
+        multipartBody: uploadForm,
         params: grantParams,
-        response: { 201: importSchema, ...problemResponses, 413: problemSchema, 415: problemSchema },
+        response: { 201: importSchema },
       },
     },
     async (request, reply) => {
@@ -59,7 +69,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     '/imports/:importId',
     {
       config: { access: access.member('import', 'importId', 'reader') },
-      schema: { tags: ['imports'], summary: 'The preview again (and, once committed, what was created)', params: importParams, response: { 200: importSchema, ...problemResponses } },
+      schema: { tags: ['imports'], operationId: 'getImport', summary: 'The preview again (and, once committed, what was created)', params: importParams, response: { 200: importSchema } },
     },
     async (request) => {
       const record = await findImport(app.db, accessOf(request).organisationId, request.params.importId);
@@ -74,10 +84,11 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('import', 'importId', 'finance') },
       schema: {
         tags: ['imports'],
+        operationId: 'reviseImport',
         summary: 'Change the header row, the column mapping or the line a spend row goes to, and preview again',
         params: importParams,
         body: reviseImportBody,
-        response: { 200: importSchema, ...problemResponses },
+        response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
     async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
@@ -89,10 +100,11 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('import', 'importId', 'finance') },
       schema: {
         tags: ['imports'],
+        operationId: 'commitImport',
         summary: 'Apply the import, all or nothing (422 with the reasons when a row is invalid or a cap would break)',
         description: 'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing.',
         params: importParams,
-        response: { 200: committedSchema, ...problemResponses },
+        response: { 200: committedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict') },
       },
     },
     async (request, reply) => {
@@ -106,7 +118,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     '/grants/:grantId/cost-centres',
     {
       config: { access: access.member('grant', 'grantId', 'reader') },
-      schema: { tags: ['imports'], summary: "The council's cost centres and the lines their spend goes to", params: grantParams, response: { 200: itemsOf(costCentreSchema), ...problemResponses } },
+      schema: { tags: ['imports'], operationId: 'listCostCentres', summary: "The council's cost centres and the lines their spend goes to", params: grantParams, response: { 200: itemsOf(costCentreSchema) } },
     },
     async (request) => presentCostCentres(await listCostCentres(app.db, accessOf(request).organisationId, request.params.grantId)),
   );
@@ -117,10 +129,11 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'finance') },
       schema: {
         tags: ['imports'],
+        operationId: 'setCostCentre',
         summary: 'Map a cost centre to a line (commitmentId null removes it); answers with every mapping',
         params: grantParams,
         body: costCentreBody,
-        response: { 200: itemsOf(costCentreSchema), ...problemResponses },
+        response: { 200: itemsOf(costCentreSchema) },
       },
     },
     async (request) => {

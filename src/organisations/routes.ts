@@ -26,9 +26,10 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.platformAdmin },
       schema: {
         tags: ['organisations'],
+        operationId: 'createOrganisation',
         summary: 'Create an organisation (platform administrators)',
         body: createOrganisationBody,
-        response: { 201: organisationSchema, ...problemResponses },
+        response: { 201: organisationSchema, ...problemResponses('conflict') },
       },
     },
     async (request, reply) => {
@@ -63,8 +64,9 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.signedIn },
       schema: {
         tags: ['organisations'],
+        operationId: 'listOrganisations',
         summary: 'Organisations you belong to (all of them, for platform administrators)',
-        response: { 200: itemsOf(organisationSchema), ...problemResponses },
+        response: { 200: itemsOf(organisationSchema) },
       },
     },
     async (request) => {
@@ -85,9 +87,10 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'reader') },
       schema: {
         tags: ['organisations'],
+        operationId: 'getOrganisation',
         summary: 'One organisation',
         params: z.object({ orgId: z.uuid() }),
-        response: { 200: organisationSchema, ...problemResponses },
+        response: { 200: organisationSchema },
       },
     },
     async (request) => {

@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
-import { problemResponses } from '../http/schemas.ts';
-import { type AnyReport, formatAsked, routePath, SCOPE_PARAM } from './definition.ts';
+import { type AnyReport, fileFormatsOf, formatAsked, routePath, SCOPE_PARAM } from './definition.ts';
 import { reportRequest, reportResponse, sendReport } from './http.ts';
 import { REPORTS } from './registry.ts';
 
@@ -10,6 +9,8 @@ export interface ReportRoutesOptions {
   /** The reports to serve: the registry's, unless an app is built with others. */
   readonly reports?: readonly AnyReport[];
 }
+
+const pascal = (words: string) => words.replace(/(^|-)(\w)/g, (_, _dash: string, letter: string) => letter.toUpperCase());
 
 /** One route per report, all served alike: readers may pull every report; nothing here writes. */
 export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (app, options) => {
@@ -21,10 +22,12 @@ export const reportRoutes: FastifyPluginAsyncZod<ReportRoutesOptions> = async (a
         config: { access: access.member(report.scope, param, report.role) },
         schema: {
           tags: [report.tag],
+          operationId: `get${pascal(report.scope)}${pascal(report.id)}`,
+          responseHeaders: fileFormatsOf(report).length > 0 ? ['content-disposition'] : [],
           summary: report.summary,
           params: z.object({ [param]: z.uuid() }),
           querystring: report.query,
-          response: { 200: reportResponse(report), ...problemResponses },
+          response: { 200: reportResponse(report) },
         },
       },
       async (request, reply) => {

@@ -16,9 +16,10 @@ export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.signedIn },
       schema: {
         tags: ['schemes'],
+        operationId: 'listSchemes',
         summary: 'Grant schemes with their conditions by financial year',
         description: "Each scheme's top-level headings and categories are the version in force this financial year; `versions` lists every year's.",
-        response: { 200: itemsOf(schemeSchema), ...problemResponses },
+        response: { 200: itemsOf(schemeSchema) },
       },
     },
     async () => {
@@ -33,9 +34,10 @@ export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.platformAdmin },
       schema: {
         tags: ['schemes'],
+        operationId: 'createScheme',
         summary: 'Add a grant scheme with at least one version of its conditions (platform administrators)',
         body: createSchemeBody,
-        response: { 201: schemeSchema, ...problemResponses },
+        response: { 201: schemeSchema, ...problemResponses('conflict') },
       },
     },
     async (request, reply) => {
@@ -50,10 +52,11 @@ export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.platformAdmin },
       schema: {
         tags: ['schemes'],
+        operationId: 'addSchemeVersion',
         summary: "Add a financial year's conditions to a scheme (platform administrators)",
         params: z.object({ code: schemeCodeSchema }),
         body: schemeVersionBody,
-        response: { 201: schemeSchema, ...problemResponses },
+        response: { 201: schemeSchema, ...problemResponses('conflict') },
       },
     },
     async (request, reply) => {

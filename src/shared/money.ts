@@ -53,9 +53,26 @@ function parseMoneyValue(value: string | number): Decimal | string {
   return amount;
 }
 
+/** OpenAPI: what parseMoneyValue and the options accept, so generated requests pass. */
+function moneyInputDocs(options: { allowNegative: boolean; allowZero: boolean }) {
+  const notZero = options.allowZero ? '' : '(?!-?0+(\\.0{1,2})?$)';
+  const sign = options.allowNegative ? '-?' : '';
+  const limit = MONEY_LIMIT.toNumber();
+  return {
+    text: z.string().meta({ pattern: `^${notZero}${sign}\\d{1,12}(\\.\\d{1,2})?$` }),
+    number: z.number().meta({
+      multipleOf: 0.01,
+      maximum: limit,
+      ...(options.allowNegative ? { minimum: -limit } : options.allowZero ? { minimum: 0 } : { exclusiveMinimum: 0 }),
+      ...(options.allowZero ? {} : { not: { const: 0 } }),
+    }),
+  };
+}
+
 function moneySchema(options: { allowNegative: boolean; allowZero: boolean }) {
+  const docs = moneyInputDocs(options);
   return z
-    .union([z.string(), z.number()])
+    .union([docs.text, docs.number])
     .transform((value, context) => {
       const parsed = parseMoneyValue(value);
       if (typeof parsed === 'string') {
@@ -90,7 +107,7 @@ export const moneyOutput = z
   .meta({ description: 'Pounds, exactly two decimals.', examples: ['85772.00'] });
 
 export const shareInput = z
-  .union([z.string(), z.number()])
+  .union([z.string().meta({ pattern: SHARE_TEXT.source }), z.number().meta({ minimum: 0, maximum: 1, multipleOf: 0.0001 })])
   .transform((value, context) => {
     const text = typeof value === 'number' ? String(value) : value.trim();
     if (!SHARE_TEXT.test(text)) {

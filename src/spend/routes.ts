@@ -16,11 +16,12 @@ export const spendRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('commitment', 'id', 'finance'), idempotent: true },
       schema: {
         tags: ['spend'],
+        operationId: 'recordSpend',
         summary: 'Record spend against a line (negative for a correction)',
         params: lineParams,
         headers: idempotencyHeaders,
         body: recordSpendBody,
-        response: { 201: spendEntrySchema, ...problemResponses },
+        response: { 201: spendEntrySchema, ...problemResponses('over-allocation', 'outside-financial-year', 'invalid-state') },
       },
     },
     async (request, reply) => {
@@ -38,9 +39,10 @@ export const spendRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('commitment', 'id', 'reader') },
       schema: {
         tags: ['spend'],
+        operationId: 'listSpend',
         summary: "A line's spend entries in date order",
         params: lineParams,
-        response: { 200: itemsOf(spendEntrySchema), ...problemResponses },
+        response: { 200: itemsOf(spendEntrySchema) },
       },
     },
     async (request) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
-import { problemResponses } from '../http/schemas.ts';
+
 import { type Decimal, formatMoney, formatMoneyOrNull, formatShare, moneyOutput, shareOutput } from '../shared/money.ts';
 import { WARNING_CODES } from '../conditions/warnings.ts';
 import { asAtParameter, resolveAsAt } from './as-at.ts';
@@ -107,10 +107,11 @@ export const summaryRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'reader') },
       schema: {
         tags: ['grants'],
+        operationId: 'getGrantSummary',
         summary: 'Allocation, commitments, spend and caps by category and heading',
         params: z.object({ grantId: z.uuid() }),
         querystring: z.object({ asAt: asAtParameter }),
-        response: { 200: summarySchema, ...problemResponses },
+        response: { 200: summarySchema },
       },
     },
     async (request) => {

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { access, type Actor, actorOf, isUuid } from '../../auth/access.ts';
 import type { Database } from '../../db/tables.ts';
 import { assertIfMatch } from '../../http/conditional.ts';
-import { optionalText, problemResponses } from '../../http/schemas.ts';
+import { optionalText } from '../../http/schemas.ts';
 import { Decimal } from '../../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';
 import { audited, etagOf, reread } from '../shared/records.ts';
@@ -77,11 +77,13 @@ export const splitPostRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('organisation', 'orgId', 'programme_lead') },
       schema: {
         tags: ['governance'],
+        operationId: 'splitPost',
+        responseHeaders: ['etag', 'location'],
         summary: "Move some of a post record's headcount into a record of its own (e.g. one of three appointed), cost and FTE shared pro rata",
         params: recordParams,
         headers: ifMatchHeaders,
         body: splitPostBody,
-        response: { 201: z.object({ original: postSchema, created: postSchema }), ...problemResponses },
+        response: { 201: z.object({ original: postSchema, created: postSchema }) },
       },
     },
     async (request, reply) => {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf } from '../../auth/access.ts';
-import { problemResponses } from '../../http/schemas.ts';
+
 import { formatMoney, formatMoneyOrNull, formatShare, moneyOutput, shareOutput } from '../../shared/money.ts';
 import { type Reconciliation, reconcileGrant } from './service.ts';
 
@@ -88,9 +88,10 @@ export const reconciliationRoutes: FastifyPluginAsyncZod = async (app) => {
       config: { access: access.member('grant', 'grantId', 'reader') },
       schema: {
         tags: ['governance'],
+        operationId: 'getReconciliation',
         summary: "Each line's posts and secondments, pro-rated to the financial year, against its amount; disagreements flagged",
         params: z.object({ grantId: z.uuid() }),
-        response: { 200: reconciliationSchema, ...problemResponses },
+        response: { 200: reconciliationSchema },
       },
     },
     async (request) => presentReconciliation(await reconcileGrant(app.db, accessOf(request).organisationId, request.params.grantId)),

@@ -49,6 +49,17 @@ function validated<S extends z.ZodType>(_schema: S, value: unknown): z.output<S>
 const READ = (param: string) => access.member('organisation', param, 'reader');
 const WRITE = (param: string) => access.member('organisation', param, 'programme_lead');
 
+/** A generic item schema leaves the reply's type unresolved; the presenters' types stand in for it. */
+type Responses = Record<number, z.ZodType>;
+
+const pascal = (words: string) => words.replace(/(^|-)(\w)/g, (_, _dash: string, letter: string) => letter.toUpperCase());
+
+/** OpenAPI operation names from the path segment: "governance-bodies" → GovernanceBody, GovernanceBodies. */
+function operationNames(path: string): { one: string; many: string } {
+  const many = pascal(path);
+  return { one: many.replace(/ies$/, 'y').replace(/s$/, ''), many };
+}
+
 export function registerCollection<Rec extends Versioned, Fields, C extends z.ZodType, U extends z.ZodType, Q extends z.ZodType, O extends z.ZodType>(
   zodApp: ZodApp,
   collection: Collection<Rec, Fields, C, U, Q, O>,
@@ -58,6 +69,7 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
   const base = `/organisations/:orgId/${collection.path}`;
   const tags = ['governance'];
   const isKey = collection.isKey ?? isUuid;
+  const { one, many } = operationNames(collection.path);
   // A malformed id names nothing: 404, as for an unknown one.
   const idOf = (params: unknown) => {
     const { id } = validated(recordParams, params);
@@ -69,7 +81,14 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
     base,
     {
       config: { access: READ('orgId') },
-      schema: { tags, summary: `The organisation's ${collection.plural}`, params: orgParams, querystring: schemas.query, response: { 200: itemsOf(schemas.item), ...problemResponses } },
+      schema: {
+        tags,
+        operationId: `list${many}`,
+        summary: `The organisation's ${collection.plural}`,
+        params: orgParams,
+        querystring: schemas.query,
+        response: { 200: itemsOf(schemas.item) },
+      },
     },
     async (request) => {
       const records = await collection.list(app.db, accessOf(request).organisationId, validated(schemas.query, request.query));
@@ -81,7 +100,15 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
     base,
     {
       config: { access: WRITE('orgId') },
-      schema: { tags, summary: `Add a ${collection.noun}`, params: orgParams, body: schemas.create, response: { 201: schemas.item, ...problemResponses } },
+      schema: {
+        tags,
+        operationId: `create${one}`,
+        responseHeaders: ['etag', 'location'],
+        summary: `Add a ${collection.noun}`,
+        params: orgParams,
+        body: schemas.create,
+        response: { 201: schemas.item, ...problemResponses('conflict', 'invalid-state') } as Responses,
+      },
     },
     async (request, reply) => {
       const actor = actorOf(request);
@@ -99,7 +126,14 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
     `${base}/:id`,
     {
       config: { access: READ('orgId') },
-      schema: { tags, summary: `One ${collection.noun}, with its ETag`, params: recordParams, response: { 200: schemas.item, ...problemResponses } },
+      schema: {
+        tags,
+        operationId: `get${one}`,
+        responseHeaders: ['etag'],
+        summary: `One ${collection.noun}, with its ETag`,
+        params: recordParams,
+        response: { 200: schemas.item } as Responses,
+      },
     },
     async (request, reply) => {
       const record = await store.find(app.db, accessOf(request).organisationId, idOf(request.params));
@@ -114,11 +148,13 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
       config: { access: WRITE('orgId') },
       schema: {
         tags,
+        operationId: `update${one}`,
+        responseHeaders: ['etag'],
         summary: `Change a ${collection.noun} (honours If-Match)`,
         params: recordParams,
         headers: ifMatchHeaders,
         body: schemas.update,
-        response: { 200: schemas.item, ...problemResponses },
+        response: { 200: schemas.item, ...problemResponses('conflict', 'invalid-state') } as Responses,
       },
     },
     async (request, reply) => {
@@ -137,14 +173,14 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
 export function registerRecordView<Rec extends Versioned, O extends z.ZodType>(
   zodApp: ZodApp,
   collection: Pick<Collection<Rec, never, z.ZodType, z.ZodType, z.ZodType, z.ZodType>, 'path' | 'store'>,
-  view: { readonly suffix: string; readonly summary: string; readonly response: O; load(db: Kysely<Database>, organisationId: string, record: Rec): Promise<z.output<O>> },
+  view: { readonly suffix: string; readonly operationId: string; readonly summary: string; readonly response: O; load(db: Kysely<Database>, organisationId: string, record: Rec): Promise<z.output<O>> },
 ): void {
   const app: FastifyInstance = zodApp.withTypeProvider<FastifyTypeProviderDefault>();
   app.get(
     `/organisations/:orgId/${collection.path}/:id/${view.suffix}`,
     {
       config: { access: READ('orgId') },
-      schema: { tags: ['governance'], summary: view.summary, params: recordParams, response: { 200: view.response, ...problemResponses } },
+      schema: { tags: ['governance'], operationId: view.operationId, summary: view.summary, params: recordParams, response: { 200: view.response } as Responses },
     },
     async (request) => {
       const { id } = validated(recordParams, request.params);

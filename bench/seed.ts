@@ -177,6 +177,7 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
      WHERE s.commitment_id = c.id`,
     [grantId],
   );
+  await client.query(`UPDATE grants SET spent = (SELECT coalesce(sum(spent), 0) FROM commitments WHERE grant_id = $1) WHERE id = $1`, [grantId]);
   await client.query('ALTER TABLE commitments ENABLE TRIGGER USER');
   await client.query('ALTER TABLE spend_entries ENABLE TRIGGER USER');
 }

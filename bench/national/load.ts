@@ -132,6 +132,7 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     await client.query(
       `UPDATE commitments c SET spent = s.total FROM (SELECT commitment_id, sum(amount) AS total FROM spend_entries GROUP BY commitment_id) s WHERE s.commitment_id = c.id`,
     );
+    await client.query(`UPDATE grants g SET spent = s.total FROM (SELECT grant_id, sum(spent) AS total FROM commitments GROUP BY grant_id) s WHERE s.grant_id = g.id`);
     await client.query(`SET session_replication_role = DEFAULT`);
     await client.query('ANALYZE');
     // The triggers were off, so prove here what they would have: every line's spend total

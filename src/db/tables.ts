@@ -113,6 +113,8 @@ export interface GrantsTable {
   scheme_id: string;
   scheme_version_id: string;
   financial_year: string;
+  /** Σ spend over the grant's lines, kept by the database with each entry. */
+  spent: Generated<Numeric>;
   created_at: CreatedAt;
   created_by: string | null;
 }

@@ -64,7 +64,8 @@ describe('a workbook read in many statements sees one snapshot', () => {
     expect((await whole.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
     // fetch keeps its sockets open; without this, closing the app waits out the keep-alive.
     testApp.app.server.closeAllConnections();
-  });
+    // Four workbooks of 6,000 lines: seconds alone, far more on a loaded 2-core machine.
+  }, 120_000);
 
   it('ends the download with an error if reading fails part-way', async () => {
     const stream = streamFromSnapshot(testApp.database.handle, async (db) => {

@@ -4,11 +4,11 @@ import { connectPostgres } from '../../src/db/connect.ts';
 import { migrateToLatest } from '../../src/db/migrate.ts';
 
 /** Where the benchmarks find PostgreSQL: DATABASE_URL's server, else the local one. */
-export function adminUrl(): string {
+function adminUrl(): string {
   return process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 }
 
-export function databaseUrl(admin: string, name: string): string {
+function databaseUrl(admin: string, name: string): string {
   const url = new URL(admin);
   url.pathname = `/${name}`;
   return url.toString();

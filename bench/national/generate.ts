@@ -152,5 +152,3 @@ export function generateOrganisation(index: number, seed = NATIONAL.seed): Gener
   const grants = NATIONAL.years.map((year) => generateGrant(random, year, index));
   return { index, id, name: `Council ${index + 1}`, code: `E${String(10_000_000 + index).slice(-8)}`, grants };
 }
-
-export { pounds };

@@ -33,9 +33,9 @@ export interface Warning {
 }
 
 /** A category is near its cap once its exposure reaches 90% of it. */
-export const NEAR_CAP_SHARE = new Decimal('0.9');
+const NEAR_CAP_SHARE = new Decimal('0.9');
 /** A committed share more than five percentage points from the plan is drifting. */
-export const PLANNED_SHARE_DRIFT = new Decimal('0.05');
+const PLANNED_SHARE_DRIFT = new Decimal('0.05');
 
 /** Commitments above the allocation are allowed (plans run ahead of funding) but shown. */
 export function overCommittedBy(allocation: Decimal, committed: Decimal): Decimal {

@@ -10,7 +10,7 @@ import type { LockedGrant } from './repository.ts';
  * and lets the pure rules decide and explain. Every function here must run after lockGrant in
  * the same transaction, or two writers could both see room.
  */
-export async function capPosition(trx: Transaction<Database>, grantId: string, categoryId: string, exceptLine: string | null): Promise<CapPosition & { exposure: Decimal }> {
+async function capPosition(trx: Transaction<Database>, grantId: string, categoryId: string, exceptLine: string | null): Promise<CapPosition & { exposure: Decimal }> {
   const result = await sql<{ base: string; earmarked: string; cap: string | null; exposure: string; others_exposure: string }>`
     SELECT base, earmarked, cap, exposure, others_exposure FROM category_cap_position(${grantId}::uuid, ${categoryId}::uuid, ${exceptLine}::uuid)
   `.execute(trx);

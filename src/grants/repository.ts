@@ -81,16 +81,6 @@ export async function lockGrant(trx: Transaction<Database>, organisationId: stri
   return row ? { id: row.id, organisationId: row.organisation_id, financialYear: row.financial_year } : null;
 }
 
-export async function allocationOf(db: Kysely<Database>, grantId: string): Promise<Decimal> {
-  const row = await db
-    .selectFrom('grant_tranches')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
-    .where('grant_id', '=', grantId)
-    .where('status', '<>', 'withdrawn')
-    .executeTakeFirstOrThrow();
-  return new Decimal(row.total);
-}
-
 /**
  * Grants with their tranches, categories and headings in one statement: this runs on every
  * summary and report, so it costs one round trip, not four. Amounts come back as text inside

@@ -6,12 +6,15 @@ import type { z } from 'zod';
 import type { Database } from '../db/tables.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { findSchemeByCode, type SchemeVersion, versionFor } from '../schemes/repository.ts';
-import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
+import { type Decimal, formatShare } from '../shared/money.ts';
 import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { assertFundingHolds } from './cap.ts';
 import { findGrant, type Grant, insertTranches, lockGrant, type NewTranche, type Tranche } from './repository.ts';
 import type { categorySettingsBody, createGrantBody } from './schemas.ts';
 import { auditViewOfTranche, grantSchemeVersion, resolveTranche, type TrancheBody } from './tranches.ts';
+
+// The reads the pages share with the API: the service is the feature's one door.
+export { findGrant, findGrants } from './repository.ts';
 
 /** A cap from the scheme is a grant condition: an organisation may tighten it, never loosen it. */
 function checkMaxShare(schemeMax: Decimal | null, requested: Decimal | null, path: string): FieldError | null {

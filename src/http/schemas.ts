@@ -25,8 +25,6 @@ export const problemResponses = {
   503: problemSchema,
 } as const;
 
-export const uuidSchema = z.uuid();
-
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 // PostgreSQL text cannot hold NUL, and no person types one: refuse it as bad input, not a 500.

@@ -40,7 +40,7 @@ interface RawLineWithSpend {
   to_date: string;
 }
 
-export const PAGE_SIZE = 5_000;
+const PAGE_SIZE = 5_000;
 
 /**
  * Every line (withdrawn too) in line order with its spend per quarter, a page at a time: keyset

@@ -1,7 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { londonTodaySql } from '../db/calendar.ts';
 import type { Database } from '../db/tables.ts';
-import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { type FiguresBounds, findGrantFigures } from '../figures/repository.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
 import { type MoneyText, moneyTextOrNull } from './money-text.ts';

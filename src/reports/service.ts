@@ -65,7 +65,7 @@ export function quarterSpend(db: Kysely<Database>, context: ReportContext, quart
 }
 
 /** The Local Government Transparency Code publishes each item of expenditure over £500. */
-export const TRANSPARENCY_THRESHOLD = new Decimal('500');
+const TRANSPARENCY_THRESHOLD = new Decimal('500');
 
 export interface DateRange {
   readonly from: string;

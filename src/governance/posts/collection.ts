@@ -36,7 +36,7 @@ export function postErrors(fields: PostFields): FieldError[] {
   return errors;
 }
 
-export async function checkedPost(trx: Transaction<Database>, organisationId: string, fields: PostFields, current: Post | null): Promise<PostFields> {
+async function checkedPost(trx: Transaction<Database>, organisationId: string, fields: PostFields, current: Post | null): Promise<PostFields> {
   return validFields(trx, organisationId, fields, current, postErrors(fields), { workstreamId: 'workstreams', commitmentId: 'commitments' });
 }
 

@@ -13,7 +13,7 @@ export type Columns = Readonly<Record<string, string | number | null>>;
  * The usual row lock. Under READ COMMITTED the read after it sees the last committed version,
  * so If-Match is compared with what the write will really replace.
  */
-export function rowLock(table: GovernanceTable) {
+function rowLock(table: GovernanceTable) {
   return async (trx: Transaction<Database>, organisationId: string, id: string): Promise<boolean> => {
     const found = await sql`SELECT id FROM ${sql.table(table)} WHERE organisation_id = ${organisationId} AND id = ${id} FOR UPDATE`.execute(trx);
     return found.rows.length > 0;
@@ -25,7 +25,7 @@ export function rowLock(table: GovernanceTable) {
  * author; an edit bumps the version the ETag is built from. Column names are identifiers the
  * repository wrote, quoted here; values are always parameters.
  */
-export function tableStore<Rec extends Versioned, Fields>(spec: {
+function tableStore<Rec extends Versioned, Fields>(spec: {
   readonly entity: string;
   readonly table: GovernanceTable;
   find(db: Kysely<Database>, organisationId: string, id: string): Promise<Rec | null>;

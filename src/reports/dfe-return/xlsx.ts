@@ -7,7 +7,7 @@ import { formula, moneyValue, PERCENT, POUNDS, streamWorkbook, textValue, type W
 import type { DfeReturn } from './model.ts';
 import { writeLinesSheet, writeSpendSheet } from './xlsx-detail.ts';
 
-export const SUMMARY_HEADER = ['Reporting heading', 'Committed to date', 'Spent in quarter', 'Spent to date'] as const;
+const SUMMARY_HEADER = ['Reporting heading', 'Committed to date', 'Spent in quarter', 'Spent to date'] as const;
 
 /**
  * The return as the DfE template lays it out: a Summary sheet (one row per reporting heading

@@ -3,6 +3,7 @@ import type { Database } from '../../db/tables.ts';
 import type { z } from 'zod';
 import type { FieldError } from '../../shared/problems.ts';
 import type { Collection } from './collection.ts';
+import type { LinkTable } from './links.ts';
 import { withoutMeta } from './audit-view.ts';
 import type { GovernanceTable, RecordStore, Versioned } from './records.ts';
 
@@ -67,4 +68,17 @@ export function tableCollection<Rec extends Versioned, Fields, C extends z.ZodTy
 ): Collection<Rec, Fields, C, U, Q, O> {
   const { entity, table, find, columns, uniqueKeys, ...collection } = spec;
   return { ...collection, store: tableStore({ entity, table, find, columns, present: spec.present, ...(uniqueKeys ? { uniqueKeys } : {}) }) };
+}
+
+/** The record a link names, if this organisation has it, with its status when it is a commitment line. */
+export async function findLinkedRecord(
+  trx: Transaction<Database>,
+  table: LinkTable,
+  organisationId: string,
+  id: string,
+): Promise<{ status: string | null } | undefined> {
+  const status = table === 'commitments' ? sql`status` : sql`NULL`;
+  const found = await sql<{ status: string | null }>`
+    SELECT ${status} AS status FROM ${sql.table(table)} WHERE organisation_id = ${organisationId} AND id = ${id}`.execute(trx);
+  return found.rows[0];
 }

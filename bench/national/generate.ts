@@ -1,4 +1,4 @@
-import { pounds, seededRandom } from '../lib/database.ts';
+import { seededRandom } from '../lib/database.ts';
 
 /**
  * The national data set: every council's grant for three years, with lines and realistic

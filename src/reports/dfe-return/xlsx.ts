@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { GrantCategory } from '../../grants/repository.ts';
-import type { LineWithSpend, SpendRow } from '../pages.ts';
+import type { LineWithSpend, SpendRow } from '../repository.ts';
 import type { WithCategory } from '../shared/context.ts';
 import { longDate } from '../../shared/calendar.ts';
 import { formula, moneyValue, PERCENT, POUNDS, streamWorkbook, textValue, type WorkbookWriter } from '../shared/xlsx.ts';

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { SpendRow } from '../pages.ts';
+import type { SpendRow } from '../repository.ts';
 import { decimalOf } from '../money-text.ts';
 import { type CsvCell, csvLine } from '../shared/csv.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';

@@ -14,14 +14,18 @@ export async function createOrganisation(
   try {
     return await db.transaction().execute(async (trx) => {
       const organisation = await insertOrganisation(trx, fields);
-      await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-        organisationId: organisation.id,
-        action: 'create',
-        entity: 'organisation',
-        entityId: organisation.id,
-        before: null,
-        after: { name: organisation.name, code: organisation.code },
-      });
+      await recordChange(
+        trx,
+        { actorId: actor.userId, requestId: actor.requestId },
+        {
+          organisationId: organisation.id,
+          action: 'create',
+          entity: 'organisation',
+          entityId: organisation.id,
+          before: null,
+          after: { name: organisation.name, code: organisation.code },
+        },
+      );
       return organisation;
     });
   } catch (error) {

@@ -1,4 +1,4 @@
-import { pounds, seededRandom } from '../lib/database.ts';
+import { seededRandom } from '../lib/database.ts';
 
 /**
  * The national data set: every council's grant for three years, with lines and realistic
@@ -152,5 +152,3 @@ export function generateOrganisation(index: number, seed = NATIONAL.seed): Gener
   const grants = NATIONAL.years.map((year) => generateGrant(random, year, index));
   return { index, id, name: `Council ${index + 1}`, code: `E${String(10_000_000 + index).slice(-8)}`, grants };
 }
-
-export { pounds };

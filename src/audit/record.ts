@@ -26,7 +26,7 @@ function same(a: unknown, b: unknown): boolean {
 }
 
 /** For an update, only the fields that changed, on both sides; for a create or delete, the whole record. */
-export function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown> | null) {
+function changedFields(before: Record<string, unknown> | null, after: Record<string, unknown> | null) {
   if (!before || !after) return { before, after };
   const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
   const changedBefore: Record<string, unknown> = {};

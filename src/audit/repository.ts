@@ -112,3 +112,8 @@ export async function verifyChain(db: Kysely<Database>, chainId: string): Promis
   }
   return { ok: true, records };
 }
+
+/** The names of the people an audit trail records, by id. */
+export async function findActorNames(db: Kysely<Database>, userIds: readonly string[]): Promise<{ id: string; name: string }[]> {
+  return userIds.length ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [];
+}

@@ -229,3 +229,16 @@ export async function updateCommitment(trx: Transaction<Database>, id: string, f
     .where('id', '=', id)
     .execute();
 }
+
+/** Every version the database kept of the line, oldest first, with the category's and the recorder's names. */
+export async function findCommitmentVersions(db: Kysely<Database>, organisationId: string, commitmentId: string) {
+  return db
+    .selectFrom('commitment_versions as v')
+    .innerJoin('scheme_categories as sc', 'sc.id', 'v.category_id')
+    .leftJoin('users as u', 'u.id', 'v.recorded_by')
+    .select(['v.version', 'v.recorded_at', 'u.name as by', 'v.ref', 'v.title', 'sc.name as category', 'v.amount', 'v.status', 'v.committed_on', 'v.decision_ref', 'v.approved_by', 'v.service_area', 'v.notes'])
+    .where('v.organisation_id', '=', organisationId)
+    .where('v.commitment_id', '=', commitmentId)
+    .orderBy('v.version')
+    .execute();
+}

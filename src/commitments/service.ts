@@ -26,8 +26,11 @@ import { type createCommitmentBody, etagOf, type updateCommitmentBody } from './
 import { linkErrors } from '../governance/shared/links.ts';
 import { committedOnFor } from './committed-on.ts';
 
+// The reads the pages share with the API: the service is the feature's one door.
+export { findCommitment, listCommitments } from './repository.ts';
+
 /** The fields an auditor reads in a line's history. */
-export function auditViewOfLine(line: Commitment): Record<string, unknown> {
+function auditViewOfLine(line: Commitment): Record<string, unknown> {
   return {
     ref: line.ref,
     title: line.title,

@@ -108,7 +108,7 @@ function claimDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(lockPath, 'utf8'));
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && isAlive(holder)) {
-        throw new Error(`The data folder ${resolve(dataDir)} is in use by process ${holder}. Stop it first, or set RINGFENCE_DATA_DIR.`);
+        throw new Error(`The data folder ${resolve(dataDir)} is in use by process ${holder}. Stop it first, or set RINGFENCE_DATA_DIR.`, { cause: error });
       }
       unlinkSync(lockPath);
     }

@@ -10,7 +10,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
  * directly in dist/ and they are compiled to dist/migrations (see scripts/build.mjs).
  */
 const COMPILED = import.meta.url.endsWith('.js');
-export const MIGRATIONS_DIR = fileURLToPath(new URL(COMPILED ? './migrations' : '../../migrations', import.meta.url));
+const MIGRATIONS_DIR = fileURLToPath(new URL(COMPILED ? './migrations' : '../../migrations', import.meta.url));
 const MIGRATION_FILE = COMPILED ? /^\d{4}_[a-z0-9_]+\.js$/ : /^\d{4}_[a-z0-9_]+\.ts$/;
 
 /**

@@ -1,12 +1,13 @@
 import type { Kysely } from 'kysely';
 import { createCommitment } from '../commitments/service.ts';
 import type { Database } from '../db/tables.ts';
-import { recordChange } from '../audit/record.ts';
 import { createGrant, addTranche } from '../grants/service.ts';
 import { systemClock } from '../http/clock.ts';
 import { todayInLondon } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
+import { createOrganisation } from '../organisations/service.ts';
 import { recordSpend } from '../spend/service.ts';
+import { findFirstPlatformAdmin, findOrganisationWithGrant } from './repository.ts';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from './worked-example.ts';
 
 export const DEMO_ORGANISATION = { name: 'Demo Borough Council', code: 'E08000999' } as const;
@@ -23,30 +24,12 @@ export interface DemoResult {
  * again changes nothing.
  */
 export async function loadDemo(db: Kysely<Database>): Promise<DemoResult> {
-  const admin = await db.selectFrom('users').select('id').where('is_platform_admin', '=', true).orderBy('created_at').executeTakeFirst();
+  const admin = await findFirstPlatformAdmin(db);
   if (!admin) throw new Error('No platform administrator yet: start the service once first.');
-  const existing = await db
-    .selectFrom('organisations')
-    .leftJoin('grants', 'grants.organisation_id', 'organisations.id')
-    .select(['organisations.id', 'grants.id as grantId'])
-    .where('organisations.code', '=', DEMO_ORGANISATION.code)
-    .executeTakeFirst();
+  const existing = await findOrganisationWithGrant(db, DEMO_ORGANISATION.code);
   if (existing?.grantId) return { organisationId: existing.id, grantId: existing.grantId, created: false };
 
-  const organisationId =
-    existing?.id ??
-    (await db.transaction().execute(async (trx) => {
-      const organisation = await trx.insertInto('organisations').values(DEMO_ORGANISATION).returning('id').executeTakeFirstOrThrow();
-      await recordChange(trx, { actorId: admin.id, requestId: 'demo' }, {
-        organisationId: organisation.id,
-        action: 'create',
-        entity: 'organisation',
-        entityId: organisation.id,
-        before: null,
-        after: { ...DEMO_ORGANISATION },
-      });
-      return organisation.id;
-    }));
+  const organisationId = existing?.id ?? (await createOrganisation(db, { userId: admin.id, requestId: 'demo' }, DEMO_ORGANISATION)).id;
   const actor = { organisationId, userId: admin.id, requestId: 'demo', today: todayInLondon(systemClock.now()) };
   const [first, second] = WORKED_EXAMPLE_TRANCHES;
   const tranche = (t: (typeof WORKED_EXAMPLE_TRANCHES)[number]) => ({

@@ -1,14 +1,16 @@
 import { type Kysely, sql } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
+import type { LineState } from '../conditions/warnings.ts';
 import { type Quarter, quarterBounds, quarterSchema } from '../shared/calendar.ts';
-import { linesSource, spendSource } from '../summary/as-at.ts';
+import { Decimal } from '../shared/money.ts';
+import { linesSource, spendSource } from './as-at.ts';
 
 /**
  * The one read of a grant's figures: every consumer (summary, dashboard, committee table, DfE
  * return) takes its committed, spent and exposure from here, so none can count differently.
  *
  * Two bounds, either or both: `before`, an instant, reproduces the records as they stood then
- * (an as-at day's end, see summary/as-at.ts); `on`, a period's last day, counts only the lines
+ * (an as-at day's end, see figures/as-at.ts); `on`, a period's last day, counts only the lines
  * committed on or before it and the spend dated on or before it, from the records as they are.
  */
 export interface FiguresBounds {
@@ -142,4 +144,34 @@ export async function findGrantFigures(
     else lines.push(row);
   }
   return { categories, lines };
+}
+
+interface SpentLineRow {
+  id: string;
+  ref: string;
+  amount: string | null;
+  spent: string;
+  status: 'proposed' | 'approved' | 'withdrawn';
+}
+
+/**
+ * The live lines with spend, the only ones a line warning can be about (a line with nothing
+ * spent is neither overspent nor spending while tbc or proposed); the rules decide which warn.
+ */
+export async function findSpentLines(db: Kysely<Database>, grantId: string, before: Date | null): Promise<LineState[]> {
+  const lines =
+    before === null
+      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId} AND spent <> 0`
+      : sql`SELECT c.id, c.ref, c.amount, c.status, s.spent
+            FROM (${linesSource(grantId, before)}) c
+            JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
+              ON s.commitment_id = c.id`;
+  const result = await sql<SpentLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE status <> 'withdrawn' ORDER BY id`.execute(db);
+  return result.rows.map((row) => ({
+    id: row.id,
+    ref: row.ref,
+    amount: row.amount === null ? null : new Decimal(row.amount),
+    spent: new Decimal(row.spent),
+    status: row.status,
+  }));
 }

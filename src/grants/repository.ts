@@ -1,7 +1,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql } from 'kysely';
-import { capOf, earmarkedTo, type Funding, fundingOf, plannedFor } from '../conditions/rules.ts';
+import { capOf, type CapPosition, earmarkedTo, type Funding, fundingOf, plannedFor } from '../conditions/rules.ts';
 import type { Database, TranchePurpose, TrancheStatus } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
 
@@ -79,16 +79,6 @@ export async function lockGrant(trx: Transaction<Database>, organisationId: stri
     .forUpdate()
     .executeTakeFirst();
   return row ? { id: row.id, organisationId: row.organisation_id, financialYear: row.financial_year } : null;
-}
-
-export async function allocationOf(db: Kysely<Database>, grantId: string): Promise<Decimal> {
-  const row = await db
-    .selectFrom('grant_tranches')
-    .select((eb) => eb.fn.coalesce(eb.fn.sum<string>('amount'), eb.val('0')).as('total'))
-    .where('grant_id', '=', grantId)
-    .where('status', '<>', 'withdrawn')
-    .executeTakeFirstOrThrow();
-  return new Decimal(row.total);
 }
 
 /**
@@ -283,4 +273,94 @@ export async function updateTranche(trx: Transaction<Database>, trancheId: strin
     })
     .where('id', '=', trancheId)
     .execute();
+}
+
+export interface NewGrant {
+  readonly organisationId: string;
+  readonly schemeId: string;
+  readonly schemeVersionId: string;
+  readonly financialYear: string;
+  readonly createdBy: string;
+}
+
+export interface GrantCategorySetting {
+  readonly categoryId: string;
+  readonly plannedShare: Decimal;
+  readonly maxShare: Decimal | null;
+}
+
+/** A new grant and its categories' settings, in the caller's transaction. */
+export async function insertGrant(
+  trx: Transaction<Database>,
+  grant: NewGrant,
+  categories: readonly GrantCategorySetting[],
+): Promise<{ id: string; organisation_id: string; financial_year: string }> {
+  const row = await trx
+    .insertInto('grants')
+    .values({ organisation_id: grant.organisationId, scheme_id: grant.schemeId, scheme_version_id: grant.schemeVersionId, financial_year: grant.financialYear, created_by: grant.createdBy })
+    .returning(['id', 'organisation_id', 'financial_year'])
+    .executeTakeFirstOrThrow();
+  await trx
+    .insertInto('grant_categories')
+    .values(
+      categories.map((c) => ({
+        organisation_id: grant.organisationId,
+        grant_id: row.id,
+        category_id: c.categoryId,
+        planned_share: c.plannedShare.toString(),
+        max_share: c.maxShare === null ? null : c.maxShare.toString(),
+      })),
+    )
+    .execute();
+  return row;
+}
+
+/** Changes a category's planned share and cap on one grant; an absent setting stays as it is. */
+export async function updateGrantCategory(
+  trx: Transaction<Database>,
+  grantId: string,
+  categoryId: string,
+  settings: { readonly plannedShare?: Decimal | undefined; readonly maxShare?: Decimal | null | undefined },
+): Promise<void> {
+  await trx
+    .updateTable('grant_categories')
+    .set({
+      ...(settings.plannedShare !== undefined ? { planned_share: settings.plannedShare.toString() } : {}),
+      ...(settings.maxShare !== undefined ? { max_share: settings.maxShare === null ? null : settings.maxShare.toString() } : {}),
+    })
+    .where('grant_id', '=', grantId)
+    .where('category_id', '=', categoryId)
+    .execute();
+}
+
+/** Whether any line of the grant is still live (not withdrawn). */
+export async function hasLiveLines(db: Kysely<Database>, grantId: string): Promise<boolean> {
+  const row = await db.selectFrom('commitments').select('id').where('grant_id', '=', grantId).where('status', '<>', 'withdrawn').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * A category's cap position as the database states the rule (`category_cap_position`,
+ * migration 0010, which the backstop triggers also call). Read it after lockGrant in the same
+ * transaction, or two writers could both see room.
+ */
+export async function findCapPosition(trx: Transaction<Database>, grantId: string, categoryId: string, exceptLine: string | null): Promise<CapPosition & { exposure: Decimal }> {
+  const result = await sql<{ base: string; earmarked: string; cap: string | null; exposure: string; others_exposure: string }>`
+    SELECT base, earmarked, cap, exposure, others_exposure FROM category_cap_position(${grantId}::uuid, ${categoryId}::uuid, ${exceptLine}::uuid)
+  `.execute(trx);
+  const row = result.rows[0]!;
+  return {
+    base: new Decimal(row.base),
+    earmarked: new Decimal(row.earmarked),
+    cap: row.cap === null ? null : new Decimal(row.cap),
+    exposure: new Decimal(row.exposure),
+    othersExposure: new Decimal(row.others_exposure),
+  };
+}
+
+/** The grant's allocation and its spend, from `grant_allocation_position`; read it under the grant lock. */
+export async function findAllocationPosition(trx: Transaction<Database>, grantId: string): Promise<{ allocation: Decimal; spent: Decimal }> {
+  const result = await sql<{ allocation: string; spent: string }>`SELECT allocation, spent FROM grant_allocation_position(${grantId}::uuid)`.execute(trx);
+  const row = result.rows[0]!;
+  return { allocation: new Decimal(row.allocation), spent: new Decimal(row.spent) };
 }

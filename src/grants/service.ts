@@ -6,12 +6,15 @@ import type { z } from 'zod';
 import type { Database } from '../db/tables.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { findSchemeByCode, type SchemeVersion, versionFor } from '../schemes/repository.ts';
-import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
+import { type Decimal, formatShare } from '../shared/money.ts';
 import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { assertAllocationWithinLimit, assertFundingHolds } from './cap.ts';
-import { findGrant, type Grant, insertTranches, lockGrant, type NewTranche, type Tranche } from './repository.ts';
+import { findGrant, type Grant, insertGrant, insertTranches, lockGrant, type NewTranche, type Tranche, updateGrantCategory } from './repository.ts';
 import type { categorySettingsBody, createGrantBody } from './schemas.ts';
 import { auditViewOfTranche, grantSchemeVersion, resolveTranche, type TrancheBody } from './tranches.ts';
+
+// The reads the pages share with the API: the service is the feature's one door.
+export { findGrant, findGrants } from './repository.ts';
 
 /** A cap from the scheme is a grant condition: an organisation may tighten it, never loosen it. */
 function checkMaxShare(schemeMax: Decimal | null, requested: Decimal | null, path: string): FieldError | null {
@@ -54,26 +57,11 @@ export async function createGrant(db: Kysely<Database>, actor: Actor, body: z.ou
 
   try {
     const grantId = await inTransaction(db, async (trx) => {
-      const grant = await trx
-        .insertInto('grants')
-        .values({ organisation_id: organisationId, scheme_id: scheme.id, scheme_version_id: version.id, financial_year: body.financialYear, created_by: actorId })
-        .returning(['id', 'organisation_id', 'financial_year'])
-        .executeTakeFirstOrThrow();
-      await trx
-        .insertInto('grant_categories')
-        .values(
-          version.categories.map((c) => {
-            const setting = settings.get(c.code)!;
-            return {
-              organisation_id: organisationId,
-              grant_id: grant.id,
-              category_id: c.id,
-              planned_share: setting.plannedShare.toString(),
-              max_share: setting.maxShare === null ? null : setting.maxShare.toString(),
-            };
-          }),
-        )
-        .execute();
+      const grant = await insertGrant(
+        trx,
+        { organisationId, schemeId: scheme.id, schemeVersionId: version.id, financialYear: body.financialYear, createdBy: actorId },
+        version.categories.map((c) => ({ categoryId: c.id, ...settings.get(c.code)! })),
+      );
       const trancheIds = await insertTranches(trx, { id: grant.id, organisationId, financialYear: grant.financial_year }, tranches, actorId);
       await assertAllocationWithinLimit(trx, grant.id, 'tranches');
       await recordChange(trx, auditContext(actor), {
@@ -156,15 +144,7 @@ export async function updateCategorySettings(
       const problem = checkMaxShare(category.schemeMaxShare, body.maxShare, 'maxShare');
       if (problem) throw new ValidationProblem([problem]);
     }
-    await trx
-      .updateTable('grant_categories')
-      .set({
-        ...(body.plannedShare !== undefined ? { planned_share: body.plannedShare.toString() } : {}),
-        ...(body.maxShare !== undefined ? { max_share: body.maxShare === null ? null : body.maxShare.toString() } : {}),
-      })
-      .where('grant_id', '=', grantId)
-      .where('category_id', '=', category.categoryId)
-      .execute();
+    await updateGrantCategory(trx, grantId, category.categoryId, body);
     if (body.maxShare !== undefined && body.maxShare !== null) {
       // A tighter cap must still hold what is already committed and spent.
       await assertFundingHolds(trx, grantId, [{ ...category, maxShare: body.maxShare }], body.maxShare, `A cap of ${formatShare(body.maxShare)}`);

@@ -9,7 +9,7 @@ import type { SchemeVersion } from '../schemes/repository.ts';
 import { formatPounds } from '../shared/money.ts';
 import { type FieldError, InvalidStateProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { assertAllocationWithinLimit, assertFundingHolds } from './cap.ts';
-import { findGrant, findTrancheGrantId, type Grant, lockGrant, type NewTranche, type Tranche, updateTranche } from './repository.ts';
+import { findGrant, findTrancheGrantId, type Grant, hasLiveLines, lockGrant, type NewTranche, type Tranche, updateTranche } from './repository.ts';
 import { etagOfTranche, type trancheInput, type updateTrancheBody } from './schemas.ts';
 import { findSchemeByCode } from '../schemes/repository.ts';
 import { formatMoney } from '../shared/money.ts';
@@ -147,11 +147,6 @@ async function changeTranche(db: Kysely<Database>, actor: Actor, trancheId: stri
     });
   });
   return (await findTranche(db, organisationId, trancheId))!;
-}
-
-async function hasLiveLines(db: Kysely<Database>, grantId: string): Promise<boolean> {
-  const row = await db.selectFrom('commitments').select('id').where('grant_id', '=', grantId).where('status', '<>', 'withdrawn').limit(1).executeTakeFirst();
-  return row !== undefined;
 }
 
 export async function amendTranche(db: Kysely<Database>, actor: Actor, trancheId: string, body: z.output<typeof updateTrancheBody>, ifMatch: string | undefined): Promise<{ tranche: Tranche; grant: Grant }> {

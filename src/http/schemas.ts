@@ -113,8 +113,6 @@ export function problemResponses(...names: DocumentedProblem[]): Record<number, 
   );
 }
 
-export const uuidSchema = z.uuid();
-
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
 
 // PostgreSQL text cannot hold NUL, and no person types one: refuse it as bad input, not a 500.

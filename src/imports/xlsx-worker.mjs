@@ -82,7 +82,7 @@ async function read() {
   const workbook = new ExcelJS.Workbook();
   try {
     // maxRows and maxCols make exceljs stop parsing a sheet that is larger than any import.
-    // @ts-ignore exceljs's types omit the parse options its loader accepts.
+    // exceljs's types omit these parse options, but its loader accepts them.
     await workbook.xlsx.load(buffer, { maxRows: limits.rows * 2, maxCols: limits.columns * 10, ignoreNodes: ['dataValidations', 'conditionalFormatting', 'extLst', 'drawing', 'picture', 'legacyDrawing', 'tableParts'] });
   } catch (error) {
     const message = error instanceof Error ? error.message : '';

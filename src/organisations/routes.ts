@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, principalOf } from '../auth/access.ts';
-import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
 import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
-import { isUniqueViolation } from '../db/errors.ts';
-import { recordChange } from '../audit/record.ts';
+import { findOrganisation, listOrganisations } from './repository.ts';
+import { createOrganisation } from './service.ts';
 
 const organisationSchema = z
   .object({ id: z.uuid(), name: z.string(), code: z.string() })
@@ -33,28 +33,8 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      try {
-        const created = await app.db.transaction().execute(async (trx) => {
-          const organisation = await trx
-            .insertInto('organisations')
-            .values({ name: request.body.name, code: request.body.code })
-            .returning(['id', 'name', 'code'])
-            .executeTakeFirstOrThrow();
-          await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
-            organisationId: organisation.id,
-            action: 'create',
-            entity: 'organisation',
-            entityId: organisation.id,
-            before: null,
-            after: { name: organisation.name, code: organisation.code },
-          });
-          return organisation;
-        });
-        return reply.status(201).send(created);
-      } catch (error) {
-        if (isUniqueViolation(error)) throw new ConflictProblem(`An organisation with code ${request.body.code} already exists.`);
-        throw error;
-      }
+      const created = await createOrganisation(app.db, { userId: principalOf(request).userId, requestId: request.id }, request.body);
+      return reply.status(201).send(created);
     },
   );
 
@@ -71,13 +51,7 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      let query = app.db.selectFrom('organisations').select(['id', 'name', 'code']).orderBy('name');
-      if (!principal.isPlatformAdmin) {
-        const ids = [...principal.roles.keys()];
-        if (ids.length === 0) return { items: [] };
-        query = query.where('id', 'in', ids);
-      }
-      return { items: await query.execute() };
+      return { items: await listOrganisations(app.db, principal.isPlatformAdmin ? 'all' : [...principal.roles.keys()]) };
     },
   );
 
@@ -94,11 +68,7 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const found = await app.db
-        .selectFrom('organisations')
-        .select(['id', 'name', 'code'])
-        .where('id', '=', request.params.orgId)
-        .executeTakeFirst();
+      const found = await findOrganisation(app.db, request.params.orgId);
       if (!found) throw new NotFoundProblem('organisation');
       return found;
     },

@@ -78,7 +78,7 @@ export function defineReport<S extends ReportScope, Q extends z.ZodObject, M>(de
   return definition as unknown as AnyReport;
 }
 
-export function formatsOf(report: AnyReport): ReportFormat[] {
+function formatsOf(report: AnyReport): ReportFormat[] {
   return (Object.keys(report.formats) as ReportFormat[]).filter((format) => report.formats[format] !== undefined);
 }
 

@@ -18,7 +18,7 @@ export type FileFormat = keyof typeof MEDIA_TYPES;
  * safeFilename) and quoted; nosniff stops a browser guessing a type, and an HTML table may
  * carry inline styles but never run anything, should a title ever slip past escaping.
  */
-export function sendFile(reply: FastifyReply, format: FileFormat, filename: string, body: string | Buffer | Readable): FastifyReply {
+function sendFile(reply: FastifyReply, format: FileFormat, filename: string, body: string | Buffer | Readable): FastifyReply {
   reply
     .type(MEDIA_TYPES[format])
     .header('content-disposition', `attachment; filename="${filename}"`)
@@ -33,7 +33,7 @@ export function sendFile(reply: FastifyReply, format: FileFormat, filename: stri
  * re-validate every line against the schema on the way out: the body is built by a function
  * typed with that schema's output type, so the compiler has already proved its shape.
  */
-export function sendJson(reply: FastifyReply, body: object): FastifyReply {
+function sendJson(reply: FastifyReply, body: object): FastifyReply {
   return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 

@@ -4,13 +4,13 @@ import { findGrant, type Grant } from '../grants/repository.ts';
 import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
-import { type AsAt, grantAsAt } from '../summary/as-at.ts';
-import { type LineWithSpend, linesWithSpendPages, readingAhead, type SpendQuery, type SpendRow, spendPages } from './pages.ts';
+import { type AsAt, grantAsAt } from '../figures/as-at.ts';
 import { type GrantFigures, readGrantFigures } from '../figures/service.ts';
-import { findCommitteeLines, findOrganisationHeader } from './repository.ts';
+import { findCommitteeLines, findOrganisationHeader, type LineWithSpend, linesWithSpendPages, type SpendQuery, type SpendRow, spendPages } from './repository.ts';
+import { readingAhead } from './snapshot.ts';
 import { categoryFinder, type CommitteeLines, type ReportContext, type WithCategory } from './shared/context.ts';
 
-/** `asAt` comes from resolveAsAt (a day) or, in tests, any instant: see summary/as-at.ts. */
+/** `asAt` comes from resolveAsAt (a day) or, in tests, any instant: see figures/as-at.ts. */
 export async function loadReportContext(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null): Promise<ReportContext> {
   const [organisation, current] = await Promise.all([findOrganisationHeader(db, organisationId), findGrant(db, organisationId, grantId)]);
   if (!organisation || !current) throw new NotFoundProblem('grant');
@@ -65,7 +65,7 @@ export function quarterSpend(db: Kysely<Database>, context: ReportContext, quart
 }
 
 /** The Local Government Transparency Code publishes each item of expenditure over £500. */
-export const TRANSPARENCY_THRESHOLD = new Decimal('500');
+const TRANSPARENCY_THRESHOLD = new Decimal('500');
 
 export interface DateRange {
   readonly from: string;

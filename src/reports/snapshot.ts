@@ -58,3 +58,24 @@ export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysel
 function asError(error: unknown): Error {
   return error instanceof Error ? error : new Error(String(error));
 }
+
+/**
+ * Asks for the next page as soon as the current one is handed over, so the database reads it
+ * while the caller is still writing this one (PostgreSQL works in its own process). At most one
+ * page waits in memory.
+ */
+export async function* readingAhead<T>(pages: AsyncGenerator<T>): AsyncGenerator<T> {
+  let next = pages.next();
+  try {
+    for (;;) {
+      const current = await next;
+      if (current.done) return;
+      next = pages.next();
+      // Should the caller stop early, a failure of the page read ahead is not left unhandled.
+      next.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await pages.return(undefined);
+  }
+}

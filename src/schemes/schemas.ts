@@ -58,7 +58,7 @@ const categoryOutput = z.object({
   maxShare: shareOutput.nullable(),
 });
 
-export const schemeVersionSchema = z
+const schemeVersionSchema = z
   .object({
     financialYear: z.string(),
     headings: z.array(z.object({ code: z.string(), label: z.string() })),
@@ -82,7 +82,7 @@ export const schemeSchema = z
   })
   .meta({ id: 'Scheme' });
 
-export function presentSchemeVersion(version: SchemeVersion): z.infer<typeof schemeVersionSchema> {
+function presentSchemeVersion(version: SchemeVersion): z.infer<typeof schemeVersionSchema> {
   const labels = new Map(version.headings.map((h) => [h.code, h.label]));
   return {
     financialYear: version.financialYear,

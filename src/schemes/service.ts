@@ -9,6 +9,9 @@ import { ConflictProblem, type FieldError, NotFoundProblem, ValidationProblem } 
 import { findSchemeByCode, insertScheme, insertSchemeVersion, type NewSchemeVersion, type Scheme, schemeIdByCode } from './repository.ts';
 import type { createSchemeBody, schemeVersionBody } from './schemas.ts';
 
+// The reads the pages share with the API: the service is the feature's one door.
+export { findSchemeByCode, listSchemes } from './repository.ts';
+
 type VersionBody = z.output<typeof schemeVersionBody>;
 /** Schemes are platform-wide: whoever acts, acts in no organisation. */
 export interface PlatformActor {
@@ -17,7 +20,7 @@ export interface PlatformActor {
 }
 
 /** Everything that makes a version's conditions inconsistent, each naming its field. */
-export function versionProblems(version: VersionBody, prefix: string): FieldError[] {
+function versionProblems(version: VersionBody, prefix: string): FieldError[] {
   const problems: FieldError[] = [];
   const headingCodes = new Set<string>();
   version.headings.forEach((h, i) => {

@@ -44,7 +44,7 @@ export interface FinancialYearBounds {
   readonly lastDay: string;
 }
 
-export const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
+const MONTH_NAMES = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'] as const;
 
 const pad = (value: number) => String(value).padStart(2, '0');
 

@@ -14,6 +14,9 @@ import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } fro
 import { insertSpendEntry, type SpendEntry } from './repository.ts';
 import type { recordSpendBody } from './schemas.ts';
 
+// The reads the pages share with the API: the service is the feature's one door.
+export { listSpendForCommitment } from './repository.ts';
+
 export async function recordSpend(db: Kysely<Database>, actor: Actor, commitmentId: string, body: z.output<typeof recordSpendBody>): Promise<SpendEntry> {
   return inTransaction(db, async (trx) => {
     const found = await findCommitment(trx, actor.organisationId, commitmentId);

@@ -4,7 +4,7 @@ import { access, accessOf } from '../auth/access.ts';
 
 import { type Decimal, formatMoney, formatMoneyOrNull, formatShare, moneyOutput, shareOutput } from '../shared/money.ts';
 import { WARNING_CODES } from '../conditions/warnings.ts';
-import { asAtParameter, resolveAsAt } from './as-at.ts';
+import { asAtParameter, resolveAsAt } from '../figures/as-at.ts';
 import { type GrantSummary, summariseGrant } from './service.ts';
 
 const formatShareOrNull = (share: Decimal | null) => (share === null ? null : formatShare(share));

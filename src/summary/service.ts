@@ -1,12 +1,12 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { shareOf } from '../conditions/rules.ts';
-import { allocationWarnings, categoryWarnings, type LineState, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
-import { findGrantFigures, type RawCategoryFigures } from '../figures/repository.ts';
+import { allocationWarnings, categoryWarnings, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
+import { findGrantFigures, findSpentLines, type RawCategoryFigures } from '../figures/repository.ts';
 import { categoryTerms, findGrant, type Grant } from '../grants/repository.ts';
 import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
-import { type AsAt, grantAsAt, linesSource, spendSource } from './as-at.ts';
+import { type AsAt, grantAsAt } from '../figures/as-at.ts';
 
 export interface CategorySummary {
   readonly code: string;
@@ -62,36 +62,6 @@ async function categoryTotals(db: Kysely<Database>, grantId: string, before: Dat
   return new Map(categories.map((row) => [row.category_id, row]));
 }
 
-interface SpentLineRow {
-  id: string;
-  ref: string;
-  amount: string | null;
-  spent: string;
-  status: 'proposed' | 'approved' | 'withdrawn';
-}
-
-/**
- * The live lines with spend, the only ones a line warning can be about (a line with nothing
- * spent is neither overspent nor spending while tbc or proposed); the rules decide which warn.
- */
-async function linesWithSpend(db: Kysely<Database>, grantId: string, before: Date | null): Promise<LineState[]> {
-  const lines =
-    before === null
-      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId} AND spent <> 0`
-      : sql`SELECT c.id, c.ref, c.amount, c.status, s.spent
-            FROM (${linesSource(grantId, before)}) c
-            JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
-              ON s.commitment_id = c.id`;
-  const result = await sql<SpentLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE status <> 'withdrawn' ORDER BY id`.execute(db);
-  return result.rows.map((row) => ({
-    id: row.id,
-    ref: row.ref,
-    amount: row.amount === null ? null : new Decimal(row.amount),
-    spent: new Decimal(row.spent),
-    status: row.status,
-  }));
-}
-
 const money = (value: string | null | undefined): Decimal => (value == null ? ZERO : new Decimal(value));
 
 /** The grant's position now, or at the end of a past day when `asAt` is given. */
@@ -99,7 +69,7 @@ export async function summariseGrant(db: Kysely<Database>, organisationId: strin
   // The totals do not depend on the grant row, so both are read at once; the totals of a grant
   // that is not this organisation's are never looked at.
   const before = asAt?.before ?? null;
-  const [current, totals, spentLines] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, before), linesWithSpend(db, grantId, before)]);
+  const [current, totals, spentLines] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, before), findSpentLines(db, grantId, before)]);
   if (!current) throw new NotFoundProblem('grant');
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
   const { allocation } = grant;

@@ -31,7 +31,7 @@ export function formatDate(value: string | Date | null | undefined): string {
 }
 
 /** "3 October 2025 at 14:05" in UK time. */
-export function formatDateTime(value: Date | string | null | undefined): string {
+function formatDateTime(value: Date | string | null | undefined): string {
   if (value == null) return '';
   const date = value instanceof Date ? value : new Date(value);
   return `${longDate(londonDateOf(date))} at ${londonTimeOf(date)}`;

@@ -23,7 +23,7 @@ import { CAPPED, type Money, type PurposeChange, type Step, type TranchePurpose,
  * src/spend/service.ts), so the verdict names the same problem they do.
  */
 
-export const SPENT_ON = '2025-06-01';
+const SPENT_ON = '2025-06-01';
 
 export interface SchemeCategory extends CapCategory {
   readonly plannedShare: Decimal;

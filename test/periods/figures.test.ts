@@ -6,7 +6,7 @@ import { readGrantFigures } from '../../src/figures/service.ts';
 import { findGrant } from '../../src/grants/repository.ts';
 import { loadCommitteeLines } from '../../src/reports/service.ts';
 import { formatMoney, sumDecimals, ZERO } from '../../src/shared/money.ts';
-import type { AsAt } from '../../src/summary/as-at.ts';
+import type { AsAt } from '../../src/figures/as-at.ts';
 import { summariseGrant } from '../../src/summary/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';

@@ -11,7 +11,7 @@ import { buildDfeReturn } from '../../src/reports/dfe-return/model.ts';
 import { dfeReturnXlsx } from '../../src/reports/dfe-return/xlsx.ts';
 import { lineSpendPages, loadCommitteeLines, quarterFigures, quarterSpend } from '../../src/reports/service.ts';
 import { categoryFinder } from '../../src/reports/shared/context.ts';
-import type { AsAt } from '../../src/summary/as-at.ts';
+import type { AsAt } from '../../src/figures/as-at.ts';
 import { presentSummary } from '../../src/summary/routes.ts';
 import { summariseGrant } from '../../src/summary/service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';

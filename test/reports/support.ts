@@ -12,7 +12,7 @@ export interface WorkedExample {
   readonly lineIds: Record<string, string>;
 }
 
-export const WORKED_EXAMPLE_COMMITTED_ON = '2025-06-09';
+const WORKED_EXAMPLE_COMMITTED_ON = '2025-06-09';
 
 /** The worked example (docs/domain.md), entered through the API as a finance officer would. */
 export async function enterWorkedExample(testApp: TestApp, name = 'Example Metropolitan Borough Council'): Promise<WorkedExample> {

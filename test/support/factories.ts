@@ -6,7 +6,7 @@ import { type Api, apiAs, type TestApp } from './app.ts';
 let organisationCounter = 0;
 
 /** A GSS-shaped code unique within the test database. */
-export function uniqueOrganisationCode(): string {
+function uniqueOrganisationCode(): string {
   organisationCounter += 1;
   return `E${String(randomInt(10_000_000)).padStart(4, '0').slice(0, 4)}${String(organisationCounter).padStart(4, '0')}`;
 }

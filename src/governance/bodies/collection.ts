@@ -1,8 +1,8 @@
 import { assertNoFieldErrors } from '../shared/records.ts';
 import { dateOrder } from '../shared/dates.ts';
 import { overlay } from '../shared/schemas.ts';
-import { tableCollection } from '../shared/table-store.ts';
-import { findGovernanceBody, type GovernanceBody, governanceBodyColumns, type GovernanceBodyFields, listGovernanceBodies } from './repository.ts';
+import { tableCollection } from '../shared/repository.ts';
+import { findGovernanceBody, governanceBodyColumns, type GovernanceBodyFields, listGovernanceBodies } from './repository.ts';
 import { createGovernanceBodyBody, governanceBodyQuery, governanceBodySchema, presentGovernanceBody, updateGovernanceBodyBody } from './schemas.ts';
 
 const EMPTY = { kind: null, chair: null, termsAgreedOn: null, termsReviewDue: null, notes: null } as const;

@@ -4,7 +4,7 @@ import type { Database } from '../../db/tables.ts';
 import { type FieldError, ValidationProblem } from '../../shared/problems.ts';
 import { findMeetingBody } from '../meetings/repository.ts';
 import { validFields } from '../shared/links.ts';
-import { tableCollection } from '../shared/table-store.ts';
+import { tableCollection } from '../shared/repository.ts';
 import { type Decision, decisionColumns, type DecisionFields, findDecision, listDecisions } from './repository.ts';
 import { createDecisionBody, decisionQuery, decisionSchema, presentDecision, updateDecisionBody } from './schemas.ts';
 

@@ -39,7 +39,7 @@ export const decisionSchema = z
   .meta({ id: 'Decision' });
 
 /** "Cabinet 9 June 2025, recommendation 3". */
-export function decisionReference(decision: Pick<Decision, 'governanceBody' | 'decidedOn' | 'recommendation'>): string {
+function decisionReference(decision: Pick<Decision, 'governanceBody' | 'decidedOn' | 'recommendation'>): string {
   const recommendation = decision.recommendation ? `, recommendation ${decision.recommendation}` : '';
   return `${decision.governanceBody} ${longDate(decision.decidedOn)}${recommendation}`;
 }

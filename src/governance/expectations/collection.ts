@@ -40,7 +40,7 @@ async function amended(trx: Transaction<Database>, current: Expectation, body: z
   return next;
 }
 
-export const expectationStore: RecordStore<Expectation, ExpectationFields> = {
+const expectationStore: RecordStore<Expectation, ExpectationFields> = {
   entity: 'expectation',
   find: findExpectation,
   lock: lockExpectation,

@@ -4,7 +4,7 @@ import { optionalDate, patchOf } from '../shared/schemas.ts';
 import type { Expectation } from './repository.ts';
 
 export const EXPECTATION_STATUSES = ['not_started', 'in_progress', 'met'] as const;
-export const EXPECTATION_AREAS = { family_help: 'Family Help', front_door: 'Front door', child_protection: 'Multi-agency child protection', family_networks: 'Family networks' } as const;
+const EXPECTATION_AREAS = { family_help: 'Family Help', front_door: 'Front door', child_protection: 'Multi-agency child protection', family_networks: 'Family networks' } as const;
 
 export const createExpectationBody = z.strictObject({
   code: z

@@ -2,7 +2,7 @@ import type { Transaction } from 'kysely';
 import type { Database } from '../../db/tables.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
-import { tableCollection } from '../shared/table-store.ts';
+import { tableCollection } from '../shared/repository.ts';
 import { InvalidStateProblem } from '../../shared/problems.ts';
 import { countDecisionsAt, findMeeting, listMeetings, type Meeting, meetingColumns, type MeetingFields } from './repository.ts';
 import { createMeetingBody, meetingQuery, meetingSchema, presentMeeting, updateMeetingBody } from './schemas.ts';

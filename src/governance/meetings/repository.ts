@@ -1,6 +1,5 @@
 import type { Kysely, Updateable } from 'kysely';
 import type { Database, MeetingsTable } from '../../db/tables.ts';
-import { META_COLUMNS } from '../shared/columns.ts';
 
 export interface MeetingFields {
   readonly governanceBodyId: string;

@@ -6,7 +6,7 @@ import type { FieldError } from '../../shared/problems.ts';
 import { notInFuture } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
-import { tableCollection } from '../shared/table-store.ts';
+import { tableCollection } from '../shared/repository.ts';
 import { findMilestone, listMilestones, type Milestone, milestoneColumns, type MilestoneFields } from './repository.ts';
 import { createMilestoneBody, milestoneQuery, milestoneSchema, presentMilestone, updateMilestoneBody } from './schemas.ts';
 

@@ -6,7 +6,7 @@ import type { FieldError } from '../../shared/problems.ts';
 import { dateOrder } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
-import { tableCollection } from '../shared/table-store.ts';
+import { tableCollection } from '../shared/repository.ts';
 import { findPost, listPosts, type Post, postColumns, type PostFields } from './repository.ts';
 import { createPostBody, postQuery, postSchema, presentPost, updatePostBody } from './schemas.ts';
 
@@ -36,7 +36,7 @@ export function postErrors(fields: PostFields): FieldError[] {
   return errors;
 }
 
-export async function checkedPost(trx: Transaction<Database>, organisationId: string, fields: PostFields, current: Post | null): Promise<PostFields> {
+async function checkedPost(trx: Transaction<Database>, organisationId: string, fields: PostFields, current: Post | null): Promise<PostFields> {
   return validFields(trx, organisationId, fields, current, postErrors(fields), { workstreamId: 'workstreams', commitmentId: 'commitments' });
 }
 

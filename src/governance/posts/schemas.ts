@@ -9,7 +9,7 @@ export const POST_STATUSES = ['planned', 'recruiting', 'in_post', 'ended', 'unfi
 const FTE_TEXT = /^\d{1,5}(\.\d{1,2})?$/;
 
 /** Full-time equivalents, exact to two decimals, like money: never a float. */
-export const fteInput = z
+const fteInput = z
   .union([z.string(), z.number()])
   .transform((value, context) => {
     const text = typeof value === 'number' ? String(value) : value.trim();

@@ -13,7 +13,7 @@ import { posts, postErrors } from './collection.ts';
 import type { Post, PostFields } from './repository.ts';
 import { POST_STATUSES, postSchema, presentPost } from './schemas.ts';
 
-export const splitPostBody = z.strictObject({
+const splitPostBody = z.strictObject({
   headcount: z.number().int('must be a whole number').min(1, 'must be at least 1'),
   status: z.enum(POST_STATUSES),
   startDate: optionalDate.meta({ description: "The moved posts' start; the record's when absent." }),
@@ -32,7 +32,7 @@ function shareOf(amount: Decimal, n: number, h: number): Decimal {
  * FTE, in one transaction: "Attendance Leads ×3 recruiting" becomes "×2 recruiting" and "×1 in
  * post" when one is appointed, and neither moment shows a wrong headcount.
  */
-export async function splitPost(db: Kysely<Database>, actor: Actor, id: string, body: z.output<typeof splitPostBody>, ifMatch: string | undefined) {
+async function splitPost(db: Kysely<Database>, actor: Actor, id: string, body: z.output<typeof splitPostBody>, ifMatch: string | undefined) {
   const store = posts.store;
   return db.transaction().execute(async (trx) => {
     if (!(await store.lock(trx, actor.organisationId, id))) throw new NotFoundProblem('post');

@@ -7,7 +7,7 @@ import { type Reconciliation, reconcileGrant } from './service.ts';
 
 const RESULTS = ['agrees', 'over', 'under', 'tbc', 'withdrawn', 'no_staff'] as const;
 
-export const reconciliationSchema = z
+const reconciliationSchema = z
   .object({
     grantId: z.uuid(),
     financialYear: z.string(),
@@ -56,7 +56,7 @@ export const reconciliationSchema = z
 const METHOD =
   "Each post's and secondment's annual cost (a post record's cost covers its whole headcount; a secondment's is multiplied by this council's cost share) × the days it runs within the financial year ÷ the days in that year, rounded half-up to the penny, summed per line and compared with the line's amount. Unfilled posts and unsuccessful secondments are not counted; a missing start or end date counts from the start or to the end of the year.";
 
-export function presentReconciliation(reconciliation: Reconciliation): z.output<typeof reconciliationSchema> {
+function presentReconciliation(reconciliation: Reconciliation): z.output<typeof reconciliationSchema> {
   return {
     grantId: reconciliation.grantId,
     financialYear: reconciliation.financialYear,

@@ -114,7 +114,7 @@ export const programmeReportSchema = z
 
 export type ProgrammeReport = z.output<typeof programmeReportSchema>;
 
-export const STATUS_LABELS: Readonly<Record<string, string>> = {
+const STATUS_LABELS: Readonly<Record<string, string>> = {
   planned: 'planned',
   recruiting: 'recruiting',
   in_post: 'in post',

@@ -4,7 +4,7 @@ import { Decimal } from '../../shared/money.ts';
 import { dateOrder } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
-import { tableCollection } from '../shared/table-store.ts';
+import { tableCollection } from '../shared/repository.ts';
 import { findSecondment, listSecondments, type Secondment, secondmentColumns, type SecondmentFields } from './repository.ts';
 import { createSecondmentBody, presentSecondment, secondmentQuery, secondmentSchema, updateSecondmentBody } from './schemas.ts';
 

@@ -1,6 +1,7 @@
-import { sql, type Transaction } from 'kysely';
+import type { Transaction } from 'kysely';
 import type { Database } from '../../db/tables.ts';
 import { type FieldError, ValidationProblem } from '../../shared/problems.ts';
+import { findLinkedRecord } from './repository.ts';
 
 export type LinkTable = 'governance_bodies' | 'meetings' | 'decisions' | 'workstreams' | 'commitments';
 
@@ -34,10 +35,7 @@ export async function linkErrors(trx: Transaction<Database>, organisationId: str
   const errors: FieldError[] = [];
   for (const link of links) {
     if (!link.id || link.id === link.previous) continue;
-    const status = link.table === 'commitments' ? sql`status` : sql`NULL`;
-    const found = await sql<{ status: string | null }>`
-      SELECT ${status} AS status FROM ${sql.table(link.table)} WHERE organisation_id = ${organisationId} AND id = ${link.id}`.execute(trx);
-    const row = found.rows[0];
+    const row = await findLinkedRecord(trx, link.table, organisationId, link.id);
     if (!row) errors.push({ path: link.path, message: `is not a ${NOUN[link.table]} of this organisation` });
     else if (row.status === 'withdrawn') errors.push({ path: link.path, message: 'is a withdrawn line' });
   }

@@ -36,10 +36,6 @@ export function presentMeta(record: RecordMeta) {
   };
 }
 
-export function metaOf(row: { id: string; organisation_id: string; version: number; created_at: Date; updated_at: Date }): RecordMeta {
-  return { id: row.id, organisationId: row.organisation_id, version: row.version, createdAt: row.created_at, updatedAt: row.updated_at };
-}
-
 /**
  * The body of a PATCH: every field of the create body optional, at least one given. Create
  * bodies carry no zod defaults (services fill them), so an absent field here means "unchanged".

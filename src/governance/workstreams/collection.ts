@@ -6,7 +6,7 @@ import type { FieldError } from '../../shared/problems.ts';
 import { assessmentDate } from '../shared/dates.ts';
 import { validFields } from '../shared/links.ts';
 import { overlay } from '../shared/schemas.ts';
-import { tableCollection } from '../shared/table-store.ts';
+import { tableCollection } from '../shared/repository.ts';
 import { findWorkstream, listWorkstreams, type Workstream, workstreamColumns, type WorkstreamFields } from './repository.ts';
 import { createWorkstreamBody, presentWorkstream, updateWorkstreamBody, workstreamQuery, workstreamSchema } from './schemas.ts';
 

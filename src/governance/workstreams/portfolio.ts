@@ -10,6 +10,7 @@ import { listRisks } from '../risks/repository.ts';
 import { presentRisk, riskSchema } from '../risks/schemas.ts';
 import { listSecondments } from '../secondments/repository.ts';
 import { presentSecondment, secondmentSchema } from '../secondments/schemas.ts';
+import { findWorkstreamLines } from './repository.ts';
 
 export const portfolioSchema = z.object({
   lines: z.array(
@@ -30,15 +31,7 @@ export const portfolioSchema = z.object({
 });
 
 async function linesOf(db: Kysely<Database>, organisationId: string, workstreamId: string) {
-  const rows = await db
-    .selectFrom('commitments as c')
-    .innerJoin('grants as g', 'g.id', 'c.grant_id')
-    .select(['c.id', 'c.grant_id as grantId', 'g.financial_year as financialYear', 'c.ref', 'c.title', 'c.amount', 'c.status'])
-    .where('c.organisation_id', '=', organisationId)
-    .where('c.workstream_id', '=', workstreamId)
-    .orderBy('g.financial_year')
-    .orderBy('c.created_at')
-    .execute();
+  const rows = await findWorkstreamLines(db, organisationId, workstreamId);
   return rows.map((row) => ({ ...row, amount: formatMoneyOrNull(row.amount === null ? null : new Decimal(row.amount)) }));
 }
 

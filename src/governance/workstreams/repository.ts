@@ -76,3 +76,16 @@ export async function listRagHistory(db: Kysely<Database>, organisationId: strin
     .orderBy('id')
     .execute();
 }
+
+/** The ledger's lines that deliver the workstream, in every grant year, oldest year first. */
+export async function findWorkstreamLines(db: Kysely<Database>, organisationId: string, workstreamId: string) {
+  return db
+    .selectFrom('commitments as c')
+    .innerJoin('grants as g', 'g.id', 'c.grant_id')
+    .select(['c.id', 'c.grant_id as grantId', 'g.financial_year as financialYear', 'c.ref', 'c.title', 'c.amount', 'c.status'])
+    .where('c.organisation_id', '=', organisationId)
+    .where('c.workstream_id', '=', workstreamId)
+    .orderBy('g.financial_year')
+    .orderBy('c.created_at')
+    .execute();
+}

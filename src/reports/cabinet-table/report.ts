@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
 import { isoDateSchema } from '../../shared/calendar.ts';
-import { asAtParameter, resolveAsAt } from '../../summary/as-at.ts';
+import { asAtParameter, resolveAsAt } from '../../figures/as-at.ts';
 import { defineReport } from '../definition.ts';
 import { loadCommitteeLines } from '../service.ts';
 import { safeFilename } from '../shared/format.ts';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { quarterSchema } from '../../shared/calendar.ts';
-import { asAtParameter, resolveAsAt } from '../../summary/as-at.ts';
+import { asAtParameter, resolveAsAt } from '../../figures/as-at.ts';
 import { defineReport } from '../definition.ts';
 import { dfeReturnWorkbook } from '../dfe-workbook.ts';
 import { loadReportContext, quarterFigures } from '../service.ts';

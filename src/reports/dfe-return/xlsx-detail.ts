@@ -1,4 +1,4 @@
-import type { LineWithSpend, SpendRow } from '../pages.ts';
+import type { LineWithSpend, SpendRow } from '../repository.ts';
 import type { WithCategory } from '../shared/context.ts';
 import type { GrantCategory } from '../../grants/repository.ts';
 import { quarterSchema } from '../../shared/calendar.ts';

@@ -1,13 +1,13 @@
 import type { Readable } from 'node:stream';
 import type { GrantCategory } from '../../grants/repository.ts';
-import type { LineWithSpend, SpendRow } from '../pages.ts';
+import type { LineWithSpend, SpendRow } from '../repository.ts';
 import type { WithCategory } from '../shared/context.ts';
 import { longDate } from '../../shared/calendar.ts';
 import { formula, moneyValue, PERCENT, POUNDS, streamWorkbook, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
 import type { DfeReturn } from './model.ts';
 import { writeLinesSheet, writeSpendSheet } from './xlsx-detail.ts';
 
-export const SUMMARY_HEADER = ['Reporting heading', 'Committed to date', 'Spent in quarter', 'Spent to date'] as const;
+const SUMMARY_HEADER = ['Reporting heading', 'Committed to date', 'Spent in quarter', 'Spent to date'] as const;
 
 /**
  * The return as the DfE template lays it out: a Summary sheet (one row per reporting heading

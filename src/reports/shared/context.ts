@@ -1,5 +1,5 @@
 import type { Grant, GrantCategory } from '../../grants/repository.ts';
-import type { AsAt } from '../../summary/as-at.ts';
+import type { AsAt } from '../../figures/as-at.ts';
 import type { CategoryCommitted, CommitteeLineRow, OrganisationHeader } from '../repository.ts';
 
 /**

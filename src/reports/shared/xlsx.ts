@@ -5,7 +5,6 @@ import type { Decimal } from '../../shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
-export type Worksheet = ExcelJS.Worksheet;
 
 /** Pounds and pence as councils print them. */
 export const POUNDS = '£#,##0.00';

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isoDateSchema } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { defineReport, type FileWriter } from '../definition.ts';
-import type { SpendRow } from '../pages.ts';
+import type { SpendRow } from '../repository.ts';
 import { findOrganisationHeader, loadReportContext, transparencyRange, transparencyRows } from '../service.ts';
 import { safeFilename } from '../shared/format.ts';
 import { spendingOver500Csv } from './spending-over-500.ts';

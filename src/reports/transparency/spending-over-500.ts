@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { SpendRow } from '../pages.ts';
+import type { SpendRow } from '../repository.ts';
 import { decimalOf } from '../money-text.ts';
 import { type CsvCell, csvLine } from '../shared/csv.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
@@ -9,7 +9,7 @@ import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
  * date, the department that incurred it, beneficiary, a summary of the purpose, amount, VAT
  * that cannot be recovered, merchant category and transaction number, in that order.
  */
-export const TRANSPARENCY_HEADER = [
+const TRANSPARENCY_HEADER = [
   'Date',
   'Expense area',
   'Beneficiary',
@@ -26,7 +26,7 @@ export const TRANSPARENCY_HEADER = [
  * the line supplies the department (its service area) and the purpose (its title); an entry
  * with no ledger reference is identified by its id, so every row has a transaction number.
  */
-export function transparencyCells(row: SpendRow): CsvCell[] {
+function transparencyCells(row: SpendRow): CsvCell[] {
   return [
     row.spentOn,
     row.expenseArea ?? row.lineServiceArea,

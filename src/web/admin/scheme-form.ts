@@ -10,7 +10,7 @@ import { type FieldLocator, type FormBody, type FormErrors, locatedErrors, optio
  * come prefilled from the latest version, with blank rows after them for new entries; a row
  * left empty is not sent, and emptying a row removes it.
  */
-export const TABLES = {
+const TABLES = {
   headings: { columns: ['code', 'label'], row: 'Heading', blank: 2 },
   categories: { columns: ['code', 'name', 'heading', 'plannedShare', 'maxShare'], row: 'Category', blank: 3 },
   determinations: { columns: ['ref', 'title', 'purpose', 'earmarkedCategory'], row: 'Determination', blank: 3 },
@@ -41,7 +41,7 @@ const FIELD_LABELS: Readonly<Record<string, string>> = {
 const TABLE_LABELS: Record<Table, string> = { headings: 'Headings:', categories: 'Categories:', determinations: 'Determinations:' };
 
 /** The id of the box for one cell, and the label its errors start with. */
-export function cellId(table: Table, row: number, column: string): string {
+function cellId(table: Table, row: number, column: string): string {
   return `${table}-${row}-${column}`;
 }
 

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { findSchemeByCode, listSchemes, type Scheme, type SchemeVersion } from '../../schemes/repository.ts';
+import type { Scheme, SchemeVersion } from '../../schemes/repository.ts';
+import { findSchemeByCode, listSchemes } from '../../schemes/service.ts';
 import { createSchemeBody, schemeCodeSchema, schemeVersionBody } from '../../schemes/schemas.ts';
 import { addSchemeVersion, createScheme, type PlatformActor } from '../../schemes/service.ts';
 import { financialYearOf, todayInLondon } from '../../shared/calendar.ts';

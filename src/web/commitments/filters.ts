@@ -6,7 +6,7 @@ import { type FormErrors, optional } from '../forms.ts';
 /** The API's own list query, for the two filters the page offers. */
 const pageFilterQuery = commitmentQuery.pick({ category: true, status: true });
 
-export const STATUS_CHOICES = pageFilterQuery.shape.status.unwrap().options;
+const STATUS_CHOICES = pageFilterQuery.shape.status.unwrap().options;
 
 const FILTER_MESSAGES = {
   category: "Category must be one of this grant's categories",

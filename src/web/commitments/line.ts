@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
+import { lineAuditTrail, lineVersions } from '../../commitments/history.ts';
 import { exposureOf } from '../../conditions/rules.ts';
 import { financialYearOf, quarterOf } from '../../shared/calendar.ts';
-import { listSpendForCommitment } from '../../spend/repository.ts';
+import { listSpendForCommitment } from '../../spend/service.ts';
 import { page, pageAccessOf, pageAllows } from '../access.ts';
 import { renderPage } from '../render.ts';
-import { lineAuditTrail, lineVersions } from './history.ts';
 import { lineOrNotFound } from './lookup.ts';
 
 type LineParams = { Params: { id: string } };

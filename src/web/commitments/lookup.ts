@@ -1,6 +1,8 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { type Commitment, findCommitment } from '../../commitments/repository.ts';
-import { findGrant, type Grant } from '../../grants/repository.ts';
+import type { Commitment } from '../../commitments/repository.ts';
+import { findCommitment } from '../../commitments/service.ts';
+import type { Grant } from '../../grants/repository.ts';
+import { findGrant } from '../../grants/service.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { pageAccessOf } from '../access.ts';
 

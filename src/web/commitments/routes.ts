@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { listCommitments } from '../../commitments/repository.ts';
+import { listCommitments } from '../../commitments/service.ts';
 import { createCommitmentBody, etagOf, updateCommitmentBody } from '../../commitments/schemas.ts';
 import { amendCommitment, createCommitment, withdrawCommitment } from '../../commitments/service.ts';
 import { lineTotals } from '../../commitments/totals.ts';

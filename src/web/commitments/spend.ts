@@ -25,7 +25,7 @@ const SPEND_LABELS: FieldLabels = {
 const spentOn = (values: Record<string, string>): string | undefined => dateField(values, 'spentOn');
 
 /** Which quarter a date falls in, told against the line's grant year; quarterOf is the one rule. */
-export function quarterMessage(line: Pick<Commitment, 'financialYear'>, date: string | undefined): string {
+function quarterMessage(line: Pick<Commitment, 'financialYear'>, date: string | undefined): string {
   if (!date || !/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(date))) return '';
   const year = financialYearOf(date);
   const quarter = quarterOf(date);

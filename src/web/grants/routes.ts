@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { readGrantFigures } from '../../figures/service.ts';
-import { findGrants } from '../../grants/repository.ts';
+import { findGrants } from '../../grants/service.ts';
 import { summariseGrant } from '../../summary/service.ts';
 import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.ts';
 import { renderPage } from '../render.ts';

@@ -18,7 +18,7 @@ export interface FieldSpec {
  * when changing; a whole number is a number; money loses "£" and commas. Nothing else is
  * decided here.
  */
-export function fieldValue(field: FieldSpec, raw: string | undefined, mode: 'create' | 'update'): unknown {
+function fieldValue(field: FieldSpec, raw: string | undefined, mode: 'create' | 'update'): unknown {
   const value = raw ?? '';
   const text = field.kind === 'text' || field.kind === 'textarea';
   // A required text box left empty is sent as typed, so the schema says "must not be empty".

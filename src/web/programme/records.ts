@@ -4,7 +4,7 @@ import { isUuid } from '../../auth/access.ts';
 import { statusLabel } from '../../governance/report/model.ts';
 import type { Collection } from '../../governance/shared/collection.ts';
 import { createRecord, etagOf, updateRecord, type Versioned } from '../../governance/shared/records.ts';
-import { listWorkstreams } from '../../governance/workstreams/repository.ts';
+import { workstreams as workstreamCollection } from '../../governance/workstreams/collection.ts';
 import { Decimal, formatPounds } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
@@ -51,7 +51,7 @@ export function registerRecordPages<Rec extends Versioned, Fields, C extends z.Z
   const presented = (record: Rec) => collection.present(record) as Record<string, unknown>;
 
   async function showForm(request: FastifyRequest, reply: FastifyReply, form: { action: string; heading: string; values: Record<string, string>; errors?: FormErrors }) {
-    const workstreams = await listWorkstreams(app.db, pageAccessOf(request).organisationId, {});
+    const workstreams = await workstreamCollection.list(app.db, pageAccessOf(request).organisationId, {});
     const fields = kind.fields.map((field) => ({
       ...field,
       items:

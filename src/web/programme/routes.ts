@@ -3,7 +3,7 @@ import { isUuid } from '../../auth/access.ts';
 import { buildProgrammeReport } from '../../governance/report/service.ts';
 import { createRecord, etagOf, updateRecord } from '../../governance/shared/records.ts';
 import { workstreams } from '../../governance/workstreams/collection.ts';
-import { findWorkstream, type Workstream } from '../../governance/workstreams/repository.ts';
+import type { Workstream } from '../../governance/workstreams/repository.ts';
 import { todayInLondon } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
@@ -27,7 +27,7 @@ const reader = { config: { page: page.member('organisation', 'orgId', 'reader') 
 const lead = { config: { page: page.member('organisation', 'orgId', 'programme_lead') } };
 
 async function workstreamOrNotFound(app: FastifyInstance, request: FastifyRequest<WorkstreamParams>): Promise<Workstream> {
-  const found = isUuid(request.params.id) ? await findWorkstream(app.db, pageAccessOf(request).organisationId, request.params.id) : null;
+  const found = isUuid(request.params.id) ? await workstreams.store.find(app.db, pageAccessOf(request).organisationId, request.params.id) : null;
   if (!found) throw new NotFoundProblem('workstream');
   return found;
 }

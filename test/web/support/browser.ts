@@ -5,9 +5,9 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt package `chromium`); never a downloaded browser. */
-export const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = '/usr/bin/chromium';
 
-export const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'web');
+const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'web');
 
 export interface TestBrowser {
   readonly context: BrowserContext;

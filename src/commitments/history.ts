@@ -1,7 +1,8 @@
 import type { Kysely } from 'kysely';
-import { findAuditRecords } from '../../audit/repository.ts';
-import type { Database } from '../../db/tables.ts';
-import { Decimal, formatPounds } from '../../shared/money.ts';
+import { findActorNames, findAuditRecords } from '../audit/repository.ts';
+import type { Database } from '../db/tables.ts';
+import { Decimal, formatPounds } from '../shared/money.ts';
+import { findCommitmentVersions } from './repository.ts';
 
 export interface VersionChange {
   readonly version: number;
@@ -30,15 +31,7 @@ function shown(field: string, value: string | null): string {
 
 /** Every version the database kept of the line (commitment_versions), each with what it changed. */
 export async function lineVersions(db: Kysely<Database>, organisationId: string, commitmentId: string): Promise<VersionChange[]> {
-  const rows = await db
-    .selectFrom('commitment_versions as v')
-    .innerJoin('scheme_categories as sc', 'sc.id', 'v.category_id')
-    .leftJoin('users as u', 'u.id', 'v.recorded_by')
-    .select(['v.version', 'v.recorded_at', 'u.name as by', 'v.ref', 'v.title', 'sc.name as category', 'v.amount', 'v.status', 'v.committed_on', 'v.decision_ref', 'v.approved_by', 'v.service_area', 'v.notes'])
-    .where('v.organisation_id', '=', organisationId)
-    .where('v.commitment_id', '=', commitmentId)
-    .orderBy('v.version')
-    .execute();
+  const rows = await findCommitmentVersions(db, organisationId, commitmentId);
   return rows.map((row, index) => {
     const previous = index > 0 ? rows[index - 1] : undefined;
     const changes = previous
@@ -59,7 +52,7 @@ export interface AuditEntry {
 export async function lineAuditTrail(db: Kysely<Database>, organisationId: string, commitmentId: string): Promise<AuditEntry[]> {
   const records = await findAuditRecords(db, organisationId, { entity: 'commitment', entityId: commitmentId, limit: 500 });
   const actorIds = [...new Set(records.map((r) => r.actorId).filter((id): id is string => id !== null))];
-  const names = actorIds.length ? await db.selectFrom('users').select(['id', 'name']).where('id', 'in', actorIds).execute() : [];
+  const names = await findActorNames(db, actorIds);
   const nameOf = new Map(names.map((u) => [u.id, u.name]));
   return records.map((r) => ({ at: r.at, action: r.action, by: (r.actorId && nameOf.get(r.actorId)) ?? 'system', requestId: r.requestId }));
 }

@@ -3,6 +3,7 @@ import type { Database } from '../../db/tables.ts';
 import type { z } from 'zod';
 import type { FieldError } from '../../shared/problems.ts';
 import type { Collection } from './collection.ts';
+import type { LinkTable } from './links.ts';
 import { withoutMeta } from './audit-view.ts';
 import type { GovernanceTable, RecordStore, Versioned } from './records.ts';
 
@@ -13,7 +14,7 @@ export type Columns = Readonly<Record<string, string | number | null>>;
  * The usual row lock. Under READ COMMITTED the read after it sees the last committed version,
  * so If-Match is compared with what the write will really replace.
  */
-export function rowLock(table: GovernanceTable) {
+function rowLock(table: GovernanceTable) {
   return async (trx: Transaction<Database>, organisationId: string, id: string): Promise<boolean> => {
     const found = await sql`SELECT id FROM ${sql.table(table)} WHERE organisation_id = ${organisationId} AND id = ${id} FOR UPDATE`.execute(trx);
     return found.rows.length > 0;
@@ -25,7 +26,7 @@ export function rowLock(table: GovernanceTable) {
  * author; an edit bumps the version the ETag is built from. Column names are identifiers the
  * repository wrote, quoted here; values are always parameters.
  */
-export function tableStore<Rec extends Versioned, Fields>(spec: {
+function tableStore<Rec extends Versioned, Fields>(spec: {
   readonly entity: string;
   readonly table: GovernanceTable;
   find(db: Kysely<Database>, organisationId: string, id: string): Promise<Rec | null>;
@@ -67,4 +68,17 @@ export function tableCollection<Rec extends Versioned, Fields, C extends z.ZodTy
 ): Collection<Rec, Fields, C, U, Q, O> {
   const { entity, table, find, columns, uniqueKeys, ...collection } = spec;
   return { ...collection, store: tableStore({ entity, table, find, columns, present: spec.present, ...(uniqueKeys ? { uniqueKeys } : {}) }) };
+}
+
+/** The record a link names, if this organisation has it, with its status when it is a commitment line. */
+export async function findLinkedRecord(
+  trx: Transaction<Database>,
+  table: LinkTable,
+  organisationId: string,
+  id: string,
+): Promise<{ status: string | null } | undefined> {
+  const status = table === 'commitments' ? sql`status` : sql`NULL`;
+  const found = await sql<{ status: string | null }>`
+    SELECT ${status} AS status FROM ${sql.table(table)} WHERE organisation_id = ${organisationId} AND id = ${id}`.execute(trx);
+  return found.rows[0];
 }

@@ -84,9 +84,6 @@ export function lineAsAtJoin(commitmentColumn: string, before: Date | null) {
   ) l ON true`;
 }
 
-/** Lines in their printed order: numeric refs by number, then any others by text. */
-export const LINE_ORDER = sql`CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END NULLS LAST, ref`;
-
 interface TrancheVersionRow {
   tranche_id: string;
   version: number;

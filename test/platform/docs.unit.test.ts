@@ -7,7 +7,7 @@ const ROOT = resolve(import.meta.dirname, '..', '..');
 const SOURCE_FOLDERS = ['src', 'test', 'bench', 'migrations', 'scripts'];
 const SOURCE_FILE = /\.(ts|mts|cts|mjs|cjs|js)$/;
 /** A cited document: a path ending in .md, such as README.md or docs/domain.md. */
-const CITED_MARKDOWN = /[\w.\/-]*[\w-]\.md\b/g;
+const CITED_MARKDOWN = /[\w./-]*[\w-]\.md\b/g;
 
 function filesUnder(folder: string, accept: RegExp): string[] {
   const absolute = join(ROOT, folder);

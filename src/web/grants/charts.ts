@@ -2,6 +2,7 @@ import type { EChartsOption } from 'echarts';
 import type { Decimal } from '../../shared/money.ts';
 import type { CategorySummary } from '../../summary/service.ts';
 import type { QuarterSpend } from './repository.ts';
+import type * as EChartsCore from 'echarts/core';
 
 /** GOV.UK palette: blue, mid-grey and red read apart for most colour vision. */
 const COLOURS = { committed: '#1d70b8', planned: '#b1b4b6', cap: '#d4351c', spent: '#00703c', text: '#0b0c0c' } as const;
@@ -25,8 +26,8 @@ function poundsAxisLabel(value: number): string {
  * ECharts is thousands of modules: loaded on the first chart drawn rather than at start, and
  * only the parts these two charts use, which keeps the idle server small.
  */
-let loading: Promise<typeof import('echarts/core')> | undefined;
-function loadECharts(): Promise<typeof import('echarts/core')> {
+let loading: Promise<typeof EChartsCore> | undefined;
+function loadECharts(): Promise<typeof EChartsCore> {
   loading ??= (async () => {
     const [core, charts, components, renderers] = await Promise.all([
       import('echarts/core'),

@@ -20,6 +20,8 @@ export interface BenchDatabase {
 }
 
 const SCHEME_ID = '6c9a1a2e-0000-4000-8000-000000000001';
+/** The scheme's 2025-26 version (migration 0010): the grant follows it and its categories are that version's. */
+const SCHEME_VERSION_ID = '6c9a1a2e-0000-4000-8000-000000002526';
 const CATEGORIES = ['transformation', 'family_help_delivery', 'practice_workforce_ict', 'family_voice'] as const;
 
 function databaseUrl(adminUrl: string, name: string): string {
@@ -67,14 +69,14 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'reader')`, [organisationId, userId]);
     await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [userId, hashApiToken(readerToken)]);
     const grant = await client.query<{ id: string }>(
-      `INSERT INTO grants (organisation_id, scheme_id, financial_year) VALUES ($1, $2, '2025-26') RETURNING id`,
-      [organisationId, SCHEME_ID],
+      `INSERT INTO grants (organisation_id, scheme_id, scheme_version_id, financial_year) VALUES ($1, $2, $3, '2025-26') RETURNING id`,
+      [organisationId, SCHEME_ID, SCHEME_VERSION_ID],
     );
     const grantId = grant.rows[0]!.id;
     await client.query(
       `INSERT INTO grant_categories (organisation_id, grant_id, category_id, planned_share, max_share)
-       SELECT $1, $2, id, planned_share, max_share FROM scheme_categories WHERE scheme_id = $3`,
-      [organisationId, grantId, SCHEME_ID],
+       SELECT $1, $2, id, planned_share, max_share FROM scheme_categories WHERE version_id = $3`,
+      [organisationId, grantId, SCHEME_VERSION_ID],
     );
     // Large enough that every line fits its category's cap.
     await client.query(
@@ -116,7 +118,7 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
   await client.query('ALTER TABLE spend_entries DISABLE TRIGGER USER');
 
   const categoryIds = new Map(
-    (await client.query<{ code: string; id: string }>(`SELECT code, id FROM scheme_categories WHERE scheme_id = $1`, [SCHEME_ID])).rows.map((r) => [r.code, r.id]),
+    (await client.query<{ code: string; id: string }>(`SELECT code, id FROM scheme_categories WHERE version_id = $1`, [SCHEME_VERSION_ID])).rows.map((r) => [r.code, r.id]),
   );
   const refs: string[] = [];
   const titles: string[] = [];

@@ -1,9 +1,10 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { shareOf } from '../conditions/rules.ts';
-import { allocationWarnings, categoryWarnings, type LineState, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
-import { findGrantFigures, type RawCategoryFigures } from '../figures/repository.ts';
-import { categoryTerms, findGrant, type Grant } from '../grants/repository.ts';
+import { lineMayWarn } from '../conditions/line-warning-candidates.ts';
+import { allocationWarnings, categoryWarnings, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
+import { figuresFromRows, grantFiguresQuery } from '../figures/repository.ts';
+import { categoryTerms, type Grant, grantFromRow, grantsQuery } from '../grants/repository.ts';
 import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt, linesSource, spendSource } from './as-at.ts';
@@ -53,16 +54,7 @@ export interface GrantSummary {
   readonly headings: readonly HeadingSummary[];
 }
 
-/**
- * Each category's totals from the one figures read (src/figures), for the whole year: now, or
- * as the records stood at an instant.
- */
-async function categoryTotals(db: Kysely<Database>, grantId: string, before: Date | null): Promise<Map<string, RawCategoryFigures>> {
-  const { categories } = await findGrantFigures(db, grantId, { before, on: null }, { lines: false, quartersOf: null });
-  return new Map(categories.map((row) => [row.category_id, row]));
-}
-
-interface SpentLineRow {
+interface WarnableLineRow {
   id: string;
   ref: string;
   amount: string | null;
@@ -71,36 +63,47 @@ interface SpentLineRow {
 }
 
 /**
- * The live lines with spend, the only ones a line warning can be about (a line with nothing
- * spent is neither overspent nor spending while tbc or proposed); the rules decide which warn.
+ * The lines a line warning could be about (lineMayWarn, a superset: the rules in warnings.ts
+ * decide which warn), now or as they stood at an instant. A grant of thousands of lines with
+ * spend sends only these, not every line.
  */
-async function linesWithSpend(db: Kysely<Database>, grantId: string, before: Date | null): Promise<LineState[]> {
+function warnableLinesQuery(grantId: string, before: Date | null) {
   const lines =
     before === null
-      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId} AND spent <> 0`
+      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId}`
       : sql`SELECT c.id, c.ref, c.amount, c.status, s.spent
             FROM (${linesSource(grantId, before)}) c
             JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
               ON s.commitment_id = c.id`;
-  const result = await sql<SpentLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE status <> 'withdrawn' ORDER BY id`.execute(db);
-  return result.rows.map((row) => ({
-    id: row.id,
-    ref: row.ref,
-    amount: row.amount === null ? null : new Decimal(row.amount),
-    spent: new Decimal(row.spent),
-    status: row.status,
-  }));
+  return sql<WarnableLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE ${lineMayWarn('l')} ORDER BY id`;
+}
+
+/**
+ * Every statement a summary sends, compiled: the grant with its tranches, categories and
+ * headings; each category's totals from the one figures read (src/figures), for the whole year;
+ * the lines that may warn. None depends on another, so all go at once, each on a connection of
+ * its own. The bench's baseline (bench/floor.ts) sends exactly these, so what it measures over
+ * them is the application's own cost.
+ */
+export function summaryStatements(db: Kysely<Database>, organisationId: string, grantId: string, before: Date | null) {
+  return {
+    grant: grantsQuery(db, organisationId, grantId).compile(),
+    totals: grantFiguresQuery(grantId, { before, on: null }, { lines: false, quartersOf: null }).compile(db),
+    warnableLines: warnableLinesQuery(grantId, before).compile(db),
+  };
 }
 
 const money = (value: string | null | undefined): Decimal => (value == null ? ZERO : new Decimal(value));
 
 /** The grant's position now, or at the end of a past day when `asAt` is given. */
 export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null = null): Promise<GrantSummary> {
-  // The totals do not depend on the grant row, so both are read at once; the totals of a grant
-  // that is not this organisation's are never looked at.
-  const before = asAt?.before ?? null;
-  const [current, totals, spentLines] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, before), linesWithSpend(db, grantId, before)]);
-  if (!current) throw new NotFoundProblem('grant');
+  // The totals and lines of a grant that is not this organisation's are never looked at.
+  const statements = summaryStatements(db, organisationId, grantId, asAt?.before ?? null);
+  const [grantRows, figureRows, lineRows] = await Promise.all([db.executeQuery(statements.grant), db.executeQuery(statements.totals), db.executeQuery(statements.warnableLines)]);
+  const [grantRow] = grantRows.rows;
+  if (!grantRow) throw new NotFoundProblem('grant');
+  const current = grantFromRow(grantRow);
+  const totals = new Map(figuresFromRows(figureRows.rows).categories.map((row) => [row.category_id, row]));
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
   const { allocation } = grant;
 
@@ -144,7 +147,9 @@ export async function summariseGrant(db: Kysely<Database>, organisationId: strin
   const warnings = [
     ...allocationWarnings(allocation, committed),
     ...categories.flatMap((c) => categoryWarnings(c, allocation, committed)),
-    ...spentLines.flatMap(lineWarnings),
+    ...lineRows.rows.flatMap((row) =>
+      lineWarnings({ id: row.id, ref: row.ref, amount: row.amount === null ? null : new Decimal(row.amount), spent: new Decimal(row.spent), status: row.status }),
+    ),
   ];
   return {
     grant,

@@ -143,6 +143,8 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
     [grantId],
   );
 
+  // What each costed line can still take, in pence (tbc lines: no limit).
+  const room: (number | undefined)[] = lines.rows.map((line) => (line.amount === null ? undefined : Number(line.amount.replace('.', ''))));
   const start = Date.UTC(2025, 3, 1);
   const days = 365;
   const batch = 25_000;
@@ -154,10 +156,14 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
     const references: string[] = [];
     const individuals: boolean[] = [];
     for (let i = offset; i < Math.min(offset + batch, SPEND); i++) {
-      const line = lines.rows[Math.floor(random() * lines.rows.length)]!;
-      lineIds.push(line.id);
-      // Small against each line's amount, so no line's spend passes it.
-      spendAmounts.push(pounds(1_000 + Math.floor(random() * 150_000)));
+      let index = Math.floor(random() * lines.rows.length);
+      const pence = 1_000 + Math.floor(random() * 150_000);
+      // No line's spend passes its amount, as in a ledger kept within its lines (a summary
+      // warns of each line that does): an entry that would go to the next line with room.
+      while (pence > (room[index] ?? Infinity)) index = (index + 1) % lines.rows.length;
+      if (room[index] !== undefined) room[index] -= pence;
+      lineIds.push(lines.rows[index]!.id);
+      spendAmounts.push(pounds(pence));
       dates.push(new Date(start + Math.floor(random() * days) * 86_400_000).toISOString().slice(0, 10));
       suppliers.push(`Supplier ${1 + Math.floor(random() * 800)} Ltd`);
       references.push(`INV-${String(i + 1).padStart(7, '0')}`);

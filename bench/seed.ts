@@ -161,7 +161,8 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
       // No line's spend passes its amount, as in a ledger kept within its lines (a summary
       // warns of each line that does): an entry that would go to the next line with room.
       while (pence > (room[index] ?? Infinity)) index = (index + 1) % lines.rows.length;
-      if (room[index] !== undefined) room[index] -= pence;
+      const left = room[index];
+      if (left !== undefined) room[index] = left - pence;
       lineIds.push(lines.rows[index]!.id);
       spendAmounts.push(pounds(pence));
       dates.push(new Date(start + Math.floor(random() * days) * 86_400_000).toISOString().slice(0, 10));

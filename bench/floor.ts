@@ -1,6 +1,9 @@
 import { Writable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import { Kysely, PostgresDialect } from 'kysely';
 import type pg from 'pg';
+import type { Database } from '../src/db/tables.ts';
+import { summaryStatements } from '../src/summary/service.ts';
 
 /**
  * The baselines each report is measured against, timed in the same run: what the work costs
@@ -71,29 +74,21 @@ export async function writeFloor(sheets: readonly FloorSheet[]): Promise<number>
   return bytes;
 }
 
+/** Compiles the app's statements to SQL text; it never connects. */
+const compiler = new Kysely<Database>({ dialect: new PostgresDialect({ pool: async () => { throw new Error('the baseline sends its statements through pg itself'); } }) });
+
 const LINE_ORDER = `CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END NULLS LAST, ref`;
 
-/** The aggregates the summary needs, straight through pg: allocation, category settings, totals per category. */
-export async function summarySql(client: pg.Pool, grantId: string): Promise<number> {
-  const [tranches, categories, totals] = await Promise.all([
-    client.query(`SELECT amount, status FROM grant_tranches WHERE grant_id = $1`, [grantId]),
-    client.query(
-      `SELECT gc.category_id, sc.code, sc.heading_code, gc.planned_share, gc.max_share
-       FROM grant_categories gc JOIN scheme_categories sc ON sc.id = gc.category_id WHERE gc.grant_id = $1 ORDER BY sc.position`,
-      [grantId],
-    ),
-    // Lines carry their spend totals (migration 0009), so the summary sums one row per line.
-    client.query(
-      `SELECT c.category_id, sum(c.amount) AS committed, sum(c.spent) AS spent,
-              sum(greatest(coalesce(c.amount, 0), c.spent)) AS exposure,
-              count(*) AS lines, count(*) FILTER (WHERE c.amount IS NULL) AS tbc_lines
-       FROM commitments c
-       WHERE c.grant_id = $1 AND c.status <> 'withdrawn'
-       GROUP BY c.category_id`,
-      [grantId],
-    ),
-  ]);
-  return tranches.rowCount! + categories.rowCount! + totals.rowCount!;
+/**
+ * The statements the summary sends (summaryStatements: the grant with its tranches, categories
+ * and headings, the figures read's category totals, the lines that may warn), compiled by the
+ * app's own code and sent straight through pg, at once on separate connections as the summary
+ * sends them: the database's own cost, so the ratio is the application's cost over it.
+ */
+export async function summarySql(client: pg.Pool, organisationId: string, grantId: string): Promise<number> {
+  const statements = Object.values(summaryStatements(compiler, organisationId, grantId, null));
+  const results = await Promise.all(statements.map((statement) => client.query(statement.sql, [...statement.parameters])));
+  return results.reduce((rows, result) => rows + result.rowCount!, 0);
 }
 
 /** What the committee table needs, straight through pg: allocation, categories, every line in order. */

@@ -20,6 +20,8 @@ export interface BenchDatabase {
 }
 
 const SCHEME_ID = '6c9a1a2e-0000-4000-8000-000000000001';
+/** The scheme's 2025-26 version (migration 0010): the grant follows it and its categories are that version's. */
+const SCHEME_VERSION_ID = '6c9a1a2e-0000-4000-8000-000000002526';
 const CATEGORIES = ['transformation', 'family_help_delivery', 'practice_workforce_ict', 'family_voice'] as const;
 
 function databaseUrl(adminUrl: string, name: string): string {
@@ -67,16 +69,14 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'reader')`, [organisationId, userId]);
     await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [userId, hashApiToken(readerToken)]);
     const grant = await client.query<{ id: string }>(
-      `INSERT INTO grants (organisation_id, scheme_id, financial_year, scheme_version_id)
-       SELECT $1, $2, '2025-26', id FROM scheme_versions WHERE scheme_id = $2 AND financial_year = '2025-26' RETURNING id`,
-      [organisationId, SCHEME_ID],
+      `INSERT INTO grants (organisation_id, scheme_id, scheme_version_id, financial_year) VALUES ($1, $2, $3, '2025-26') RETURNING id`,
+      [organisationId, SCHEME_ID, SCHEME_VERSION_ID],
     );
     const grantId = grant.rows[0]!.id;
     await client.query(
       `INSERT INTO grant_categories (organisation_id, grant_id, category_id, planned_share, max_share)
-       SELECT $1, $2, c.id, c.planned_share, c.max_share FROM scheme_categories c
-       JOIN grants g ON g.id = $2 AND g.scheme_version_id = c.version_id WHERE c.scheme_id = $3`,
-      [organisationId, grantId, SCHEME_ID],
+       SELECT $1, $2, id, planned_share, max_share FROM scheme_categories WHERE version_id = $3`,
+      [organisationId, grantId, SCHEME_VERSION_ID],
     );
     // Large enough that every line fits its category's cap.
     await client.query(
@@ -118,7 +118,7 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
   await client.query('ALTER TABLE spend_entries DISABLE TRIGGER USER');
 
   const categoryIds = new Map(
-    (await client.query<{ code: string; id: string }>(`SELECT c.code, c.id FROM scheme_categories c JOIN grants g ON g.scheme_version_id = c.version_id WHERE g.id = $1`, [grantId])).rows.map((r) => [r.code, r.id]),
+    (await client.query<{ code: string; id: string }>(`SELECT code, id FROM scheme_categories WHERE version_id = $1`, [SCHEME_VERSION_ID])).rows.map((r) => [r.code, r.id]),
   );
   const refs: string[] = [];
   const titles: string[] = [];
@@ -143,6 +143,8 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
     [grantId],
   );
 
+  // What each costed line can still take, in pence (tbc lines: no limit).
+  const room: (number | undefined)[] = lines.rows.map((line) => (line.amount === null ? undefined : Number(line.amount.replace('.', ''))));
   const start = Date.UTC(2025, 3, 1);
   const days = 365;
   const batch = 25_000;
@@ -154,10 +156,15 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
     const references: string[] = [];
     const individuals: boolean[] = [];
     for (let i = offset; i < Math.min(offset + batch, SPEND); i++) {
-      const line = lines.rows[Math.floor(random() * lines.rows.length)]!;
-      lineIds.push(line.id);
-      // Small against each line's amount, so no line's spend passes it.
-      spendAmounts.push(pounds(1_000 + Math.floor(random() * 150_000)));
+      let index = Math.floor(random() * lines.rows.length);
+      const pence = 1_000 + Math.floor(random() * 150_000);
+      // No line's spend passes its amount, as in a ledger kept within its lines (a summary
+      // warns of each line that does): an entry that would go to the next line with room.
+      while (pence > (room[index] ?? Infinity)) index = (index + 1) % lines.rows.length;
+      const left = room[index];
+      if (left !== undefined) room[index] = left - pence;
+      lineIds.push(lines.rows[index]!.id);
+      spendAmounts.push(pounds(pence));
       dates.push(new Date(start + Math.floor(random() * days) * 86_400_000).toISOString().slice(0, 10));
       suppliers.push(`Supplier ${1 + Math.floor(random() * 800)} Ltd`);
       references.push(`INV-${String(i + 1).padStart(7, '0')}`);
@@ -177,6 +184,7 @@ async function loadLinesAndSpend(client: pg.Client, organisationId: string, gran
      WHERE s.commitment_id = c.id`,
     [grantId],
   );
+  // And the grant's (migration 0010), which the allocation check reads.
   await client.query(`UPDATE grants SET spent = (SELECT coalesce(sum(spent), 0) FROM commitments WHERE grant_id = $1) WHERE id = $1`, [grantId]);
   await client.query('ALTER TABLE commitments ENABLE TRIGGER USER');
   await client.query('ALTER TABLE spend_entries ENABLE TRIGGER USER');

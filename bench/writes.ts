@@ -44,18 +44,23 @@ async function buildLedger(label: string, grants: number): Promise<Ledger> {
       const organisationId = organisation.rows[0]!.id;
       await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'finance')`, [organisationId, userId]);
       const grant = await client.query<{ id: string }>(
-        `INSERT INTO grants (organisation_id, scheme_id, financial_year) SELECT $1, id, '2025-26' FROM schemes WHERE code = 'csc-prevention' RETURNING id`,
+        `INSERT INTO grants (organisation_id, scheme_id, scheme_version_id, financial_year)
+         SELECT $1, v.scheme_id, v.id, v.financial_year FROM scheme_versions v JOIN schemes s ON s.id = v.scheme_id
+         WHERE s.code = 'csc-prevention' AND v.financial_year = '2025-26' RETURNING id`,
         [organisationId],
       );
       const grantId = grant.rows[0]!.id;
       await client.query(
         `INSERT INTO grant_categories (organisation_id, grant_id, category_id, planned_share, max_share)
-         SELECT $1, $2, id, planned_share, max_share FROM scheme_categories WHERE scheme_id = (SELECT id FROM schemes WHERE code = 'csc-prevention')`,
+         SELECT $1, $2, sc.id, sc.planned_share, sc.max_share FROM scheme_categories sc JOIN grants g ON g.scheme_version_id = sc.version_id WHERE g.id = $2`,
         [organisationId, grantId],
       );
       // Large enough that the cap is checked on every write but never refuses one.
       await client.query(`INSERT INTO grant_tranches (organisation_id, grant_id, amount, description, status) VALUES ($1, $2, 900000000000, 'Bench', 'confirmed')`, [organisationId, grantId]);
-      const category = await client.query<{ id: string }>(`SELECT id FROM scheme_categories WHERE code = 'transformation'`);
+      const category = await client.query<{ id: string }>(
+        `SELECT sc.id FROM scheme_categories sc JOIN grants g ON g.scheme_version_id = sc.version_id WHERE g.id = $1 AND sc.code = 'transformation'`,
+        [grantId],
+      );
       targets.push({ organisationId, grantId, categoryId: category.rows[0]!.id });
     }
     return { database, token, userId, targets };

@@ -56,11 +56,12 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     await client.query(`SET session_replication_role = replica`);
     const scheme = await client.query<{ id: string }>(`SELECT id FROM schemes WHERE code = 'csc-prevention'`);
     const schemeId = scheme.rows[0]!.id;
-    // Every generated grant follows the scheme's first version, as grants made before versions existed do.
-    const version = await client.query<{ id: string }>(`SELECT id FROM scheme_versions WHERE scheme_id = $1 ORDER BY financial_year LIMIT 1`, [schemeId]);
-    const versionId = version.rows[0]!.id;
-    const categories = await client.query<{ id: string; code: string }>(`SELECT id, code FROM scheme_categories WHERE version_id = $1`, [versionId]);
-    const categoryId = new Map(categories.rows.map((c) => [c.code, c.id]));
+    // Each grant follows the scheme version in force for its year (its own, else the nearest
+    // earlier one) and its lines take that version's categories.
+    const versions = await client.query<{ id: string; financial_year: string }>(`SELECT id, financial_year FROM scheme_versions WHERE scheme_id = $1 ORDER BY financial_year`, [schemeId]);
+    const versionFor = (financialYear: string) => versions.rows.filter((v) => v.financial_year <= financialYear).at(-1)!.id;
+    const categories = await client.query<{ id: string; code: string; version_id: string }>(`SELECT id, code, version_id FROM scheme_categories WHERE scheme_id = $1`, [schemeId]);
+    const categoryId = new Map(categories.rows.map((c) => [`${c.version_id}:${c.code}`, c.id]));
 
     const organisations: GeneratedOrganisation[] = organisationIndexes.map((index) => generateOrganisation(index));
     // A platform administrator reads across every council (the throughput run); each council
@@ -83,12 +84,11 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     await copy(
       client,
       'COPY grants (id, organisation_id, scheme_id, scheme_version_id, financial_year) FROM STDIN',
-      grants.map(({ organisation, grant }) => row(grant.id, organisation.id, schemeId, versionId, grant.financialYear)),
+      grants.map(({ organisation, grant }) => row(grant.id, organisation.id, schemeId, versionFor(grant.financialYear), grant.financialYear)),
     );
     await client.query(
       `INSERT INTO grant_categories (organisation_id, grant_id, category_id, planned_share, max_share)
-       SELECT g.organisation_id, g.id, sc.id, sc.planned_share, sc.max_share FROM grants g CROSS JOIN scheme_categories sc WHERE sc.version_id = $1`,
-      [versionId],
+       SELECT g.organisation_id, g.id, sc.id, sc.planned_share, sc.max_share FROM grants g JOIN scheme_categories sc ON sc.version_id = g.scheme_version_id`,
     );
     await copy(
       client,
@@ -106,7 +106,7 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
           const created = `${grant.financialYear.slice(0, 4)}-05-01`;
           for (const line of grant.lines) {
             lines += 1;
-            yield row(line.id, organisation.id, grant.id, categoryId.get(line.category)!, line.ref, line.title, line.amountPence === null ? null : pounds(line.amountPence), 'approved', created, created, created);
+            yield row(line.id, organisation.id, grant.id, categoryId.get(`${versionFor(grant.financialYear)}:${line.category}`)!, line.ref, line.title, line.amountPence === null ? null : pounds(line.amountPence), 'approved', created, created, created);
           }
         }
       })(),

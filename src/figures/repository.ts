@@ -1,8 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
-import type { LineState } from '../conditions/warnings.ts';
 import { type Quarter, quarterBounds, quarterSchema } from '../shared/calendar.ts';
-import { Decimal } from '../shared/money.ts';
+import { lineMayWarn } from '../conditions/line-warning-candidates.ts';
 import { linesSource, spendSource } from './as-at.ts';
 
 /**
@@ -10,7 +9,7 @@ import { linesSource, spendSource } from './as-at.ts';
  * return) takes its committed, spent and exposure from here, so none can count differently.
  *
  * Two bounds, either or both: `before`, an instant, reproduces the records as they stood then
- * (an as-at day's end, see figures/as-at.ts); `on`, a period's last day, counts only the lines
+ * (an as-at day's end, see summary/as-at.ts); `on`, a period's last day, counts only the lines
  * committed on or before it and the spend dated on or before it, from the records as they are.
  */
 export interface FiguresBounds {
@@ -101,14 +100,10 @@ function linesWithSpend(grantId: string, bounds: FiguresBounds, quartersOf: stri
  * - a line adds to its category's exposure the larger of its amount and its spend, or only its
  *   spend before it was committed; a withdrawn line adds nothing.
  * One statement, so one snapshot: the categories' totals first, then (when asked) each line in
- * line order, so no total can disagree with the lines beside it.
+ * line order, so no total can disagree with the lines beside it. The statement is exported for
+ * the summary, which sends it alongside its other reads; figuresFromRows reads its rows.
  */
-export async function findGrantFigures(
-  db: Kysely<Database>,
-  grantId: string,
-  bounds: FiguresBounds,
-  detail: FiguresDetail,
-): Promise<{ categories: RawCategoryFigures[]; lines: RawLineFigures[] }> {
+export function grantFiguresQuery(grantId: string, bounds: FiguresBounds, detail: FiguresDetail) {
   const committedBy = bounds.on === null ? sql`true` : sql`l.committed_on <= ${bounds.on}::date`;
   const lineRows = detail.lines
     ? sql`
@@ -117,9 +112,11 @@ export async function findGrantFigures(
              CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END
       FROM line_figures`
     : sql``;
-  // Category rows carry their committed total in the amount column.
-  const result = await sql<RawLineFigures & Omit<RawCategoryFigures, 'committed'> & { total: boolean }>`
-    WITH line_figures AS MATERIALIZED (
+  // Category rows carry their committed total in the amount column. Not MATERIALIZED: read
+  // once (totals alone) PostgreSQL folds it into the aggregate, about half the time over 10,000
+  // lines; read twice (totals and lines) it is materialised anyway, one pass for both.
+  return sql<FiguresRow>`
+    WITH line_figures AS (
       SELECT l.*, counts,
              CASE WHEN l.status = 'withdrawn' THEN 0
                   WHEN counts THEN greatest(coalesce(l.amount, 0), l.spent)
@@ -136,17 +133,32 @@ export async function findGrantFigures(
     GROUP BY f.category_id
     ${lineRows}
     ORDER BY total DESC, ref_number NULLS LAST, ref
-  `.execute(db);
+  `;
+}
+
+/** A row of grantFiguresQuery: a category's totals, or a line. */
+export type FiguresRow = RawLineFigures & Omit<RawCategoryFigures, 'committed'> & { total: boolean };
+
+export function figuresFromRows(rows: readonly FiguresRow[]): { categories: RawCategoryFigures[]; lines: RawLineFigures[] } {
   const categories: RawCategoryFigures[] = [];
   const lines: RawLineFigures[] = [];
-  for (const row of result.rows) {
+  for (const row of rows) {
     if (row.total) categories.push({ ...row, committed: row.amount });
     else lines.push(row);
   }
   return { categories, lines };
 }
 
-interface SpentLineRow {
+export async function findGrantFigures(
+  db: Kysely<Database>,
+  grantId: string,
+  bounds: FiguresBounds,
+  detail: FiguresDetail,
+): Promise<{ categories: RawCategoryFigures[]; lines: RawLineFigures[] }> {
+  return figuresFromRows((await grantFiguresQuery(grantId, bounds, detail).execute(db)).rows);
+}
+
+interface WarnableLineRow {
   id: string;
   ref: string;
   amount: string | null;
@@ -155,23 +167,17 @@ interface SpentLineRow {
 }
 
 /**
- * The live lines with spend, the only ones a line warning can be about (a line with nothing
- * spent is neither overspent nor spending while tbc or proposed); the rules decide which warn.
+ * The lines a line warning could be about (lineMayWarn, a superset: the rules in warnings.ts
+ * decide which warn), now or as they stood at an instant. A grant of thousands of lines with
+ * spend sends only these, not every line.
  */
-export async function findSpentLines(db: Kysely<Database>, grantId: string, before: Date | null): Promise<LineState[]> {
+export function warnableLinesQuery(grantId: string, before: Date | null) {
   const lines =
     before === null
-      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId} AND spent <> 0`
+      ? sql`SELECT id, ref, amount, status, spent FROM commitments WHERE grant_id = ${grantId}`
       : sql`SELECT c.id, c.ref, c.amount, c.status, s.spent
             FROM (${linesSource(grantId, before)}) c
             JOIN (SELECT commitment_id, sum(amount) AS spent FROM (${spendSource(grantId, before)}) e GROUP BY commitment_id) s
               ON s.commitment_id = c.id`;
-  const result = await sql<SpentLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE status <> 'withdrawn' ORDER BY id`.execute(db);
-  return result.rows.map((row) => ({
-    id: row.id,
-    ref: row.ref,
-    amount: row.amount === null ? null : new Decimal(row.amount),
-    spent: new Decimal(row.spent),
-    status: row.status,
-  }));
+  return sql<WarnableLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE ${lineMayWarn('l')} ORDER BY id`;
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import type { InferResult, Kysely, Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql } from 'kysely';
 import { capOf, type CapPosition, earmarkedTo, type Funding, fundingOf, plannedFor } from '../conditions/rules.ts';
@@ -84,10 +84,11 @@ export async function lockGrant(trx: Transaction<Database>, organisationId: stri
 /**
  * Grants with their tranches, categories and headings in one statement: this runs on every
  * summary and report, so it costs one round trip, not four. Amounts come back as text inside
- * the JSON, never as JSON numbers, which would pass through a float.
+ * the JSON, never as JSON numbers, which would pass through a float. The statement itself is
+ * exported for the summary, which sends it alongside its other reads.
  */
-export async function findGrants(db: Kysely<Database>, organisationId: string, grantId?: string): Promise<Grant[]> {
-  let query = db
+export function grantsQuery(db: Kysely<Database>, organisationId: string, grantId?: string) {
+  const query = db
     .selectFrom('grants')
     .innerJoin('schemes', 'schemes.id', 'grants.scheme_id')
     .innerJoin('scheme_versions', 'scheme_versions.id', 'grants.scheme_version_id')
@@ -147,51 +148,58 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
     .where('grants.organisation_id', '=', organisationId)
     .orderBy('grants.financial_year', 'desc')
     .orderBy('schemes.code');
-  if (grantId !== undefined) query = query.where('grants.id', '=', grantId);
-  const grants = await query.execute();
+  return grantId === undefined ? query : query.where('grants.id', '=', grantId);
+}
 
-  return grants.map((grant) => {
-    const tranches = grant.tranches.map((t) => ({
-      id: t.id,
-      amount: new Decimal(t.amount),
-      description: t.description,
-      determinationRef: t.determination_ref,
-      purpose: t.purpose,
-      earmarkedCategory: t.earmarked_category,
-      status: t.status,
-      receivedOn: t.received_on,
-      version: t.version,
-      createdAt: new Date(t.created_at),
-      updatedAt: new Date(t.updated_at),
-    }));
-    const funding = fundingOf(tranches);
-    return {
-      id: grant.id,
-      organisationId: grant.organisation_id,
-      schemeId: grant.scheme_id,
-      schemeCode: grant.scheme_code,
-      schemeName: grant.scheme_name,
-      schemeVersionId: grant.scheme_version_id,
-      schemeVersionYear: grant.scheme_version_year,
-      financialYear: grant.financial_year,
-      createdAt: grant.created_at,
-      tranches,
-      funding,
-      allocation: funding.allocation,
-      confirmedAllocation: funding.confirmedAllocation,
-      headings: grant.headings.map(({ code, label }) => ({ code, label })),
-      categories: grant.categories.map((c) => ({
-        categoryId: c.category_id,
-        code: c.code,
-        name: c.name,
-        heading: c.heading_code,
-        headingLabel: c.heading_label,
-        plannedShare: new Decimal(c.planned_share),
-        maxShare: c.max_share === null ? null : new Decimal(c.max_share),
-        schemeMaxShare: c.scheme_max_share === null ? null : new Decimal(c.scheme_max_share),
-      })),
-    };
-  });
+export type GrantRow = InferResult<ReturnType<typeof grantsQuery>>[number];
+
+export async function findGrants(db: Kysely<Database>, organisationId: string, grantId?: string): Promise<Grant[]> {
+  const rows = await grantsQuery(db, organisationId, grantId).execute();
+  return rows.map(grantFromRow);
+}
+
+/** A row of grantsQuery as a Grant, its amounts exact. */
+export function grantFromRow(grant: GrantRow): Grant {
+  const tranches = grant.tranches.map((t) => ({
+    id: t.id,
+    amount: new Decimal(t.amount),
+    description: t.description,
+    determinationRef: t.determination_ref,
+    purpose: t.purpose,
+    earmarkedCategory: t.earmarked_category,
+    status: t.status,
+    receivedOn: t.received_on,
+    version: t.version,
+    createdAt: new Date(t.created_at),
+    updatedAt: new Date(t.updated_at),
+  }));
+  const funding = fundingOf(tranches);
+  return {
+    id: grant.id,
+    organisationId: grant.organisation_id,
+    schemeId: grant.scheme_id,
+    schemeCode: grant.scheme_code,
+    schemeName: grant.scheme_name,
+    schemeVersionId: grant.scheme_version_id,
+    schemeVersionYear: grant.scheme_version_year,
+    financialYear: grant.financial_year,
+    createdAt: grant.created_at,
+    tranches,
+    funding,
+    allocation: funding.allocation,
+    confirmedAllocation: funding.confirmedAllocation,
+    headings: grant.headings.map(({ code, label }) => ({ code, label })),
+    categories: grant.categories.map((c) => ({
+      categoryId: c.category_id,
+      code: c.code,
+      name: c.name,
+      heading: c.heading_code,
+      headingLabel: c.heading_label,
+      plannedShare: new Decimal(c.planned_share),
+      maxShare: c.max_share === null ? null : new Decimal(c.max_share),
+      schemeMaxShare: c.scheme_max_share === null ? null : new Decimal(c.scheme_max_share),
+    })),
+  };
 }
 
 /** A category's planned amount and cap under the grant's funding: the one rule, applied. */

@@ -125,9 +125,17 @@ export const shareOutput = z
 
 /** "£1,234,567.89" for messages people read; responses carry formatMoney's plain form. */
 export function formatPounds(amount: Decimal): string {
-  const [whole = '0', pence = '00'] = formatMoney(amount.abs()).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return `${amount.isNegative() ? '-' : ''}£${grouped}.${pence}`;
+  // Plain string work on formatMoney's text: a summary may word over a thousand warnings.
+  const text = formatMoney(amount);
+  const unsigned = text.startsWith('-') ? text.slice(1) : text;
+  const point = unsigned.length - 3;
+  let whole = unsigned.slice(0, point);
+  let groups = '';
+  while (whole.length > 3) {
+    groups = `,${whole.slice(-3)}${groups}`;
+    whole = whole.slice(0, -3);
+  }
+  return `${amount.isNegative() ? '-' : ''}£${whole}${groups}${unsigned.slice(point)}`;
 }
 
 /** "30%" or "12.5%" for messages. */

@@ -2,8 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { shareOf } from '../conditions/rules.ts';
 import { allocationWarnings, categoryWarnings, lineWarnings, overCommittedBy, type Warning } from '../conditions/warnings.ts';
-import { findGrantFigures, findSpentLines, type RawCategoryFigures } from '../figures/repository.ts';
-import { categoryTerms, findGrant, type Grant } from '../grants/repository.ts';
+import { figuresFromRows, grantFiguresQuery, warnableLinesQuery } from '../figures/repository.ts';
+import { categoryTerms, type Grant, grantFromRow, grantsQuery } from '../grants/repository.ts';
 import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../figures/as-at.ts';
@@ -53,24 +53,33 @@ export interface GrantSummary {
   readonly headings: readonly HeadingSummary[];
 }
 
+
 /**
- * Each category's totals from the one figures read (src/figures), for the whole year: now, or
- * as the records stood at an instant.
+ * Every statement a summary sends, compiled: the grant with its tranches, categories and
+ * headings; each category's totals from the one figures read (src/figures), for the whole year;
+ * the lines that may warn. None depends on another, so all go at once, each on a connection of
+ * its own. The bench's baseline (bench/floor.ts) sends exactly these, so what it measures over
+ * them is the application's own cost.
  */
-async function categoryTotals(db: Kysely<Database>, grantId: string, before: Date | null): Promise<Map<string, RawCategoryFigures>> {
-  const { categories } = await findGrantFigures(db, grantId, { before, on: null }, { lines: false, quartersOf: null });
-  return new Map(categories.map((row) => [row.category_id, row]));
+export function summaryStatements(db: Kysely<Database>, organisationId: string, grantId: string, before: Date | null) {
+  return {
+    grant: grantsQuery(db, organisationId, grantId).compile(),
+    totals: grantFiguresQuery(grantId, { before, on: null }, { lines: false, quartersOf: null }).compile(db),
+    warnableLines: warnableLinesQuery(grantId, before).compile(db),
+  };
 }
 
 const money = (value: string | null | undefined): Decimal => (value == null ? ZERO : new Decimal(value));
 
 /** The grant's position now, or at the end of a past day when `asAt` is given. */
 export async function summariseGrant(db: Kysely<Database>, organisationId: string, grantId: string, asAt: AsAt | null = null): Promise<GrantSummary> {
-  // The totals do not depend on the grant row, so both are read at once; the totals of a grant
-  // that is not this organisation's are never looked at.
-  const before = asAt?.before ?? null;
-  const [current, totals, spentLines] = await Promise.all([findGrant(db, organisationId, grantId), categoryTotals(db, grantId, before), findSpentLines(db, grantId, before)]);
-  if (!current) throw new NotFoundProblem('grant');
+  // The totals and lines of a grant that is not this organisation's are never looked at.
+  const statements = summaryStatements(db, organisationId, grantId, asAt?.before ?? null);
+  const [grantRows, figureRows, lineRows] = await Promise.all([db.executeQuery(statements.grant), db.executeQuery(statements.totals), db.executeQuery(statements.warnableLines)]);
+  const [grantRow] = grantRows.rows;
+  if (!grantRow) throw new NotFoundProblem('grant');
+  const current = grantFromRow(grantRow);
+  const totals = new Map(figuresFromRows(figureRows.rows).categories.map((row) => [row.category_id, row]));
   const grant = asAt ? await grantAsAt(db, current, asAt.before) : current;
   const { allocation } = grant;
 
@@ -114,7 +123,9 @@ export async function summariseGrant(db: Kysely<Database>, organisationId: strin
   const warnings = [
     ...allocationWarnings(allocation, committed),
     ...categories.flatMap((c) => categoryWarnings(c, allocation, committed)),
-    ...spentLines.flatMap(lineWarnings),
+    ...lineRows.rows.flatMap((row) =>
+      lineWarnings({ id: row.id, ref: row.ref, amount: row.amount === null ? null : new Decimal(row.amount), spent: new Decimal(row.spent), status: row.status }),
+    ),
   ];
   return {
     grant,

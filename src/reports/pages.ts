@@ -1,9 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
 import { financialYearBounds, type Quarter, quarterBounds, quarterSchema } from '../shared/calendar.ts';
-import type { Decimal } from '../shared/money.ts';
+import { type Decimal, type MoneyText, moneyText, moneyTextOrNull } from '../shared/money.ts';
 import { lineAsAtJoin, linesSource, recordedBefore } from '../summary/as-at.ts';
-import { type MoneyText, moneyText, moneyTextOrNull } from './money-text.ts';
 
 /**
  * Reads that stream: a report's lines and spend entries a page at a time, each page a keyset

@@ -3,8 +3,7 @@ import { londonTodaySql } from '../db/calendar.ts';
 import type { Database } from '../db/tables.ts';
 import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { type FiguresBounds, findGrantFigures } from '../figures/repository.ts';
-import { Decimal, ZERO } from '../shared/money.ts';
-import { type MoneyText, moneyTextOrNull } from './money-text.ts';
+import { Decimal, type MoneyText, moneyTextOrNull, ZERO } from '../shared/money.ts';
 
 /** Reads for reports: nothing here writes. Every read of ledger rows takes an as-at bound. */
 

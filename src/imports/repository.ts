@@ -1,9 +1,9 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../db/tables.ts';
-import type { FileType } from './file-reader.ts';
-import type { Grid } from './grid.ts';
-import type { ImportKind, Mapping } from './headers.ts';
+import type { FileType } from './read/spreadsheet.ts';
+import type { Grid } from './read/grid.ts';
+import type { ImportKind, Mapping } from './interpret/headers.ts';
 import { type CommitResult, commitResultSchema, fieldSchema, type PreviewBody, previewSchema } from './schemas.ts';
 
 /** What an import keeps between its preview and its commit: enough to preview it again. */

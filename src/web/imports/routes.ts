@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listCommitments } from '../../commitments/repository.ts';
 import type { Grant } from '../../grants/repository.ts';
-import { fieldsOf } from '../../imports/headers.ts';
+import { fieldsOf } from '../../imports/interpret/headers.ts';
 import { findImport, type ImportRecord } from '../../imports/repository.ts';
 import { reviseImportBody } from '../../imports/schemas.ts';
 import { commitImport, createImport, reviseImport } from '../../imports/service.ts';

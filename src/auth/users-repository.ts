@@ -1,9 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { camelRow } from '../db/rows.ts';
 import type { Database, Role } from '../db/tables.ts';
 
 type Db = Kysely<Database> | Transaction<Database>;
 
-export interface MemberRow {
+interface Member {
   readonly id: string;
   readonly email: string;
   readonly name: string;
@@ -14,7 +15,7 @@ export interface MemberRow {
 
 export async function findUser(db: Db, userId: string) {
   const row = await db.selectFrom('users').select(['id', 'email', 'name', 'is_platform_admin', 'session_epoch']).where('id', '=', userId).executeTakeFirst();
-  return row ? { id: row.id, email: row.email, name: row.name, isPlatformAdmin: row.is_platform_admin, sessionEpoch: row.session_epoch } : null;
+  return row ? camelRow(row) : null;
 }
 
 export async function findRoles(db: Db, userId: string): Promise<Map<string, Role>> {
@@ -28,7 +29,7 @@ export async function findMembershipOrganisations(trx: Db, userId: string): Prom
   return rows.map((m) => m.organisation_id);
 }
 
-export async function listMembers(db: Db, organisationId: string): Promise<MemberRow[]> {
+export async function listMembers(db: Db, organisationId: string): Promise<Member[]> {
   const rows = await db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
@@ -36,7 +37,7 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
     .where('memberships.organisation_id', '=', organisationId)
     .orderBy('users.name')
     .execute();
-  return rows.map((r) => ({ id: r.id, email: r.email, name: r.name, role: r.role, hasPassword: r.password_hash !== null, lockedUntil: r.locked_until }));
+  return rows.map(({ password_hash, ...row }) => ({ ...camelRow(row), hasPassword: password_hash !== null }));
 }
 
 export async function findMemberRole(trx: Db, organisationId: string, email: string): Promise<Role | null> {
@@ -92,7 +93,7 @@ export async function insertApiToken(trx: Db, token: { userId: string; name: str
     .values({ user_id: token.userId, name: token.name, token_hash: token.tokenHash, expires_at: token.expiresAt, revoked_at: null, created_by: token.createdBy })
     .returning(['id', 'name', 'expires_at'])
     .executeTakeFirstOrThrow();
-  return { id: row.id, name: row.name, expiresAt: row.expires_at };
+  return camelRow(row);
 }
 
 export async function listApiTokens(db: Db, userId: string) {
@@ -102,7 +103,7 @@ export async function listApiTokens(db: Db, userId: string) {
     .where('user_id', '=', userId)
     .orderBy('created_at')
     .execute();
-  return rows.map((row) => ({ id: row.id, name: row.name, createdAt: row.created_at, expiresAt: row.expires_at, revokedAt: row.revoked_at }));
+  return rows.map(camelRow);
 }
 
 /** Revokes a live token; null when the user has no such token or it was revoked already. */
@@ -124,7 +125,7 @@ export async function apiTokenExists(db: Db, userId: string, tokenId: string): P
 
 export async function findSignInCandidate(db: Db, email: string) {
   const row = await db.selectFrom('users').select(['id', 'password_hash', 'locked_until', 'session_epoch']).where('email', '=', email).executeTakeFirst();
-  return row ? { id: row.id, passwordHash: row.password_hash, lockedUntil: row.locked_until, sessionEpoch: row.session_epoch } : null;
+  return row ? camelRow(row) : null;
 }
 
 /**

@@ -12,7 +12,6 @@ import * as users from './users-repository.ts';
  * API and the pages alike, so a change is recorded the same whichever door it came through.
  */
 
-export type { MemberRow as Member } from './users-repository.ts';
 export { listMembers } from './users-repository.ts';
 
 /** Consecutive failures that lock an account, and for how long. */

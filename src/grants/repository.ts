@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql } from 'kysely';
 import { capOf, earmarkedTo, type Funding, fundingOf, plannedFor } from '../conditions/rules.ts';
+import { camelRow } from '../db/rows.ts';
 import type { Database, TranchePurpose, TrancheStatus } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
 
@@ -78,7 +79,7 @@ export async function lockGrant(trx: Transaction<Database>, organisationId: stri
     .where('organisation_id', '=', organisationId)
     .forUpdate()
     .executeTakeFirst();
-  return row ? { id: row.id, organisationId: row.organisation_id, financialYear: row.financial_year } : null;
+  return row ? camelRow(row) : null;
 }
 
 export async function allocationOf(db: Kysely<Database>, grantId: string): Promise<Decimal> {
@@ -141,7 +142,7 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
             'gc.category_id',
             'sc.code',
             'sc.name',
-            'sc.heading_code',
+            'sc.heading_code as heading',
             'sh.label as heading_label',
             c.cast<string>('gc.planned_share', 'text').as('planned_share'),
             c.cast<string | null>('gc.max_share', 'text').as('max_share'),
@@ -161,41 +162,23 @@ export async function findGrants(db: Kysely<Database>, organisationId: string, g
   const grants = await query.execute();
 
   return grants.map((grant) => {
-    const tranches = grant.tranches.map((t) => ({
-      id: t.id,
+    const { tranches: trancheRows, categories, headings, ...row } = grant;
+    const tranches = trancheRows.map((t) => ({
+      ...camelRow(t),
       amount: new Decimal(t.amount),
-      description: t.description,
-      determinationRef: t.determination_ref,
-      purpose: t.purpose,
-      earmarkedCategory: t.earmarked_category,
-      status: t.status,
-      receivedOn: t.received_on,
-      version: t.version,
       createdAt: new Date(t.created_at),
       updatedAt: new Date(t.updated_at),
     }));
     const funding = fundingOf(tranches);
     return {
-      id: grant.id,
-      organisationId: grant.organisation_id,
-      schemeId: grant.scheme_id,
-      schemeCode: grant.scheme_code,
-      schemeName: grant.scheme_name,
-      schemeVersionId: grant.scheme_version_id,
-      schemeVersionYear: grant.scheme_version_year,
-      financialYear: grant.financial_year,
-      createdAt: grant.created_at,
+      ...camelRow(row),
       tranches,
       funding,
       allocation: funding.allocation,
       confirmedAllocation: funding.confirmedAllocation,
-      headings: grant.headings.map(({ code, label }) => ({ code, label })),
-      categories: grant.categories.map((c) => ({
-        categoryId: c.category_id,
-        code: c.code,
-        name: c.name,
-        heading: c.heading_code,
-        headingLabel: c.heading_label,
+      headings: headings.map(({ code, label }) => ({ code, label })),
+      categories: categories.map((c) => ({
+        ...camelRow(c),
         plannedShare: new Decimal(c.planned_share),
         maxShare: c.max_share === null ? null : new Decimal(c.max_share),
         schemeMaxShare: c.scheme_max_share === null ? null : new Decimal(c.scheme_max_share),

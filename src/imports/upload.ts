@@ -10,13 +10,13 @@ export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 /** Room in a body for the form's boundaries and short fields around the file. */
 const FORM_OVERHEAD_BYTES = 64 * 1024;
 
-export interface UploadedFile {
+interface UploadedFile {
   readonly name: string;
   readonly bytes: Buffer;
 }
 
 /** A multipart form as read: its short fields at the top (where the pages' CSRF check looks) and the file. */
-export interface UploadForm {
+interface UploadForm {
   readonly [field: string]: string | UploadedFile | null;
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { camelRow } from '../db/rows.ts';
 import type { Database } from '../db/tables.ts';
 import { GENESIS_HASH, hashRecord } from './chain.ts';
 
@@ -39,17 +40,7 @@ export async function findAuditRecords(db: Kysely<Database>, organisationId: str
   if (filter.to) query = query.where('at', '<', filter.to);
   if (filter.afterSeq) query = query.where('seq', '>', filter.afterSeq);
   const rows = await query.orderBy('seq').limit(filter.limit).execute();
-  return rows.map((row) => ({
-    seq: String(row.seq),
-    at: row.at,
-    actorId: row.actor_id,
-    action: row.action,
-    entity: row.entity,
-    entityId: row.entity_id,
-    before: row.before,
-    after: row.after,
-    requestId: row.request_id,
-  }));
+  return rows.map((row) => ({ ...camelRow(row), seq: String(row.seq) }));
 }
 
 export interface ChainVerification {
@@ -85,6 +76,7 @@ export async function verifyChain(db: Kysely<Database>, chainId: string): Promis
       const bad = (reason: string): ChainVerification => ({ ok: false, records, firstBadRecord: BigInt(seq) === expectedSeq ? seq : expectedSeq.toString(), reason });
       if (BigInt(seq) !== expectedSeq) return bad('a record is missing');
       if (row.prev_hash !== expectedPrev) return bad('the record does not follow its predecessor');
+      // Field by field, not camelRow: the hash covers exactly these, whatever else the select grows.
       const recomputed = hashRecord({
         chainId: row.chain_id,
         seq,

@@ -141,6 +141,16 @@ export async function assertMayManageUser(db: FastifyInstance['db'], principal: 
   }
 }
 
+/**
+ * Managing a member of an organisation (their password or tokens): the user must belong to it,
+ * and the manager must pass the rule above.
+ */
+export async function assertMayManageMember(db: FastifyInstance['db'], manager: Caller, organisationId: string, userId: string): Promise<void> {
+  const target = await findUserMemberships(db, userId);
+  if (!target || !target.organisationIds.includes(organisationId)) throw new NotFoundProblem('user');
+  await assertMayManageUser(db, manager, userId);
+}
+
 export const accessPlugin = fp(
   async (app: FastifyInstance) => {
     // One cache per app, never per process: tests build many apps over databases of their own.

@@ -1,14 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
-import type { Transaction } from 'kysely';
 import { z } from 'zod';
-import { recordChange } from '../audit/record.ts';
-import type { Database } from '../db/tables.ts';
 import { itemsOf, requiredText } from '../http/schemas.ts';
-import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { NotFoundProblem } from '../shared/problems.ts';
 import { access, accessOf, principalOf } from './access.ts';
 import { ROLES } from './principal.ts';
-import { generateApiToken, hashApiToken } from './tokens.ts';
+import { addMember, findUser, issueToken, listMembers, listTokens, revokeToken } from './users-service.ts';
 
 const roleSchema = z.enum(ROLES);
 
@@ -43,32 +40,8 @@ const issueTokenBody = z.strictObject({
 
 const userParams = z.object({ userId: z.uuid() });
 
-/**
- * A token acts in every organisation its user belongs to, so each of those organisations'
- * trails records it; a user with none (a platform administrator) goes on the platform chain.
- */
-async function recordTokenChange(
-  trx: Transaction<Database>,
-  request: FastifyRequest,
-  userId: string,
-  action: string,
-  tokenId: string,
-  before: Record<string, unknown> | null,
-  after: Record<string, unknown>,
-): Promise<void> {
-  // Chain heads are locked in one order (by id) so two such writes cannot deadlock.
-  const memberships = await trx.selectFrom('memberships').select('organisation_id').where('user_id', '=', userId).orderBy('organisation_id').execute();
-  const organisations = memberships.length ? memberships.map((m) => m.organisation_id) : [null];
-  for (const organisationId of organisations) {
-    await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
-      organisationId,
-      action,
-      entity: 'api-token',
-      entityId: tokenId,
-      before,
-      after: { ...after, userId },
-    });
-  }
+function auditOf(request: FastifyRequest) {
+  return { actorId: principalOf(request).userId, requestId: request.id };
 }
 
 export const userRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -93,9 +66,12 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const principal = principalOf(request);
-      const user = await app.db.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', principal.userId).executeTakeFirstOrThrow();
+      const user = await findUser(app.db, principal.userId);
+      if (!user) throw new NotFoundProblem('user');
       return {
-        ...user,
+        id: user.id,
+        email: user.email,
+        name: user.name,
         isPlatformAdmin: principal.isPlatformAdmin,
         memberships: [...principal.roles].map(([organisationId, role]) => ({ organisationId, role })),
       };
@@ -116,39 +92,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { organisationId } = accessOf(request);
-      const { email, name, role } = request.body;
-      const member = await app.db.transaction().execute(async (trx) => {
-        const previous = await trx
-          .selectFrom('memberships')
-          .innerJoin('users', 'users.id', 'memberships.user_id')
-          .select('memberships.role')
-          .where('memberships.organisation_id', '=', organisationId)
-          .where('users.email', '=', email)
-          .executeTakeFirst();
-        const user = await trx
-          .insertInto('users')
-          .values({ email, name })
-          .onConflict((oc) => oc.column('email').doUpdateSet({ email }))
-          .returning(['id', 'email', 'name'])
-          .executeTakeFirstOrThrow();
-        await trx
-          .insertInto('memberships')
-          .values({ organisation_id: organisationId, user_id: user.id, role })
-          .onConflict((oc) => oc.columns(['organisation_id', 'user_id']).doUpdateSet({ role }))
-          .execute();
-        // Email addresses are personal data: the trail names the user by id.
-        await recordChange(trx, { actorId: principalOf(request).userId, requestId: request.id }, {
-          organisationId,
-          action: previous ? 'update' : 'create',
-          entity: 'membership',
-          entityId: user.id,
-          before: previous ? { role: previous.role } : null,
-          after: { role },
-        });
-        return { ...user, role };
-      });
-      return reply.status(201).send(member);
+      const { id, email, name, role } = await addMember(app.db, auditOf(request), accessOf(request).organisationId, request.body);
+      return reply.status(201).send({ id, email, name, role });
     },
   );
 
@@ -165,13 +110,8 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const items = await app.db
-        .selectFrom('memberships')
-        .innerJoin('users', 'users.id', 'memberships.user_id')
-        .select(['users.id', 'users.email', 'users.name', 'memberships.role'])
-        .where('memberships.organisation_id', '=', accessOf(request).organisationId)
-        .orderBy('users.name')
-        .execute();
+      const members = await listMembers(app.db, accessOf(request).organisationId);
+      const items = members.map(({ id, email, name, role }) => ({ id, email, name, role }));
       return { items };
     },
   );
@@ -190,29 +130,9 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const principal = principalOf(request);
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : null;
-      if (expiresAt && expiresAt.getTime() <= Date.now()) {
-        throw new ValidationProblem([{ path: 'expiresAt', message: 'must be in the future' }]);
-      }
-      const token = generateApiToken();
-      const row = await app.db.transaction().execute(async (trx) => {
-        const issued = await trx
-        .insertInto('api_tokens')
-        .values({
-          user_id: request.params.userId,
-          name: request.body.name,
-          token_hash: hashApiToken(token),
-          expires_at: expiresAt,
-          revoked_at: null,
-          created_by: principal.userId,
-        })
-        .returning(['id', 'name', 'expires_at'])
-        .executeTakeFirstOrThrow();
-        await recordTokenChange(trx, request, request.params.userId, 'issue', issued.id, null, { name: issued.name, expiresAt: issued.expires_at?.toISOString() ?? null });
-        return issued;
-      });
-      return reply.status(201).send({ id: row.id, name: row.name, token, expiresAt: row.expires_at?.toISOString() ?? null });
+      const issued = await issueToken(app.db, auditOf(request), request.params.userId, { name: request.body.name, expiresAt });
+      return reply.status(201).send({ id: issued.id, name: issued.name, token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null });
     },
   );
 
@@ -229,19 +149,14 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const rows = await app.db
-        .selectFrom('api_tokens')
-        .select(['id', 'name', 'created_at', 'expires_at', 'revoked_at'])
-        .where('user_id', '=', request.params.userId)
-        .orderBy('created_at')
-        .execute();
+      const tokens = await listTokens(app.db, request.params.userId);
       return {
-        items: rows.map((row) => ({
-          id: row.id,
-          name: row.name,
-          createdAt: row.created_at.toISOString(),
-          expiresAt: row.expires_at?.toISOString() ?? null,
-          revokedAt: row.revoked_at?.toISOString() ?? null,
+        items: tokens.map((token) => ({
+          id: token.id,
+          name: token.name,
+          createdAt: token.createdAt.toISOString(),
+          expiresAt: token.expiresAt?.toISOString() ?? null,
+          revokedAt: token.revokedAt?.toISOString() ?? null,
         })),
       };
     },
@@ -260,22 +175,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const revoked = await app.db.transaction().execute(async (trx) => {
-        const row = await trx
-          .updateTable('api_tokens')
-          .set({ revoked_at: new Date() })
-          .where('id', '=', request.params.tokenId)
-          .where('user_id', '=', request.params.userId)
-          .where('revoked_at', 'is', null)
-          .returning(['id', 'revoked_at'])
-          .executeTakeFirst();
-        if (row) await recordTokenChange(trx, request, request.params.userId, 'revoke', row.id, { revokedAt: null }, { revokedAt: row.revoked_at?.toISOString() ?? null });
-        return row;
-      });
-      if (!revoked) {
-        const exists = await app.db.selectFrom('api_tokens').select('id').where('id', '=', request.params.tokenId).where('user_id', '=', request.params.userId).executeTakeFirst();
-        if (!exists) throw new NotFoundProblem('token');
-      }
+      if (!(await revokeToken(app.db, auditOf(request), request.params.userId, request.params.tokenId))) throw new NotFoundProblem('token');
       return reply.status(204).send(null);
     },
   );

@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { camelRow } from '../db/rows.ts';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
 
@@ -43,9 +44,9 @@ function selectCommitments(db: Kysely<Database>) {
       'c.ref',
       'c.title',
       'c.category_id',
-      'sc.code as category_code',
+      'sc.code as category',
       'sc.name as category_name',
-      'sc.heading_code',
+      'sc.heading_code as heading',
       'c.amount',
       'c.status',
       sql<string>`c.committed_on::text`.as('committed_on'),
@@ -65,31 +66,7 @@ function selectCommitments(db: Kysely<Database>) {
 type CommitmentRow = Awaited<ReturnType<ReturnType<typeof selectCommitments>['executeTakeFirstOrThrow']>>;
 
 function toCommitment(row: CommitmentRow): Commitment {
-  return {
-    id: row.id,
-    organisationId: row.organisation_id,
-    grantId: row.grant_id,
-    financialYear: row.financial_year,
-    ref: row.ref,
-    title: row.title,
-    categoryId: row.category_id,
-    category: row.category_code,
-    categoryName: row.category_name,
-    heading: row.heading_code,
-    amount: row.amount === null ? null : new Decimal(row.amount),
-    spent: new Decimal(row.spent),
-    status: row.status,
-    committedOn: row.committed_on,
-    decisionRef: row.decision_ref,
-    decisionId: row.decision_id,
-    approvedBy: row.approved_by,
-    serviceArea: row.service_area,
-    workstreamId: row.workstream_id,
-    notes: row.notes,
-    version: row.version,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
+  return { ...camelRow(row), amount: row.amount === null ? null : new Decimal(row.amount), spent: new Decimal(row.spent) };
 }
 
 export async function findCommitment(db: Kysely<Database>, organisationId: string, id: string): Promise<Commitment | null> {
@@ -128,18 +105,12 @@ export async function findGrantCategory(db: Kysely<Database>, grantId: string, c
   const row = await db
     .selectFrom('grant_categories as gc')
     .innerJoin('scheme_categories as sc', 'sc.id', 'gc.category_id')
-    .select(['gc.category_id', 'sc.code', 'sc.name', 'sc.heading_code', 'gc.max_share'])
+    .select(['gc.category_id', 'sc.code', 'sc.name', 'sc.heading_code as heading', 'gc.max_share'])
     .where('gc.grant_id', '=', grantId)
     .where('sc.code', '=', code)
     .executeTakeFirst();
   if (!row) return null;
-  return {
-    categoryId: row.category_id,
-    code: row.code,
-    name: row.name,
-    heading: row.heading_code,
-    maxShare: row.max_share === null ? null : new Decimal(row.max_share),
-  };
+  return { ...camelRow(row), maxShare: row.max_share === null ? null : new Decimal(row.max_share) };
 }
 
 export async function grantCategoryCodes(db: Kysely<Database>, grantId: string): Promise<string[]> {

@@ -2,6 +2,7 @@ import type { InferResult, Kysely, Transaction } from 'kysely';
 import { jsonArrayFrom } from 'kysely/helpers/postgres';
 import { sql } from 'kysely';
 import { capOf, type CapPosition, earmarkedTo, type Funding, fundingOf, plannedFor } from '../conditions/rules.ts';
+import { camelRow } from '../db/rows.ts';
 import type { Database, TranchePurpose, TrancheStatus } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
 
@@ -78,7 +79,7 @@ export async function lockGrant(trx: Transaction<Database>, organisationId: stri
     .where('organisation_id', '=', organisationId)
     .forUpdate()
     .executeTakeFirst();
-  return row ? { id: row.id, organisationId: row.organisation_id, financialYear: row.financial_year } : null;
+  return row ? camelRow(row) : null;
 }
 
 /**
@@ -132,7 +133,7 @@ export function grantsQuery(db: Kysely<Database>, organisationId: string, grantI
             'gc.category_id',
             'sc.code',
             'sc.name',
-            'sc.heading_code',
+            'sc.heading_code as heading',
             'sh.label as heading_label',
             c.cast<string>('gc.planned_share', 'text').as('planned_share'),
             c.cast<string | null>('gc.max_share', 'text').as('max_share'),
@@ -193,7 +194,7 @@ export function grantFromRow(grant: GrantRow): Grant {
       categoryId: c.category_id,
       code: c.code,
       name: c.name,
-      heading: c.heading_code,
+      heading: c.heading,
       headingLabel: c.heading_label,
       plannedShare: new Decimal(c.planned_share),
       maxShare: c.max_share === null ? null : new Decimal(c.max_share),

@@ -5,8 +5,8 @@ import type { Database } from '../db/tables.ts';
 import { Decimal, formatMoney, formatMoneyOrNull, sumDecimals } from '../shared/money.ts';
 import { Problem } from '../shared/problems.ts';
 import { recordSpend } from '../spend/service.ts';
-import type { RowProblem } from './findings.ts';
-import type { Plan } from './preview.ts';
+import type { RowProblem } from './interpret/findings.ts';
+import type { Plan } from './plan/preview.ts';
 import type { CommitResult, PreviewBody } from './schemas.ts';
 
 /**

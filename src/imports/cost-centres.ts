@@ -5,7 +5,7 @@ import { findCommitment } from '../commitments/repository.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
-import { costCentreCode } from './spend-rows.ts';
+import { costCentreCode } from './interpret/spend-rows.ts';
 
 export interface CostCentre {
   readonly code: string;

@@ -6,7 +6,7 @@ import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres } from './cost-centres.ts';
 import { countSpendByReference } from './repository.ts';
-import { spendKey } from './spend-rows.ts';
+import { spendKey } from './interpret/spend-rows.ts';
 
 /** The grant as an import is previewed against: its categories, lines, cost centres and spend. */
 export interface Ledger {

@@ -1,9 +1,10 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { z } from 'zod';
+import { camelRow } from '../db/rows.ts';
 import type { Database } from '../db/tables.ts';
-import type { FileType } from './file-reader.ts';
-import type { Grid } from './grid.ts';
-import type { ImportKind, Mapping } from './headers.ts';
+import type { FileType } from './read/spreadsheet.ts';
+import type { Grid } from './read/grid.ts';
+import type { ImportKind, Mapping } from './interpret/headers.ts';
 import { type CommitResult, commitResultSchema, fieldSchema, type PreviewBody, previewSchema } from './schemas.ts';
 
 /** What an import keeps between its preview and its commit: enough to preview it again. */
@@ -64,22 +65,13 @@ type ImportRow = Awaited<ReturnType<ReturnType<typeof selectImports>['executeTak
 /** jsonb comes back parsed; its shape is checked here so nothing past this edge guesses. */
 function toRecord(row: ImportRow): ImportRecord {
   return {
-    id: row.id,
-    organisationId: row.organisation_id,
-    grantId: row.grant_id,
-    kind: row.kind,
-    fileName: row.file_name,
-    fileType: row.file_type,
-    fileSha256: row.file_sha256,
+    ...camelRow(row),
     grid: gridSchema.parse(row.grid),
-    headerRow: row.header_row,
     mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
     assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
     preview: previewSchema.parse(row.preview),
     status: row.status,
     result: row.result === null ? null : commitResultSchema.parse(row.result),
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
   };
 }
 

@@ -1,4 +1,3 @@
-import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
@@ -8,7 +7,7 @@ import { listCostCentres, setCostCentre } from './cost-centres.ts';
 import { findImport, type ImportRecord } from './repository.ts';
 import { committedSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
 import { commitImport, createImport, reviseImport } from './service.ts';
-import { MULTIPART_LIMITS, readUpload } from './upload.ts';
+import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
 const importParams = z.object({ importId: z.uuid() });
@@ -37,8 +36,8 @@ const presentCostCentres = (items: Awaited<ReturnType<typeof listCostCentres>>) 
 });
 
 export const importRoutes: FastifyPluginAsyncZod = async (app) => {
-  // Only these routes take multipart bodies; the plugin is registered in their scope alone.
-  await app.register(multipart, { limits: MULTIPART_LIMITS, throwFileSizeLimit: true });
+  // Only these routes take multipart bodies: the parser is added in their scope alone.
+  acceptUploads(app);
 
   app.post(
     '/grants/:grantId/imports',
@@ -59,7 +58,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const upload = await readUpload(request);
+      const upload = uploadOf(request.body);
       const record = await createImport(app.db, actorOf(request), request.params.grantId, upload);
       return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(record));
     },

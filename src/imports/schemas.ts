@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { moneyOutput } from '../shared/money.ts';
-import { COMMITMENT_FIELDS, SPEND_FIELDS } from './headers.ts';
+import { COMMITMENT_FIELDS, SPEND_FIELDS } from './interpret/headers.ts';
 
 const row = z.number().int().meta({ description: 'The row number as the spreadsheet shows it (the record number in a CSV).' });
 

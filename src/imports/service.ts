@@ -8,12 +8,13 @@ import { inTransaction } from '../db/transaction.ts';
 import { lockGrant } from '../grants/repository.ts';
 import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
 import { applyPlan, importHasProblems } from './commit.ts';
-import { readSpreadsheet } from './file-reader.ts';
-import { detectHeaders, type ImportKind } from './headers.ts';
+import { readSpreadsheet } from './read/spreadsheet.ts';
+import { detectHeaders, type ImportKind } from './interpret/headers.ts';
 import { loadLedger } from './ledger.ts';
-import { buildPreview, referencesIn } from './preview.ts';
+import { referencesIn } from './interpret/rows.ts';
+import { buildPreview } from './plan/preview.ts';
 import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview } from './repository.ts';
-import { revisedState } from './revision.ts';
+import { revisedState } from './interpret/revision.ts';
 import type { CommitResult, reviseImportBody } from './schemas.ts';
 
 export interface Upload {

@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { Problem, ValidationProblem } from '../shared/problems.ts';
 import type { Upload } from './service.ts';
@@ -7,8 +7,18 @@ import type { Upload } from './service.ts';
 /** Larger than any council's commitments table or a year's ledger export of one grant. */
 export const MAX_UPLOAD_BYTES = 5 * 1024 * 1024;
 
-/** What @fastify/multipart is told: one file, a few short fields, nothing else. */
-export const MULTIPART_LIMITS = { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 5, fieldSize: 1_000, parts: 8, headerPairs: 100 } as const;
+/** Room in a body for the form's boundaries and short fields around the file. */
+const FORM_OVERHEAD_BYTES = 64 * 1024;
+
+interface UploadedFile {
+  readonly name: string;
+  readonly bytes: Buffer;
+}
+
+/** A multipart form as read: its short fields at the top (where the pages' CSRF check looks) and the file. */
+interface UploadForm {
+  readonly [field: string]: string | UploadedFile | null;
+}
 
 const fieldsSchema = z.object({
   kind: z.enum(['commitments', 'spend'], { error: 'must be commitments or spend' }),
@@ -24,39 +34,64 @@ function cleanFileName(name: string | undefined): string {
   return cleaned === '' ? 'upload' : cleaned;
 }
 
-function refusal(error: unknown): unknown {
-  const code = error instanceof Error && 'code' in error ? error.code : undefined;
-  if (code === 'FST_REQ_FILE_TOO_LARGE') {
-    return new Problem('payload-too-large', 413, 'File too large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, the most an import takes; split it.`, {
-      errors: [{ path: 'file', message: `must be at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` }],
-    });
-  }
-  if (code === 'FST_FILES_LIMIT') return new ValidationProblem([{ path: 'file', message: 'send one file per import' }]);
-  if (typeof code === 'string' && code.startsWith('FST_')) return new ValidationProblem([{ path: 'body', message: MULTIPART_HINT }]);
-  return error;
+function tooLarge(): Problem {
+  return new Problem('payload-too-large', 413, 'File too large', `The file is larger than ${MAX_UPLOAD_BYTES / 1024 / 1024} MB, the most an import takes; split it.`, {
+    errors: [{ path: 'file', message: `must be at most ${MAX_UPLOAD_BYTES / 1024 / 1024} MB` }],
+  });
 }
 
 /**
- * Reads the form: the one file into memory (bounded by the size limit, which busboy enforces
- * as the bytes arrive) and the short fields, in whatever order the client sent them.
+ * Reads a multipart body, bounded by the route's body limit, with the platform's own form-data
+ * reader (undici's): one file, named "file", and short text fields.
  */
-export async function readUpload(request: FastifyRequest): Promise<Upload> {
-  if (!request.isMultipart()) throw new ValidationProblem([{ path: 'file', message: MULTIPART_HINT }]);
-  const fields: Record<string, string> = {};
-  let file: { name: string; bytes: Buffer } | null = null;
+async function readUploadForm(contentType: string, body: Buffer): Promise<UploadForm> {
+  let form: FormData;
   try {
-    for await (const part of request.parts()) {
-      if (part.type === 'file') {
-        if (part.fieldname !== 'file') throw new ValidationProblem([{ path: part.fieldname, message: 'is not a field this request accepts; send the file as "file"' }]);
-        file = { name: cleanFileName(part.filename), bytes: await part.toBuffer() };
-      } else if (typeof part.value === 'string') {
-        fields[part.fieldname] = part.value;
-      }
-    }
-  } catch (error) {
-    throw refusal(error);
+    form = await new Response(body, { headers: { 'content-type': contentType } }).formData();
+  } catch {
+    throw new ValidationProblem([{ path: 'body', message: MULTIPART_HINT }]);
   }
-  const unknown = Object.keys(fields).filter((name) => name !== 'kind' && name !== 'sheet');
+  const fields: Record<string, string> = {};
+  let file: UploadedFile | null = null;
+  for (const [name, value] of form) {
+    if (typeof value === 'string') {
+      fields[name] = value;
+    } else if (name !== 'file') {
+      throw new ValidationProblem([{ path: name, message: 'is not a field this request accepts; send the file as "file"' }]);
+    } else if (file) {
+      throw new ValidationProblem([{ path: 'file', message: 'send one file per import' }]);
+    } else if (value.size > 0 || value.name) {
+      // A browser sends an empty part with no name when no file was chosen.
+      if (value.size > MAX_UPLOAD_BYTES) throw tooLarge();
+      file = { name: cleanFileName(value.name), bytes: Buffer.from(await value.arrayBuffer()) };
+    }
+  }
+  return { ...fields, file };
+}
+
+/**
+ * The one reader of uploads, for the API and the pages: a scope that calls this takes
+ * multipart bodies as an UploadForm. The body limit stops a larger body as it arrives.
+ */
+export function acceptUploads(app: FastifyInstance): void {
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES + FORM_OVERHEAD_BYTES }, (request: FastifyRequest, body: Buffer) =>
+    readUploadForm(String(request.headers['content-type']), body),
+  );
+}
+
+function isUploadForm(body: unknown): body is UploadForm {
+  return typeof body === 'object' && body !== null && 'file' in body;
+}
+
+/**
+ * What an upload asks for: the file, its kind and the sheet, every problem named by its field.
+ * `alsoAccepted` names fields the caller has read already (the pages' CSRF token).
+ */
+export function uploadOf(body: unknown, alsoAccepted: readonly string[] = []): Upload {
+  if (!isUploadForm(body)) throw new ValidationProblem([{ path: 'file', message: MULTIPART_HINT }]);
+  const { file = null, ...fields } = body;
+  if (file !== null && typeof file === 'string') throw new ValidationProblem([{ path: 'file', message: MULTIPART_HINT }]);
+  const unknown = Object.keys(fields).filter((name) => name !== 'kind' && name !== 'sheet' && !alsoAccepted.includes(name));
   if (unknown.length > 0) throw new ValidationProblem(unknown.map((path) => ({ path, message: 'is not a field this request accepts' })));
   const parsed = fieldsSchema.safeParse(fields);
   const errors = parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'body'), message: issue.message }));

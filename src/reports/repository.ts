@@ -3,9 +3,8 @@ import { londonTodaySql } from '../db/calendar.ts';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
 import { type FiguresBounds, findGrantFigures } from '../figures/repository.ts';
 import { financialYearBounds, type Quarter, quarterBounds, quarterSchema } from '../shared/calendar.ts';
-import { Decimal, ZERO } from '../shared/money.ts';
+import { Decimal, type MoneyText, moneyText, moneyTextOrNull, ZERO } from '../shared/money.ts';
 import { lineAsAtJoin, linesSource, recordedBefore } from '../figures/as-at.ts';
-import { type MoneyText, moneyText, moneyTextOrNull } from './money-text.ts';
 
 /** Reads for reports: nothing here writes. Every read of ledger rows takes an as-at bound. */
 

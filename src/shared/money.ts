@@ -123,19 +123,50 @@ export const shareOutput = z
   .regex(/^-?\d+\.\d{4}$/)
   .meta({ description: 'A fraction with four decimals.', examples: ['0.2198'] });
 
-/** "£1,234,567.89" for messages people read; responses carry formatMoney's plain form. */
-export function formatPounds(amount: Decimal): string {
-  // Plain string work on formatMoney's text: a summary may word over a thousand warnings.
-  const text = formatMoney(amount);
-  const unsigned = text.startsWith('-') ? text.slice(1) : text;
-  const point = unsigned.length - 3;
-  let whole = unsigned.slice(0, point);
-  let groups = '';
-  while (whole.length > 3) {
-    groups = `,${whole.slice(-3)}${groups}`;
-    whole = whole.slice(0, -3);
-  }
-  return `${amount.isNegative() ? '-' : ''}£${whole}${groups}${unsigned.slice(point)}`;
+/**
+ * An exact amount as PostgreSQL prints NUMERIC(14,2), such as "85772.00". Report rows carry
+ * money as this text, so a 10,000-line table builds no Decimal per line and no float ever holds
+ * it; every sum is done by NUMERIC in SQL or by Decimal, and a figure becomes a Decimal only
+ * where arithmetic or a spreadsheet number needs one.
+ */
+export type MoneyText = string & { readonly __money: 'MoneyText' };
+
+// Sums of NUMERIC(14,2) keep two decimals and may outgrow fourteen digits.
+const MONEY_TEXT_FORM = /^-?\d+\.\d{2}$/;
+
+export function moneyText(value: string): MoneyText {
+  if (!MONEY_TEXT_FORM.test(value)) throw new Error(`Not an amount with two decimals: ${JSON.stringify(value)}`);
+  return value as MoneyText;
+}
+
+export function moneyTextOrNull(value: string | null): MoneyText | null {
+  return value === null ? null : moneyText(value);
+}
+
+export function decimalOf(amount: MoneyText): Decimal {
+  return new Decimal(amount);
+}
+
+/*
+ * Pounds for people to read, by Intl. Intl.NumberFormat reads a numeric string as an exact
+ * decimal (ECMA-402's NumberFormat v3), so the two-decimal text goes in as it is: no amount
+ * ever passes through a JavaScript number, however many pence it holds.
+ */
+const POUNDS = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' });
+const GROUPED = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+
+function exactText(amount: Decimal | MoneyText): Intl.StringNumericLiteral {
+  return (typeof amount === 'string' ? amount : formatMoney(amount)) as Intl.StringNumericLiteral;
+}
+
+/** "£1,234,567.89" (or "-£1,234.50") for messages and pages; responses carry formatMoney's plain form. */
+export function formatPounds(amount: Decimal | MoneyText): string {
+  return POUNDS.format(exactText(amount));
+}
+
+/** "335,677.00" (or "-1,234.50"): the figure as a table prints it under a "£" column. */
+export function formatGroupedPounds(amount: Decimal | MoneyText): string {
+  return GROUPED.format(exactText(amount));
 }
 
 /** "30%" or "12.5%" for messages. */

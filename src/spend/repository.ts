@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from 'kysely';
+import { camelRow } from '../db/rows.ts';
 import type { Database } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
 
@@ -54,19 +55,9 @@ type SpendRow = {
 
 function toSpendEntry(row: SpendRow): SpendEntry {
   return {
-    id: row.id,
-    commitmentId: row.commitment_id,
-    grantId: row.grant_id,
+    ...camelRow(row),
     amount: new Decimal(row.amount),
-    spentOn: row.spent_on,
-    reference: row.reference,
-    description: row.description,
-    supplier: row.supplier,
-    expenseArea: row.expense_area,
     irrecoverableVat: row.irrecoverable_vat === null ? null : new Decimal(row.irrecoverable_vat),
-    merchantCategory: row.merchant_category,
-    paidToIndividual: row.paid_to_individual,
-    recordedAt: row.recorded_at,
   };
 }
 

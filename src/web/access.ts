@@ -5,7 +5,7 @@ import { type ResolvedAccess, roleAllows } from '../auth/principal.ts';
 import type { ScopedEntity } from '../auth/repository.ts';
 import { todayInLondon } from '../shared/calendar.ts';
 import { ForbiddenProblem, NotFoundProblem } from '../shared/problems.ts';
-import { findWebUser, type WebUser } from './session/users.ts';
+import { findWebUser, type WebUser } from '../auth/users-service.ts';
 
 /**
  * Pages declare who may open them with the API's own rules (src/auth/access.ts), under

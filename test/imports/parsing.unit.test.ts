@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { readAmount } from '../../src/imports/amounts.ts';
-import { categoryResolver } from '../../src/imports/categories.ts';
-import { readCsv } from '../../src/imports/csv.ts';
-import { readDate } from '../../src/imports/dates.ts';
-import type { Cell } from '../../src/imports/grid.ts';
-import { detectHeaders } from '../../src/imports/headers.ts';
-import { readTotalLabel } from '../../src/imports/subtotals.ts';
+import { readAmount } from '../../src/imports/interpret/amounts.ts';
+import { categoryResolver } from '../../src/imports/interpret/categories.ts';
+import { readCsv } from '../../src/imports/read/csv.ts';
+import { readDate } from '../../src/imports/interpret/dates.ts';
+import type { Cell } from '../../src/imports/read/grid.ts';
+import { detectHeaders } from '../../src/imports/interpret/headers.ts';
+import { readTotalLabel } from '../../src/imports/interpret/subtotals.ts';
 
 const text = (v: string): Cell => ({ t: 's', v });
 const number = (v: string): Cell => ({ t: 'n', v });

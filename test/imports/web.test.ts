@@ -67,6 +67,13 @@ describe('the import pages', () => {
     expect(refused.body).toMatch(/The import has 1 problem, so nothing was imported/);
   });
 
+  it('names the missing file and kind as the API does, from the one upload reader', async () => {
+    const refused = await uploadPage({ kind: '' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('The file is missing; choose the spreadsheet to import');
+    expect(refused.body).toContain('What the file holds must be commitments or spend');
+  });
+
   it('refuses a file that is not a spreadsheet on the form, and a form without its CSRF token', async () => {
     const refused = await uploadPage({ kind: 'spend' }, { name: 'photo.xlsx', content: '\u0000\u0001binary' });
     expect(refused.statusCode).toBe(400);

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Role } from '../../src/db/tables.ts';
-import { setPassword } from '../../src/web/session/users.ts';
+import { setPassword } from '../../src/auth/users-service.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createGrant, type TestOrganisation } from '../support/factories.ts';
 import { FormClient } from './support/forms.ts';

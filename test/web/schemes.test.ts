@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { setPassword } from '../../src/web/session/users.ts';
+import { setPassword } from '../../src/auth/users-service.ts';
 import { apiAs } from '../support/app.ts';
 import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';

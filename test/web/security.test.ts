@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.ts';
-import { LOCKOUT } from '../../src/web/session/users.ts';
+import { LOCKOUT } from '../../src/auth/users-service.ts';
 import { SIGN_IN_RATE } from '../../src/web/session/routes.ts';
 import { createGrant, type TestOrganisation } from '../support/factories.ts';
 import { launchBrowser } from './support/browser.ts';

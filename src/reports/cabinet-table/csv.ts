@@ -1,4 +1,4 @@
-import { decimalOf } from '../money-text.ts';
+import { decimalOf } from '../../shared/money.ts';
 import { type CsvCell, csvDocument } from '../shared/csv.ts';
 import type { CabinetTable } from './model.ts';
 

@@ -1,5 +1,6 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { amountOrTbc, groupedAmount, positionLine } from '../shared/format.ts';
+import { formatGroupedPounds } from '../../shared/money.ts';
+import { amountOrTbc, positionLine } from '../shared/format.ts';
 import { xmlSafe } from '../shared/safe-text.ts';
 import { type CabinetTable, tableTitle } from './model.ts';
 
@@ -40,11 +41,11 @@ export async function cabinetTableDocx(table: CabinetTable): Promise<Buffer> {
   for (const group of table.groups) {
     rows.push(row('', group.label, '', { bold: true, shaded: true }));
     for (const line of group.lines) rows.push(row(line.ref, line.title, amountOrTbc(line.amount)));
-    rows.push(row('', `Subtotal: ${group.label}`, groupedAmount(group.subtotal), { bold: true }));
+    rows.push(row('', `Subtotal: ${group.label}`, formatGroupedPounds(group.subtotal), { bold: true }));
   }
-  rows.push(row('', 'Total commitments', groupedAmount(table.total), { bold: true }));
-  rows.push(row('', `Allocation ${table.financialYear}`, groupedAmount(table.allocation)));
-  rows.push(row('', 'Balance left to commit', groupedAmount(table.balance), { bold: true }));
+  rows.push(row('', 'Total commitments', formatGroupedPounds(table.total), { bold: true }));
+  rows.push(row('', `Allocation ${table.financialYear}`, formatGroupedPounds(table.allocation)));
+  rows.push(row('', 'Balance left to commit', formatGroupedPounds(table.balance), { bold: true }));
 
   const document = new Document({
     creator: 'Ringfence',

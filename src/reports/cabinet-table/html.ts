@@ -1,4 +1,5 @@
-import { amountOrTbc, groupedAmount, positionLine } from '../shared/format.ts';
+import { formatGroupedPounds } from '../../shared/money.ts';
+import { amountOrTbc, positionLine } from '../shared/format.ts';
 import { type CabinetTable, tableTitle } from './model.ts';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -25,12 +26,12 @@ export function cabinetTableHtml(table: CabinetTable): string {
   for (const group of table.groups) {
     body.push(row(['', escape(group.label), ''], { bold: true, shaded: true }));
     for (const line of group.lines) body.push(row([escape(line.ref), escape(line.title), amountOrTbc(line.amount)]));
-    body.push(row(['', `Subtotal: ${escape(group.label)}`, groupedAmount(group.subtotal)], { bold: true }));
+    body.push(row(['', `Subtotal: ${escape(group.label)}`, formatGroupedPounds(group.subtotal)], { bold: true }));
   }
   const foot = [
-    row(['', 'Total commitments', groupedAmount(table.total)], { bold: true }),
-    row(['', `Allocation ${escape(table.financialYear)}`, groupedAmount(table.allocation)]),
-    row(['', 'Balance left to commit', groupedAmount(table.balance)], { bold: true }),
+    row(['', 'Total commitments', formatGroupedPounds(table.total)], { bold: true }),
+    row(['', `Allocation ${escape(table.financialYear)}`, formatGroupedPounds(table.allocation)]),
+    row(['', 'Balance left to commit', formatGroupedPounds(table.balance)], { bold: true }),
   ];
   return [
     '<!DOCTYPE html>',

@@ -1,4 +1,5 @@
-import { amountOrTbc, groupedAmount, positionLine } from '../shared/format.ts';
+import { formatGroupedPounds } from '../../shared/money.ts';
+import { amountOrTbc, positionLine } from '../shared/format.ts';
 import { type CabinetTable, tableTitle } from './model.ts';
 
 /** Pipes and line breaks would end a cell; backslashes, asterisks and the like would style it. */
@@ -21,11 +22,11 @@ export function cabinetTableMarkdown(table: CabinetTable): string {
   for (const group of table.groups) {
     out.push(`| | **${cell(group.label)}** | |`);
     for (const line of group.lines) out.push(`| ${cell(line.ref)} | ${cell(line.title)} | ${amountOrTbc(line.amount)} |`);
-    out.push(`| | *Subtotal: ${cell(group.label)}* | *${groupedAmount(group.subtotal)}* |`);
+    out.push(`| | *Subtotal: ${cell(group.label)}* | *${formatGroupedPounds(group.subtotal)}* |`);
   }
-  out.push(`| | **Total commitments** | **${groupedAmount(table.total)}** |`);
-  out.push(`| | Allocation ${table.financialYear} | ${groupedAmount(table.allocation)} |`);
-  out.push(`| | **Balance left to commit** | **${groupedAmount(table.balance)}** |`);
+  out.push(`| | **Total commitments** | **${formatGroupedPounds(table.total)}** |`);
+  out.push(`| | Allocation ${table.financialYear} | ${formatGroupedPounds(table.allocation)} |`);
+  out.push(`| | **Balance left to commit** | **${formatGroupedPounds(table.balance)}** |`);
   if (table.tbcLines > 0) out.push('', `${table.tbcLines} line${table.tbcLines === 1 ? '' : 's'} marked tbc ${table.tbcLines === 1 ? 'has' : 'have'} no amount yet and ${table.tbcLines === 1 ? 'is' : 'are'} in no total.`);
   return `${out.join('\n')}\n`;
 }

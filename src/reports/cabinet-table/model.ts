@@ -1,6 +1,5 @@
-import type { MoneyText } from '../money-text.ts';
 import { categoryFinder, type CommitteeLines, type ReportContext } from '../shared/context.ts';
-import { type Decimal, sumDecimals, ZERO } from '../../shared/money.ts';
+import { type Decimal, type MoneyText, sumDecimals, ZERO } from '../../shared/money.ts';
 
 /**
  * The committee table, as cabinet reports print it: lines numbered and grouped by reporting

@@ -1,7 +1,6 @@
 import type { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
-import type { MoneyText } from '../money-text.ts';
-import type { Decimal } from '../../shared/money.ts';
+import type { Decimal, MoneyText } from '../../shared/money.ts';
 import { positionLine } from '../shared/format.ts';
 import { formula, moneyValue, POUNDS, streamWorkbook, textValue } from '../shared/xlsx.ts';
 import { type CabinetTable, tableTitle } from './model.ts';

@@ -1,18 +1,9 @@
-import type { MoneyText } from '../money-text.ts';
 import { longDate } from '../../shared/calendar.ts';
-import { type Decimal, formatMoney } from '../../shared/money.ts';
-
-/** "335,677.00" (or "-1,234.50"): the figure as a committee table prints it under a "£" column. */
-export function groupedAmount(amount: Decimal | MoneyText): string {
-  const text = typeof amount === 'string' ? amount : formatMoney(amount);
-  const negative = text.startsWith('-');
-  const [whole = '0', pence = '00'] = (negative ? text.slice(1) : text).split('.');
-  return `${negative ? '-' : ''}${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pence}`;
-}
+import { formatGroupedPounds, type MoneyText } from '../../shared/money.ts';
 
 /** A line with no amount yet counts in no total and prints as "tbc". */
 export function amountOrTbc(amount: MoneyText | null): string {
-  return amount === null ? 'tbc' : groupedAmount(amount);
+  return amount === null ? 'tbc' : formatGroupedPounds(amount);
 }
 
 /** "As at the end of 18 November 2025" or "Current position": the line under every table's title. */

@@ -1,7 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { decimalOf, type MoneyText } from '../money-text.ts';
-import type { Decimal } from '../../shared/money.ts';
+import { type Decimal, decimalOf, type MoneyText } from '../../shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import type { SpendRow } from '../repository.ts';
-import { decimalOf } from '../money-text.ts';
+import { decimalOf } from '../../shared/money.ts';
 import { type CsvCell, csvLine } from '../shared/csv.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
 

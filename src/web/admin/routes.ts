@@ -1,17 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { isUuid } from '../../auth/access.ts';
+import { assertMayManageMember, isUuid } from '../../auth/access.ts';
 import { ROLES } from '../../auth/principal.ts';
 import { requiredText } from '../../http/schemas.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
-import { page, pageAccessOf, pageActorOf, seeOther, setFlash, webUserOf } from '../access.ts';
+import { page, pageAccessOf, seeOther, setFlash, webUserOf } from '../access.ts';
 import { type FieldLabels, type FormErrors, formValues, validateForm } from '../forms.ts';
 import { findOrganisation } from '../grants/repository.ts';
 import { renderPage } from '../render.ts';
-import { generatePassword } from '../session/passwords.ts';
-import { setPassword } from '../session/users.ts';
+import { generatePassword } from '../../auth/passwords.ts';
+import { addMember, issueToken, listMembers, listTokens, revokeToken, setPassword } from '../../auth/users-service.ts';
 import { schemePages } from './schemes.ts';
-import { addMember, assertMayManage, issueToken, listMembers, listTokens, revokeToken } from './members.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type MemberParams = { Params: { orgId: string; userId: string } };
@@ -27,6 +26,10 @@ const MEMBER_LABELS: FieldLabels = { email: 'Email address', name: 'Name', role:
 const tokenForm = z.strictObject({ name: requiredText(100) });
 
 const admin = { config: { page: page.member('organisation', 'orgId', 'admin') } };
+
+function auditOf(request: FastifyRequest) {
+  return { actorId: webUserOf(request).userId, requestId: request.id };
+}
 
 async function showAdmin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, errors?: FormErrors) {
   const { organisationId } = pageAccessOf(request);
@@ -50,14 +53,14 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
     const values = formValues(request.body);
     const parsed = validateForm(memberForm, { email: values.email ?? '', name: values.name ?? '', role: values.role }, MEMBER_LABELS);
     if (!parsed.ok) return showAdmin(app, request, reply, values, parsed.errors);
-    const userId = await addMember(app.db, pageActorOf(request), parsed.value);
+    const { id: userId } = await addMember(app.db, auditOf(request), pageAccessOf(request).organisationId, parsed.value);
     setFlash(request, `${parsed.value.name} is a member as ${parsed.value.role.replace('_', ' ')}`, 'Set a password so they can sign in.');
     return seeOther(reply, `/organisations/${request.params.orgId}/admin/members/${userId}`);
   });
 
   const member = async (request: FastifyRequest<MemberParams>) => {
     if (!isUuid(request.params.userId)) throw new NotFoundProblem('user');
-    await assertMayManage(app.db, webUserOf(request), pageAccessOf(request).organisationId, request.params.userId);
+    await assertMayManageMember(app.db, webUserOf(request), pageAccessOf(request).organisationId, request.params.userId);
   };
 
   app.get<MemberParams>('/organisations/:orgId/admin/members/:userId', admin, async (request, reply) => {
@@ -70,7 +73,7 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
   app.post<MemberParams>('/organisations/:orgId/admin/members/:userId/password', admin, async (request, reply) => {
     await member(request);
     const password = generatePassword();
-    await setPassword(app.db, { actorId: webUserOf(request).userId, requestId: request.id }, request.params.userId, password);
+    await setPassword(app.db, auditOf(request), request.params.userId, password);
     return showMember(app, request, reply, { password });
   });
 
@@ -78,13 +81,13 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
     await member(request);
     const parsed = validateForm(tokenForm, { name: formValues(request.body).name ?? '' }, { name: 'Token name' });
     if (!parsed.ok) return showMember(app, request, reply, {}, parsed.errors);
-    const token = await issueToken(app.db, pageActorOf(request), request.params.userId, parsed.value.name);
+    const { token } = await issueToken(app.db, auditOf(request), request.params.userId, { name: parsed.value.name, expiresAt: null });
     return showMember(app, request, reply, { token });
   });
 
   app.post<TokenParams>('/organisations/:orgId/admin/members/:userId/tokens/:tokenId/revoke', admin, async (request, reply) => {
     await member(request);
-    if (!isUuid(request.params.tokenId) || !(await revokeToken(app.db, pageActorOf(request), request.params.userId, request.params.tokenId))) {
+    if (!isUuid(request.params.tokenId) || !(await revokeToken(app.db, auditOf(request), request.params.userId, request.params.tokenId))) {
       throw new NotFoundProblem('token');
     }
     setFlash(request, 'Token revoked', 'Scripts using it are refused from now on.');

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { listCommitments } from '../../commitments/repository.ts';
 import type { Grant } from '../../grants/repository.ts';
-import { fieldsOf, type ImportKind } from '../../imports/headers.ts';
+import { fieldsOf } from '../../imports/interpret/headers.ts';
 import { findImport, type ImportRecord } from '../../imports/repository.ts';
 import { reviseImportBody } from '../../imports/schemas.ts';
 import { commitImport, createImport, reviseImport } from '../../imports/service.ts';
-import { MAX_UPLOAD_BYTES } from '../../imports/upload.ts';
+import { acceptUploads, MAX_UPLOAD_BYTES, uploadOf } from '../../imports/upload.ts';
 import { Decimal, formatPounds } from '../../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
@@ -14,9 +14,7 @@ import { renderPage } from '../render.ts';
 import { LINE_LABELS } from '../commitments/form.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
 
-type UploadedFile = { readonly name: string; readonly bytes: Buffer };
 type GrantParams = { Params: { grantId: string } };
-type UploadRequest = GrantParams & { Body: Record<string, unknown> & { file?: UploadedFile | null } };
 type ImportParams = { Params: { importId: string } };
 
 const UPLOAD_LABELS: FieldLabels = { kind: 'What the file holds', file: 'The file', sheet: 'The sheet' };
@@ -38,20 +36,6 @@ const FIELD_LABELS: FieldLabels = {
   description: 'Description',
   expenseArea: 'Expense area',
 };
-
-/**
- * Pages post the upload as multipart. Parsed here, before the pages' CSRF check runs, by the
- * platform's own form-data reader (undici's), so the token travels in the form like any other.
- */
-async function parseUploadForm(request: FastifyRequest, body: Buffer): Promise<Record<string, string | UploadedFile | null>> {
-  const form = await new Response(body, { headers: { 'content-type': String(request.headers['content-type']) } }).formData();
-  const fields: Record<string, string | UploadedFile | null> = { file: null };
-  for (const [name, value] of form) {
-    if (typeof value === 'string') fields[name] = value;
-    else if (name === 'file' && value.size > 0) fields.file = { name: value.name, bytes: Buffer.from(await value.arrayBuffer()) };
-  }
-  return fields;
-}
 
 function showUpload(request: FastifyRequest, reply: FastifyReply, grant: Grant, values: Record<string, string>, errors?: FormErrors, status = 200) {
   return renderPage(request, reply, 'import-new', { grant, values, errors, maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024 }, status);
@@ -90,27 +74,18 @@ async function importOrNotFound(app: FastifyInstance, request: FastifyRequest, i
 }
 
 export async function importPages(app: FastifyInstance): Promise<void> {
-  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: MAX_UPLOAD_BYTES + 64 * 1024 }, (request: FastifyRequest, body: Buffer) =>
-    parseUploadForm(request, body),
-  );
+  // Parsed before the pages' CSRF check runs, so the token travels in the form like any other.
+  acceptUploads(app);
 
   app.get<GrantParams>('/grants/:grantId/imports/new', { config: { page: page.member('grant', 'grantId', 'finance') } }, async (request, reply) =>
     showUpload(request, reply, await grantOrNotFound(app, request, request.params.grantId), { kind: 'commitments' }),
   );
 
-  app.post<UploadRequest>('/grants/:grantId/imports/new', { config: { page: page.member('grant', 'grantId', 'finance') } }, async (request, reply) => {
+  app.post<GrantParams>('/grants/:grantId/imports/new', { config: { page: page.member('grant', 'grantId', 'finance') } }, async (request, reply) => {
     const grant = await grantOrNotFound(app, request, request.params.grantId);
     const values = formValues(request.body);
-    const file = request.body?.file;
-    const errors: FormErrors['list'] = [];
-    if (values.kind !== 'commitments' && values.kind !== 'spend') errors.push({ text: 'Select what the file holds', href: '#kind' });
-    if (!file) errors.push({ text: 'Select a spreadsheet to upload', href: '#file' });
-    if (errors.length > 0 || !file) {
-      return showUpload(request, reply, grant, values, { list: errors, fields: Object.fromEntries(errors.map((e) => [e.href.slice(1), { text: e.text }])) }, 400);
-    }
     try {
-      const kind: ImportKind = values.kind === 'spend' ? 'spend' : 'commitments';
-      const record = await createImport(app.db, pageActorOf(request), grant.id, { fileName: file.name, bytes: file.bytes, kind, sheet: values.sheet || null });
+      const record = await createImport(app.db, pageActorOf(request), grant.id, uploadOf(request.body, ['_csrf']));
       return seeOther(reply, `/imports/${record.id}`);
     } catch (error) {
       const refused = problemToFormErrors(error, UPLOAD_LABELS, 'file');

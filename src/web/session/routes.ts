@@ -3,8 +3,8 @@ import { page, seeOther, setFlash, webUserOf } from '../access.ts';
 import type { TooManyRequests } from '../errors.ts';
 import { type FormErrors, formValues } from '../forms.ts';
 import { renderPage } from '../render.ts';
-import { MIN_PASSWORD_LENGTH, verifyPassword } from './passwords.ts';
-import { findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword } from './users.ts';
+import { MIN_PASSWORD_LENGTH, verifyPassword } from '../../auth/passwords.ts';
+import { findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword } from '../../auth/users-service.ts';
 
 /** Sign-in attempts one address may make in the window, across all accounts. */
 export const SIGN_IN_RATE = { max: 20, windowMinutes: 5 } as const;

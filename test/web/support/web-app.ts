@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { Role } from '../../../src/db/tables.ts';
-import { setPassword } from '../../../src/web/session/users.ts';
+import { setPassword } from '../../../src/auth/users-service.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../../support/factories.ts';
 

@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { committedOnOutsideYear } from '../commitments/committed-on.ts';
-import { createCommitmentBody } from '../commitments/schemas.ts';
-import { type Decimal, formatMoney } from '../shared/money.ts';
+import { committedOnOutsideYear } from '../../commitments/committed-on.ts';
+import { createCommitmentBody } from '../../commitments/schemas.ts';
+import { type Decimal, formatMoney } from '../../shared/money.ts';
 import { readAmount } from './amounts.ts';
 import { type CategoryResolver, type CategoryTarget } from './categories.ts';
 import { type Columns, type Findings, fileWideProblem } from './findings.ts';
 import { readDate } from './dates.ts';
-import { cellText, echo, type GridRow } from './grid.ts';
+import { cellText, echo, type GridRow } from '../read/grid.ts';
 import type { CommitmentField } from './headers.ts';
 import { resolveLineCategory } from './line-category.ts';
 import { readTotalLabel, type SubtotalCheck, SubtotalTracker, type TotalScope } from './subtotals.ts';

@@ -1,5 +1,5 @@
-import { Decimal, MONEY_LIMIT } from '../shared/money.ts';
-import { type Cell, cellText } from './grid.ts';
+import { Decimal, MONEY_LIMIT } from '../../shared/money.ts';
+import { type Cell, cellText } from '../read/grid.ts';
 
 export type AmountReading =
   | { readonly kind: 'blank' }

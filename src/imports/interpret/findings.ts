@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Cell, cellText, columnIndex, echo, type GridRow } from './grid.ts';
+import { type Cell, cellText, columnIndex, echo, type GridRow } from '../read/grid.ts';
 import type { Field, Mapping } from './headers.ts';
 
 /** Where and what is wrong, in the terms the person sees: row number, column letter, heading. */

@@ -1,7 +1,7 @@
-import { ValidationProblem } from '../shared/problems.ts';
+import { ValidationProblem } from '../../shared/problems.ts';
 import { readCsv } from './csv.ts';
 import type { Grid } from './grid.ts';
-import { readXlsx } from './xlsx-reader.ts';
+import { readXlsx } from './xlsx.ts';
 import { checkZip } from './zip-guard.ts';
 
 export type FileType = 'csv' | 'xlsx';

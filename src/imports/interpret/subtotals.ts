@@ -1,5 +1,5 @@
-import { type Decimal, formatMoney, sumDecimals } from '../shared/money.ts';
-import { echo } from './grid.ts';
+import { type Decimal, formatMoney, sumDecimals } from '../../shared/money.ts';
+import { echo } from '../read/grid.ts';
 
 /** "Sub-total", "Subtotal transformation", "Total", "Grand total:", "Totals". */
 const TOTAL_LABEL = /^(sub[\s-]?totals?|grand[\s-]?totals?|totals?)\b[\s:.\-–]*(.*)$/i;

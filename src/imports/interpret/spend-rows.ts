@@ -1,12 +1,12 @@
 import type { z } from 'zod';
-import { financialYearBounds } from '../shared/calendar.ts';
-import { type Decimal, formatMoney } from '../shared/money.ts';
-import { recordSpendBody } from '../spend/schemas.ts';
+import { financialYearBounds } from '../../shared/calendar.ts';
+import { type Decimal, formatMoney } from '../../shared/money.ts';
+import { recordSpendBody } from '../../spend/schemas.ts';
 import { readAmount } from './amounts.ts';
 import { normaliseRef } from './commitment-rows.ts';
 import { readDate } from './dates.ts';
 import { type Columns, type Findings, fileWideProblem } from './findings.ts';
-import { echo, type GridRow } from './grid.ts';
+import { echo, type GridRow } from '../read/grid.ts';
 import type { SpendField } from './headers.ts';
 import { readTotalLabel, type SubtotalCheck, SubtotalTracker } from './subtotals.ts';
 

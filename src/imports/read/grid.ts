@@ -1,4 +1,4 @@
-import { neutraliseFormula } from '../reports/shared/safe-text.ts';
+import { neutraliseFormula } from '../../reports/shared/safe-text.ts';
 
 /**
  * A sheet as read from a file, before anything is interpreted: the cells of each non-empty

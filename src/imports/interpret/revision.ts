@@ -1,10 +1,10 @@
 import type { z } from 'zod';
-import { type FieldError, ValidationProblem } from '../shared/problems.ts';
-import { columnIndex } from './grid.ts';
+import { type FieldError, ValidationProblem } from '../../shared/problems.ts';
+import { columnIndex } from '../read/grid.ts';
 import { type Field, fieldsOf, mapHeaders } from './headers.ts';
-import { dataRows } from './preview.ts';
-import type { ImportState } from './repository.ts';
-import type { reviseImportBody } from './schemas.ts';
+import { dataRows } from './rows.ts';
+import type { ImportState } from '../repository.ts';
+import type { reviseImportBody } from '../schemas.ts';
 
 /**
  * The import's settings after a person's changes. A new header row re-detects the mapping

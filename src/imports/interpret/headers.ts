@@ -1,4 +1,4 @@
-import { cellText, columnLetter, type GridRow } from './grid.ts';
+import { cellText, columnLetter, type GridRow } from '../read/grid.ts';
 
 export type ImportKind = 'commitments' | 'spend';
 

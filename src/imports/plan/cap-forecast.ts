@@ -1,7 +1,7 @@
-import type { Commitment } from '../commitments/repository.ts';
-import { exposureOf } from '../conditions/rules.ts';
-import { categoryTerms, type Grant } from '../grants/repository.ts';
-import { type Decimal, formatMoney, sumDecimals, ZERO } from '../shared/money.ts';
+import type { Commitment } from '../../commitments/repository.ts';
+import { exposureOf } from '../../conditions/rules.ts';
+import { categoryTerms, type Grant } from '../../grants/repository.ts';
+import { type Decimal, formatMoney, sumDecimals, ZERO } from '../../shared/money.ts';
 
 export interface CapPreview {
   readonly category: string;

@@ -1,36 +1,20 @@
-import { type Decimal, formatMoney, formatMoneyOrNull, sumDecimals, ZERO } from '../shared/money.ts';
-import { forecastCaps } from './cap-preview.ts';
-import { categoryResolver } from './categories.ts';
-import { type CommitmentPlan, planCommitments } from './commitment-rows.ts';
-import { Columns, Findings } from './findings.ts';
-import { cellText, columnLetter, echo, type GridRow } from './grid.ts';
-import type { Ledger } from './ledger.ts';
-import type { ImportState } from './repository.ts';
-import type { PreviewBody } from './schemas.ts';
-import { planSpend, type SpendPlan } from './spend-rows.ts';
+import { type Decimal, formatMoney, formatMoneyOrNull, sumDecimals, ZERO } from '../../shared/money.ts';
+import { forecastCaps } from './cap-forecast.ts';
+import { categoryResolver } from '../interpret/categories.ts';
+import { type CommitmentPlan, planCommitments } from '../interpret/commitment-rows.ts';
+import { Columns, Findings } from '../interpret/findings.ts';
+import { dataRows, headerRowOf } from '../interpret/rows.ts';
+import { cellText, columnLetter, echo, type GridRow } from '../read/grid.ts';
+import type { Ledger } from '../ledger.ts';
+import type { ImportState } from '../repository.ts';
+import type { PreviewBody } from '../schemas.ts';
+import { planSpend, type SpendPlan } from '../interpret/spend-rows.ts';
 
 export type Plan = { readonly kind: 'commitments'; readonly plan: CommitmentPlan } | { readonly kind: 'spend'; readonly plan: SpendPlan };
 
 export interface Previewed {
   readonly preview: PreviewBody;
   readonly plan: Plan;
-}
-
-export function headerRowOf(state: ImportState): GridRow | null {
-  return state.headerRow === null ? null : (state.grid.rows.find((row) => row.row === state.headerRow) ?? null);
-}
-
-/** The rows below the header row: the ones that are read as lines, payments and totals. */
-export function dataRows(state: ImportState): readonly GridRow[] {
-  const header = state.headerRow;
-  return header === null ? state.grid.rows : state.grid.rows.filter((row) => row.row > header);
-}
-
-/** The references a spend file names, so the ledger is asked only about those. */
-export function referencesIn(state: ImportState): string[] {
-  if (state.kind !== 'spend') return [];
-  const columns = new Columns(state.mapping, headerRowOf(state));
-  return dataRows(state).flatMap((row) => (columns.text(row, 'reference') === '' ? [] : [columns.text(row, 'reference')]));
 }
 
 type PlannedParts = Pick<PreviewBody, 'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks'>;

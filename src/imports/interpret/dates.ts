@@ -1,4 +1,4 @@
-import { type Cell, cellText } from './grid.ts';
+import { type Cell, cellText } from '../read/grid.ts';
 
 export type DateReading = { readonly ok: true; readonly iso: string } | { readonly ok: false; readonly message: string };
 

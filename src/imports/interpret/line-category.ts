@@ -1,6 +1,6 @@
 import type { CategoryMatch, CategoryResolver, CategoryTarget } from './categories.ts';
 import type { Columns, Findings } from './findings.ts';
-import { echo, type GridRow } from './grid.ts';
+import { echo, type GridRow } from '../read/grid.ts';
 
 function describe(match: CategoryMatch, text: string): string {
   if (match.kind === 'ambiguous') return `"${echo(text)}" could be any of ${match.candidates.join(', ')}; name one`;

@@ -23,7 +23,7 @@ const BUNDLED_PACKAGES = /^(kysely|zod|fastify-type-provider-zod)(\/|$)/;
 const RUNTIME_FILES = {
   'web/views': 'views',
   'web/public': 'public',
-  'imports/xlsx-worker.mjs': 'xlsx-worker.mjs',
+  'imports/read/xlsx-worker.mjs': 'xlsx-worker.mjs',
 };
 
 const ENTRY_POINTS = ['server', 'migrate-cli', 'demo-cli'];

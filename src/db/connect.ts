@@ -1,8 +1,9 @@
 import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, PGliteDialect, PostgresDialect, type LogEvent } from 'kysely';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './tables.ts';
 
 const PG_TYPE = { INT8: 20, DATE: 1082 } as const;

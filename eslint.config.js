@@ -28,6 +28,8 @@ const sqlOnlyInRepositories = {
 // Where SQL may live besides files named repository.ts, and why:
 const SQL_ALLOWED = [
   '**/repository.ts',
+  '**/*-repository.ts', // a feature's second store, e.g. src/auth/users-repository.ts
+  'src/conditions/line-warning-candidates.ts', // the SQL prefilter of the line warnings, beside the rule it must agree with
   'src/db/**', // the database layer itself: connection, migrations runner, calendar SQL twins, transactions
   'src/figures/**', // the one figures read behind the summary, dashboard and every report
   'src/http/idempotency.ts', // claims a key and stores the response inside the write's own transaction
@@ -97,6 +99,7 @@ export default tseslint.config(
         { category: 'db', pattern: 'src/db/**' },
         { category: 'web', pattern: 'src/web/**' },
         { category: 'repository', pattern: 'src/**/repository.ts' },
+        { category: 'repository', pattern: 'src/**/*-repository.ts' },
       ],
     },
     rules: {

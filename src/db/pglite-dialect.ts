@@ -1,7 +1,7 @@
 import type { PGlite, Transaction as PGliteTransaction } from '@electric-sql/pglite';
 import {
   AbortedTransactionError,
-  CompiledQuery,
+  type CompiledQuery,
   createQueryId,
   IdentifierNode,
   type DatabaseConnection,

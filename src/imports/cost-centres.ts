@@ -1,4 +1,4 @@
-import { type Kysely, sql } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
 import { findCommitment } from '../commitments/repository.ts';
@@ -6,6 +6,7 @@ import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { costCentreCode } from './interpret/spend-rows.ts';
+import { deleteCostCentreRow, findCostCentreRows, findCostCentreTarget, upsertCostCentreRow } from './repository.ts';
 
 export interface CostCentre {
   readonly code: string;
@@ -17,14 +18,7 @@ export interface CostCentre {
 
 /** The council's map from its ledger's cost centres to the grant's lines, in code order. */
 export async function listCostCentres(db: Kysely<Database>, organisationId: string, grantId: string): Promise<CostCentre[]> {
-  const rows = await db
-    .selectFrom('cost_centre_mappings as m')
-    .innerJoin('commitments as c', 'c.id', 'm.commitment_id')
-    .select(['m.code', 'm.commitment_id', 'c.ref', 'c.title', 'm.updated_at'])
-    .where('m.organisation_id', '=', organisationId)
-    .where('m.grant_id', '=', grantId)
-    .orderBy('m.code')
-    .execute();
+  const rows = await findCostCentreRows(db, organisationId, grantId);
   return rows.map((r) => ({ code: r.code, commitmentId: r.commitment_id, lineRef: r.ref, lineTitle: r.title, updatedAt: r.updated_at }));
 }
 
@@ -35,23 +29,14 @@ export async function listCostCentres(db: Kysely<Database>, organisationId: stri
 export async function setCostCentre(db: Kysely<Database>, actor: Actor, grantId: string, code: string, commitmentId: string | null): Promise<void> {
   const normalised = costCentreCode(code);
   return inTransaction(db, async (trx) => {
-    const before = await trx
-      .selectFrom('cost_centre_mappings')
-      .select('commitment_id')
-      .where('grant_id', '=', grantId)
-      .where('code', '=', normalised)
-      .executeTakeFirst();
+    const before = await findCostCentreTarget(trx, grantId, normalised);
     if (commitmentId === null) {
       if (!before) throw new NotFoundProblem('cost centre');
-      await trx.deleteFrom('cost_centre_mappings').where('grant_id', '=', grantId).where('code', '=', normalised).execute();
+      await deleteCostCentreRow(trx, grantId, normalised);
     } else {
       const line = await findCommitment(trx, actor.organisationId, commitmentId);
       if (!line || line.grantId !== grantId) throw new ValidationProblem([{ path: 'commitmentId', message: 'is not a line of this grant' }]);
-      await trx
-        .insertInto('cost_centre_mappings')
-        .values({ organisation_id: actor.organisationId, grant_id: grantId, code: normalised, commitment_id: commitmentId, updated_by: actor.userId })
-        .onConflict((oc) => oc.columns(['grant_id', 'code']).doUpdateSet({ commitment_id: commitmentId, updated_by: actor.userId, updated_at: sql<Date>`now()` }))
-        .execute();
+      await upsertCostCentreRow(trx, { organisationId: actor.organisationId, grantId, code: normalised, commitmentId, actorId: actor.userId });
     }
     await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
       organisationId: actor.organisationId,

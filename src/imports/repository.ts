@@ -166,3 +166,34 @@ export async function countSpendByReference(db: Kysely<Database>, grantId: strin
     .execute();
   return rows.flatMap((r) => (r.reference === null ? [] : [{ reference: r.reference, amount: r.amount, count: Number(r.count) }]));
 }
+
+/** The council's cost-centre map for a grant, with each line's ref and title, in code order. */
+export function findCostCentreRows(db: Kysely<Database>, organisationId: string, grantId: string) {
+  return db
+    .selectFrom('cost_centre_mappings as m')
+    .innerJoin('commitments as c', 'c.id', 'm.commitment_id')
+    .select(['m.code', 'm.commitment_id', 'c.ref', 'c.title', 'm.updated_at'])
+    .where('m.organisation_id', '=', organisationId)
+    .where('m.grant_id', '=', grantId)
+    .orderBy('m.code')
+    .execute();
+}
+
+export function findCostCentreTarget(db: Kysely<Database>, grantId: string, code: string) {
+  return db.selectFrom('cost_centre_mappings').select('commitment_id').where('grant_id', '=', grantId).where('code', '=', code).executeTakeFirst();
+}
+
+export async function deleteCostCentreRow(trx: Transaction<Database>, grantId: string, code: string): Promise<void> {
+  await trx.deleteFrom('cost_centre_mappings').where('grant_id', '=', grantId).where('code', '=', code).execute();
+}
+
+export async function upsertCostCentreRow(
+  trx: Transaction<Database>,
+  mapping: { organisationId: string; grantId: string; code: string; commitmentId: string; actorId: string },
+): Promise<void> {
+  await trx
+    .insertInto('cost_centre_mappings')
+    .values({ organisation_id: mapping.organisationId, grant_id: mapping.grantId, code: mapping.code, commitment_id: mapping.commitmentId, updated_by: mapping.actorId })
+    .onConflict((oc) => oc.columns(['grant_id', 'code']).doUpdateSet({ commitment_id: mapping.commitmentId, updated_by: mapping.actorId, updated_at: sql<Date>`now()` }))
+    .execute();
+}

@@ -14,6 +14,7 @@ import { loadLedger } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
 import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview } from './repository.ts';
+export { findImport } from './repository.ts';
 import { revisedState } from './interpret/revision.ts';
 import type { CommitResult, reviseImportBody } from './schemas.ts';
 

@@ -4,7 +4,7 @@ import { categoryResolver } from '../interpret/categories.ts';
 import { type CommitmentPlan, planCommitments } from '../interpret/commitment-rows.ts';
 import { Columns, Findings } from '../interpret/findings.ts';
 import { dataRows, headerRowOf } from '../interpret/rows.ts';
-import { cellText, columnLetter, echo, type GridRow } from '../read/grid.ts';
+import { cellText, columnLetter, echo } from '../read/grid.ts';
 import type { Ledger } from '../ledger.ts';
 import type { ImportState } from '../repository.ts';
 import type { PreviewBody } from '../schemas.ts';

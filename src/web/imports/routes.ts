@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { listCommitments } from '../../commitments/repository.ts';
+import { listCommitments } from '../../commitments/service.ts';
 import type { Grant } from '../../grants/repository.ts';
 import { fieldsOf } from '../../imports/interpret/headers.ts';
-import { findImport, type ImportRecord } from '../../imports/repository.ts';
+import type { ImportRecord } from '../../imports/repository.ts';
 import { reviseImportBody } from '../../imports/schemas.ts';
-import { commitImport, createImport, reviseImport } from '../../imports/service.ts';
+import { commitImport, createImport, findImport, reviseImport } from '../../imports/service.ts';
 import { acceptUploads, MAX_UPLOAD_BYTES, uploadOf } from '../../imports/upload.ts';
 import { Decimal, formatPounds } from '../../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';

@@ -127,7 +127,7 @@ export async function resolveMemberAccess(app: FastifyInstance, params: unknown,
  * would let one council's admin reach into another council. Platform administrators' tokens
  * are theirs alone.
  */
-export async function assertMayManageUser(db: FastifyInstance['db'], principal: Caller, userId: string): Promise<void> {
+async function assertMayManageUser(db: FastifyInstance['db'], principal: Caller, userId: string): Promise<void> {
   const target = await findUserMemberships(db, userId);
   if (!target) throw new NotFoundProblem('user');
   if (principal.userId === userId || principal.isPlatformAdmin) return;

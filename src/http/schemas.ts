@@ -9,7 +9,7 @@ const problemBase = {
 };
 
 /** The problem+json body every error has; extensions vary by type. */
-export const problemSchema = z
+const problemSchema = z
   .looseObject({ type: z.string(), status: z.number().int(), ...problemBase })
   .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
@@ -88,7 +88,7 @@ export const PROBLEM_TYPES = {
 export type DocumentedProblem = keyof typeof PROBLEM_TYPES;
 
 /** One named component per problem type: `type` and `status` fixed, its own members listed. */
-export const PROBLEM_SCHEMAS = Object.fromEntries(
+const PROBLEM_SCHEMAS = Object.fromEntries(
   Object.entries(PROBLEM_TYPES).map(([name, { status, id, extra, ...rest }]) => [
     name,
     z

@@ -19,7 +19,7 @@ const uploadForm = z.strictObject({
   sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
 });
 
-export function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
+function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
   return {
     ...record.preview,
     id: record.id,

@@ -16,7 +16,7 @@ export interface Note {
 }
 
 /** Enough to fix a file by; a file wrong on every row says so once per row only this far. */
-export const MAX_LISTED_PROBLEMS = 1_000;
+const MAX_LISTED_PROBLEMS = 1_000;
 
 /** The problems and notes a preview collects while it reads the rows. */
 export class Findings {

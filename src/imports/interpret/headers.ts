@@ -71,7 +71,7 @@ const SYNONYMS: Record<ImportKind, Partial<Record<Field, readonly string[]>>> = 
   },
 };
 
-export function normaliseHeader(text: string): string {
+function normaliseHeader(text: string): string {
   return text
     .toLowerCase()
     .replace(/\(£\)|£/g, ' £ ')

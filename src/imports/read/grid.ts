@@ -49,10 +49,6 @@ export function cellText(cell: Cell | null | undefined): string {
   return cell ? cell.v.trim() : '';
 }
 
-export function isBlank(cell: Cell | null | undefined): boolean {
-  return cellText(cell) === '';
-}
-
 /**
  * Text from a file goes back out in previews that people paste into spreadsheets: a cell
  * that starts like a formula is prefixed so it opens as text (OWASP CSV injection).

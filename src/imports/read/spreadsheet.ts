@@ -11,7 +11,7 @@ const ZIP_SIGNATURE = Buffer.from([0x50, 0x4b, 0x03, 0x04]);
 const CFB_SIGNATURE = Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]);
 
 /** The file is named in every refusal, as the form field the person chose it with. */
-export function fileProblem(message: string): ValidationProblem {
+function fileProblem(message: string): ValidationProblem {
   return new ValidationProblem([{ path: 'file', message }], `The file ${message}.`);
 }
 
@@ -23,7 +23,7 @@ function looksLikeText(bytes: Buffer): boolean {
  * What the bytes are, judged by their content rather than their name: a spreadsheet renamed
  * .csv is still refused as what it is, and a CSV named .txt still reads.
  */
-export function sniffFileType(bytes: Buffer): FileType | 'encrypted' | 'unknown' {
+function sniffFileType(bytes: Buffer): FileType | 'encrypted' | 'unknown' {
   if (bytes.subarray(0, 4).equals(ZIP_SIGNATURE)) return 'xlsx';
   if (bytes.subarray(0, 8).equals(CFB_SIGNATURE)) return 'encrypted';
   return looksLikeText(bytes) ? 'csv' : 'unknown';

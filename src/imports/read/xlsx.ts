@@ -7,7 +7,7 @@ import { type Grid, MAX_CELL_TEXT, MAX_COLUMNS, MAX_ROWS } from './grid.ts';
  * within this heap; a workbook that needs more is refused rather than allowed to take the
  * server's memory. These are guards, not targets: the zip guard has already refused bombs.
  */
-export const WORKER_LIMITS = {
+const WORKER_LIMITS = {
   timeoutMs: 20_000,
   maxOldGenerationSizeMb: 512,
   maxYoungGenerationSizeMb: 64,

@@ -5,7 +5,7 @@ import yauzl from 'yauzl';
  * 400 KB file expanded to 400 MB of XML and a 953 MB peak when we measured. A real workbook of 50,000 rows is
  * a few dozen entries and tens of megabytes of XML, compressed 5 to 30 times.
  */
-export const ZIP_LIMITS = {
+const ZIP_LIMITS = {
   entries: 1_000,
   totalUncompressedBytes: 200 * 1024 * 1024,
   entryUncompressedBytes: 120 * 1024 * 1024,

@@ -75,7 +75,13 @@ export async function writeFloor(sheets: readonly FloorSheet[]): Promise<number>
 }
 
 /** Compiles the app's statements to SQL text; it never connects. */
-const compiler = new Kysely<Database>({ dialect: new PostgresDialect({ pool: async () => { throw new Error('the baseline sends its statements through pg itself'); } }) });
+const compiler = new Kysely<Database>({
+  dialect: new PostgresDialect({
+    pool: async () => {
+      throw new Error('the baseline sends its statements through pg itself');
+    },
+  }),
+});
 
 const LINE_ORDER = `CASE WHEN ref ~ '^[0-9]{1,9}$' THEN ref::int END NULLS LAST, ref`;
 

@@ -147,7 +147,8 @@ async function main(): Promise<void> {
     for (let round = 0; round < PREVIEW_ROUNDS; round++) {
       const { token, grantId } = await seedGrant(server.port, database.url);
       const preview = await measured(server, () => upload(token, grantId));
-      if (preview.result.willCreate.count !== ROWS) throw new Error(`preview would create ${preview.result.willCreate.count}: ${JSON.stringify(preview.result.problems.slice(0, 3))}`);
+      if (preview.result.willCreate.count !== ROWS)
+        throw new Error(`preview would create ${preview.result.willCreate.count}: ${JSON.stringify(preview.result.problems.slice(0, 3))}`);
       previews.push(preview);
       baselines.push(await exceljsAlone(file));
       last = { token, grantId, importId: preview.result.id };
@@ -163,11 +164,52 @@ async function main(): Promise<void> {
     const parsePeak = median(baselines.map((b) => b.peakGrowth)) / MB;
     const rows = `${ROWS.toLocaleString('en-GB')} rows`;
     const figures: Figure[] = [
-      figure({ section: 'imports', name: `preview, ${rows}, over HTTP`, value: median(previews.map((p) => p.ms)), unit: 'ms', baselineName: 'exceljs load alone', baseline: parse, target: '' }),
-      figure({ section: 'imports', name: 'server RSS growth, preview', value: median(previews.map((p) => p.peakGrowth)) / MB, unit: 'MB', baselineName: 'exceljs load alone', baseline: parsePeak, target: '' }),
-      figure({ section: 'imports', name: `commit, ${rows}, one transaction`, value: commit.ms, unit: 'ms', baselineName: 'exceljs load alone', baseline: parse, target: '', note: `${((ROWS / commit.ms) * 1000).toFixed(0)} payments/s through recordSpend` }),
-      figure({ section: 'imports', name: 'server RSS growth, commit', value: commit.peakGrowth / MB, unit: 'MB', baselineName: 'exceljs load alone', baseline: parsePeak, target: '' }),
-      figure({ section: 'imports', name: `re-import preview, all ${rows} duplicates`, value: again.ms, unit: 'ms', baselineName: 'exceljs load alone', baseline: parse, target: '' }),
+      figure({
+        section: 'imports',
+        name: `preview, ${rows}, over HTTP`,
+        value: median(previews.map((p) => p.ms)),
+        unit: 'ms',
+        baselineName: 'exceljs load alone',
+        baseline: parse,
+        target: '',
+      }),
+      figure({
+        section: 'imports',
+        name: 'server RSS growth, preview',
+        value: median(previews.map((p) => p.peakGrowth)) / MB,
+        unit: 'MB',
+        baselineName: 'exceljs load alone',
+        baseline: parsePeak,
+        target: '',
+      }),
+      figure({
+        section: 'imports',
+        name: `commit, ${rows}, one transaction`,
+        value: commit.ms,
+        unit: 'ms',
+        baselineName: 'exceljs load alone',
+        baseline: parse,
+        target: '',
+        note: `${((ROWS / commit.ms) * 1000).toFixed(0)} payments/s through recordSpend`,
+      }),
+      figure({
+        section: 'imports',
+        name: 'server RSS growth, commit',
+        value: commit.peakGrowth / MB,
+        unit: 'MB',
+        baselineName: 'exceljs load alone',
+        baseline: parsePeak,
+        target: '',
+      }),
+      figure({
+        section: 'imports',
+        name: `re-import preview, all ${rows} duplicates`,
+        value: again.ms,
+        unit: 'ms',
+        baselineName: 'exceljs load alone',
+        baseline: parse,
+        target: '',
+      }),
     ];
     printFigures(figures);
     process.stdout.write(`\nResults written to ${saveFigures('imports', figures)}\n`);

@@ -98,7 +98,13 @@ async function main(): Promise<void> {
     const before = await ask<{ rss: number; heapUsed: number }>(child, 'memory');
 
     // The JSON figures first, on a server not yet carrying the workbook runs' garbage.
-    const summary = await compare('Summary JSON over HTTP', () => fetchAll(`${grant}/summary`, token), 'its statements, bare, through pg', () => summarySql(pool, bench.organisationId, bench.grantId), 1.5);
+    const summary = await compare(
+      'Summary JSON over HTTP',
+      () => fetchAll(`${grant}/summary`, token),
+      'its statements, bare, through pg',
+      () => summarySql(pool, bench.organisationId, bench.grantId),
+      1.5,
+    );
     const cabinet = await compare(
       `Committee table JSON over HTTP (${LINES.toLocaleString('en-GB')} lines)`,
       () => fetchAll(`${grant}/reports/cabinet-table`, token),

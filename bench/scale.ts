@@ -66,9 +66,14 @@ export async function runScaleBenchmarks(): Promise<Figure[]> {
   const single = await createMigratedDatabase('single');
   try {
     const started = performance.now();
-    const loaded: LoadedLedger = await loadNational(national.url, Array.from({ length: COUNCILS }, (_, i) => i));
+    const loaded: LoadedLedger = await loadNational(
+      national.url,
+      Array.from({ length: COUNCILS }, (_, i) => i),
+    );
     const loadSeconds = (performance.now() - started) / 1000;
-    process.stdout.write(`National data set: ${COUNCILS} councils, ${loaded.grants.length} grants, ${loaded.lines} lines, ${loaded.spendEntries} spend entries, loaded in ${loadSeconds.toFixed(0)} s\n`);
+    process.stdout.write(
+      `National data set: ${COUNCILS} councils, ${loaded.grants.length} grants, ${loaded.lines} lines, ${loaded.spendEntries} spend entries, loaded in ${loadSeconds.toFixed(0)} s\n`,
+    );
     const alone = await loadNational(single.url, [FOCUS]);
     const grant = alone.grants.find((g) => g.financialYear === '2025-26')!;
 

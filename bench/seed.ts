@@ -79,10 +79,10 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       [organisationId, grantId, SCHEME_VERSION_ID],
     );
     // Large enough that every line fits its category's cap.
-    await client.query(
-      `INSERT INTO grant_tranches (organisation_id, grant_id, amount, description, status) VALUES ($1, $2, '900000000.00', 'Benchmark allocation', 'confirmed')`,
-      [organisationId, grantId],
-    );
+    await client.query(`INSERT INTO grant_tranches (organisation_id, grant_id, amount, description, status) VALUES ($1, $2, '900000000.00', 'Benchmark allocation', 'confirmed')`, [
+      organisationId,
+      grantId,
+    ]);
     await loadLinesAndSpend(client, organisationId, grantId);
     await client.query('COMMIT');
     await client.query('ANALYZE');

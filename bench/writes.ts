@@ -56,7 +56,10 @@ async function buildLedger(label: string, grants: number): Promise<Ledger> {
         [organisationId, grantId],
       );
       // Large enough that the cap is checked on every write but never refuses one.
-      await client.query(`INSERT INTO grant_tranches (organisation_id, grant_id, amount, description, status) VALUES ($1, $2, 900000000000, 'Bench', 'confirmed')`, [organisationId, grantId]);
+      await client.query(`INSERT INTO grant_tranches (organisation_id, grant_id, amount, description, status) VALUES ($1, $2, 900000000000, 'Bench', 'confirmed')`, [
+        organisationId,
+        grantId,
+      ]);
       const category = await client.query<{ id: string }>(
         `SELECT sc.id FROM scheme_categories sc JOIN grants g ON g.scheme_version_id = sc.version_id WHERE g.id = $1 AND sc.code = 'transformation'`,
         [grantId],
@@ -135,18 +138,37 @@ async function oneTransaction(client: pg.Client, ledger: Ledger, target: Target,
       [id],
     );
     await client.query(`INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES ($1, 0, $2) ON CONFLICT (chain_id) DO NOTHING`, [organisationId, '0'.repeat(64)]);
-    const head = await client.query<{ seq: string; hash: string; now: Date }>(`SELECT seq::text AS seq, hash, now() AS now FROM audit_chain_heads WHERE chain_id = $1 FOR UPDATE`, [organisationId]);
+    const head = await client.query<{ seq: string; hash: string; now: Date }>(`SELECT seq::text AS seq, hash, now() AS now FROM audit_chain_heads WHERE chain_id = $1 FOR UPDATE`, [
+      organisationId,
+    ]);
     const seq = (BigInt(head.rows[0]!.seq) + 1n).toString();
     const at = new Date(head.rows[0]!.now).toISOString();
     const after = { ref, title: `pg line ${key}`, amount: '1.00', category: 'transformation', status: 'proposed' };
-    const hash = hashRecord({ chainId: organisationId, seq, organisationId, at, actorId: ledger.userId, action: 'create', entity: 'commitment', entityId: id, before: null, after, requestId: key, prevHash: head.rows[0]!.hash });
+    const hash = hashRecord({
+      chainId: organisationId,
+      seq,
+      organisationId,
+      at,
+      actorId: ledger.userId,
+      action: 'create',
+      entity: 'commitment',
+      entityId: id,
+      before: null,
+      after,
+      requestId: key,
+      prevHash: head.rows[0]!.hash,
+    });
     await client.query(
       `INSERT INTO audit_records (chain_id, seq, organisation_id, at, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
        VALUES ($1, $2, $1, $3, $4, 'create', 'commitment', $5, NULL, $6, $7, $8, $9)`,
       [organisationId, seq, at, ledger.userId, id, JSON.stringify(after), key, head.rows[0]!.hash, hash],
     );
     await client.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE chain_id = $1`, [organisationId, seq, hash]);
-    await client.query(`UPDATE idempotency_keys SET state = 'done', response_status = 201, response_body = $3 WHERE organisation_id = $1 AND key = $2`, [organisationId, key, JSON.stringify({ id })]);
+    await client.query(`UPDATE idempotency_keys SET state = 'done', response_status = 201, response_body = $3 WHERE organisation_id = $1 AND key = $2`, [
+      organisationId,
+      key,
+      JSON.stringify({ id }),
+    ]);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK');

@@ -65,7 +65,18 @@ function split(totalPence: number, weights: readonly number[]): number[] {
 }
 
 const SUPPLIERS = ['Payroll', 'Kinship Care Ltd', 'Family Help Partners CIC', 'Data Insight Ltd', 'County Health ICB', 'Police recharge', 'Training Co', 'Venue Hire'];
-const TITLES = ['Family Help practitioners', 'Kinship hub', 'Multi-agency child protection team', 'Data and performance lead', 'Parent partnership', 'Needs analysis', 'Workforce training', 'ICT integration', 'Co-production', 'Youth work outreach'];
+const TITLES = [
+  'Family Help practitioners',
+  'Kinship hub',
+  'Multi-agency child protection team',
+  'Data and performance lead',
+  'Parent partnership',
+  'Needs analysis',
+  'Workforce training',
+  'ICT integration',
+  'Co-production',
+  'Youth work outreach',
+];
 
 function isoDate(year: number, month: number, day: number): string {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
@@ -87,8 +98,14 @@ function generateGrant(random: () => number, financialYear: string, councilIndex
   const transformationPence = Math.floor(allocationPence * transformationShare);
   const otherPence = Math.floor(allocationPence * committedShare) - transformationPence;
   const tbc = categories.map((c) => c !== 'transformation' && random() < 0.04);
-  const transformationParts = split(transformationPence, categories.filter((c) => c === 'transformation').map(() => 1 + random() * 4));
-  const otherParts = split(otherPence, categories.map((c, i) => (c !== 'transformation' && !tbc[i] ? 1 + random() * 4 : 0)).filter((_, i) => categories[i] !== 'transformation' && !tbc[i]));
+  const transformationParts = split(
+    transformationPence,
+    categories.filter((c) => c === 'transformation').map(() => 1 + random() * 4),
+  );
+  const otherParts = split(
+    otherPence,
+    categories.map((c, i) => (c !== 'transformation' && !tbc[i] ? 1 + random() * 4 : 0)).filter((_, i) => categories[i] !== 'transformation' && !tbc[i]),
+  );
   let t = 0;
   let o = 0;
   const lines: GeneratedLine[] = categories.map((category, i) => ({
@@ -117,7 +134,10 @@ function generateGrant(random: () => number, financialYear: string, councilIndex
         const payments: { pence: number; spentOn: string; supplier: string }[] = [];
         if (salaried) {
           const payees = between(spendRandom, 1, 14);
-          const parts = split(total, Array.from({ length: 12 * payees }, () => 1));
+          const parts = split(
+            total,
+            Array.from({ length: 12 * payees }, () => 1),
+          );
           parts.forEach((pence, k) => {
             const month = (Math.floor(k / payees) + 3) % 12; // April first
             const year = month >= 3 ? startYear : startYear + 1;

@@ -58,7 +58,9 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     const schemeId = scheme.rows[0]!.id;
     // Each grant follows the scheme version in force for its year (its own, else the nearest
     // earlier one) and its lines take that version's categories.
-    const versions = await client.query<{ id: string; financial_year: string }>(`SELECT id, financial_year FROM scheme_versions WHERE scheme_id = $1 ORDER BY financial_year`, [schemeId]);
+    const versions = await client.query<{ id: string; financial_year: string }>(`SELECT id, financial_year FROM scheme_versions WHERE scheme_id = $1 ORDER BY financial_year`, [
+      schemeId,
+    ]);
     const versionFor = (financialYear: string) => versions.rows.filter((v) => v.financial_year <= financialYear).at(-1)!.id;
     const categories = await client.query<{ id: string; code: string; version_id: string }>(`SELECT id, code, version_id FROM scheme_categories WHERE scheme_id = $1`, [schemeId]);
     const categoryId = new Map(categories.rows.map((c) => [`${c.version_id}:${c.code}`, c.id]));
@@ -71,11 +73,17 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
     const user = await client.query<{ id: string }>(`INSERT INTO users (email, name, is_platform_admin) VALUES ('national@bench.example', 'National reader', true) RETURNING id`);
     await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [user.rows[0]!.id, hashApiToken(token)]);
 
-    await copy(client, 'COPY organisations (id, name, code) FROM STDIN', organisations.map((o) => row(o.id, o.name, o.code)));
+    await copy(
+      client,
+      'COPY organisations (id, name, code) FROM STDIN',
+      organisations.map((o) => row(o.id, o.name, o.code)),
+    );
     const officerTokens = new Map<string, string>();
     for (const organisation of organisations) {
       const officerToken = `rf_bench_${randomBytes(24).toString('base64url')}`;
-      const officer = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ($1, 'Finance officer') RETURNING id`, [`finance.${organisation.code.toLowerCase()}@bench.example`]);
+      const officer = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ($1, 'Finance officer') RETURNING id`, [
+        `finance.${organisation.code.toLowerCase()}@bench.example`,
+      ]);
       await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'finance')`, [organisation.id, officer.rows[0]!.id]);
       await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [officer.rows[0]!.id, hashApiToken(officerToken)]);
       officerTokens.set(organisation.id, officerToken);
@@ -94,7 +102,9 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
       client,
       'COPY grant_tranches (organisation_id, grant_id, amount, description, status, created_at) FROM STDIN',
       grants.flatMap(({ organisation, grant }) =>
-        grant.tranchesPence.map((pence, i) => row(organisation.id, grant.id, pounds(pence), i === 0 ? 'Prevention Grant' : 'Transformation top-up', 'confirmed', financialYearBounds(grant.financialYear).firstDay)),
+        grant.tranchesPence.map((pence, i) =>
+          row(organisation.id, grant.id, pounds(pence), i === 0 ? 'Prevention Grant' : 'Transformation top-up', 'confirmed', financialYearBounds(grant.financialYear).firstDay),
+        ),
       ),
     );
     let lines = 0;
@@ -106,7 +116,19 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
           const created = `${grant.financialYear.slice(0, 4)}-05-01`;
           for (const line of grant.lines) {
             lines += 1;
-            yield row(line.id, organisation.id, grant.id, categoryId.get(`${versionFor(grant.financialYear)}:${line.category}`)!, line.ref, line.title, line.amountPence === null ? null : pounds(line.amountPence), 'approved', created, created, created);
+            yield row(
+              line.id,
+              organisation.id,
+              grant.id,
+              categoryId.get(`${versionFor(grant.financialYear)}:${line.category}`)!,
+              line.ref,
+              line.title,
+              line.amountPence === null ? null : pounds(line.amountPence),
+              'approved',
+              created,
+              created,
+              created,
+            );
           }
         }
       })(),

@@ -24,5 +24,7 @@ export interface HashedFields {
 }
 
 export function hashRecord(fields: HashedFields): string {
-  return createHash('sha256').update(canonicalJson(fields) ?? '', 'utf8').digest('hex');
+  return createHash('sha256')
+    .update(canonicalJson(fields) ?? '', 'utf8')
+    .digest('hex');
 }

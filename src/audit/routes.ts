@@ -29,7 +29,11 @@ const auditQuery = z.object({
   from: boundSchema.optional().meta({ description: 'From this date (UK time) or instant, inclusive.' }),
   to: boundSchema.optional().meta({ description: 'Up to this date (UK time, inclusive) or instant (exclusive).' }),
   limit: z.coerce.number().int().min(1).max(1000).default(200),
-  after: z.string().regex(/^\d{1,19}$/).optional().meta({ description: 'Continue after this sequence number.' }),
+  after: z
+    .string()
+    .regex(/^\d{1,19}$/)
+    .optional()
+    .meta({ description: 'Continue after this sequence number.' }),
 });
 
 function lowerBound(value: string | undefined): Date | undefined {

@@ -29,14 +29,18 @@ export async function bootstrapPlatformAdmin(db: Kysely<Database>, adminToken: s
     const password = generatePassword();
     const adminId = await insertUser(trx, { email: ADMIN_EMAIL, name: 'Platform administrator', isPlatformAdmin: true, passwordHash: await hashPassword(password) });
     await insertApiToken(trx, { userId: adminId, name: 'bootstrap', tokenHash: hashApiToken(token), expiresAt: null, createdBy: adminId });
-    await recordChange(trx, { actorId: null }, {
-      organisationId: null,
-      action: 'create',
-      entity: 'user',
-      entityId: adminId,
-      before: null,
-      after: { isPlatformAdmin: true, passwordSet: true, reason: 'first start' },
-    });
+    await recordChange(
+      trx,
+      { actorId: null },
+      {
+        organisationId: null,
+        action: 'create',
+        entity: 'user',
+        entityId: adminId,
+        before: null,
+        after: { isPlatformAdmin: true, passwordSet: true, reason: 'first start' },
+      },
+    );
     return { generatedToken: adminToken ? null : token, created: true, signIn: { email: ADMIN_EMAIL, password } };
   });
 }

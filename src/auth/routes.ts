@@ -9,9 +9,7 @@ import { addMember, findUser, issueToken, listMembers, listTokens, revokeToken }
 
 const roleSchema = z.enum(ROLES);
 
-const memberSchema = z
-  .object({ id: z.uuid(), email: z.string(), name: z.string(), role: roleSchema })
-  .meta({ id: 'Member' });
+const memberSchema = z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: roleSchema }).meta({ id: 'Member' });
 
 const addMemberBody = z.strictObject({
   email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).pipe(z.string().max(254)),

@@ -97,12 +97,7 @@ export async function insertApiToken(trx: Db, token: { userId: string; name: str
 }
 
 export async function listApiTokens(db: Db, userId: string) {
-  const rows = await db
-    .selectFrom('api_tokens')
-    .select(['id', 'name', 'created_at', 'expires_at', 'revoked_at'])
-    .where('user_id', '=', userId)
-    .orderBy('created_at')
-    .execute();
+  const rows = await db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'expires_at', 'revoked_at']).where('user_id', '=', userId).orderBy('created_at').execute();
   return rows.map(camelRow);
 }
 
@@ -159,5 +154,9 @@ export async function storePassword(trx: Db, userId: string, passwordHash: strin
 }
 
 export async function bumpSessionEpoch(trx: Db, userId: string): Promise<void> {
-  await trx.updateTable('users').set((eb) => ({ session_epoch: eb('session_epoch', '+', 1) })).where('id', '=', userId).execute();
+  await trx
+    .updateTable('users')
+    .set((eb) => ({ session_epoch: eb('session_epoch', '+', 1) }))
+    .where('id', '=', userId)
+    .execute();
 }

@@ -23,10 +23,13 @@ export function committedOnFor(financialYear: string, given: string | undefined,
   }
   const outside = committedOnOutsideYear(financialYear, given);
   if (outside) {
-    throw new OutsideFinancialYearProblem(
-      `committedOn ${given} falls outside the grant's financial year ${financialYear} (${outside.firstDay} to ${outside.lastDay}).`,
-      { field: 'committedOn', financialYear, firstDay: outside.firstDay, lastDay: outside.lastDay, committedOn: given },
-    );
+    throw new OutsideFinancialYearProblem(`committedOn ${given} falls outside the grant's financial year ${financialYear} (${outside.firstDay} to ${outside.lastDay}).`, {
+      field: 'committedOn',
+      financialYear,
+      firstDay: outside.firstDay,
+      lastDay: outside.lastDay,
+      committedOn: given,
+    });
   }
   return given;
 }

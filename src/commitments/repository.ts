@@ -207,7 +207,21 @@ export async function findCommitmentVersions(db: Kysely<Database>, organisationI
     .selectFrom('commitment_versions as v')
     .innerJoin('scheme_categories as sc', 'sc.id', 'v.category_id')
     .leftJoin('users as u', 'u.id', 'v.recorded_by')
-    .select(['v.version', 'v.recorded_at', 'u.name as by', 'v.ref', 'v.title', 'sc.name as category', 'v.amount', 'v.status', 'v.committed_on', 'v.decision_ref', 'v.approved_by', 'v.service_area', 'v.notes'])
+    .select([
+      'v.version',
+      'v.recorded_at',
+      'u.name as by',
+      'v.ref',
+      'v.title',
+      'sc.name as category',
+      'v.amount',
+      'v.status',
+      'v.committed_on',
+      'v.decision_ref',
+      'v.approved_by',
+      'v.service_area',
+      'v.notes',
+    ])
     .where('v.organisation_id', '=', organisationId)
     .where('v.commitment_id', '=', commitmentId)
     .orderBy('v.version')

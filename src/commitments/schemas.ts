@@ -73,7 +73,7 @@ export const commitmentSchema = z
     spent: moneyOutput,
     exposure: moneyOutput.meta({ description: 'What the line counts against its cap: the larger of amount and spent.' }),
     status: z.enum(['proposed', 'approved', 'withdrawn']),
-    committedOn: z.iso.date().meta({ description: 'The day the line was approved or committed, within its grant\'s financial year.' }),
+    committedOn: z.iso.date().meta({ description: "The day the line was approved or committed, within its grant's financial year." }),
     decisionRef: z.string().nullable(),
     decisionId: z.uuid().nullable(),
     approvedBy: z.string().nullable(),

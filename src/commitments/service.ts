@@ -48,7 +48,12 @@ function auditViewOfLine(line: Commitment): Record<string, unknown> {
 }
 
 /** A line may cite only its own organisation's decision and workstream (400 otherwise, nothing written). */
-async function assertGovernanceLinks(trx: Transaction<Database>, organisationId: string, fields: Pick<CommitmentFields, 'decisionId' | 'workstreamId'>, line: Commitment | null): Promise<void> {
+async function assertGovernanceLinks(
+  trx: Transaction<Database>,
+  organisationId: string,
+  fields: Pick<CommitmentFields, 'decisionId' | 'workstreamId'>,
+  line: Commitment | null,
+): Promise<void> {
   const errors = await linkErrors(trx, organisationId, [
     { path: 'decisionId', table: 'decisions', id: fields.decisionId, previous: line?.decisionId },
     { path: 'workstreamId', table: 'workstreams', id: fields.workstreamId, previous: line?.workstreamId },
@@ -57,14 +62,18 @@ async function assertGovernanceLinks(trx: Transaction<Database>, organisationId:
 }
 
 async function audited(trx: Transaction<Database>, actor: Actor, action: string, before: Commitment | null, after: Commitment): Promise<Commitment> {
-  await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-    organisationId: actor.organisationId,
-    action,
-    entity: 'commitment',
-    entityId: after.id,
-    before: before ? auditViewOfLine(before) : null,
-    after: auditViewOfLine(after),
-  });
+  await recordChange(
+    trx,
+    { actorId: actor.userId, requestId: actor.requestId },
+    {
+      organisationId: actor.organisationId,
+      action,
+      entity: 'commitment',
+      entityId: after.id,
+      before: before ? auditViewOfLine(before) : null,
+      after: auditViewOfLine(after),
+    },
+  );
   return after;
 }
 

@@ -122,7 +122,13 @@ export function lineCapBreach(
   return new CapExceededProblem(
     `${capText(category, position)} Its lines already take ${formatPounds(taken)}, leaving ${formatPounds(headroom)}; ` +
       `this would need ${formatPounds(change.after.minus(change.before))} more.`,
-    { category: category.code, maxShare: formatShare(category.maxShare), cap: formatMoney(position.cap), headroom: formatMoney(headroom), attempted: formatMoney(change.attempted) },
+    {
+      category: category.code,
+      maxShare: formatShare(category.maxShare),
+      cap: formatMoney(position.cap),
+      headroom: formatMoney(headroom),
+      attempted: formatMoney(change.attempted),
+    },
   );
 }
 
@@ -160,8 +166,10 @@ export function spendAllocationBreach(allocation: Decimal, spentBefore: Decimal,
 /** A funding change may not leave the grant having spent more than its allocation. */
 export function fundingAllocationBreach(allocation: Decimal, spent: Decimal, attempted: Decimal, what: string): OverAllocationProblem | null {
   if (spent.lessThanOrEqualTo(allocation)) return null;
-  return new OverAllocationProblem(
-    `${what} would leave an allocation of ${formatPounds(allocation)}, below the ${formatPounds(spent)} already spent.`,
-    { allocation: formatMoney(allocation), spent: formatMoney(spent), attempted: formatMoney(attempted), remaining: formatMoney(allocation.minus(spent)) },
-  );
+  return new OverAllocationProblem(`${what} would leave an allocation of ${formatPounds(allocation)}, below the ${formatPounds(spent)} already spent.`, {
+    allocation: formatMoney(allocation),
+    spent: formatMoney(spent),
+    attempted: formatMoney(attempted),
+    remaining: formatMoney(allocation.minus(spent)),
+  });
 }

@@ -5,14 +5,7 @@ import { Decimal, formatPounds, maxDecimal, ZERO } from '../shared/money.ts';
  * condition: these warn and never block. The refusals are in rules.ts.
  */
 export type WarningCode =
-  | 'over-allocation'
-  | 'line-overspent'
-  | 'spend-on-tbc-line'
-  | 'spend-on-proposed-line'
-  | 'near-cap'
-  | 'planned-share-drift'
-  | 'forecast-underspend'
-  | 'forecast-cap-breach';
+  'over-allocation' | 'line-overspent' | 'spend-on-tbc-line' | 'spend-on-proposed-line' | 'near-cap' | 'planned-share-drift' | 'forecast-underspend' | 'forecast-cap-breach';
 
 export const WARNING_CODES: readonly WarningCode[] = [
   'over-allocation',

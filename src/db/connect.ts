@@ -152,7 +152,5 @@ export async function connectPglite(dataDir: string, options: Omit<DatabaseOptio
 }
 
 export async function connectDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
-  return options.databaseUrl
-    ? connectPostgres(options.databaseUrl, options)
-    : connectPglite(options.dataDir, options);
+  return options.databaseUrl ? connectPostgres(options.databaseUrl, options) : connectPglite(options.dataDir, options);
 }

@@ -8,7 +8,12 @@ export const WORKED_EXAMPLE_TRANCHES = [
 ] as const;
 
 export const WORKED_EXAMPLE_LINES: readonly { ref: string; category: string; title: string; amount: string | null }[] = [
-  { ref: '1', category: 'transformation', title: 'Transformation team (programme manager; service, data/performance, communications, parent partnership leads; project support)', amount: '335677' },
+  {
+    ref: '1',
+    category: 'transformation',
+    title: 'Transformation team (programme manager; service, data/performance, communications, parent partnership leads; project support)',
+    amount: '335677',
+  },
   { ref: '2', category: 'transformation', title: 'Secondments from partner organisations', amount: '150000' },
   { ref: '3', category: 'family_help_delivery', title: 'Early Help: a Kinship Virtual Hub', amount: '85772' },
   { ref: '4', category: 'family_help_delivery', title: "Children's Social Care: 2 post-Special Guardianship Order support posts", amount: '63000' },

@@ -117,4 +117,3 @@ export async function readGrantFigures(db: Kysely<Database>, grant: Grant, bound
     })),
   };
 }
-

@@ -34,7 +34,7 @@ export const governanceRoutes: FastifyPluginAsyncZod = async (app) => {
   registerRecordView(app, workstreams, {
     suffix: 'rag-history',
     operationId: 'getWorkstreamRagHistory',
-    summary: "Every RAG rating the workstream has had, with its date and comment, oldest first",
+    summary: 'Every RAG rating the workstream has had, with its date and comment, oldest first',
     response: ragHistorySchema,
     load: async (db, organisationId, workstream) => presentRagHistory(await listRagHistory(db, organisationId, workstream.id)),
   });

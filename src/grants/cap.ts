@@ -48,13 +48,7 @@ export async function assertSpendWithinAllocation(trx: Transaction<Database>, gr
  * confirmed or withdrawn; a cap tightened): every capped category must still hold its lines,
  * and the grant its spend. `what` names the change in the problem's words.
  */
-export async function assertFundingHolds(
-  trx: Transaction<Database>,
-  grantId: string,
-  categories: readonly CapCheckedCategory[],
-  attempted: Decimal,
-  what: string,
-): Promise<void> {
+export async function assertFundingHolds(trx: Transaction<Database>, grantId: string, categories: readonly CapCheckedCategory[], attempted: Decimal, what: string): Promise<void> {
   for (const category of categories) {
     if (category.maxShare === null) continue;
     const position = await findCapPosition(trx, grantId, category.categoryId, null);

@@ -142,9 +142,9 @@ export function grantsQuery(db: Kysely<Database>, organisationId: string, grantI
           .whereRef('gc.grant_id', '=', 'grants.id')
           .orderBy('sc.position'),
       ).as('categories'),
-      jsonArrayFrom(
-        eb.selectFrom('scheme_headings as h').select(['h.code', 'h.label']).whereRef('h.version_id', '=', 'grants.scheme_version_id').orderBy('h.position'),
-      ).as('headings'),
+      jsonArrayFrom(eb.selectFrom('scheme_headings as h').select(['h.code', 'h.label']).whereRef('h.version_id', '=', 'grants.scheme_version_id').orderBy('h.position')).as(
+        'headings',
+      ),
     ])
     .where('grants.organisation_id', '=', organisationId)
     .orderBy('grants.financial_year', 'desc')
@@ -204,7 +204,10 @@ export function grantFromRow(grant: GrantRow): Grant {
 }
 
 /** A category's planned amount and cap under the grant's funding: the one rule, applied. */
-export function categoryTerms(grant: Pick<Grant, 'funding'>, category: Pick<GrantCategory, 'code' | 'plannedShare' | 'maxShare'>): { earmarked: Decimal; planned: Decimal; cap: Decimal | null } {
+export function categoryTerms(
+  grant: Pick<Grant, 'funding'>,
+  category: Pick<GrantCategory, 'code' | 'plannedShare' | 'maxShare'>,
+): { earmarked: Decimal; planned: Decimal; cap: Decimal | null } {
   const earmarked = earmarkedTo(grant.funding, category.code);
   return {
     earmarked,
@@ -255,12 +258,7 @@ export async function insertTranches(trx: Transaction<Database>, grant: LockedGr
 
 /** The grant a tranche belongs to, if it is this organisation's. */
 export async function findTrancheGrantId(db: Kysely<Database>, organisationId: string, trancheId: string): Promise<string | null> {
-  const row = await db
-    .selectFrom('grant_tranches')
-    .select('grant_id')
-    .where('id', '=', trancheId)
-    .where('organisation_id', '=', organisationId)
-    .executeTakeFirst();
+  const row = await db.selectFrom('grant_tranches').select('grant_id').where('id', '=', trancheId).where('organisation_id', '=', organisationId).executeTakeFirst();
   return row?.grant_id ?? null;
 }
 
@@ -306,7 +304,13 @@ export async function insertGrant(
 ): Promise<{ id: string; organisation_id: string; financial_year: string }> {
   const row = await trx
     .insertInto('grants')
-    .values({ organisation_id: grant.organisationId, scheme_id: grant.schemeId, scheme_version_id: grant.schemeVersionId, financial_year: grant.financialYear, created_by: grant.createdBy })
+    .values({
+      organisation_id: grant.organisationId,
+      scheme_id: grant.schemeId,
+      scheme_version_id: grant.schemeVersionId,
+      financial_year: grant.financialYear,
+      created_by: grant.createdBy,
+    })
     .returning(['id', 'organisation_id', 'financial_year'])
     .executeTakeFirstOrThrow();
   await trx

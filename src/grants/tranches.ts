@@ -41,7 +41,6 @@ export async function grantSchemeVersion(db: Kysely<Database>, grant: Grant): Pr
   return scheme.versions.find((v) => v.id === grant.schemeVersionId)!;
 }
 
-
 interface PurposeFields {
   readonly determinationRef: string | null;
   readonly purpose?: TranchePurpose | undefined;
@@ -68,7 +67,10 @@ function resolvePurpose(version: SchemeVersion, fields: PurposeFields, prefix: s
   }
   const category = version.categories.find((c) => c.code === code);
   if (!category) {
-    problems.push({ path: `${prefix}earmarkedCategory`, message: `must be one of the scheme's ${version.financialYear} categories: ${version.categories.map((c) => c.code).join(', ')}` });
+    problems.push({
+      path: `${prefix}earmarkedCategory`,
+      message: `must be one of the scheme's ${version.financialYear} categories: ${version.categories.map((c) => c.code).join(', ')}`,
+    });
     return { purpose, earmarkedCategoryId: null };
   }
   return { purpose, earmarkedCategoryId: category.id };
@@ -115,7 +117,14 @@ type Change = (tranche: Tranche, grant: Grant, version: SchemeVersion) => NewTra
  * correction that would leave a category over its cap, or the grant having spent more than it
  * holds, changes nothing.
  */
-async function changeTranche(db: Kysely<Database>, actor: Actor, trancheId: string, ifMatch: string | undefined, action: string, change: Change): Promise<{ tranche: Tranche; grant: Grant }> {
+async function changeTranche(
+  db: Kysely<Database>,
+  actor: Actor,
+  trancheId: string,
+  ifMatch: string | undefined,
+  action: string,
+  change: Change,
+): Promise<{ tranche: Tranche; grant: Grant }> {
   const { organisationId } = actor;
   await inTransaction(db, async (trx) => {
     const owner = await findTrancheGrantId(trx, organisationId, trancheId);
@@ -137,19 +146,29 @@ async function changeTranche(db: Kysely<Database>, actor: Actor, trancheId: stri
     }
     const what = action === 'withdraw' ? `Withdrawing the ${formatPounds(tranche.amount)} tranche` : `This change to the tranche`;
     await assertFundingHolds(trx, grant.id, after.categories, next.amount, what);
-    await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-      organisationId,
-      action,
-      entity: 'tranche',
-      entityId: trancheId,
-      before: auditViewOfTranche(grant.id, asNewTranche(tranche, grant), grant),
-      after: auditViewOfTranche(grant.id, next, grant),
-    });
+    await recordChange(
+      trx,
+      { actorId: actor.userId, requestId: actor.requestId },
+      {
+        organisationId,
+        action,
+        entity: 'tranche',
+        entityId: trancheId,
+        before: auditViewOfTranche(grant.id, asNewTranche(tranche, grant), grant),
+        after: auditViewOfTranche(grant.id, next, grant),
+      },
+    );
   });
   return (await findTranche(db, organisationId, trancheId))!;
 }
 
-export async function amendTranche(db: Kysely<Database>, actor: Actor, trancheId: string, body: z.output<typeof updateTrancheBody>, ifMatch: string | undefined): Promise<{ tranche: Tranche; grant: Grant }> {
+export async function amendTranche(
+  db: Kysely<Database>,
+  actor: Actor,
+  trancheId: string,
+  body: z.output<typeof updateTrancheBody>,
+  ifMatch: string | undefined,
+): Promise<{ tranche: Tranche; grant: Grant }> {
   return changeTranche(db, actor, trancheId, ifMatch, 'update', (tranche, grant, version) => {
     if (tranche.status === 'withdrawn') throw new InvalidStateProblem('This tranche is withdrawn and can no longer be changed.');
     const determinationRef = body.determinationRef !== undefined ? body.determinationRef : tranche.determinationRef;

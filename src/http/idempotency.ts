@@ -26,10 +26,7 @@ const canonicalJson = configure({ deterministic: true });
 
 /** Documents the header on routes that honour it. */
 export const idempotencyHeaders = z.object({
-  'idempotency-key': z
-    .string()
-    .optional()
-    .meta({ description: 'Send the same key to retry safely: a repeat with the same body replays the first response and writes nothing.' }),
+  'idempotency-key': z.string().optional().meta({ description: 'Send the same key to retry safely: a repeat with the same body replays the first response and writes nothing.' }),
 });
 
 export interface StoredResponse {
@@ -134,6 +131,9 @@ export async function respondIdempotently(
 
 /** Forgets keys past their lifetime; run now and then (at start-up, say). */
 export async function purgeExpiredIdempotencyKeys(db: Kysely<Database>): Promise<number> {
-  const result = await db.deleteFrom('idempotency_keys').where('created_at', '<', sql<Date>`now() - ${KEY_LIFETIME}::interval`).executeTakeFirst();
+  const result = await db
+    .deleteFrom('idempotency_keys')
+    .where('created_at', '<', sql<Date>`now() - ${KEY_LIFETIME}::interval`)
+    .executeTakeFirst();
   return Number(result.numDeletedRows);
 }

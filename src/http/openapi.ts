@@ -25,8 +25,8 @@ export const OPENAPI_TAGS = [
   { name: 'commitments', description: 'Commitment lines: what the grant is planned and committed to pay for.' },
   { name: 'spend', description: 'Money paid out against a commitment line.' },
   { name: 'imports', description: 'Spreadsheet uploads previewed, corrected and applied all or nothing; cost-centre mappings.' },
-  { name: 'reports', description: "Reports for the DfE, committees and the Transparency Code, in several formats, as at any day." },
-  { name: 'audit', description: "Every change with who, when, before and after, in a hash chain that proves it whole." },
+  { name: 'reports', description: 'Reports for the DfE, committees and the Transparency Code, in several formats, as at any day.' },
+  { name: 'audit', description: 'Every change with who, when, before and after, in a hash chain that proves it whole.' },
   { name: 'governance', description: 'The programme the grant pays for: bodies, meetings, decisions, workstreams, posts, secondments, milestones, expectations and risks.' },
 ];
 
@@ -128,7 +128,10 @@ export function openApiTransform(input: TransformInput) {
     typeof original.description === 'string' ? original.description : (original.summary as string) + '.',
     `**Who may call it:** ${accessSentence(route.config?.access)}`,
   ];
-  if (route.config?.idempotent) sentences.push('**Retries:** send an Idempotency-Key; a retry with the same key and body replays the first response (with Idempotent-Replayed: true) and writes nothing again.');
+  if (route.config?.idempotent)
+    sentences.push(
+      '**Retries:** send an Idempotency-Key; a retry with the same key and body replays the first response (with Idempotent-Replayed: true) and writes nothing again.',
+    );
   if (hasIfMatch) sentences.push('**Concurrency:** send If-Match with the ETag from your last read; if someone changed the record since, nothing changes and the answer is 412.');
   schema.description = sentences.join('\n\n');
 
@@ -149,7 +152,8 @@ export function openApiTransform(input: TransformInput) {
   const successHeaders = [...((responseHeaders as ResponseHeader[] | undefined) ?? []), ...(route.config?.idempotent ? (['idempotent-replayed'] as const) : [])];
   for (const [status, response] of Object.entries(responses)) {
     const described = { description: SUCCESS_DESCRIPTIONS[status] ?? 'OK', ...(successHeaders.length > 0 ? { headers: headerObjects(successHeaders) } : {}) };
-    if (response.content || response.type === 'null') responses[status] = { ...response, ...described, description: (response.description as string | undefined) ?? described.description };
+    if (response.content || response.type === 'null')
+      responses[status] = { ...response, ...described, description: (response.description as string | undefined) ?? described.description };
     else responses[status] = { ...described, content: { 'application/json': { schema: response } } };
   }
   for (const [status, names] of [...problems].sort(([a], [b]) => a - b)) responses[status] = problemResponse(names);
@@ -176,7 +180,7 @@ export function openApiTransformObject(input: Parameters<typeof jsonSchemaTransf
   const schemas = document.components?.schemas ?? {};
   const used = new Set<string>();
   collectRefs(document.paths, used);
-  for (let pending = [...used]; pending.length > 0; ) {
+  for (let pending = [...used]; pending.length > 0;) {
     const next = new Set<string>();
     for (const id of pending) collectRefs(schemas[id], next);
     pending = [...next].filter((id) => !used.has(id));

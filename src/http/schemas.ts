@@ -9,9 +9,7 @@ const problemBase = {
 };
 
 /** The problem+json body every error has; extensions vary by type. */
-const problemSchema = z
-  .looseObject({ type: z.string(), status: z.number().int(), ...problemBase })
-  .meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
+const problemSchema = z.looseObject({ type: z.string(), status: z.number().int(), ...problemBase }).meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
 
 const moneyText = z.string().meta({ description: 'Pounds, exactly two decimals.', examples: ['85772.00'], pattern: '^-?\\d+\\.\\d{2}$' });
 const fieldErrors = z
@@ -45,18 +43,21 @@ export const PROBLEM_TYPES = {
     id: 'CapExceededProblem',
     extra: {
       category: z.string().optional().meta({ description: 'The capped category.' }),
-      maxShare: z.string().optional().meta({ description: "The category's cap as a fraction of the base, four decimals.", examples: ['0.3000'] }),
+      maxShare: z
+        .string()
+        .optional()
+        .meta({ description: "The category's cap as a fraction of the base, four decimals.", examples: ['0.3000'] }),
       cap: moneyText.optional(),
       headroom: moneyText.optional(),
       attempted: moneyText.optional(),
     },
-    note: ' The members naming the category and amounts are absent only when the database\'s own check, the backstop, caught the change.',
+    note: " The members naming the category and amounts are absent only when the database's own check, the backstop, caught the change.",
   },
   'over-allocation': {
     status: 422,
     id: 'OverAllocationProblem',
     extra: { allocation: moneyText.optional(), spent: moneyText.optional(), remaining: moneyText.optional(), attempted: moneyText.optional() },
-    note: ' The amounts are absent only when the database\'s own check, the backstop, caught the change.',
+    note: " The amounts are absent only when the database's own check, the backstop, caught the change.",
   },
   'outside-financial-year': {
     status: 422,
@@ -108,9 +109,7 @@ export function problemResponses(...names: DocumentedProblem[]): Record<number, 
     const { status } = PROBLEM_TYPES[name];
     byStatus.set(status, [...(byStatus.get(status) ?? []), PROBLEM_SCHEMAS[name]]);
   }
-  return Object.fromEntries(
-    [...byStatus].map(([status, schemas]) => [status, schemas.length === 1 ? schemas[0]! : z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]])]),
-  );
+  return Object.fromEntries([...byStatus].map(([status, schemas]) => [status, schemas.length === 1 ? schemas[0]! : z.union(schemas as [z.ZodType, z.ZodType, ...z.ZodType[]])]));
 }
 
 export const itemsOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
@@ -129,10 +128,19 @@ export const optionalText = (max: number) =>
     .nullish();
 
 /** Text taken as given (a code, a filter), untrimmed, but never with a NUL PostgreSQL would choke on. */
-export const plainText = (max: number) => z.string().max(max, `must be at most ${max} characters`).refine(...NO_NUL);
+export const plainText = (max: number) =>
+  z
+    .string()
+    .max(max, `must be at most ${max} characters`)
+    .refine(...NO_NUL);
 
 export const requiredText = (max: number) =>
-  z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`).refine(...NO_NUL);
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine(...NO_NUL);
 
 /** If-Match on a write: absent or "*" always matches; see conditional.ts. */
 export const ifMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() });

@@ -38,13 +38,17 @@ export async function setCostCentre(db: Kysely<Database>, actor: Actor, grantId:
       if (!line || line.grantId !== grantId) throw new ValidationProblem([{ path: 'commitmentId', message: 'is not a line of this grant' }]);
       await upsertCostCentreRow(trx, { organisationId: actor.organisationId, grantId, code: normalised, commitmentId, actorId: actor.userId });
     }
-    await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-      organisationId: actor.organisationId,
-      action: commitmentId === null ? 'delete' : before ? 'update' : 'create',
-      entity: 'cost-centre',
-      entityId: `${grantId}/${normalised}`,
-      before: before ? { commitmentId: before.commitment_id } : null,
-      after: commitmentId === null ? null : { commitmentId },
-    });
+    await recordChange(
+      trx,
+      { actorId: actor.userId, requestId: actor.requestId },
+      {
+        organisationId: actor.organisationId,
+        action: commitmentId === null ? 'delete' : before ? 'update' : 'create',
+        entity: 'cost-centre',
+        entityId: `${grantId}/${normalised}`,
+        before: before ? { commitmentId: before.commitment_id } : null,
+        after: commitmentId === null ? null : { commitmentId },
+      },
+    );
   });
 }

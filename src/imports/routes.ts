@@ -68,7 +68,13 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     '/imports/:importId',
     {
       config: { access: access.member('import', 'importId', 'reader') },
-      schema: { tags: ['imports'], operationId: 'getImport', summary: 'The preview again (and, once committed, what was created)', params: importParams, response: { 200: importSchema } },
+      schema: {
+        tags: ['imports'],
+        operationId: 'getImport',
+        summary: 'The preview again (and, once committed, what was created)',
+        params: importParams,
+        response: { 200: importSchema },
+      },
     },
     async (request) => {
       const record = await findImport(app.db, accessOf(request).organisationId, request.params.importId);
@@ -117,7 +123,13 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     '/grants/:grantId/cost-centres',
     {
       config: { access: access.member('grant', 'grantId', 'reader') },
-      schema: { tags: ['imports'], operationId: 'listCostCentres', summary: "The council's cost centres and the lines their spend goes to", params: grantParams, response: { 200: itemsOf(costCentreSchema) } },
+      schema: {
+        tags: ['imports'],
+        operationId: 'listCostCentres',
+        summary: "The council's cost centres and the lines their spend goes to",
+        params: grantParams,
+        response: { 200: itemsOf(costCentreSchema) },
+      },
     },
     async (request) => presentCostCentres(await listCostCentres(app.db, accessOf(request).organisationId, request.params.grantId)),
   );

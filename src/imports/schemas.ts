@@ -113,9 +113,12 @@ export const reviseImportBody = z
       .record(z.string().regex(/^[A-Z]{1,3}$/, 'must be a column letter such as "D"'), fieldSchema.nullable())
       .optional()
       .meta({ description: 'Column letter → field (null to ignore the column); other columns keep their mapping.' }),
-    assignments: z.record(z.string().regex(/^\d{1,7}$/, 'must be a row number'), z.uuid().nullable()).optional().meta({
-      description: 'Spend rows assigned to a line by hand: row number → commitment id (null to undo).',
-    }),
+    assignments: z
+      .record(z.string().regex(/^\d{1,7}$/, 'must be a row number'), z.uuid().nullable())
+      .optional()
+      .meta({
+        description: 'Spend rows assigned to a line by hand: row number → commitment id (null to undo).',
+      }),
   })
   .refine((body) => Object.keys(body).length > 0, 'give headerRow, mapping or assignments');
 
@@ -128,4 +131,6 @@ export const costCentreBody = z.strictObject({
   commitmentId: z.uuid().nullable().meta({ description: 'The line whose spend this cost centre carries; null removes the mapping.' }),
 });
 
-export const costCentreSchema = z.object({ code: z.string(), commitmentId: z.uuid(), lineRef: z.string(), lineTitle: z.string(), updatedAt: z.iso.datetime() }).meta({ id: 'CostCentre' });
+export const costCentreSchema = z
+  .object({ code: z.string(), commitmentId: z.uuid(), lineRef: z.string(), lineTitle: z.string(), updatedAt: z.iso.datetime() })
+  .meta({ id: 'CostCentre' });

@@ -35,10 +35,7 @@ function settingsOf(state: ImportState) {
 }
 
 async function previewAgainstLedger(db: Kysely<Database>, organisationId: string, grantId: string, state: ImportState, importId: string | null) {
-  const [ledger, sameFile] = await Promise.all([
-    loadLedger(db, organisationId, grantId, referencesIn(state)),
-    findSameFileImports(db, grantId, state.fileSha256, importId),
-  ]);
+  const [ledger, sameFile] = await Promise.all([loadLedger(db, organisationId, grantId, referencesIn(state)), findSameFileImports(db, grantId, state.fileSha256, importId)]);
   return buildPreview(state, ledger, sameFile);
 }
 

@@ -22,7 +22,12 @@ interface UploadForm {
 
 const fieldsSchema = z.object({
   kind: z.enum(['commitments', 'spend'], { error: 'must be commitments or spend' }),
-  sheet: z.string().trim().max(100, 'must be at most 100 characters').optional().transform((value) => (value ? value : null)),
+  sheet: z
+    .string()
+    .trim()
+    .max(100, 'must be at most 100 characters')
+    .optional()
+    .transform((value) => (value ? value : null)),
 });
 
 const MULTIPART_HINT = 'send a multipart/form-data body with the file in the field "file" and the kind (commitments or spend) in "kind"';
@@ -30,7 +35,10 @@ const MULTIPART_HINT = 'send a multipart/form-data body with the file in the fie
 /** The file's own name, kept for the person's reference only: no path, no control characters. */
 function cleanFileName(name: string | undefined): string {
   // eslint-disable-next-line no-control-regex
-  const cleaned = basename((name ?? '').replace(/\\/g, '/')).replace(/[\u0000-\u001f\u007f]/g, '').trim().slice(0, 255);
+  const cleaned = basename((name ?? '').replace(/\\/g, '/'))
+    .replace(/[\u0000-\u001f\u007f]/g, '')
+    .trim()
+    .slice(0, 255);
   return cleaned === '' ? 'upload' : cleaned;
 }
 

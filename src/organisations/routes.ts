@@ -6,9 +6,7 @@ import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { findOrganisation, listOrganisations } from './repository.ts';
 import { createOrganisation } from './service.ts';
 
-const organisationSchema = z
-  .object({ id: z.uuid(), name: z.string(), code: z.string() })
-  .meta({ id: 'Organisation' });
+const organisationSchema = z.object({ id: z.uuid(), name: z.string(), code: z.string() }).meta({ id: 'Organisation' });
 
 const createOrganisationBody = z.strictObject({
   name: requiredText(200),

@@ -62,7 +62,13 @@ export function reportResponse(report: AnyReport) {
  * A report in the format asked for, to the API and the pages alike: JSON as the route's
  * response, any other format as a download under the report's own file name.
  */
-export async function sendReport(reply: FastifyReply, report: AnyReport, request: ReportRequest<ReportScope>, query: Record<string, unknown>, format: ReportFormat): Promise<FastifyReply> {
+export async function sendReport(
+  reply: FastifyReply,
+  report: AnyReport,
+  request: ReportRequest<ReportScope>,
+  query: Record<string, unknown>,
+  format: ReportFormat,
+): Promise<FastifyReply> {
   const model: unknown = await report.load(request, query);
   if (format === 'json') {
     const json = report.formats.json!;

@@ -47,9 +47,7 @@ export async function findCommitteeLines(
 ): Promise<{ lines: CommitteeLineRow[]; categories: Map<string, CategoryCommitted> }> {
   const figures = await findGrantFigures(db, grantId, bounds, { lines: true, quartersOf: null });
   return {
-    lines: figures.lines
-      .filter((line) => line.counts)
-      .map((line) => ({ ref: line.ref, title: line.title, categoryId: line.category_id, amount: moneyTextOrNull(line.amount) })),
+    lines: figures.lines.filter((line) => line.counts).map((line) => ({ ref: line.ref, title: line.title, categoryId: line.category_id, amount: moneyTextOrNull(line.amount) })),
     categories: new Map(
       figures.categories.map((row) => [row.category_id, { committed: row.committed === null ? ZERO : new Decimal(row.committed), tbcLines: Number(row.tbc_lines) }]),
     ),
@@ -98,13 +96,7 @@ const PAGE_SIZE = 5_000;
  * on (numeric ref?, its number, ref), which is LINE_ORDER, so memory stays flat however many
  * lines a grant has, and no cursor is needed (PGlite has none).
  */
-export async function* linesWithSpendPages(
-  db: Kysely<Database>,
-  grantId: string,
-  financialYear: string,
-  quarter: Quarter,
-  before: Date | null,
-): AsyncGenerator<LineWithSpend[]> {
+export async function* linesWithSpendPages(db: Kysely<Database>, grantId: string, financialYear: string, quarter: Quarter, before: Date | null): AsyncGenerator<LineWithSpend[]> {
   const year = financialYearBounds(financialYear);
   const [q1, q2, q3, q4] = quarterSchema.options.map((q) => quarterBounds(financialYear, q));
   const reportedEnd = quarterBounds(financialYear, quarter).lastDay;

@@ -30,10 +30,7 @@ export async function loadCommitteeLines(
   asAt: AsAt | null,
   on: string | null = null,
 ): Promise<{ context: ReportContext; committee: CommitteeLines }> {
-  const [context, committee] = await Promise.all([
-    loadReportContext(db, organisationId, grantId, asAt),
-    findCommitteeLines(db, grantId, { before: asAt?.before ?? null, on }),
-  ]);
+  const [context, committee] = await Promise.all([loadReportContext(db, organisationId, grantId, asAt), findCommitteeLines(db, grantId, { before: asAt?.before ?? null, on })]);
   return { context, committee: { on, ...committee } };
 }
 

@@ -43,7 +43,10 @@ export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysel
       const producing = produce(trx);
       const source = await Promise.race([producing, outputClosed]);
       if (!source) {
-        producing.then((late) => late.destroy(), () => undefined);
+        producing.then(
+          (late) => late.destroy(),
+          () => undefined,
+        );
         return;
       }
       source.on('error', () => undefined);

@@ -7,7 +7,6 @@ import { listSchemes } from './repository.ts';
 import { createSchemeBody, presentScheme, schemeCodeSchema, schemeSchema, schemeVersionBody } from './schemas.ts';
 import { addSchemeVersion, createScheme } from './service.ts';
 
-
 export const schemeRoutes: FastifyPluginAsyncZod = async (app) => {
   const todayYear = () => financialYearOf(todayInLondon(app.clock.now()));
   app.get(

@@ -10,7 +10,10 @@ const purposeSchema = z.enum(['base', 'earmarked']);
 
 export const schemeVersionBody = z.strictObject({
   financialYear: financialYearSchema.meta({ description: 'The first year these conditions apply to; they hold until the next version.' }),
-  headings: z.array(z.strictObject({ code: codeSchema, label: requiredText(100) })).min(1).max(20),
+  headings: z
+    .array(z.strictObject({ code: codeSchema, label: requiredText(100) }))
+    .min(1)
+    .max(20),
   categories: z
     .array(
       z.strictObject({
@@ -63,9 +66,7 @@ const schemeVersionSchema = z
     financialYear: z.string(),
     headings: z.array(z.object({ code: z.string(), label: z.string() })),
     categories: z.array(categoryOutput),
-    determinations: z.array(
-      z.object({ ref: z.string(), title: z.string(), purpose: purposeSchema, earmarkedCategory: z.string().optional() }),
-    ),
+    determinations: z.array(z.object({ ref: z.string(), title: z.string(), purpose: purposeSchema, earmarkedCategory: z.string().optional() })),
     expectationsSet: z.string().optional(),
     returnDueDates: z.array(z.object({ return: z.string(), period: z.string(), dueOn: z.string() })),
   })

@@ -92,14 +92,18 @@ export async function createScheme(db: Kysely<Database>, actor: PlatformActor, b
     await inTransaction(db, async (trx) => {
       const schemeId = await insertScheme(trx, body.code, body.name);
       for (const version of body.versions) await insertSchemeVersion(trx, schemeId, toNewVersion(version), actor.userId);
-      await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-        organisationId: null,
-        action: 'create',
-        entity: 'scheme',
-        entityId: schemeId,
-        before: null,
-        after: { code: body.code, name: body.name, versions: body.versions.map(auditViewOfVersion) },
-      });
+      await recordChange(
+        trx,
+        { actorId: actor.userId, requestId: actor.requestId },
+        {
+          organisationId: null,
+          action: 'create',
+          entity: 'scheme',
+          entityId: schemeId,
+          before: null,
+          after: { code: body.code, name: body.name, versions: body.versions.map(auditViewOfVersion) },
+        },
+      );
     });
   } catch (error) {
     if (isUniqueViolation(error)) throw new ConflictProblem(`A scheme with code ${body.code} already exists.`, { field: 'code' });
@@ -116,14 +120,18 @@ export async function addSchemeVersion(db: Kysely<Database>, actor: PlatformActo
   try {
     await inTransaction(db, async (trx) => {
       const versionId = await insertSchemeVersion(trx, schemeId, toNewVersion(body), actor.userId);
-      await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-        organisationId: null,
-        action: 'create',
-        entity: 'scheme-version',
-        entityId: versionId,
-        before: null,
-        after: { scheme: code, ...auditViewOfVersion(body) },
-      });
+      await recordChange(
+        trx,
+        { actorId: actor.userId, requestId: actor.requestId },
+        {
+          organisationId: null,
+          action: 'create',
+          entity: 'scheme-version',
+          entityId: versionId,
+          before: null,
+          after: { scheme: code, ...auditViewOfVersion(body) },
+        },
+      );
     });
   } catch (error) {
     if (isUniqueViolation(error)) {

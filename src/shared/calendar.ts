@@ -24,7 +24,10 @@ export const financialYearSchema = z
     return (start + 1) % 100 === Number(value.slice(5, 7));
   }, 'the second part must be the year after the first, as in "2025-26"')
   // Only a well-formed year is judged here (the pattern has named a malformed one); it ends in the next.
-  .refine((value) => !/^\d{4}-\d{2}$/.test(value) || (withinYears(Number(value.slice(0, 4))) && withinYears(Number(value.slice(0, 4)) + 1)), `must start in a year from ${FIRST_YEAR} to ${LAST_YEAR - 1}`)
+  .refine(
+    (value) => !/^\d{4}-\d{2}$/.test(value) || (withinYears(Number(value.slice(0, 4))) && withinYears(Number(value.slice(0, 4)) + 1)),
+    `must start in a year from ${FIRST_YEAR} to ${LAST_YEAR - 1}`,
+  )
   .meta({ examples: ['2025-26'] });
 
 export const quarterSchema = z.enum(['Q1', 'Q2', 'Q3', 'Q4']);

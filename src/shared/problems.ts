@@ -132,12 +132,7 @@ export class UnavailableProblem extends Problem {
 
 export class IdempotencyConflictProblem extends Problem {
   constructor() {
-    super(
-      'idempotency-conflict',
-      422,
-      'Idempotency key reused',
-      'This Idempotency-Key was already used with a different request. Use a new key for a new request.',
-    );
+    super('idempotency-conflict', 422, 'Idempotency key reused', 'This Idempotency-Key was already used with a different request. Use a new key for a new request.');
   }
 }
 

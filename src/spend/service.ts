@@ -23,10 +23,12 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
     if (!found) throw new NotFoundProblem('commitment');
     const { firstDay, lastDay } = financialYearBounds(found.financialYear);
     if (body.spentOn < firstDay || body.spentOn > lastDay) {
-      throw new OutsideFinancialYearProblem(
-        `Spend dated ${body.spentOn} falls outside the grant's financial year ${found.financialYear} (${firstDay} to ${lastDay}).`,
-        { financialYear: found.financialYear, firstDay, lastDay, spentOn: body.spentOn },
-      );
+      throw new OutsideFinancialYearProblem(`Spend dated ${body.spentOn} falls outside the grant's financial year ${found.financialYear} (${firstDay} to ${lastDay}).`, {
+        financialYear: found.financialYear,
+        firstDay,
+        lastDay,
+        spentOn: body.spentOn,
+      });
     }
     const grant = await lockGrant(trx, actor.organisationId, found.grantId);
     if (!grant) throw new NotFoundProblem('commitment');
@@ -36,9 +38,7 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
     }
     const newSpent = line.spent.plus(body.amount);
     if (newSpent.isNegative()) {
-      throw new InvalidStateProblem(
-        `A correction of ${formatPounds(body.amount)} would take line ${line.ref}'s spend below zero (it has ${formatPounds(line.spent)}).`,
-      );
+      throw new InvalidStateProblem(`A correction of ${formatPounds(body.amount)} would take line ${line.ref}'s spend below zero (it has ${formatPounds(line.spent)}).`);
     }
     const before = exposureOf(line);
     const after = exposureOf({ amount: line.amount, spent: newSpent });
@@ -65,14 +65,18 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
       },
       actor.userId,
     );
-    await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-      organisationId: actor.organisationId,
-      action: 'create',
-      entity: 'spend',
-      entityId: entry.id,
-      before: null,
-      after: { commitmentId: line.id, lineRef: line.ref, amount: formatMoney(entry.amount), spentOn: entry.spentOn, reference: entry.reference, supplier: entry.supplier },
-    });
+    await recordChange(
+      trx,
+      { actorId: actor.userId, requestId: actor.requestId },
+      {
+        organisationId: actor.organisationId,
+        action: 'create',
+        entity: 'spend',
+        entityId: entry.id,
+        before: null,
+        after: { commitmentId: line.id, lineRef: line.ref, amount: formatMoney(entry.amount), spentOn: entry.spentOn, reference: entry.reference, supplier: entry.supplier },
+      },
+    );
     return entry;
   });
 }

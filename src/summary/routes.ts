@@ -43,9 +43,7 @@ export const summarySchema = z
         tbcLines: z.number().int(),
       }),
     ),
-    headings: z.array(
-      z.object({ heading: z.string(), label: z.string(), committed: moneyOutput, spent: moneyOutput, share: shareOutput.nullable() }),
-    ),
+    headings: z.array(z.object({ heading: z.string(), label: z.string(), committed: moneyOutput, spent: moneyOutput, share: shareOutput.nullable() })),
     warnings: z.array(
       z.object({
         code: z.enum(WARNING_CODES),

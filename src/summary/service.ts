@@ -53,7 +53,6 @@ export interface GrantSummary {
   readonly headings: readonly HeadingSummary[];
 }
 
-
 /**
  * Every statement a summary sends, compiled: the grant with its tranches, categories and
  * headings; each category's totals from the one figures read (src/figures), for the whole year;

@@ -26,7 +26,12 @@ function explain(error: unknown): { status: number; heading: string; text: strin
     return { status: 429, heading: 'Too many attempts', text: `Too many attempts from this connection. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.` };
   }
   const problem = toProblem(error);
-  if (problem.status === 404) return { status: 404, heading: 'Page not found', text: 'If you typed the web address, check it is correct. If you followed a link, the record may not exist or may belong to another organisation.' };
+  if (problem.status === 404)
+    return {
+      status: 404,
+      heading: 'Page not found',
+      text: 'If you typed the web address, check it is correct. If you followed a link, the record may not exist or may belong to another organisation.',
+    };
   if (problem.status === 403) return { status: 403, heading: 'You cannot do this', text: problem.detail };
   if (problem.status === 503) return { status: 503, heading: 'Sorry, the service is unavailable', text: 'The database cannot be reached. Try again shortly.' };
   if (problem.status < 500) return { status: problem.status, heading: problem.title, text: problem.detail };

@@ -37,7 +37,10 @@ export function optional(value: string | undefined): string | undefined {
 export function amountField(value: string | undefined, options: { tbc: boolean }): string | null | undefined {
   if (value === undefined || value === '') return undefined;
   if (options.tbc && value.toLowerCase() === 'tbc') return null;
-  return value.replace(/^£\s*/, '').replace(/,(?=\d{3}(\D|$))/g, '').replace(/\s+/g, '');
+  return value
+    .replace(/^£\s*/, '')
+    .replace(/,(?=\d{3}(\D|$))/g, '')
+    .replace(/\s+/g, '');
 }
 
 /** Where a field's error shows: the id of its input and the label its message starts with. */
@@ -137,7 +140,10 @@ export function problemToFormErrors(error: unknown, labels: FieldLabels, capFiel
     return fieldErrors([{ path, message: `must be within the grant's financial year (${String(error.extensions.firstDay)} to ${String(error.extensions.lastDay)})` }], labels);
   }
   if (error instanceof PreconditionFailedProblem) {
-    return { list: [{ text: 'Someone else changed this record after you opened the form. Open it again to see their change, then make yours.', href: '#main-content' }], fields: {} };
+    return {
+      list: [{ text: 'Someone else changed this record after you opened the form. Open it again to see their change, then make yours.', href: '#main-content' }],
+      fields: {},
+    };
   }
   if (error instanceof ConflictProblem && typeof error.extensions.field === 'string') {
     return fieldErrors([{ path: error.extensions.field, message: `is taken: ${error.detail}` }], labels);

@@ -120,7 +120,10 @@ describe('access to every route', () => {
     const grant = await createGrant(organisation);
     const line = await createLine(organisation.as.finance, grant.id, { title: 'Line', category: 'family_help_delivery', amount: '10.00' });
     const spareToken = await organisation.as.finance.post(`/api/v1/users/${organisation.userIds.finance}/tokens`, { name: 'spare' });
-    const imported = await upload(organisation.as.finance, grant.id, 'commitments', { name: 'lines.csv', content: 'Title,Category,Amount\r\nImported line,Children and family voice,5.00\r\n' });
+    const imported = await upload(organisation.as.finance, grant.id, 'commitments', {
+      name: 'lines.csv',
+      content: 'Title,Category,Amount\r\nImported line,Children and family voice,5.00\r\n',
+    });
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
     return {
       organisation,

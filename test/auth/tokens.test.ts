@@ -47,7 +47,11 @@ describe('users and API tokens', () => {
 
     const expiring = await council.as.finance.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'expiring', expiresAt: new Date(Date.now() + 60_000).toISOString() });
     expect(expiring.status).toBe(201);
-    await testApp.database.handle.db.updateTable('api_tokens').set({ expires_at: new Date(Date.now() - 1000) }).where('id', '=', expiring.body.id).execute();
+    await testApp.database.handle.db
+      .updateTable('api_tokens')
+      .set({ expires_at: new Date(Date.now() - 1000) })
+      .where('id', '=', expiring.body.id)
+      .execute();
     expect((await apiAs(testApp.app, expiring.body.token).get('/api/v1/me')).status).toBe(401);
     const past = await council.as.finance.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'past', expiresAt: '2020-01-01T00:00:00Z' });
     expect(past.status).toBe(400);

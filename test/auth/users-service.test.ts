@@ -48,7 +48,9 @@ describe('one users service for both doors', () => {
     expect(await trail(webCouncil.id, 'membership', viaPageId)).toEqual(apiTrail);
 
     // A second add of the same person changes their role: an update, alike through both doors.
-    expect((await apiCouncil.as.admin.post(`/api/v1/organisations/${apiCouncil.id}/users`, { email: 'api.door@example.gov.uk', name: 'API Door', role: 'reader' })).status).toBe(201);
+    expect((await apiCouncil.as.admin.post(`/api/v1/organisations/${apiCouncil.id}/users`, { email: 'api.door@example.gov.uk', name: 'API Door', role: 'reader' })).status).toBe(
+      201,
+    );
     await addThroughPage({ email: 'web.door@example.gov.uk', name: 'Web Door', role: 'reader' });
     const apiUpdate = (await trail(apiCouncil.id, 'membership', viaApi.body.id))[1];
     expect(apiUpdate).toEqual({ action: 'update', entity: 'membership', before: { role: 'finance' }, after: { role: 'reader' } });
@@ -75,8 +77,7 @@ describe('one users service for both doors', () => {
     expect(apiTrail[0]!.after).toEqual({ name: 'laptop', expiresAt: null, userId: apiUserId });
     expect(apiTrail[1]!.before).toMatchObject({ revokedAt: null });
     const webTrail = await trail(webCouncil.id, 'api-token', webToken!.id);
-    const sameUser = (records: Awaited<ReturnType<typeof trail>>, userId: string) =>
-      JSON.parse(JSON.stringify(withoutMoment(records)).replaceAll(userId, '<user>'));
+    const sameUser = (records: Awaited<ReturnType<typeof trail>>, userId: string) => JSON.parse(JSON.stringify(withoutMoment(records)).replaceAll(userId, '<user>'));
     expect(sameUser(webTrail, webUserId)).toEqual(sameUser(apiTrail, apiUserId));
   });
 });

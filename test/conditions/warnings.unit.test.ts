@@ -124,8 +124,15 @@ describe('planned-share drift: more than five points of the allocation from the 
 
 describe('the warning codes the API documents', () => {
   it('are exactly these eight', () => {
-    expect([...WARNING_CODES].sort()).toEqual(
-      ['forecast-cap-breach', 'forecast-underspend', 'line-overspent', 'near-cap', 'over-allocation', 'planned-share-drift', 'spend-on-proposed-line', 'spend-on-tbc-line'],
-    );
+    expect([...WARNING_CODES].sort()).toEqual([
+      'forecast-cap-breach',
+      'forecast-underspend',
+      'line-overspent',
+      'near-cap',
+      'over-allocation',
+      'planned-share-drift',
+      'spend-on-proposed-line',
+      'spend-on-tbc-line',
+    ]);
   });
 });

@@ -31,7 +31,13 @@ async function ids(): Promise<number[]> {
 
 describe('PGlite dialect', () => {
   it('reports the rows a write touched', async () => {
-    const inserted = await db.insertInto('note').values([{ id: 1, body: 'a' }, { id: 2, body: 'b' }]).executeTakeFirstOrThrow();
+    const inserted = await db
+      .insertInto('note')
+      .values([
+        { id: 1, body: 'a' },
+        { id: 2, body: 'b' },
+      ])
+      .executeTakeFirstOrThrow();
     const updated = await db.updateTable('note').set({ body: 'c' }).where('id', '=', 1).executeTakeFirstOrThrow();
     const deleted = await db.deleteFrom('note').where('id', '=', 99).executeTakeFirstOrThrow();
     expect([inserted.numInsertedOrUpdatedRows, updated.numUpdatedRows, deleted.numDeletedRows]).toEqual([2n, 1n, 0n]);
@@ -50,7 +56,11 @@ describe('PGlite dialect', () => {
   it('refuses to report a commit when PostgreSQL rolled the transaction back instead', async () => {
     const swallowing = db.transaction().execute(async (trx) => {
       await trx.insertInto('note').values({ id: 1, body: 'first' }).execute();
-      await trx.insertInto('note').values({ id: 1, body: 'duplicate' }).execute().catch(() => undefined);
+      await trx
+        .insertInto('note')
+        .values({ id: 1, body: 'duplicate' })
+        .execute()
+        .catch(() => undefined);
     });
     await expect(swallowing).rejects.toBeInstanceOf(AbortedTransactionError);
     expect(await ids()).toEqual([]);
@@ -71,7 +81,11 @@ describe('PGlite dialect', () => {
       events.push('second begins');
       await trx.insertInto('note').values({ id: 2, body: 'second' }).execute();
     });
-    const plain = db.insertInto('note').values({ id: 3, body: 'plain' }).execute().then(() => events.push('plain query'));
+    const plain = db
+      .insertInto('note')
+      .values({ id: 3, body: 'plain' })
+      .execute()
+      .then(() => events.push('plain query'));
     // The first transaction has run a statement; the others are queued behind it.
     await expect.poll(() => events).toEqual(['first begins']);
     for (let turn = 0; turn < 10; turn++) await setImmediate();
@@ -104,7 +118,10 @@ describe('PGlite dialect', () => {
       .setIsolationLevel('repeatable read')
       .setAccessMode('read only')
       .execute(async (trx) => {
-        const { rows } = await sql<{ isolation: string; readOnly: string }>`SELECT current_setting('transaction_isolation') AS isolation, current_setting('transaction_read_only') AS "readOnly"`.execute(trx);
+        const { rows } = await sql<{
+          isolation: string;
+          readOnly: string;
+        }>`SELECT current_setting('transaction_isolation') AS isolation, current_setting('transaction_read_only') AS "readOnly"`.execute(trx);
         return rows[0];
       });
     expect(settings).toEqual({ isolation: 'repeatable read', readOnly: 'on' });

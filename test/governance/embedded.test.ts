@@ -13,12 +13,16 @@ describe('programme governance on the embedded PGlite default', () => {
       };
       const organisation = await ok(api.post('/api/v1/organisations', { name: 'Embedded Council', code: 'E06000098' }));
       const at = (path: string) => `/api/v1/organisations/${organisation.id}${path}`;
-      const grant = await ok(api.post(at('/grants'), { scheme: 'csc-prevention', financialYear: '2025-26', tranches: [{ amount: '1000000', description: 'Allocation', status: 'confirmed' }] }));
+      const grant = await ok(
+        api.post(at('/grants'), { scheme: 'csc-prevention', financialYear: '2025-26', tranches: [{ amount: '1000000', description: 'Allocation', status: 'confirmed' }] }),
+      );
       const body = await ok(api.post(at('/governance-bodies'), { name: 'Cabinet', kind: 'cabinet' }));
       const meeting = await ok(api.post(at('/meetings'), { governanceBodyId: body.id, heldOn: '2025-06-09' }));
       const decision = await ok(api.post(at('/decisions'), { meetingId: meeting.id, recommendation: '3', text: 'Approve' }));
       const workstream = await ok(api.post(at('/workstreams'), { name: 'Workforce Group', objectives: 'Recruit', rag: 'amber', ragDate: '2025-11-03', ragComment: 'Slipping' }));
-      const line = await ok(api.post(`/api/v1/grants/${grant.id}/commitments`, { title: 'Team', category: 'transformation', amount: '50000', decisionId: decision.id, workstreamId: workstream.id }));
+      const line = await ok(
+        api.post(`/api/v1/grants/${grant.id}/commitments`, { title: 'Team', category: 'transformation', amount: '50000', decisionId: decision.id, workstreamId: workstream.id }),
+      );
       const post = await ok(api.post(at('/posts'), { title: 'Attendance Lead', headcount: 3, annualCost: '60000', status: 'recruiting', commitmentId: line.id }));
       await ok(api.post(at(`/posts/${post.id}/split`), { headcount: 1, status: 'in_post', startDate: '2025-10-01' }));
       await ok(api.post(at('/secondments'), { partner: 'ICB', role: 'Nurse', annualCost: '40000', status: 'in_post', costShare: '0.5', commitmentId: line.id }));

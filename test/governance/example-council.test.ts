@@ -38,15 +38,42 @@ describe('the example council’s programme, entered through the API', () => {
       termsReviewDue: '2026-05-20',
     });
     for (const workstream of WORKSTREAMS) {
-      await created(lead, orgPath(council, '/workstreams'), { ...workstream, objectives: `Deliver the ${workstream.name} plan`, governanceBodyId: group.id, ragDate: '2025-11-03' });
+      await created(lead, orgPath(council, '/workstreams'), {
+        ...workstream,
+        objectives: `Deliver the ${workstream.name} plan`,
+        governanceBodyId: group.id,
+        ragDate: '2025-11-03',
+      });
     }
     for (const post of POSTS) postIds[post.title] = (await created(lead, orgPath(council, '/posts'), post)).id;
-    await created(lead, orgPath(council, '/secondments'), { partner: 'West Yorkshire Police', partnerType: 'police', role: 'Detective Sergeant', annualCost: '68000', status: 'in_post', startDate: '2025-10-01' });
-    await created(lead, orgPath(council, '/secondments'), { partner: 'Integrated Care Board', partnerType: 'health', role: 'Named Nurse', annualCost: '60000', status: 'interviewing', sharedWith: 'Neighbouring Council', costShare: '0.5' });
+    await created(lead, orgPath(council, '/secondments'), {
+      partner: 'West Yorkshire Police',
+      partnerType: 'police',
+      role: 'Detective Sergeant',
+      annualCost: '68000',
+      status: 'in_post',
+      startDate: '2025-10-01',
+    });
+    await created(lead, orgPath(council, '/secondments'), {
+      partner: 'Integrated Care Board',
+      partnerType: 'health',
+      role: 'Named Nurse',
+      annualCost: '60000',
+      status: 'interviewing',
+      sharedWith: 'Neighbouring Council',
+      costShare: '0.5',
+    });
     await created(lead, orgPath(council, '/milestones'), { title: 'Joint Family Help needs analysis', dueOn: '2025-12-31', status: 'in_progress' });
     await created(lead, orgPath(council, '/milestones'), { title: 'Refreshed threshold document agreed', dueOn: '2026-02-27' });
     await created(lead, orgPath(council, '/milestones'), { title: 'Launch event', dueOn: '2025-10-01', status: 'complete', completedOn: '2025-10-01' });
-    await created(lead, orgPath(council, '/risks'), { ref: 'R1', title: 'Attendance Leads not recruited in time', likelihood: 4, impact: 4, assessedOn: '2025-11-03', mitigation: 'Agency cover' });
+    await created(lead, orgPath(council, '/risks'), {
+      ref: 'R1',
+      title: 'Attendance Leads not recruited in time',
+      likelihood: 4,
+      impact: 4,
+      assessedOn: '2025-11-03',
+      mitigation: 'Agency cover',
+    });
     await created(lead, orgPath(council, '/risks'), { ref: 'R2', title: 'Health partners cannot release staff', likelihood: 3, impact: 5, assessedOn: '2025-11-03' });
     await created(lead, orgPath(council, '/risks'), { ref: 'R3', title: 'Old risk', likelihood: 5, impact: 5, assessedOn: '2025-11-03', status: 'closed' });
     expect((await lead.patch(orgPath(council, '/expectations/FH-02'), { status: 'met', evidence: 'Threshold document published October 2025' })).status).toBe(200);
@@ -100,10 +127,22 @@ describe('the example council’s programme, entered through the API', () => {
     const lead = council.as.programme_lead;
     const url = orgPath(council, `/posts/${postIds['Attendance Lead']}`);
     const recruiting = await lead.get(url);
-    const split = await lead.post(`${url}/split`, { headcount: 1, status: 'in_post', startDate: '2026-01-05', postholder: 'A. Person' }, { 'if-match': String(recruiting.headers.etag) });
+    const split = await lead.post(
+      `${url}/split`,
+      { headcount: 1, status: 'in_post', startDate: '2026-01-05', postholder: 'A. Person' },
+      { 'if-match': String(recruiting.headers.etag) },
+    );
     expect(split.status, JSON.stringify(split.body)).toBe(201);
     expect(split.body.original).toMatchObject({ headcount: 2, fte: '2.00', annualCost: '84000.00', status: 'recruiting', version: 2 });
-    expect(split.body.created).toMatchObject({ title: 'Attendance Lead', headcount: 1, fte: '1.00', annualCost: '42000.00', status: 'in_post', startDate: '2026-01-05', postholder: 'A. Person' });
+    expect(split.body.created).toMatchObject({
+      title: 'Attendance Lead',
+      headcount: 1,
+      fte: '1.00',
+      annualCost: '42000.00',
+      status: 'in_post',
+      startDate: '2026-01-05',
+      postholder: 'A. Person',
+    });
     const again = await lead.post(`${url}/split`, { headcount: 1, status: 'in_post' }, { 'if-match': String(recruiting.headers.etag) });
     expect(again.status).toBe(412);
     const all = await lead.post(`${url}/split`, { headcount: 2, status: 'in_post' });
@@ -126,17 +165,25 @@ describe('the example council’s programme, entered through the API', () => {
     expect(markdown.headers['content-type']).toMatch(/^text\/markdown/);
     expect(markdown.headers['content-disposition']).toMatch(/attachment; filename="programme-report-E\d{8}-2026-01-15\.md"/);
     expect(markdown.body).toContain('## Workstreams');
-    expect(markdown.body).toContain('| ICT Development Group | — | Families First Partnership Delivery Group | Active | Red (3 November 2025) | Single-system procurement not yet started. |');
+    expect(markdown.body).toContain(
+      '| ICT Development Group | — | Families First Partnership Delivery Group | Active | Red (3 November 2025) | Single-system procurement not yet started. |',
+    );
     expect(markdown.body).toContain('| Attendance Lead | 3 | 1 in post from 5 January 2026, 2 recruiting |');
     expect(markdown.body).toContain('6 of 8 posts filled: 2 recruiting.');
     expect(markdown.body).toContain("| Statutory Children's Service Multi-Agency Steering Group |");
 
     const html = await council.as.reader.get(orgPath(council, '/programme-report?format=html&asOf=2026-01-15'));
     expect(html.headers['content-type']).toMatch(/^text\/html/);
-    expect(html.body).toContain('<td style="border:1px solid #000;padding:2pt 4pt;vertical-align:top;text-align:left">Statutory Children&#39;s Service Multi-Agency Steering Group</td>');
+    expect(html.body).toContain(
+      '<td style="border:1px solid #000;padding:2pt 4pt;vertical-align:top;text-align:left">Statutory Children&#39;s Service Multi-Agency Steering Group</td>',
+    );
     expect(html.body).toContain('1 of 24 met; 1 in progress; 22 not started.');
 
-    const word = await testApp.app.inject({ method: 'GET', url: orgPath(council, '/programme-report?format=docx&asOf=2026-01-15'), headers: { authorization: `Bearer ${await readerToken(council)}` } });
+    const word = await testApp.app.inject({
+      method: 'GET',
+      url: orgPath(council, '/programme-report?format=docx&asOf=2026-01-15'),
+      headers: { authorization: `Bearer ${await readerToken(council)}` },
+    });
     expect(word.statusCode).toBe(200);
     expect(word.headers['content-type']).toBe('application/vnd.openxmlformats-officedocument.wordprocessingml.document');
     const xml = await (await JSZip.loadAsync(word.rawPayload)).file('word/document.xml')!.async('string');

@@ -35,8 +35,16 @@ describe('governance records: validation, tenancy, concurrency and audit', () =>
 
   it('refuses an end before its start, on create and when a PATCH would leave one', async () => {
     const lead = council.as.programme_lead;
-    await refused(() => lead.post(orgPath(council, '/posts'), { title: 'X', headcount: 1, annualCost: '1', status: 'planned', startDate: '2025-10-01', endDate: '2025-09-30' }), 400, ['endDate']);
-    await refused(() => lead.post(orgPath(council, '/secondments'), { partner: 'P', role: 'R', annualCost: '1', status: 'offered', startDate: '2025-10-01', endDate: '2025-01-01' }), 400, ['endDate']);
+    await refused(
+      () => lead.post(orgPath(council, '/posts'), { title: 'X', headcount: 1, annualCost: '1', status: 'planned', startDate: '2025-10-01', endDate: '2025-09-30' }),
+      400,
+      ['endDate'],
+    );
+    await refused(
+      () => lead.post(orgPath(council, '/secondments'), { partner: 'P', role: 'R', annualCost: '1', status: 'offered', startDate: '2025-10-01', endDate: '2025-01-01' }),
+      400,
+      ['endDate'],
+    );
     await refused(() => lead.post(orgPath(council, '/governance-bodies'), { name: 'Board', termsAgreedOn: '2025-06-01', termsReviewDue: '2025-05-01' }), 400, ['termsReviewDue']);
     const post = await created(lead, orgPath(council, '/posts'), { title: 'Dated', headcount: 1, annualCost: '1', status: 'planned', startDate: '2025-10-01' });
     const body = await refused(() => lead.patch(orgPath(council, `/posts/${post.id}`), { endDate: '2025-09-01' }), 400, ['endDate']);
@@ -48,7 +56,10 @@ describe('governance records: validation, tenancy, concurrency and audit', () =>
     const lead = council.as.programme_lead;
     await refused(() => lead.post(orgPath(council, '/posts'), { title: 'X', headcount: 0, annualCost: '1.005', status: 'vacant' }), 400, ['headcount', 'annualCost', 'status']);
     await refused(() => lead.post(orgPath(council, '/workstreams'), { name: 'W', objectives: 'O', rag: 'purple' }), 400, ['rag']);
-    await refused(() => lead.post(orgPath(council, '/secondments'), { partner: 'P', role: 'R', annualCost: '1', status: 'pending', costShare: '1.5' }), 400, ['costShare', 'status']);
+    await refused(() => lead.post(orgPath(council, '/secondments'), { partner: 'P', role: 'R', annualCost: '1', status: 'pending', costShare: '1.5' }), 400, [
+      'costShare',
+      'status',
+    ]);
     await refused(() => lead.post(orgPath(council, '/risks'), { title: 'R', likelihood: 6, impact: 2.5 }), 400, ['likelihood', 'impact']);
     await refused(() => lead.patch(orgPath(council, `/expectations/FH-01`), { status: 'done' }), 400, ['status']);
     await refused(() => lead.post(orgPath(council, '/milestones'), { title: 'M', dueOn: '2025-02-30' }), 400, ['dueOn']);
@@ -66,9 +77,22 @@ describe('governance records: validation, tenancy, concurrency and audit', () =>
     await refused(() => lead.post(orgPath(council, '/decisions'), { meetingId: theirs.meetings, text: 'T' }), 400, ['meetingId', 'governanceBodyId', 'decidedOn']);
     await refused(() => lead.post(orgPath(council, '/milestones'), { title: 'M', dueOn: '2025-12-31', workstreamId: theirs.workstreams }), 400, ['workstreamId']);
     await refused(() => lead.post(orgPath(council, '/risks'), { title: 'R', likelihood: 1, impact: 1, workstreamId: theirs.workstreams }), 400, ['workstreamId']);
-    await refused(() => lead.post(orgPath(council, '/secondments'), { partner: 'P', role: 'R', annualCost: '1', status: 'offered', commitmentId: theirLine }), 400, ['commitmentId']);
+    await refused(() => lead.post(orgPath(council, '/secondments'), { partner: 'P', role: 'R', annualCost: '1', status: 'offered', commitmentId: theirLine }), 400, [
+      'commitmentId',
+    ]);
     const ourGrant = await createGrant(council);
-    await refused(() => council.as.finance.post(`/api/v1/grants/${ourGrant.id}/commitments`, { title: 'L', category: 'transformation', amount: '1', decisionId: theirs.decisions, workstreamId: theirs.workstreams }), 400, ['decisionId', 'workstreamId']);
+    await refused(
+      () =>
+        council.as.finance.post(`/api/v1/grants/${ourGrant.id}/commitments`, {
+          title: 'L',
+          category: 'transformation',
+          amount: '1',
+          decisionId: theirs.decisions,
+          workstreamId: theirs.workstreams,
+        }),
+      400,
+      ['decisionId', 'workstreamId'],
+    );
   });
 
   it("answers 404 for another organisation's record under this organisation's path, and changes nothing", async () => {
@@ -127,7 +151,10 @@ describe('governance records: validation, tenancy, concurrency and audit', () =>
     expect(records[1]).toMatchObject({ before: { status: 'planned', annualCost: '50000.00' }, after: { status: 'recruiting', annualCost: '52000.00' } });
     for (const [path, id] of Object.entries(ours)) {
       const entity = { 'governance-bodies': 'governance_body' }[path] ?? path.replace(/s$/, '');
-      expect((await auditOf(testApp, entity, id)).map((r) => r.action), path).toContain('create');
+      expect(
+        (await auditOf(testApp, entity, id)).map((r) => r.action),
+        path,
+      ).toContain('create');
     }
     const verify = await council.as.reader.get(orgPath(council, '/audit/verify'));
     expect(verify.body.ok).toBe(true);

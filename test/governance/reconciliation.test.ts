@@ -46,9 +46,7 @@ describe('reconciling lines with the posts and secondments they fund', () => {
       commitmentId: lines['2'],
     });
     const line = await lineOf('2');
-    expect(line.items).toEqual([
-      expect.objectContaining({ kind: 'secondment', annualCost: '64000.00', costShare: '0.5000', days: 365, cost: '32000.00', counted: true }),
-    ]);
+    expect(line.items).toEqual([expect.objectContaining({ kind: 'secondment', annualCost: '64000.00', costShare: '0.5000', days: 365, cost: '32000.00', counted: true })]);
     expect(line).toMatchObject({ amount: '150000.00', fundedCost: '32000.00', difference: '118000.00', result: 'under', flagged: true });
     const secondment = (await council.as.reader.get(orgPath(council, '/secondments'))).body.items[0];
     expect(secondment).toMatchObject({ annualCost: '64000.00', costShare: '0.5000', councilAnnualCost: '32000.00' });
@@ -70,12 +68,41 @@ describe('reconciling lines with the posts and secondments they fund', () => {
   it('pro-rates posts by the days they run within the financial year', async () => {
     const lead = council.as.programme_lead;
     // 1 September 2025 to 31 March 2026 is 212 of 365 days; 13 October is 170.
-    await created(lead, orgPath(council, '/posts'), { title: 'Strategic Programme Lead', headcount: 1, annualCost: '73000.00', status: 'in_post', startDate: '2025-09-01', commitmentId: lines['1'] });
-    await created(lead, orgPath(council, '/posts'), { title: 'Participation Lead', headcount: 1, annualCost: '45000.00', status: 'in_post', startDate: '2025-10-13', commitmentId: lines['1'] });
+    await created(lead, orgPath(council, '/posts'), {
+      title: 'Strategic Programme Lead',
+      headcount: 1,
+      annualCost: '73000.00',
+      status: 'in_post',
+      startDate: '2025-09-01',
+      commitmentId: lines['1'],
+    });
+    await created(lead, orgPath(council, '/posts'), {
+      title: 'Participation Lead',
+      headcount: 1,
+      annualCost: '45000.00',
+      status: 'in_post',
+      startDate: '2025-10-13',
+      commitmentId: lines['1'],
+    });
     // Ends 30 June 2025: 91 days.
-    await created(lead, orgPath(council, '/posts'), { title: 'Interim Programme Manager', headcount: 1, annualCost: '36500.00', status: 'ended', startDate: '2025-01-06', endDate: '2025-06-30', commitmentId: lines['1'] });
+    await created(lead, orgPath(council, '/posts'), {
+      title: 'Interim Programme Manager',
+      headcount: 1,
+      annualCost: '36500.00',
+      status: 'ended',
+      startDate: '2025-01-06',
+      endDate: '2025-06-30',
+      commitmentId: lines['1'],
+    });
     // Starts after the year: nothing this year.
-    await created(lead, orgPath(council, '/posts'), { title: 'Data Analyst', headcount: 1, annualCost: '40000.00', status: 'planned', startDate: '2026-05-01', commitmentId: lines['1'] });
+    await created(lead, orgPath(council, '/posts'), {
+      title: 'Data Analyst',
+      headcount: 1,
+      annualCost: '40000.00',
+      status: 'planned',
+      startDate: '2026-05-01',
+      commitmentId: lines['1'],
+    });
     // An unfilled post costs nothing.
     await created(lead, orgPath(council, '/posts'), { title: 'Project Officer', headcount: 1, annualCost: '30000.00', status: 'unfilled', commitmentId: lines['1'] });
 

@@ -19,7 +19,12 @@ describe('governance records: bodies and decisions, histories, expectations', ()
     const cabinet = await created(lead, at('/governance-bodies'), { name: 'Cabinet', kind: 'cabinet' });
     const board = await created(lead, at('/governance-bodies'), { name: 'Strategic Board', kind: 'board' });
     const meeting = await created(lead, at('/meetings'), { governanceBodyId: cabinet.id, heldOn: '2025-06-09', title: 'Cabinet' });
-    const decision = await created(lead, at('/decisions'), { meetingId: meeting.id, recommendation: '3', text: 'Approve the spending plan', delegatedTo: "Director of Children's Services" });
+    const decision = await created(lead, at('/decisions'), {
+      meetingId: meeting.id,
+      recommendation: '3',
+      text: 'Approve the spending plan',
+      delegatedTo: "Director of Children's Services",
+    });
     expect(decision).toMatchObject({ governanceBodyId: cabinet.id, governanceBody: 'Cabinet', decidedOn: '2025-06-09', reference: 'Cabinet 9 June 2025, recommendation 3' });
 
     const mismatch = await lead.post(at('/decisions'), { meetingId: meeting.id, governanceBodyId: board.id, text: 'x' });
@@ -47,7 +52,12 @@ describe('governance records: bodies and decisions, histories, expectations', ()
     await council.as.finance.patch(`/api/v1/commitments/${older.id}`, { workstreamId: workstream.id });
     const inWorkstream = await council.as.reader.get(`/api/v1/grants/${grant.id}/commitments?workstreamId=${workstream.id}`);
     expect(inWorkstream.body.items.map((l: { title: string }) => l.title)).toEqual(['Older line']);
-    const versions = await testApp.database.handle.db.selectFrom('commitment_versions').select(['version', 'decision_id', 'workstream_id']).where('commitment_id', '=', line.id).orderBy('version').execute();
+    const versions = await testApp.database.handle.db
+      .selectFrom('commitment_versions')
+      .select(['version', 'decision_id', 'workstream_id'])
+      .where('commitment_id', '=', line.id)
+      .orderBy('version')
+      .execute();
     expect(versions).toEqual([
       { version: 1, decision_id: decision.id, workstream_id: workstream.id },
       { version: 2, decision_id: decision.id, workstream_id: null },
@@ -83,7 +93,13 @@ describe('governance records: bodies and decisions, histories, expectations', ()
 
   it('keeps every RAG rating with its date and comment, append-only', async () => {
     const lead = council.as.programme_lead;
-    const workstream = await created(lead, at('/workstreams'), { name: 'ICT Development Group', objectives: 'One system', rag: 'amber', ragDate: '2025-09-01', ragComment: 'Scoping' });
+    const workstream = await created(lead, at('/workstreams'), {
+      name: 'ICT Development Group',
+      objectives: 'One system',
+      rag: 'amber',
+      ragDate: '2025-09-01',
+      ragComment: 'Scoping',
+    });
     const id = workstream.id;
     await lead.patch(at(`/workstreams/${id}`), { rag: 'red', ragDate: '2025-10-01', ragComment: 'Procurement delayed' });
     await lead.patch(at(`/workstreams/${id}`), { ragComment: 'Procurement restarted', ragDate: '2025-11-01' });
@@ -113,7 +129,15 @@ describe('governance records: bodies and decisions, histories, expectations', ()
 
   it('scores risks and keeps the history of each assessment', async () => {
     const lead = council.as.programme_lead;
-    const risk = await created(lead, at('/risks'), { ref: 'R1', title: 'Partners cannot release staff', owner: 'Programme Lead', likelihood: 3, impact: 4, assessedOn: '2025-07-01', reviewOn: '2025-10-01' });
+    const risk = await created(lead, at('/risks'), {
+      ref: 'R1',
+      title: 'Partners cannot release staff',
+      owner: 'Programme Lead',
+      likelihood: 3,
+      impact: 4,
+      assessedOn: '2025-07-01',
+      reviewOn: '2025-10-01',
+    });
     expect(risk).toMatchObject({ score: 12, status: 'open', assessedOn: '2025-07-01' });
     const raised = await lead.patch(at(`/risks/${risk.id}`), { likelihood: 5, assessedOn: '2025-09-01', assessmentComment: 'Police withdrew their offer' });
     expect(raised.body).toMatchObject({ likelihood: 5, impact: 4, score: 20, assessmentComment: 'Police withdrew their offer' });
@@ -121,7 +145,15 @@ describe('governance records: bodies and decisions, histories, expectations', ()
     expect(reworded.body).toMatchObject({ score: 20, assessedOn: '2025-09-01', assessmentComment: 'Police withdrew their offer' });
     await lead.patch(at(`/risks/${risk.id}`), { impact: 2, likelihood: 2, assessedOn: '2025-11-01', status: 'closed' });
     const history = await council.as.reader.get(at(`/risks/${risk.id}/history`));
-    expect(history.body.items.map((h: { likelihood: number; impact: number; score: number; assessedOn: string; comment: string | null }) => [h.likelihood, h.impact, h.score, h.assessedOn, h.comment])).toEqual([
+    expect(
+      history.body.items.map((h: { likelihood: number; impact: number; score: number; assessedOn: string; comment: string | null }) => [
+        h.likelihood,
+        h.impact,
+        h.score,
+        h.assessedOn,
+        h.comment,
+      ]),
+    ).toEqual([
       [3, 4, 12, '2025-07-01', null],
       [5, 4, 20, '2025-09-01', 'Police withdrew their offer'],
       [2, 2, 4, '2025-11-01', null],
@@ -139,7 +171,11 @@ describe('governance records: bodies and decisions, histories, expectations', ()
 
     const fresh = await council.as.reader.get(at('/expectations/cp-01'));
     expect(fresh.headers.etag).toBe(`"${fresh.body.id}.0"`);
-    const progressed = await lead.patch(at(`/expectations/${fresh.body.id}`), { status: 'in_progress', owner: 'Head of Safeguarding', evidence: 'Team leader appointed' }, { 'if-match': String(fresh.headers.etag) });
+    const progressed = await lead.patch(
+      at(`/expectations/${fresh.body.id}`),
+      { status: 'in_progress', owner: 'Head of Safeguarding', evidence: 'Team leader appointed' },
+      { 'if-match': String(fresh.headers.etag) },
+    );
     expect(progressed.status).toBe(200);
     expect(progressed.body).toMatchObject({ code: 'CP-01', status: 'in_progress', version: 1 });
     const stale = await lead.patch(at('/expectations/CP-01'), { status: 'met' }, { 'if-match': String(fresh.headers.etag) });
@@ -192,7 +228,13 @@ describe('governance records: bodies and decisions, histories, expectations', ()
     expect(split.status, JSON.stringify(split.body)).toBe(201);
     expect(split.body.original).toMatchObject({ headcount: 2, fte: '1.67', annualCost: '66666.67', status: 'recruiting' });
     expect(split.body.created).toMatchObject({ headcount: 1, fte: '0.83', annualCost: '33333.33', status: 'in_post', grade: 'SO1', startDate: '2025-11-03' });
-    const audit = await testApp.database.handle.db.selectFrom('audit_records').select(['action', 'entity_id']).where('entity', '=', 'post').where('entity_id', 'in', [post.id, split.body.created.id]).orderBy('seq').execute();
+    const audit = await testApp.database.handle.db
+      .selectFrom('audit_records')
+      .select(['action', 'entity_id'])
+      .where('entity', '=', 'post')
+      .where('entity_id', 'in', [post.id, split.body.created.id])
+      .orderBy('seq')
+      .execute();
     expect(audit.map((r) => `${r.action} ${r.entity_id === post.id ? 'original' : 'new'}`)).toEqual(['create original', 'split original', 'create new']);
   });
 });

@@ -17,7 +17,13 @@ describe('imports on the embedded PGlite default', () => {
         financialYear: '2025-26',
         tranches: [{ amount: '2210000.00', description: 'Allocation', status: 'confirmed' }],
       });
-      const lines = await upload(admin, grant.body.id, 'commitments', { name: 'lines.csv', content: csvOf([['Title', 'Heading', '£'], ['Hub', 'Service delivery', '85,772']]) });
+      const lines = await upload(admin, grant.body.id, 'commitments', {
+        name: 'lines.csv',
+        content: csvOf([
+          ['Title', 'Heading', '£'],
+          ['Hub', 'Service delivery', '85,772'],
+        ]),
+      });
       expect(lines.body.problems).toEqual([]);
       const created = await admin.post(`/api/v1/imports/${lines.body.id}/commit`);
       expect(created.status, JSON.stringify(created.body)).toBe(200);

@@ -61,7 +61,14 @@ describe('imports that must be refused', () => {
 
     const committed = await council.as.finance.post(`/api/v1/imports/${preview.body.id}/commit`);
     expect(committed.status).toBe(422);
-    expect(committed.body).toMatchObject({ type: expect.stringMatching(/\/problems\/cap-exceeded$/), category: 'transformation', cap: '751900.00', headroom: '266223.00', attempted: '300000.00', row: 5 });
+    expect(committed.body).toMatchObject({
+      type: expect.stringMatching(/\/problems\/cap-exceeded$/),
+      category: 'transformation',
+      cap: '751900.00',
+      headroom: '266223.00',
+      attempted: '300000.00',
+      row: 5,
+    });
     expect(committed.body.detail).toMatch(/^Row 5 \(line "Consultancy"\): Transformation is capped at 30%.*Nothing was imported\.$/);
     const summary = await summaryOf(council.as.reader, grantId);
     expect([summary.lines, summary.committed]).toEqual([0, '0.00']);
@@ -89,7 +96,10 @@ describe('imports that must be refused', () => {
     expectFileProblem(await upload(council.as.finance, grantId, 'spend', { name: 'scrambled.xlsx', content: scrambled }), /cannot be read as an Excel workbook|damaged/);
     const encrypted = Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(4096)]);
     expectFileProblem(await upload(council.as.finance, grantId, 'spend', { name: 'locked.xlsx', content: encrypted }), /password-protected/);
-    expectFileProblem(await upload(council.as.finance, grantId, 'spend', { name: 'photo.xlsx', content: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0]) }), /not a CSV or an Excel workbook/);
+    expectFileProblem(
+      await upload(council.as.finance, grantId, 'spend', { name: 'photo.xlsx', content: Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0, 0]) }),
+      /not a CSV or an Excel workbook/,
+    );
   });
 
   it('answers 413 for a file over 5 MB, and 400 naming the field for a missing file, kind or sheet', async () => {
@@ -110,7 +120,14 @@ describe('imports that must be refused', () => {
   });
 
   it('reads the chosen sheet of a workbook', async () => {
-    const workbook = await xlsxOf([['Title', 'Category', 'Amount'], ['Chosen sheet line', 'ICT', 5]], 'Lines', ['Cover']);
+    const workbook = await xlsxOf(
+      [
+        ['Title', 'Category', 'Amount'],
+        ['Chosen sheet line', 'ICT', 5],
+      ],
+      'Lines',
+      ['Cover'],
+    );
     const first = await upload(council.as.finance, grantId, 'commitments', { name: 'book.xlsx', content: workbook });
     expect([first.body.sheet, first.body.willCreate.count]).toEqual(['Cover', 0]);
     const chosen = await upload(council.as.finance, grantId, 'commitments', { name: 'book.xlsx', content: workbook }, { sheet: 'lines' });
@@ -127,7 +144,13 @@ describe('imports that must be refused', () => {
   });
 
   it('keeps imports to their organisation, and commits only for finance', async () => {
-    const preview = await upload(council.as.finance, grantId, 'commitments', { name: 'one.csv', content: csvOf([['Title', 'Category', 'Amount'], ['One line', 'ICT', '1']]) });
+    const preview = await upload(council.as.finance, grantId, 'commitments', {
+      name: 'one.csv',
+      content: csvOf([
+        ['Title', 'Category', 'Amount'],
+        ['One line', 'ICT', '1'],
+      ]),
+    });
     const stranger = await createOrganisation(testApp, 'Neighbouring Council');
     for (const response of [
       await stranger.as.finance.get(`/api/v1/imports/${preview.body.id}`),

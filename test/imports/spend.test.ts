@@ -25,14 +25,17 @@ describe('importing spend from a ledger export', () => {
     ({ council, grantId } = await workedExampleGrant(testApp, 'Ledger Council'));
     team = await createLine(council.as.finance, grantId, { ref: '1', title: 'Transformation team', category: 'transformation', amount: '335677' });
     hub = await createLine(council.as.finance, grantId, { ref: '3', title: 'Early Help: a Kinship Virtual Hub', category: 'family_help_delivery', amount: '85772' });
-    for (const [code, line] of [['EH100', hub], ['TR200', team]] as const) {
+    for (const [code, line] of [
+      ['EH100', hub],
+      ['TR200', team],
+    ] as const) {
       const mapped = await council.as.finance.post(`/api/v1/grants/${grantId}/cost-centres`, { code, commitmentId: line.id });
       expect(mapped.status, JSON.stringify(mapped.body)).toBe(200);
     }
   });
   afterAll(() => testApp?.close());
 
-  it('keeps the council\'s cost-centre mapping', async () => {
+  it("keeps the council's cost-centre mapping", async () => {
     const list = await council.as.reader.get(`/api/v1/grants/${grantId}/cost-centres`);
     expect(list.body.items.map((c: any) => [c.code, c.lineRef])).toEqual([
       ['EH100', '3'],

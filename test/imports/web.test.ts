@@ -57,10 +57,16 @@ describe('the import pages', () => {
     const preview = await finance.get(previewUrl);
     expect(preview.body).toMatch(/No column is mapped to the line title and the amount/);
 
-    const remapped = await finance.post(`${previewUrl}/mapping`, { headerRow: '1', 'column-A': 'ref', 'column-B': 'title', 'column-C': 'amount', 'column-D': 'category' }, { from: previewUrl });
+    const remapped = await finance.post(
+      `${previewUrl}/mapping`,
+      { headerRow: '1', 'column-A': 'ref', 'column-B': 'title', 'column-C': 'amount', 'column-D': 'category' },
+      { from: previewUrl },
+    );
     expect(remapped.statusCode).toBe(303);
     const after = await finance.get(previewUrl);
-    expect(after.body).toMatch(/<td class="govuk-table__cell">2<\/td>\s*<td class="govuk-table__cell">C \(Money\)<\/td>\s*<td class="govuk-table__cell">&quot;twelve&quot; is not an amount/);
+    expect(after.body).toMatch(
+      /<td class="govuk-table__cell">2<\/td>\s*<td class="govuk-table__cell">C \(Money\)<\/td>\s*<td class="govuk-table__cell">&quot;twelve&quot; is not an amount/,
+    );
     const refused = await finance.post(`${previewUrl}/commit`, {}, { from: previewUrl });
     expect(refused.statusCode).toBe(422);
     expect(refused.body).toContain('There is a problem');
@@ -79,7 +85,12 @@ describe('the import pages', () => {
     expect(refused.statusCode).toBe(400);
     expect(refused.body).toMatch(/The file is not a CSV or an Excel workbook/);
     const { body, contentType } = multipartBody({ kind: 'spend' }, { name: 'x.csv', content: 'a,b\n' });
-    const forged = await testApp.app.inject({ method: 'POST', url: `/grants/${grantId}/imports/new`, headers: { 'content-type': contentType, cookie: finance.cookie }, payload: body });
+    const forged = await testApp.app.inject({
+      method: 'POST',
+      url: `/grants/${grantId}/imports/new`,
+      headers: { 'content-type': contentType, cookie: finance.cookie },
+      payload: body,
+    });
     expect(forged.statusCode).toBe(403);
   });
 

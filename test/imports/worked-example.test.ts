@@ -22,7 +22,10 @@ describe('importing the worked example as the council typed it', () => {
         content: await xlsxOf(workedExampleAsPrinted((amount) => (amount === 1_619_758 ? { formula: 'SUBTOTAL(9,D4:D20)', result: amount } : amount))),
       }),
     },
-    { name: '.csv (amounts typed as £85,772)', file: async () => ({ name: 'commitments.csv', content: csvOf(workedExampleAsPrinted((amount) => typedPounds(String(amount))) as string[][]) }) },
+    {
+      name: '.csv (amounts typed as £85,772)',
+      file: async () => ({ name: 'commitments.csv', content: csvOf(workedExampleAsPrinted((amount) => typedPounds(String(amount))) as string[][]) }),
+    },
   ];
 
   for (const variant of variants) {

@@ -46,9 +46,7 @@ describe('the cap under concurrent writes', () => {
 
   it('holds the cap when new lines, amendments and spend race for the same headroom', async () => {
     const grant = await createGrant(council, [{ amount: '1000.00', description: 'Grant', status: 'confirmed' }], '2026-27');
-    const lines = await Promise.all(
-      [0, 1, 2, 3].map((i) => createLine(council.as.finance, grant.id, { title: `Line ${i}`, category: 'transformation', amount: '50.00' })),
-    );
+    const lines = await Promise.all([0, 1, 2, 3].map((i) => createLine(council.as.finance, grant.id, { title: `Line ${i}`, category: 'transformation', amount: '50.00' })));
     // 100.00 of headroom. Each request asks for 7.00 more exposure, in three different ways.
     const requests = Array.from({ length: 30 }, (_, i) => {
       const line = lines[i % 4]!;

@@ -26,7 +26,11 @@ export type Step =
   | { readonly kind: 'correction'; readonly pick: number; readonly amount: { readonly pence: number } | { readonly wholeSpend: number } }
   | { readonly kind: 'withdraw line'; readonly pick: number };
 
-const penceUpTo = (pounds: number) => fc.oneof(fc.integer({ min: 1, max: pounds }).map((p) => p * 100), fc.integer({ min: 1, max: pounds * 100 }));
+const penceUpTo = (pounds: number) =>
+  fc.oneof(
+    fc.integer({ min: 1, max: pounds }).map((p) => p * 100),
+    fc.integer({ min: 1, max: pounds * 100 }),
+  );
 const edge = fc.integer({ min: -2, max: 2 });
 const money = (pounds: number): fc.Arbitrary<Money> =>
   fc.oneof({ arbitrary: penceUpTo(pounds).map((pence) => ({ pence })), weight: 3 }, { arbitrary: edge.map((delta) => ({ edge: delta })), weight: 2 });
@@ -55,14 +59,20 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     weight: 2,
   },
   { arbitrary: fc.record({ kind: fc.constant('withdraw tranche' as const), pick }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('create line' as const), category, amount: lineAmount, status: fc.constantFrom('proposed' as const, 'approved' as const) }), weight: 4 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('create line' as const), category, amount: lineAmount, status: fc.constantFrom('proposed' as const, 'approved' as const) }),
+    weight: 4,
+  },
   { arbitrary: fc.record({ kind: fc.constant('amend line amount' as const), pick, amount: lineAmount }), weight: 2 },
   { arbitrary: fc.record({ kind: fc.constant('move line' as const), pick, category }), weight: 1 },
   {
     arbitrary: fc.record({
       kind: fc.constant('spend' as const),
       pick,
-      amount: fc.oneof(money(150), edge.map((delta) => ({ allocationEdge: delta }))),
+      amount: fc.oneof(
+        money(150),
+        edge.map((delta) => ({ allocationEdge: delta })),
+      ),
     }),
     weight: 4,
   },
@@ -70,7 +80,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('correction' as const),
       pick,
-      amount: fc.oneof(penceUpTo(100).map((pence) => ({ pence })), fc.integer({ min: -1, max: 1 }).map((delta) => ({ wholeSpend: delta }))),
+      amount: fc.oneof(
+        penceUpTo(100).map((pence) => ({ pence })),
+        fc.integer({ min: -1, max: 1 }).map((delta) => ({ wholeSpend: delta })),
+      ),
     }),
     weight: 2,
   },

@@ -97,7 +97,11 @@ export class GrantModel {
   }
 
   exposureIn(code: string, exceptLine: string | null = null): Decimal {
-    return sumDecimals(this.live().filter((line) => line.category === code && line.id !== exceptLine).map(exposureOf));
+    return sumDecimals(
+      this.live()
+        .filter((line) => line.category === code && line.id !== exceptLine)
+        .map(exposureOf),
+    );
   }
 
   totalSpent(): Decimal {
@@ -186,9 +190,11 @@ export class GrantModel {
       }
       case 'create line': {
         const amount = step.amount === null ? null : this.amountOf(step.amount, null);
-        const breach = amount === null ? null : lineCapBreach(this.categoryOf(step.category), this.positionOf(step.category, null), { before: ZERO, after: amount, attempted: amount });
+        const breach =
+          amount === null ? null : lineCapBreach(this.categoryOf(step.category), this.positionOf(step.category, null), { before: ZERO, after: amount, attempted: amount });
         return {
-          send: (api) => api.post(`/api/v1/grants/${this.grantId}/commitments`, { title: 'Line', category: step.category, amount: amount && formatMoney(amount), status: step.status }),
+          send: (api) =>
+            api.post(`/api/v1/grants/${this.grantId}/commitments`, { title: 'Line', category: step.category, amount: amount && formatMoney(amount), status: step.status }),
           verdict: verdictOf(breach),
           accepted: 201,
           apply: (response) => this.lines.push({ id: response.body.id, category: step.category, amount, spent: ZERO, withdrawn: false }),

@@ -30,7 +30,9 @@ describe('the conditions, four ways: the pure rules, the API, the import preview
     const council = await createOrganisation(testApp, 'Scheme Reader');
     const schemes = await council.as.reader.get('/api/v1/schemes');
     expect(schemes.status).toBe(200);
-    const version = schemes.body.items.find((s: { code: string }) => s.code === 'csc-prevention').versions.find((v: { financialYear: string }) => v.financialYear === FINANCIAL_YEAR);
+    const version = schemes.body.items
+      .find((s: { code: string }) => s.code === 'csc-prevention')
+      .versions.find((v: { financialYear: string }) => v.financialYear === FINANCIAL_YEAR);
     const categories: SchemeCategory[] = version.categories.map((c: { code: string; name: string; plannedShare: string; maxShare: string | null }) => ({
       code: c.code,
       name: c.name,
@@ -131,9 +133,10 @@ describe('the conditions, four ways: the pure rules, the API, the import preview
       })),
     );
     const allocation = await sql<{ allocation: string; base: string; spent: string }>`SELECT * FROM grant_allocation_position(${model.grantId}::uuid)`.execute(db);
-    expect(allocation.rows.map((row) => ({ allocation: asMoney(row.allocation), base: asMoney(row.base), spent: asMoney(row.spent) })), context).toEqual([
-      { allocation: formatMoney(funding.allocation), base: formatMoney(funding.base), spent: formatMoney(model.totalSpent()) },
-    ]);
+    expect(
+      allocation.rows.map((row) => ({ allocation: asMoney(row.allocation), base: asMoney(row.base), spent: asMoney(row.spent) })),
+      context,
+    ).toEqual([{ allocation: formatMoney(funding.allocation), base: formatMoney(funding.base), spent: formatMoney(model.totalSpent()) }]);
   }
 
   // -------------------------------------------------------------------------------------------

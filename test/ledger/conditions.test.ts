@@ -59,7 +59,13 @@ describe('grant conditions by determination', () => {
     const { grant } = await workedExample('2026-27', { determinationRef: undefined, purpose: 'earmarked', earmarkedCategory: 'transformation' });
     const tooMuch = await council.as.finance.post(`/api/v1/grants/${grant.id}/commitments`, { title: 'Too much', category: 'transformation', amount: '266223.01' });
     expect(tooMuch.status).toBe(422);
-    expect(tooMuch.body).toMatchObject({ type: expect.stringMatching(/\/problems\/cap-exceeded$/), category: 'transformation', cap: '751900.00', headroom: '266223.00', attempted: '266223.01' });
+    expect(tooMuch.body).toMatchObject({
+      type: expect.stringMatching(/\/problems\/cap-exceeded$/),
+      category: 'transformation',
+      cap: '751900.00',
+      headroom: '266223.00',
+      attempted: '266223.01',
+    });
     expect(tooMuch.body.detail).toContain('plus £127,000.00 earmarked to it');
     const fits = await council.as.finance.post(`/api/v1/grants/${grant.id}/commitments`, { title: 'Just fits', category: 'transformation', amount: '266223.00' });
     expect(fits.status).toBe(201);
@@ -97,10 +103,14 @@ describe('grant conditions by determination', () => {
   });
 
   it('withdraws a tranche entered twice, refuses withdrawing the last base tranche under live lines, and spend past the allocation', async () => {
-    const grant = await createGrant(council, [
-      { amount: '500.00', description: 'Allocation', status: 'confirmed' },
-      { amount: '500.00', description: 'Allocation entered twice', status: 'confirmed' },
-    ], '2028-29');
+    const grant = await createGrant(
+      council,
+      [
+        { amount: '500.00', description: 'Allocation', status: 'confirmed' },
+        { amount: '500.00', description: 'Allocation entered twice', status: 'confirmed' },
+      ],
+      '2028-29',
+    );
     const [first, duplicate] = grant.tranches.map((t) => t.id);
     const line = await createLine(council.as.finance, grant.id, { title: 'Family Help', category: 'family_help_delivery', amount: '400.00' });
 
@@ -119,7 +129,13 @@ describe('grant conditions by determination', () => {
     expect(spend.status).toBe(201);
     const overspend = await council.as.finance.post(`/api/v1/commitments/${line.id}/spend`, { amount: '100.01', spentOn: '2028-07-01' });
     expect(overspend.status).toBe(422);
-    expect(overspend.body).toMatchObject({ type: expect.stringMatching(/\/problems\/over-allocation$/), allocation: '500.00', spent: '400.00', remaining: '100.00', attempted: '100.01' });
+    expect(overspend.body).toMatchObject({
+      type: expect.stringMatching(/\/problems\/over-allocation$/),
+      allocation: '500.00',
+      spent: '400.00',
+      remaining: '100.00',
+      attempted: '100.01',
+    });
     const shrink = await council.as.finance.patch(`/api/v1/tranches/${first}`, { amount: '399.99' });
     expect(shrink.status).toBe(422);
     expect(shrink.body.type).toMatch(/\/problems\/over-allocation$/);
@@ -156,12 +172,20 @@ describe('grant conditions by determination', () => {
   it('refuses bad conditions: an unknown earmark, a repeated year, each naming the field', async () => {
     const grant = await createGrant(council, undefined, '2030-31');
     const unknown = await council.as.finance.post(`/api/v1/grants/${grant.id}/tranches`, {
-      amount: '10.00', description: 'x', status: 'confirmed', purpose: 'earmarked', earmarkedCategory: 'no_such_category',
+      amount: '10.00',
+      description: 'x',
+      status: 'confirmed',
+      purpose: 'earmarked',
+      earmarkedCategory: 'no_such_category',
     });
     expect(unknown.status).toBe(400);
     expect(unknown.body.errors[0].path).toBe('earmarkedCategory');
     const baseWithCategory = await council.as.finance.post(`/api/v1/grants/${grant.id}/tranches`, {
-      amount: '10.00', description: 'x', status: 'confirmed', purpose: 'base', earmarkedCategory: 'transformation',
+      amount: '10.00',
+      description: 'x',
+      status: 'confirmed',
+      purpose: 'base',
+      earmarkedCategory: 'transformation',
     });
     expect(baseWithCategory.status).toBe(400);
 

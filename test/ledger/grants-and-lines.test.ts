@@ -34,7 +34,10 @@ describe('grants and commitment lines', () => {
       scheme: 'csc-prevention',
       financialYear: '2027-28',
       tranches: [{ amount: '1000', description: 'x', status: 'confirmed' }],
-      categories: [{ code: 'family_help_delivery', plannedShare: '0.6000' }, { code: 'transformation', maxShare: '0.2000', plannedShare: '0.2000' }],
+      categories: [
+        { code: 'family_help_delivery', plannedShare: '0.6000' },
+        { code: 'transformation', maxShare: '0.2000', plannedShare: '0.2000' },
+      ],
     });
     expect(response.status).toBe(201);
     expect(response.body.categories.slice(0, 2)).toMatchObject([
@@ -72,7 +75,11 @@ describe('grants and commitment lines', () => {
     const read = await council.as.reader.get(`/api/v1/commitments/${line.id}`);
     const etag = String(read.headers.etag);
     expect(etag).toMatch(/^".+"$/);
-    const first = await council.as.finance.patch(`/api/v1/commitments/${line.id}`, { amount: '12', status: 'approved', approvedBy: 'Director of Children’s Services' }, { 'if-match': etag });
+    const first = await council.as.finance.patch(
+      `/api/v1/commitments/${line.id}`,
+      { amount: '12', status: 'approved', approvedBy: 'Director of Children’s Services' },
+      { 'if-match': etag },
+    );
     expect(first.status).toBe(200);
     expect(first.body).toMatchObject({ amount: '12.00', status: 'approved', version: 2, decisionRef: 'Cabinet 9 June 2025, recommendation 3' });
     expect(first.headers.etag).not.toBe(etag);

@@ -51,7 +51,13 @@ describe('a new scheme defined as data works end to end', () => {
     expect(grant.body).toMatchObject({ schemeVersion: '2025-26', base: '100000.00' });
     grantId = grant.body.id;
     await createLine(council.as.finance, grantId, { title: 'Summer clubs', category: 'fsm_places', amount: '70000.00', status: 'approved', committedOn: '2026-05-01' });
-    const places = await createLine(council.as.finance, grantId, { title: 'Paid places', category: 'non_fsm_places', amount: '14000.00', status: 'approved', committedOn: '2026-05-01' });
+    const places = await createLine(council.as.finance, grantId, {
+      title: 'Paid places',
+      category: 'non_fsm_places',
+      amount: '14000.00',
+      status: 'approved',
+      committedOn: '2026-05-01',
+    });
     const spend = await council.as.finance.post(`/api/v1/commitments/${places.id}/spend`, { amount: '600.00', spentOn: '2026-08-14', reference: 'INV-1', supplier: 'Play Ltd' });
     expect(spend.status).toBe(201);
   });

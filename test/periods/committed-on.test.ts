@@ -43,7 +43,12 @@ describe("a line's committedOn", () => {
 
     const before = (await council.as.reader.get(`/api/v1/grants/${grants.past}/commitments`)).body.items.length;
     const dayAfter = `${Number(lastDay.slice(0, 4))}-04-01`;
-    const refused = await council.as.finance.post(`/api/v1/grants/${grants.past}/commitments`, { title: 'Too late', category: 'family_voice', amount: '10.00', committedOn: dayAfter });
+    const refused = await council.as.finance.post(`/api/v1/grants/${grants.past}/commitments`, {
+      title: 'Too late',
+      category: 'family_voice',
+      amount: '10.00',
+      committedOn: dayAfter,
+    });
     expect(refused.status).toBe(422);
     expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
     expect(refused.body).toMatchObject({ type: expect.stringMatching(/outside-financial-year$/), field: 'committedOn', committedOn: dayAfter, firstDay, lastDay });
@@ -55,7 +60,12 @@ describe("a line's committedOn", () => {
     expect(amended.body.field).toBe('committedOn');
     expect((await council.as.reader.get(`/api/v1/commitments/${given.id}`)).body).toMatchObject({ committedOn: firstDay, version: 1 });
 
-    const malformed = await council.as.finance.post(`/api/v1/grants/${grants.past}/commitments`, { title: 'Bad', category: 'family_voice', amount: '1.00', committedOn: '2025-02-30' });
+    const malformed = await council.as.finance.post(`/api/v1/grants/${grants.past}/commitments`, {
+      title: 'Bad',
+      category: 'family_voice',
+      amount: '1.00',
+      committedOn: '2025-02-30',
+    });
     expect(malformed.status).toBe(400);
     expect(malformed.body.errors.map((e: { path: string }) => e.path)).toContain('committedOn');
   });

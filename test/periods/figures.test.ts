@@ -40,7 +40,11 @@ describe("a period's figures", () => {
     ids.C = (await createLine(finance, grantId, { title: 'Voice work', category: 'family_voice', amount: null, committedOn: '2025-08-01' })).id;
     ids.D = (await createLine(finance, grantId, { title: 'ICT', category: 'practice_workforce_ict', amount: '50000.00', committedOn: '2025-07-10' })).id;
     expect((await finance.post(`/api/v1/commitments/${ids.D}/withdraw`)).status).toBe(200);
-    for (const [line, amount, spentOn] of [['A', '10000.00', '2025-06-01'], ['A', '2000.00', '2025-10-01'], ['B', '5000.00', '2025-09-15']] as const) {
+    for (const [line, amount, spentOn] of [
+      ['A', '10000.00', '2025-06-01'],
+      ['A', '2000.00', '2025-10-01'],
+      ['B', '5000.00', '2025-09-15'],
+    ] as const) {
       expect((await finance.post(`/api/v1/commitments/${ids[line]}/spend`, { amount, spentOn })).status).toBe(201);
     }
   });
@@ -99,7 +103,12 @@ describe("a period's figures", () => {
     }
     expect(formatMoney(figures.total.committed)).toBe(formatMoney(summary.committed));
     expect(figures.total.quarters!.map(formatMoney)).toEqual(['10000.00', '5000.00', '2000.00', '0.00']);
-    expect(figures.lines.map((l) => [l.ref, l.counts])).toEqual([['1', true], ['2', true], ['3', true], ['4', false]]);
+    expect(figures.lines.map((l) => [l.ref, l.counts])).toEqual([
+      ['1', true],
+      ['2', true],
+      ['3', true],
+      ['4', false],
+    ]);
     expect(formatMoney(sumDecimals(figures.lines.filter((l) => l.counts).map((l) => l.amount ?? ZERO)))).toBe('300000.00');
     expect(formatMoney(sumDecimals(figures.lines.map((l) => l.exposure)))).toBe(formatMoney(figures.total.exposure));
   });

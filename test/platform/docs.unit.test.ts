@@ -73,7 +73,9 @@ function missingCitations(files: readonly string[], comments: (path: string) => 
 
 describe('documents the code cites', () => {
   const sources = SOURCE_FOLDERS.flatMap((folder) => filesUnder(folder, SOURCE_FILE)).concat(
-    readdirSync(ROOT).filter((name) => SOURCE_FILE.test(name)).map((name) => join(ROOT, name)),
+    readdirSync(ROOT)
+      .filter((name) => SOURCE_FILE.test(name))
+      .map((name) => join(ROOT, name)),
   );
 
   it('finds the source files and their comments', () => {
@@ -96,7 +98,11 @@ describe('documents the code cites', () => {
    * applied anywhere); the two that cite the steering documents by name are listed here, and
    * no other may join them.
    */
-  const FROZEN_CITATIONS = ['migrations/0001_ledger.ts:202 cites API.md', 'migrations/0003_governance.ts:206 cites EXPECTATIONS.md', 'migrations/0003_governance.ts:293 cites EXPECTATIONS.md'];
+  const FROZEN_CITATIONS = [
+    'migrations/0001_ledger.ts:202 cites API.md',
+    'migrations/0003_governance.ts:206 cites EXPECTATIONS.md',
+    'migrations/0003_governance.ts:293 cites EXPECTATIONS.md',
+  ];
 
   it('cites in every source comment only .md files that exist in the repository', () => {
     expect(missingCitations(sources, commentsOf)).toEqual(FROZEN_CITATIONS);

@@ -50,12 +50,8 @@ describe('the OpenAPI document', () => {
       }
     }
     expect(unprocessable).toBeGreaterThan(10);
-    expect(Object.keys(document.components.schemas.CapExceededProblem!.properties!)).toEqual(
-      expect.arrayContaining(['category', 'maxShare', 'cap', 'headroom', 'attempted']),
-    );
-    expect(Object.keys(document.components.schemas.OverAllocationProblem!.properties!)).toEqual(
-      expect.arrayContaining(['allocation', 'spent', 'remaining', 'attempted']),
-    );
+    expect(Object.keys(document.components.schemas.CapExceededProblem!.properties!)).toEqual(expect.arrayContaining(['category', 'maxShare', 'cap', 'headroom', 'attempted']));
+    expect(Object.keys(document.components.schemas.OverAllocationProblem!.properties!)).toEqual(expect.arrayContaining(['allocation', 'spent', 'remaining', 'attempted']));
   });
 
   it('lists only the statuses an operation can give, with the headers it sends', () => {

@@ -31,9 +31,7 @@ describe('schemes are data', () => {
   beforeAll(async () => {
     testApp = await startTestApp();
     const schemes = await testApp.app.inject({ method: 'GET', url: '/api/v1/schemes', headers: { authorization: `Bearer ${testApp.adminToken}` } });
-    codes = schemes
-      .json()
-      .items.flatMap((scheme: { versions: { categories: { code: string }[] }[] }) => scheme.versions.flatMap((v) => v.categories.map((c) => c.code)));
+    codes = schemes.json().items.flatMap((scheme: { versions: { categories: { code: string }[] }[] }) => scheme.versions.flatMap((v) => v.categories.map((c) => c.code)));
   });
   afterAll(() => testApp?.close());
 

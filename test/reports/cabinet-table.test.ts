@@ -79,7 +79,12 @@ describe('the committee table of the worked example', () => {
     expect(html.headers['x-content-type-options']).toBe('nosniff');
     expect(html.text).toMatch(/^<!DOCTYPE html>/);
     expect(markdown.text).toContain('| 12 | ICT: single-system information and data sharing | tbc |');
-    expect(markdown.text).toContain('| 1 | Transformation team \\(programme manager; service, data/performance, communications, parent partnership leads; project support\\) | 335,677.00 |'.replace(/\\\(|\\\)/g, (m) => m.slice(1)));
+    expect(markdown.text).toContain(
+      '| 1 | Transformation team \\(programme manager; service, data/performance, communications, parent partnership leads; project support\\) | 335,677.00 |'.replace(
+        /\\\(|\\\)/g,
+        (m) => m.slice(1),
+      ),
+    );
     for (const line of WORKED_EXAMPLE_LINES) {
       const amount = line.amount === null ? 'tbc' : grouped(`${line.amount}.00`);
       expect(markdown.text).toContain(`| ${line.ref} | `);
@@ -106,9 +111,7 @@ describe('the committee table of the worked example', () => {
     const rows = sheetValues(sheet);
     expect(rows[3]).toEqual(['#', 'Line', '£']);
     const lineRows = rows.filter((r) => r && typeof r[0] === 'string' && /^\d+$/.test(r[0] as string));
-    expect(lineRows.map((r) => [r[0], r[1], r[2]])).toEqual(
-      WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, l.amount === null ? 'tbc' : Number(l.amount)]),
-    );
+    expect(lineRows.map((r) => [r[0], r[1], r[2]])).toEqual(WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, l.amount === null ? 'tbc' : Number(l.amount)]));
     const rowOf = (label: string) => {
       const index = rows.findIndex((r) => r && r[1] === label);
       expect(index, label).toBeGreaterThan(0);

@@ -95,16 +95,16 @@ describe('the DfE quarterly return', () => {
       ['Service design', 40927, 0, 0],
       ['Service delivery', 1093154, 8100, 8100],
     ]);
-    expect(rows[5]).toEqual([
-      'Total',
-      { formula: 'SUM(B3:B5)', result: 1619758 },
-      { formula: 'SUM(C3:C5)', result: 28100 },
-      { formula: 'SUM(D3:D5)', result: 43100.5 },
-    ]);
+    expect(rows[5]).toEqual(['Total', { formula: 'SUM(B3:B5)', result: 1619758 }, { formula: 'SUM(C3:C5)', result: 28100 }, { formula: 'SUM(D3:D5)', result: 43100.5 }]);
     for (let row = 3; row <= 6; row++) {
       for (const column of [2, 3, 4]) expect(summary.getRow(row).getCell(column).numFmt, `row ${row} column ${column}`).toBe('£#,##0.00');
     }
-    const detail = Object.fromEntries(rows.slice(7).filter(Boolean).map((r) => [r[0], r[1]]));
+    const detail = Object.fromEntries(
+      rows
+        .slice(7)
+        .filter(Boolean)
+        .map((r) => [r[0], r[1]]),
+    );
     expect(detail).toMatchObject({
       Organisation: 'Example Metropolitan Borough Council',
       'GSS code': example.council.code,
@@ -125,7 +125,19 @@ describe('the DfE quarterly return', () => {
     expect(lines[0]).toEqual(['Ref', 'Line', 'Category', 'Reporting heading', 'Status', 'Amount', 'Spent Q1', 'Spent Q2', 'Spent Q3', 'Spent Q4', 'Spent to end of Q2']);
     expect(lines.slice(1).map((r) => [r[0], r[1], r[5]])).toEqual(WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, l.amount === null ? 'tbc' : Number(l.amount)]));
     expect(lines[1]).toEqual(['1', WORKED_EXAMPLE_LINES[0]!.title, 'Transformation', 'Transformation activity', 'approved', 335677, 15000.5, 20000, undefined, undefined, 35000.5]);
-    expect(lines[12]).toEqual(['12', WORKED_EXAMPLE_LINES[11]!.title, 'Practice, workforce and ICT development', 'Service delivery', 'approved', 'tbc', 0, 600, undefined, undefined, 600]);
+    expect(lines[12]).toEqual([
+      '12',
+      WORKED_EXAMPLE_LINES[11]!.title,
+      'Practice, workforce and ICT development',
+      'Service delivery',
+      'approved',
+      'tbc',
+      0,
+      600,
+      undefined,
+      undefined,
+      600,
+    ]);
 
     const spend = sheetValues(workbook.getWorksheet('Spend')!);
     expect(spend[0]).toEqual(['Date', 'Line ref', 'Line', 'Reporting heading', 'Amount', 'Supplier', 'Transaction reference', 'Description']);
@@ -142,7 +154,20 @@ describe('the DfE quarterly return', () => {
     const response = await getRaw(testApp, token, `${url}?quarter=Q3&format=csv`);
     expect(response.headers['content-type']).toBe('text/csv; charset=utf-8');
     const rows = parseCsv(response.text);
-    expect(rows[0]).toEqual(['Organisation', 'GSS code', 'Scheme', 'Financial year', 'Quarter', 'Reporting heading', 'Committed to date', 'Spent in quarter', 'Spent to date', 'Share of allocation', 'Allocation', 'As at']);
+    expect(rows[0]).toEqual([
+      'Organisation',
+      'GSS code',
+      'Scheme',
+      'Financial year',
+      'Quarter',
+      'Reporting heading',
+      'Committed to date',
+      'Spent in quarter',
+      'Spent to date',
+      'Share of allocation',
+      'Allocation',
+      'As at',
+    ]);
     expect(rows.slice(1).map((r) => [r[5], r[6], r[7], r[8], r[9]])).toEqual([
       ['Transformation activity', '485677.00', '-2000.00', '33000.50', '0.2198'],
       ['Service design', '40927.00', '999.99', '999.99', '0.0185'],

@@ -77,7 +77,13 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
     expect(texts).toContain("'=1+1");
     expect(texts).toContain("'-INV-1");
     expect(texts.filter((text) => /^[=+\-@\t\r]/.test(text))).toEqual([]);
-    expect(formulaCells(dfe).map((cell) => cell.replace(/!.*=/, '='))).toEqual(['Summary=SUM(B3:B5)', 'Summary=SUM(C3:C5)', 'Summary=SUM(D3:D5)', expect.stringMatching(/^Summary=B\d+-B6$/), 'Spend=SUM(E2:E6)']);
+    expect(formulaCells(dfe).map((cell) => cell.replace(/!.*=/, '='))).toEqual([
+      'Summary=SUM(B3:B5)',
+      'Summary=SUM(C3:C5)',
+      'Summary=SUM(D3:D5)',
+      expect.stringMatching(/^Summary=B\d+-B6$/),
+      'Spend=SUM(E2:E6)',
+    ]);
     // Money stays numeric even where text would have been neutralised.
     expect(dfe.getWorksheet('Spend')!.getRow(2).getCell(5).value).toBe(600);
   });
@@ -112,7 +118,7 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
     expect(organisationWide.status).toBe(200);
   });
 
-  it("answers 404 to every role of another organisation, and 401 without a token", async () => {
+  it('answers 404 to every role of another organisation, and 401 without a token', async () => {
     for (const role of ['reader', 'finance', 'programme_lead', 'admin'] as const) {
       for (const report of REPORTS) {
         const response = await outsider.as[role].get(`/api/v1/grants/${grantId}/${report}`);
@@ -130,7 +136,14 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
     const parameters = cabinet.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`);
     expect(parameters).toEqual(expect.arrayContaining(['query:format', 'query:asAt', 'path:grantId']));
     expect(Object.keys(cabinet.responses['200'].content)).toEqual(
-      expect.arrayContaining(['application/json', 'text/csv', 'text/markdown', 'text/html', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document']),
+      expect.arrayContaining([
+        'application/json',
+        'text/csv',
+        'text/markdown',
+        'text/html',
+        'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+        'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+      ]),
     );
     const dfe = document.paths['/api/v1/grants/{grantId}/reports/dfe-return'].get;
     expect(dfe.parameters.find((p: { name: string }) => p.name === 'quarter')).toMatchObject({ required: true, schema: { enum: ['Q1', 'Q2', 'Q3', 'Q4'] } });

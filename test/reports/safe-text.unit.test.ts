@@ -22,9 +22,7 @@ describe('neutralising text for spreadsheets', () => {
   });
 
   it('quotes CSV cells that need it and leaves money numeric, negative or not', () => {
-    expect(csvLine(['=1+1', 'a,b', 'say "hi"', '\rx', new Decimal('-15'), new Decimal('1234.5'), null])).toBe(
-      `'=1+1,"a,b","say ""hi""","'\rx",-15.00,1234.50,\r\n`,
-    );
+    expect(csvLine(['=1+1', 'a,b', 'say "hi"', '\rx', new Decimal('-15'), new Decimal('1234.5'), null])).toBe(`'=1+1,"a,b","say ""hi""","'\rx",-15.00,1234.50,\r\n`);
   });
 
   it('keeps xlsx text valid XML: control characters are replaced after neutralising', () => {

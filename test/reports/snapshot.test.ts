@@ -57,7 +57,11 @@ describe('a workbook read in many statements sees one snapshot', () => {
       controller.abort();
     }
     const stuck = async () =>
-      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`.execute(testApp.database.handle.db)).rows[0]!.n;
+      (
+        await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'`.execute(
+          testApp.database.handle.db,
+        )
+      ).rows[0]!.n;
     for (let wait = 0; wait < 50 && (await stuck()) > 0; wait++) await new Promise((resolve) => setTimeout(resolve, 100));
     expect(await stuck()).toBe(0);
     const whole = await fetch(url, { headers: { authorization: `Bearer ${token}` } });

@@ -24,7 +24,16 @@ describe("the Transparency Code 'spending over £500' CSV", () => {
     const spend = (lineId: string, body: Record<string, unknown>) => council.as.finance.post(`/api/v1/commitments/${lineId}/spend`, body);
     const entries = [
       { amount: '499.99', spentOn: '2025-05-01', supplier: 'Below Threshold Ltd', reference: 'T-1' },
-      { amount: '500.00', spentOn: '2025-05-02', supplier: 'Exactly Five Hundred Ltd', reference: 'T-2', expenseArea: "Children's Services", description: 'Venue hire', irrecoverableVat: '20.00', merchantCategory: 'Premises' },
+      {
+        amount: '500.00',
+        spentOn: '2025-05-02',
+        supplier: 'Exactly Five Hundred Ltd',
+        reference: 'T-2',
+        expenseArea: "Children's Services",
+        description: 'Venue hire',
+        irrecoverableVat: '20.00',
+        merchantCategory: 'Premises',
+      },
       { amount: '12000.00', spentOn: '2025-07-15', supplier: 'Kinship Care Partners CIC', reference: 'T-3', description: 'Hub set-up, phase 1' },
       { amount: '750.00', spentOn: '2025-08-01', supplier: 'Jane Smith', reference: 'T-4', description: 'Foster carer allowance', paidToIndividual: true },
       { amount: '-600.00', spentOn: '2025-09-01', supplier: 'Kinship Care Partners CIC', reference: 'T-5', description: 'Credit note' },

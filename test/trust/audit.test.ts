@@ -84,7 +84,11 @@ describe('the audit trail', () => {
     expect((await other.as.reader.get(`/api/v1/organisations/${other.id}/audit/verify`)).body).toMatchObject({ ok: false, firstBadRecord: '2' });
 
     const third = await createOrganisation(testApp, 'Third');
-    const last = await db.selectFrom('audit_records').select((eb) => eb.fn.max('seq').as('seq')).where('chain_id', '=', third.id).executeTakeFirstOrThrow();
+    const last = await db
+      .selectFrom('audit_records')
+      .select((eb) => eb.fn.max('seq').as('seq'))
+      .where('chain_id', '=', third.id)
+      .executeTakeFirstOrThrow();
     await sql`ALTER TABLE audit_records DISABLE TRIGGER audit_records_append_only`.execute(db);
     await sql`DELETE FROM audit_records WHERE chain_id = ${third.id} AND seq = ${last.seq}`.execute(db);
     await sql`ALTER TABLE audit_records ENABLE TRIGGER audit_records_append_only`.execute(db);

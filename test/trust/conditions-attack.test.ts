@@ -32,7 +32,10 @@ function expectProblem(response: ApiResponse, status: number, field?: string) {
   expect(String(response.headers['content-type'])).toContain('application/problem+json');
   if (field !== undefined) {
     const named = [...(response.body.errors ?? []).map((e: { path: string }) => e.path), response.body.field];
-    expect(named.some((path: unknown) => typeof path === 'string' && path.startsWith(field)), JSON.stringify(response.body)).toBe(true);
+    expect(
+      named.some((path: unknown) => typeof path === 'string' && path.startsWith(field)),
+      JSON.stringify(response.body),
+    ).toBe(true);
   }
 }
 
@@ -55,7 +58,9 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
   afterAll(() => testApp?.close());
 
   async function rowCounts(): Promise<Record<string, number>> {
-    const tables = await sql<{ tablename: string }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('idempotency_keys') ORDER BY tablename`.execute(testApp.database.handle.db);
+    const tables = await sql<{
+      tablename: string;
+    }>`SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT IN ('idempotency_keys') ORDER BY tablename`.execute(testApp.database.handle.db);
     const counts: Record<string, number> = {};
     for (const { tablename } of tables.rows) {
       const result = await sql<{ n: string }>`SELECT count(*)::text AS n FROM ${sql.table(tablename)}`.execute(testApp.database.handle.db);
@@ -117,13 +122,22 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       const tranche = { amount: '1.00', description: 'x', status: 'confirmed' };
       await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grantA.id}/tranches`, { ...tranche, description: 'a\u0000b' }), 400, 'description');
       await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grantA.id}/tranches`, { ...tranche, determinationRef: '31/\u00007833' }), 400, 'determinationRef');
-      await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grantA.id}/tranches`, { ...tranche, purpose: 'earmarked', earmarkedCategory: 'trans\u0000formation' }), 400, 'earmarkedCategory');
+      await refusedWithoutTrace(
+        () => finance.post(`/api/v1/grants/${grantA.id}/tranches`, { ...tranche, purpose: 'earmarked', earmarkedCategory: 'trans\u0000formation' }),
+        400,
+        'earmarkedCategory',
+      );
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${trancheA}`, { description: '\u0000' }), 400, 'description');
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${trancheA}`, { determinationRef: '\u0000' }), 400, 'determinationRef');
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${trancheA}`, { earmarkedCategory: 'a\u0000' }), 400, 'earmarkedCategory');
       await refusedWithoutTrace(() => finance.post(`/api/v1/organisations/${councilA.id}/grants`, { scheme: 'csc-\u0000prevention', financialYear: '2031-32' }), 400, 'scheme');
       await refusedWithoutTrace(
-        () => finance.post(`/api/v1/organisations/${councilA.id}/grants`, { scheme: 'csc-prevention', financialYear: '2031-32', categories: [{ code: 'family\u0000voice', plannedShare: '0.1' }] }),
+        () =>
+          finance.post(`/api/v1/organisations/${councilA.id}/grants`, {
+            scheme: 'csc-prevention',
+            financialYear: '2031-32',
+            categories: [{ code: 'family\u0000voice', plannedShare: '0.1' }],
+          }),
         400,
         'categories',
       );
@@ -158,8 +172,16 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${trancheA}`, {}), 400);
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${trancheA}`, { status: 'withdrawn' }), 400, 'status');
       await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'empty', name: 'Empty', versions: [] }), 400, 'versions');
-      await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'empty', name: 'Empty', versions: [version('2025-26', { categories: [] })] }), 400, 'versions.0.categories');
-      await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'empty', name: 'Empty', versions: [version('2025-26', { headings: [] })] }), 400, 'versions.0.headings');
+      await refusedWithoutTrace(
+        () => admin.post('/api/v1/schemes', { code: 'empty', name: 'Empty', versions: [version('2025-26', { categories: [] })] }),
+        400,
+        'versions.0.categories',
+      );
+      await refusedWithoutTrace(
+        () => admin.post('/api/v1/schemes', { code: 'empty', name: 'Empty', versions: [version('2025-26', { headings: [] })] }),
+        400,
+        'versions.0.headings',
+      );
       await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'long', name: 'x'.repeat(100_000), versions: [version('2025-26')] }), 400, 'name');
       await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'unknown', name: 'U', versions: [version('2025-26')], owner: 'me' }), 400, 'owner');
       await refusedWithoutTrace(() => admin.post('/api/v1/schemes/csc-prevention/versions', { ...version('2030-31'), cap: '1' }), 400, 'cap');
@@ -188,7 +210,11 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       for (const day of ['0000-01-01', '2025-02-30', '2025-13-01', '99999-01-01']) {
         await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grantA.id}/tranches`, { ...tranche, receivedOn: day }), 400, 'receivedOn');
         await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${trancheA}`, { receivedOn: day }), 400, 'receivedOn');
-        await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grantA.id}/commitments`, { title: 'x', category: 'family_voice', amount: '1.00', committedOn: day }), 400, 'committedOn');
+        await refusedWithoutTrace(
+          () => finance.post(`/api/v1/grants/${grantA.id}/commitments`, { title: 'x', category: 'family_voice', amount: '1.00', committedOn: day }),
+          400,
+          'committedOn',
+        );
         await refusedWithoutTrace(
           () => admin.post('/api/v1/schemes/csc-prevention/versions', version('2030-31', { returnDueDates: [{ return: 'dfe-quarterly', period: 'Q1', dueOn: day }] })),
           400,
@@ -207,7 +233,11 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
 
     it('keeps a committedOn outside the grant year out (422 naming it) on create and change', async () => {
       const finance = councilA.as.finance;
-      await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grantA.id}/commitments`, { title: 'x', category: 'family_voice', amount: '1.00', committedOn: '2026-04-01' }), 422, 'committedOn');
+      await refusedWithoutTrace(
+        () => finance.post(`/api/v1/grants/${grantA.id}/commitments`, { title: 'x', category: 'family_voice', amount: '1.00', committedOn: '2026-04-01' }),
+        422,
+        'committedOn',
+      );
       const line = await createLine(finance, grantA.id, { title: 'Dated', category: 'family_voice', amount: '1.00', committedOn: '2025-06-01' });
       await refusedWithoutTrace(() => finance.patch(`/api/v1/commitments/${line.id}`, { committedOn: '2025-03-31' }), 422, 'committedOn');
       await refusedWithoutTrace(() => finance.patch(`/api/v1/commitments/${line.id}`, { committedOn: '0000-01-01' }), 400, 'committedOn');
@@ -219,7 +249,16 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
     it('refuses amounts beyond NUMERIC(14,2) and tranches that would take the allocation past what it can hold', async () => {
       const organisation = await createOrganisation(testApp, 'Rich Council');
       const finance = organisation.as.finance;
-      await refusedWithoutTrace(() => finance.post(`/api/v1/organisations/${organisation.id}/grants`, { scheme: 'csc-prevention', financialYear: '2025-26', tranches: [{ amount: 1e20, description: 'x', status: 'confirmed' }] }), 400, 'tranches.0.amount');
+      await refusedWithoutTrace(
+        () =>
+          finance.post(`/api/v1/organisations/${organisation.id}/grants`, {
+            scheme: 'csc-prevention',
+            financialYear: '2025-26',
+            tranches: [{ amount: 1e20, description: 'x', status: 'confirmed' }],
+          }),
+        400,
+        'tranches.0.amount',
+      );
       await refusedWithoutTrace(
         () =>
           finance.post(`/api/v1/organisations/${organisation.id}/grants`, {
@@ -234,7 +273,14 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grant.id}/tranches`, { amount: MAX, description: 'again', status: 'confirmed' }), 400, 'amount');
       await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grant.id}/tranches`, { amount: '0.01', description: 'a penny', status: 'provisional' }), 400, 'amount');
       await refusedWithoutTrace(
-        () => finance.post(`/api/v1/grants/${grant.id}/tranches`, { amount: '0.01', description: 'a penny', status: 'confirmed', purpose: 'earmarked', earmarkedCategory: 'transformation' }),
+        () =>
+          finance.post(`/api/v1/grants/${grant.id}/tranches`, {
+            amount: '0.01',
+            description: 'a penny',
+            status: 'confirmed',
+            purpose: 'earmarked',
+            earmarkedCategory: 'transformation',
+          }),
         400,
         'amount',
       );
@@ -269,7 +315,10 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       const created = await admin.post('/api/v1/schemes', {
         code: 'two-years',
         name: 'Two years',
-        versions: [version('2025-26'), version('2026-27', { categories: [{ code: 'gamma', name: 'Gamma', heading: 'main', plannedShare: '1', maxShare: null }], determinations: [] })],
+        versions: [
+          version('2025-26'),
+          version('2026-27', { categories: [{ code: 'gamma', name: 'Gamma', heading: 'main', plannedShare: '1', maxShare: null }], determinations: [] }),
+        ],
       });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       const grant = await finance.post(`/api/v1/organisations/${councilA.id}/grants`, {
@@ -278,8 +327,16 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
         tranches: [{ amount: '100.00', description: 'Base', status: 'confirmed' }],
       });
       expect(grant.status, JSON.stringify(grant.body)).toBe(201);
-      await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grant.body.id}/tranches`, { amount: '1.00', description: 'x', status: 'confirmed', earmarkedCategory: 'alpha' }), 400, 'earmarkedCategory');
-      await refusedWithoutTrace(() => finance.post(`/api/v1/grants/${grant.body.id}/tranches`, { amount: '1.00', description: 'x', status: 'confirmed', earmarkedCategory: 'GAMMA' }), 400, 'earmarkedCategory');
+      await refusedWithoutTrace(
+        () => finance.post(`/api/v1/grants/${grant.body.id}/tranches`, { amount: '1.00', description: 'x', status: 'confirmed', earmarkedCategory: 'alpha' }),
+        400,
+        'earmarkedCategory',
+      );
+      await refusedWithoutTrace(
+        () => finance.post(`/api/v1/grants/${grant.body.id}/tranches`, { amount: '1.00', description: 'x', status: 'confirmed', earmarkedCategory: 'GAMMA' }),
+        400,
+        'earmarkedCategory',
+      );
       const tranche = grant.body.tranches[0].id;
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${tranche}`, { purpose: 'earmarked', earmarkedCategory: 'alpha' }), 400, 'earmarkedCategory');
       await refusedWithoutTrace(() => finance.patch(`/api/v1/tranches/${tranche}`, { purpose: 'base', earmarkedCategory: 'gamma' }), 400, 'earmarkedCategory');
@@ -289,23 +346,57 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
     it('refuses an inconsistent scheme version and writes no part of it', async () => {
       const bad = (extra: Record<string, unknown>) => () => admin.post('/api/v1/schemes/csc-prevention/versions', version('2031-32', extra));
       await refusedWithoutTrace(
-        bad({ categories: [{ code: 'alpha', name: 'A', heading: 'main', plannedShare: '0.7' }, { code: 'beta', name: 'B', heading: 'main', plannedShare: '0.4' }], determinations: [] }),
+        bad({
+          categories: [
+            { code: 'alpha', name: 'A', heading: 'main', plannedShare: '0.7' },
+            { code: 'beta', name: 'B', heading: 'main', plannedShare: '0.4' },
+          ],
+          determinations: [],
+        }),
         400,
         'categories',
       );
       await refusedWithoutTrace(bad({ determinations: [{ ref: 'D/9', title: 'T', purpose: 'earmarked', earmarkedCategory: 'ALPHA' }] }), 400, 'determinations.0.earmarkedCategory');
       await refusedWithoutTrace(bad({ determinations: [{ ref: 'D/9', title: 'T', purpose: 'earmarked', earmarkedCategory: 'gamma' }] }), 400, 'determinations.0.earmarkedCategory');
-      await refusedWithoutTrace(bad({ determinations: [{ ref: 'D/9', title: 'T', purpose: 'base' }, { ref: 'D/9', title: 'T2', purpose: 'base' }] }), 400, 'determinations.1.ref');
       await refusedWithoutTrace(
-        bad({ categories: [{ code: 'alpha', name: 'A', heading: 'main', plannedShare: '0.5' }, { code: 'alpha', name: 'B', heading: 'main', plannedShare: '0.5' }], determinations: [] }),
+        bad({
+          determinations: [
+            { ref: 'D/9', title: 'T', purpose: 'base' },
+            { ref: 'D/9', title: 'T2', purpose: 'base' },
+          ],
+        }),
+        400,
+        'determinations.1.ref',
+      );
+      await refusedWithoutTrace(
+        bad({
+          categories: [
+            { code: 'alpha', name: 'A', heading: 'main', plannedShare: '0.5' },
+            { code: 'alpha', name: 'B', heading: 'main', plannedShare: '0.5' },
+          ],
+          determinations: [],
+        }),
         400,
         'categories.1.code',
       );
-      await refusedWithoutTrace(bad({ headings: [{ code: 'main', label: 'M' }, { code: 'main', label: 'N' }] }), 400, 'headings.1.code');
+      await refusedWithoutTrace(
+        bad({
+          headings: [
+            { code: 'main', label: 'M' },
+            { code: 'main', label: 'N' },
+          ],
+        }),
+        400,
+        'headings.1.code',
+      );
       await refusedWithoutTrace(bad({ categories: [{ code: 'alpha', name: 'A', heading: 'nowhere', plannedShare: '0.5' }], determinations: [] }), 400, 'categories.0.heading');
       await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'csc-prevention', name: 'Again', versions: [version('2025-26')] }), 409, 'code');
       await refusedWithoutTrace(() => admin.post('/api/v1/schemes/csc-prevention/versions', version('2025-26')), 409, 'financialYear');
-      await refusedWithoutTrace(() => admin.post('/api/v1/schemes', { code: 'twice', name: 'Twice', versions: [version('2025-26'), version('2025-26')] }), 400, 'versions.1.financialYear');
+      await refusedWithoutTrace(
+        () => admin.post('/api/v1/schemes', { code: 'twice', name: 'Twice', versions: [version('2025-26'), version('2025-26')] }),
+        400,
+        'versions.1.financialYear',
+      );
       await refusedWithoutTrace(() => admin.post(`/api/v1/schemes/no-such-scheme/versions`, version('2031-32')), 404);
     });
   });
@@ -329,7 +420,10 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       expect({ ...after, imports: before.imports, audit_records: before.audit_records }).toEqual(before);
       expect(after.commitments).toBe(before.commitments);
       // A NUL makes it no text file at all: the file is refused whole.
-      const binary = csvOf([['Category', 'Title', 'Amount', 'Date approved'], ['Children and family voice', 'Line', '1.00', 'nul\u0000day']]);
+      const binary = csvOf([
+        ['Category', 'Title', 'Amount', 'Date approved'],
+        ['Children and family voice', 'Line', '1.00', 'nul\u0000day'],
+      ]);
       expectProblem(await upload(finance, grantA.id, 'commitments', { name: 'nul.csv', content: binary }), 400, 'file');
     });
 

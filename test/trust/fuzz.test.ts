@@ -131,7 +131,9 @@ describe('fuzzing every write route', () => {
       const fields = Object.keys(valid);
       await fc.assert(
         fc.asyncProperty(
-          fc.constantFrom(...fields).chain((field) => fc.tuple(fc.constant(field), MONEY_FIELDS.has(field) ? fc.oneof(wrongTypeFor(valid[field]), badMoney) : wrongTypeFor(valid[field]))),
+          fc
+            .constantFrom(...fields)
+            .chain((field) => fc.tuple(fc.constant(field), MONEY_FIELDS.has(field) ? fc.oneof(wrongTypeFor(valid[field]), badMoney) : wrongTypeFor(valid[field]))),
           async ([field, value]) => expectRefused(method, url, { ...valid, [field]: value }, `${key} .${field}`),
         ),
         { numRuns: 30 },
@@ -142,10 +144,13 @@ describe('fuzzing every write route', () => {
 
   it('answers 404 for ids that are not ids', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !s.includes('/') && !s.includes('?') && !s.includes('#')), async (id) => {
-        const response = await admin.get(`/api/v1/grants/${encodeURIComponent(id)}/summary`);
-        expect([400, 404]).toContain(response.status);
-      }),
+      fc.asyncProperty(
+        fc.string({ minLength: 1, maxLength: 60 }).filter((s) => !s.includes('/') && !s.includes('?') && !s.includes('#')),
+        async (id) => {
+          const response = await admin.get(`/api/v1/grants/${encodeURIComponent(id)}/summary`);
+          expect([400, 404]).toContain(response.status);
+        },
+      ),
       { numRuns: 50 },
     );
   });

@@ -17,7 +17,15 @@ describe('Idempotency-Key', () => {
   afterAll(() => testApp?.close());
 
   const countLines = async (title: string) =>
-    Number((await testApp.database.handle.db.selectFrom('commitments').select((eb) => eb.fn.countAll().as('n')).where('title', '=', title).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await testApp.database.handle.db
+          .selectFrom('commitments')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where('title', '=', title)
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   it('replays the first response for the same key and body, writing nothing more', async () => {
     const body = { title: 'Replayed line', category: 'family_voice', amount: '100.00' };
@@ -35,7 +43,11 @@ describe('Idempotency-Key', () => {
 
   it('refuses the same key with another body with 422 idempotency-conflict', async () => {
     await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, { title: 'A', category: 'family_voice', amount: '1.00' }, { 'idempotency-key': 'key-conflict' });
-    const other = await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, { title: 'B', category: 'family_voice', amount: '1.00' }, { 'idempotency-key': 'key-conflict' });
+    const other = await council.as.finance.post(
+      `/api/v1/grants/${grantId}/commitments`,
+      { title: 'B', category: 'family_voice', amount: '1.00' },
+      { 'idempotency-key': 'key-conflict' },
+    );
     expect(other.status).toBe(422);
     expect(other.body.type).toMatch(/\/problems\/idempotency-conflict$/);
     expect(await countLines('B')).toBe(0);
@@ -47,7 +59,10 @@ describe('Idempotency-Key', () => {
       Array.from({ length: 20 }, () => council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, body, { 'idempotency-key': 'key-parallel' })),
     );
     const statuses = responses.map((r) => r.status);
-    expect(statuses.every((s) => s === 201 || s === 409), statuses.join(',')).toBe(true);
+    expect(
+      statuses.every((s) => s === 201 || s === 409),
+      statuses.join(','),
+    ).toBe(true);
     for (const response of responses.filter((r) => r.status === 409)) {
       expect(response.body.type).toMatch(/\/problems\/request-in-flight$/);
     }

@@ -42,8 +42,7 @@ describe('a database outage', () => {
       tranches: [{ amount: '1000000.00', description: 'Grant', status: 'confirmed' }],
     });
     expect(grant.status).toBe(201);
-    const create = (i: number) =>
-      admin.post(`/api/v1/grants/${grant.body.id}/commitments`, { title: `Line ${i}`, category: 'family_help_delivery', amount: '10.00' });
+    const create = (i: number) => admin.post(`/api/v1/grants/${grant.body.id}/commitments`, { title: `Line ${i}`, category: 'family_help_delivery', amount: '10.00' });
 
     const before = await Promise.all([0, 1, 2, 3, 4].map(create));
     expect(before.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);

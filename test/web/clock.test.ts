@@ -54,7 +54,11 @@ describe('today comes from the clock on every request', () => {
 
   it("dates a risk assessed without a date on the UK's day by the clock", async () => {
     const assessedOn = async () => {
-      const created = await council.as.programme_lead.post(`/api/v1/organisations/${council.id}/risks`, { title: `Risk at ${clock.now().toISOString()}`, likelihood: 2, impact: 3 });
+      const created = await council.as.programme_lead.post(`/api/v1/organisations/${council.id}/risks`, {
+        title: `Risk at ${clock.now().toISOString()}`,
+        likelihood: 2,
+        impact: 3,
+      });
       expect(created.status, JSON.stringify(created.body)).toBe(201);
       return created.body.assessedOn;
     };

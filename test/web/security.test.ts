@@ -28,7 +28,11 @@ describe('web sign-in, sessions and page security', () => {
     const refused = await client.post(`/grants/${grantId}/commitments/new`, { title: 'Forged', category: 'family_voice', amount: '10' }, { withToken: false });
     expect(refused.statusCode).toBe(403);
     expect(refused.body).toContain('This form could not be accepted');
-    const forged = await client.post(`/grants/${grantId}/commitments/new`, { title: 'Forged', category: 'family_voice', amount: '10', _csrf: 'not-the-token' }, { withToken: false });
+    const forged = await client.post(
+      `/grants/${grantId}/commitments/new`,
+      { title: 'Forged', category: 'family_voice', amount: '10', _csrf: 'not-the-token' },
+      { withToken: false },
+    );
     expect(forged.statusCode).toBe(403);
     const lines = await own.organisation.as.reader.get(`/api/v1/grants/${grantId}/commitments`);
     expect(lines.body.items).toEqual([]);
@@ -64,7 +68,11 @@ describe('web sign-in, sessions and page security', () => {
     expect(rightButLocked.body).toMatch(/This account is locked .* Try again in \d+ minutes/);
 
     // Once the lock has passed, the right password works again.
-    await web.database.handle.db.updateTable('users').set({ locked_until: new Date(Date.now() - 1000) }).where('email', '=', person.email).execute();
+    await web.database.handle.db
+      .updateTable('users')
+      .set({ locked_until: new Date(Date.now() - 1000) })
+      .where('email', '=', person.email)
+      .execute();
     expect((await client.signIn(person)).statusCode).toBe(303);
   });
 
@@ -75,7 +83,11 @@ describe('web sign-in, sessions and page security', () => {
     await here.signIn(person);
     await elsewhere.signIn(person);
     expect((await elsewhere.get(`/grants/${grantId}`)).statusCode).toBe(200);
-    const changed = await here.post('/account/password', { currentPassword: person.password, newPassword: 'a new and longer passphrase', confirmPassword: 'a new and longer passphrase' }, { from: '/account' });
+    const changed = await here.post(
+      '/account/password',
+      { currentPassword: person.password, newPassword: 'a new and longer passphrase', confirmPassword: 'a new and longer passphrase' },
+      { from: '/account' },
+    );
     expect(changed.statusCode).toBe(303);
     expect((await here.get(`/grants/${grantId}`)).statusCode).toBe(200);
     const revoked = await elsewhere.get(`/grants/${grantId}`);
@@ -119,7 +131,12 @@ describe('web sign-in, sessions and page security', () => {
     expect(me.status).toBe(200);
     expect(me.headers['content-security-policy']).toContain("default-src 'self'");
     expect(me.headers['x-content-type-options']).toBe('nosniff');
-    const form = await web.app.inject({ method: 'POST', url: '/api/v1/organisations', headers: { authorization: `Bearer ${web.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' }, payload: 'name=x&code=y' });
+    const form = await web.app.inject({
+      method: 'POST',
+      url: '/api/v1/organisations',
+      headers: { authorization: `Bearer ${web.adminToken}`, 'content-type': 'application/x-www-form-urlencoded' },
+      payload: 'name=x&code=y',
+    });
     expect(form.statusCode).toBe(415);
     expect(Object.keys((await web.app.inject({ method: 'GET', url: '/openapi.json' })).json().paths).filter((path) => !path.startsWith('/api/'))).toEqual([]);
   });

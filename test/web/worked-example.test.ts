@@ -138,7 +138,9 @@ describe('the worked example, entered in the browser', () => {
     await page.fill('#amount', '12.345');
     await page.click('button:has-text("Save line")');
     const errors = await errorSummary(page);
-    expect(errors).toEqual(expect.arrayContaining([expect.stringMatching(/^Title /), expect.stringMatching(/^Category /), expect.stringMatching(/^Amount must be an amount in pounds/)]));
+    expect(errors).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^Title /), expect.stringMatching(/^Category /), expect.stringMatching(/^Amount must be an amount in pounds/)]),
+    );
     await page.click('.govuk-error-summary a[href="#title"]');
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('title');
     await checkPage(page, 'line-errors');

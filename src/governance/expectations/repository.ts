@@ -66,8 +66,12 @@ function ownExpectations(db: Kysely<Database>, organisationId: string) {
 type BuiltInRow = Awaited<ReturnType<ReturnType<typeof builtIns>['executeTakeFirstOrThrow']>>;
 type OwnRow = Awaited<ReturnType<ReturnType<typeof ownExpectations>['executeTakeFirstOrThrow']>>;
 
-const fromBuiltIn = (organisationId: string) => (row: BuiltInRow): Expectation => ({ ...row, organisationId, builtIn: true, version: Number(row.version) });
-const fromOwn = (organisationId: string) => (row: OwnRow): Expectation => ({ ...row, title: row.title ?? '', organisationId, builtIn: false, position: null });
+const fromBuiltIn =
+  (organisationId: string) =>
+  (row: BuiltInRow): Expectation => ({ ...row, organisationId, builtIn: true, version: Number(row.version) });
+const fromOwn =
+  (organisationId: string) =>
+  (row: OwnRow): Expectation => ({ ...row, title: row.title ?? '', organisationId, builtIn: false, position: null });
 
 export interface ExpectationFilter {
   readonly status?: ExpectationStatus | undefined;

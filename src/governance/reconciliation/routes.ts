@@ -76,7 +76,13 @@ function presentReconciliation(reconciliation: Reconciliation): z.output<typeof 
       difference: formatMoneyOrNull(difference),
       result,
       flagged,
-      items: items.map((item) => ({ ...item, annualCost: formatMoney(item.annualCost), costShare: formatShare(item.costShare), cost: formatMoney(item.cost), notes: [...item.notes] })),
+      items: items.map((item) => ({
+        ...item,
+        annualCost: formatMoney(item.annualCost),
+        costShare: formatShare(item.costShare),
+        cost: formatMoney(item.cost),
+        notes: [...item.notes],
+      })),
     })),
   };
 }

@@ -30,7 +30,12 @@ function roles(posts: readonly Post[]): ProgrammeReport['posts']['roles'] {
     groups.set(key, [...(groups.get(key) ?? []), post]);
   }
   return [...groups.values()].map((group) => {
-    const counts = { inPost: headcountIn(group, 'in_post'), recruiting: headcountIn(group, 'recruiting'), planned: headcountIn(group, 'planned'), unfilled: headcountIn(group, 'unfilled') };
+    const counts = {
+      inPost: headcountIn(group, 'in_post'),
+      recruiting: headcountIn(group, 'recruiting'),
+      planned: headcountIn(group, 'planned'),
+      unfilled: headcountIn(group, 'unfilled'),
+    };
     const headcount = counts.inPost + counts.recruiting + counts.planned + counts.unfilled;
     const starts = new Set(group.filter((p) => p.status === 'in_post').map((p) => p.startDate));
     const [onlyStart] = starts;
@@ -113,12 +118,30 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
     },
     secondments: {
       total: secondments.length,
-      byStatus: SECONDMENT_STATUSES.map((status) => ({ status, label: statusLabel(status), count: secondments.filter((s) => s.status === status).length })).filter((s) => s.count > 0),
-      items: secondments.map((s) => ({ id: s.id, partner: s.partner, role: s.role, status: s.status, sharedWith: s.sharedWith, costShare: formatShare(s.costShare), startDate: s.startDate })),
+      byStatus: SECONDMENT_STATUSES.map((status) => ({ status, label: statusLabel(status), count: secondments.filter((s) => s.status === status).length })).filter(
+        (s) => s.count > 0,
+      ),
+      items: secondments.map((s) => ({
+        id: s.id,
+        partner: s.partner,
+        role: s.role,
+        status: s.status,
+        sharedWith: s.sharedWith,
+        costShare: formatShare(s.costShare),
+        startDate: s.startDate,
+      })),
     },
     milestones: {
-      late: milestoneLines(open.filter((m) => m.dueOn < asOf), workstreamNames, asOf),
-      due: milestoneLines(open.filter((m) => m.dueOn >= asOf && m.dueOn <= horizon), workstreamNames, asOf),
+      late: milestoneLines(
+        open.filter((m) => m.dueOn < asOf),
+        workstreamNames,
+        asOf,
+      ),
+      due: milestoneLines(
+        open.filter((m) => m.dueOn >= asOf && m.dueOn <= horizon),
+        workstreamNames,
+        asOf,
+      ),
     },
     risks: {
       open: liveRisks.length,

@@ -6,7 +6,13 @@ import type { listScoreHistory, Risk } from './repository.ts';
 
 export const RISK_STATUSES = ['open', 'escalated', 'closed'] as const;
 
-const rating = (what: string) => z.number().int('must be a whole number').min(1, 'must be from 1 to 5').max(5, 'must be from 1 to 5').meta({ description: `${what}, 1 (lowest) to 5.` });
+const rating = (what: string) =>
+  z
+    .number()
+    .int('must be a whole number')
+    .min(1, 'must be from 1 to 5')
+    .max(5, 'must be from 1 to 5')
+    .meta({ description: `${what}, 1 (lowest) to 5.` });
 
 export const createRiskBody = z.strictObject({
   ref: z

@@ -161,9 +161,7 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
       const actor = actorOf(request);
       const body = validated(schemas.update, request.body);
       const ifMatch = validated(ifMatchHeaders, request.headers)['if-match'];
-      const record = await updateRecord(app.db, actor, store, idOf(request.params), ifMatch, (trx, current) =>
-        collection.prepareUpdate(trx, actor, current, body),
-      );
+      const record = await updateRecord(app.db, actor, store, idOf(request.params), ifMatch, (trx, current) => collection.prepareUpdate(trx, actor, current, body));
       return reply.header('etag', etagOf(record)).send(collection.present(record));
     },
   );
@@ -173,7 +171,13 @@ export function registerCollection<Rec extends Versioned, Fields, C extends z.Zo
 export function registerRecordView<Rec extends Versioned, O extends z.ZodType>(
   zodApp: ZodApp,
   collection: Pick<Collection<Rec, never, z.ZodType, z.ZodType, z.ZodType, z.ZodType>, 'path' | 'store'>,
-  view: { readonly suffix: string; readonly operationId: string; readonly summary: string; readonly response: O; load(db: Kysely<Database>, organisationId: string, record: Rec): Promise<z.output<O>> },
+  view: {
+    readonly suffix: string;
+    readonly operationId: string;
+    readonly summary: string;
+    readonly response: O;
+    load(db: Kysely<Database>, organisationId: string, record: Rec): Promise<z.output<O>>;
+  },
 ): void {
   const app: FastifyInstance = zodApp.withTypeProvider<FastifyTypeProviderDefault>();
   app.get(

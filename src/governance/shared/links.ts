@@ -60,9 +60,7 @@ export async function validFields<Fields extends object>(
   const now = new Map(Object.entries(fields));
   const before = new Map(Object.entries(current ?? {}));
   const asId = (value: unknown) => (typeof value === 'string' ? value : null);
-  const checked = Object.entries(links).flatMap(([path, table]) =>
-    isLinkTable(table) ? [{ path, table, id: asId(now.get(path)), previous: asId(before.get(path)) }] : [],
-  );
+  const checked = Object.entries(links).flatMap(([path, table]) => (isLinkTable(table) ? [{ path, table, id: asId(now.get(path)), previous: asId(before.get(path)) }] : []));
   const all = [...errors, ...(await linkErrors(trx, organisationId, checked))];
   if (all.length > 0) throw new ValidationProblem(all);
   return fields;

@@ -31,16 +31,7 @@ export interface RecordStore<Rec extends Versioned, Fields> {
   readonly uniqueKeys?: Readonly<Record<string, FieldError>>;
 }
 
-export type GovernanceTable =
-  | 'governance_bodies'
-  | 'meetings'
-  | 'decisions'
-  | 'workstreams'
-  | 'posts'
-  | 'secondments'
-  | 'milestones'
-  | 'organisation_expectations'
-  | 'risks';
+export type GovernanceTable = 'governance_bodies' | 'meetings' | 'decisions' | 'workstreams' | 'posts' | 'secondments' | 'milestones' | 'organisation_expectations' | 'risks';
 
 export async function audited<Rec extends Versioned>(
   trx: Transaction<Database>,
@@ -51,14 +42,18 @@ export async function audited<Rec extends Versioned>(
   after: Rec,
 ): Promise<Rec> {
   // Last in the transaction: the audit chain head is held only briefly (see recordChange).
-  await recordChange(trx, { actorId: actor.userId, requestId: actor.requestId }, {
-    organisationId: actor.organisationId,
-    action,
-    entity: store.entity,
-    entityId: after.id,
-    before: before ? store.auditView(before) : null,
-    after: store.auditView(after),
-  });
+  await recordChange(
+    trx,
+    { actorId: actor.userId, requestId: actor.requestId },
+    {
+      organisationId: actor.organisationId,
+      action,
+      entity: store.entity,
+      entityId: after.id,
+      before: before ? store.auditView(before) : null,
+      after: store.auditView(after),
+    },
+  );
   return after;
 }
 

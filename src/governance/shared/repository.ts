@@ -71,12 +71,7 @@ export function tableCollection<Rec extends Versioned, Fields, C extends z.ZodTy
 }
 
 /** The record a link names, if this organisation has it, with its status when it is a commitment line. */
-export async function findLinkedRecord(
-  trx: Transaction<Database>,
-  table: LinkTable,
-  organisationId: string,
-  id: string,
-): Promise<{ status: string | null } | undefined> {
+export async function findLinkedRecord(trx: Transaction<Database>, table: LinkTable, organisationId: string, id: string): Promise<{ status: string | null } | undefined> {
   const status = table === 'commitments' ? sql`status` : sql`NULL`;
   const found = await sql<{ status: string | null }>`
     SELECT ${status} AS status FROM ${sql.table(table)} WHERE organisation_id = ${organisationId} AND id = ${id}`.execute(trx);

@@ -17,18 +17,7 @@ export interface WorkstreamFields {
 function selectWorkstreams(db: Kysely<Database>, organisationId: string) {
   return db
     .selectFrom('workstreams')
-    .select([
-      ...META_COLUMNS,
-      'name',
-      'objectives',
-      'lead',
-      'governance_body_id as governanceBodyId',
-      'status',
-      'rag',
-      'rag_date as ragDate',
-      'rag_comment as ragComment',
-      'notes',
-    ])
+    .select([...META_COLUMNS, 'name', 'objectives', 'lead', 'governance_body_id as governanceBodyId', 'status', 'rag', 'rag_date as ragDate', 'rag_comment as ragComment', 'notes'])
     .where('organisation_id', '=', organisationId);
 }
 

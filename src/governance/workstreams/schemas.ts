@@ -14,7 +14,7 @@ export const createWorkstreamBody = z.strictObject({
   governanceBodyId: optionalId.meta({ description: 'The body it reports to.' }),
   status: z.enum(WORKSTREAM_STATUSES).optional().meta({ description: 'Default active.' }),
   rag: z.enum(RAGS).optional().meta({ description: 'A new rating; each rating is kept with its date and comment.' }),
-  ragComment: optionalText(4000).meta({ description: "The commentary that goes with the rating; a new rating without one has none." }),
+  ragComment: optionalText(4000).meta({ description: 'The commentary that goes with the rating; a new rating without one has none.' }),
   ragDate: isoDateSchema.optional().meta({ description: 'The date of the rating; today (in England) when absent.' }),
   notes: optionalText(4000),
 });
@@ -47,9 +47,7 @@ export function presentWorkstream(workstream: Workstream): z.output<typeof works
 }
 
 export const ragHistorySchema = z.object({
-  items: z.array(
-    z.object({ rag: z.enum(RAGS), ragDate: z.iso.date(), comment: z.string().nullable(), recordedAt: z.iso.datetime(), recordedBy: z.uuid().nullable() }),
-  ),
+  items: z.array(z.object({ rag: z.enum(RAGS), ragDate: z.iso.date(), comment: z.string().nullable(), recordedAt: z.iso.datetime(), recordedBy: z.uuid().nullable() })),
 });
 
 export function presentRagHistory(entries: Awaited<ReturnType<typeof listRagHistory>>): z.output<typeof ragHistorySchema> {

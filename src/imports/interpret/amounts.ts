@@ -2,10 +2,7 @@ import { Decimal, MONEY_LIMIT } from '../../shared/money.ts';
 import { type Cell, cellText } from '../read/grid.ts';
 
 export type AmountReading =
-  | { readonly kind: 'blank' }
-  | { readonly kind: 'tbc' }
-  | { readonly kind: 'amount'; readonly amount: Decimal }
-  | { readonly kind: 'invalid'; readonly message: string };
+  { readonly kind: 'blank' } | { readonly kind: 'tbc' } | { readonly kind: 'amount'; readonly amount: Decimal } | { readonly kind: 'invalid'; readonly message: string };
 
 const TBC = /^(t\.?\s*b\.?\s*[ca]\.?|to be (confirmed|agreed))$/i;
 /** Digits with optional thousands commas in threes, and at most two decimals. */

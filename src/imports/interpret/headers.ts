@@ -29,17 +29,7 @@ const SYNONYMS: Record<ImportKind, Partial<Record<Field, readonly string[]>>> = 
     approvedBy: ['approved by', 'approver', 'signed off by'],
     serviceArea: ['service area', 'service', 'directorate', 'department', 'team'],
     notes: ['notes', 'note', 'comments', 'comment', 'remarks'],
-    committedOn: [
-      'date approved',
-      'approved on',
-      'approval date',
-      'date of approval',
-      'committed on',
-      'date committed',
-      'commitment date',
-      'decision date',
-      'date of decision',
-    ],
+    committedOn: ['date approved', 'approved on', 'approval date', 'date of approval', 'committed on', 'date committed', 'commitment date', 'decision date', 'date of decision'],
   },
   spend: {
     date: ['date', 'payment date', 'paid on', 'transaction date', 'posting date', 'gl date', 'invoice date', 'period date'],

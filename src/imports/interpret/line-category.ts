@@ -19,7 +19,9 @@ export function resolveLineCategory(row: GridRow, columns: Columns, resolver: Ca
   const field = categoryText !== '' ? 'category' : 'heading';
   const text = categoryText || headingText || carried;
   if (text === null) {
-    findings.add(columns.problem(row, columns.has('category') && !columns.has('heading') ? 'category' : 'heading', 'is empty, and no heading above says which category this line is in'));
+    findings.add(
+      columns.problem(row, columns.has('category') && !columns.has('heading') ? 'category' : 'heading', 'is empty, and no heading above says which category this line is in'),
+    );
     return null;
   }
   const match = resolver.resolve(text);

@@ -61,7 +61,14 @@ export function costCentreCode(text: string): string {
   return text.trim().toUpperCase();
 }
 
-const FIELD_OF_PATH: Record<string, SpendField> = { amount: 'amount', spentOn: 'date', reference: 'reference', description: 'description', supplier: 'supplier', expenseArea: 'expenseArea' };
+const FIELD_OF_PATH: Record<string, SpendField> = {
+  amount: 'amount',
+  spentOn: 'date',
+  reference: 'reference',
+  description: 'description',
+  supplier: 'supplier',
+  expenseArea: 'expenseArea',
+};
 
 /**
  * Reads a ledger export: each payment is matched to a line (a row assigned by hand, else its
@@ -70,7 +77,12 @@ const FIELD_OF_PATH: Record<string, SpendField> = { amount: 'amount', spentOn: '
  * file twice records its spend once; a total row at the foot is checked, not imported.
  */
 export function planSpend(rows: readonly GridRow[], columns: Columns, ledger: SpendLedger, findings: Findings): SpendPlan {
-  const plan: { entries: PlannedSpend[]; duplicates: SkippedSpend[]; unmatched: UnmatchedSpend[]; checks: SubtotalCheck[] } = { entries: [], duplicates: [], unmatched: [], checks: [] };
+  const plan: { entries: PlannedSpend[]; duplicates: SkippedSpend[]; unmatched: UnmatchedSpend[]; checks: SubtotalCheck[] } = {
+    entries: [],
+    duplicates: [],
+    unmatched: [],
+    checks: [],
+  };
   const missing: string[] = (['date', 'amount', 'reference'] as const).filter((field) => !columns.has(field));
   if (!columns.has('costCentre') && !columns.has('lineRef') && Object.keys(ledger.assignments).length === 0) missing.push('costCentre or lineRef');
   if (missing.length > 0) {
@@ -134,10 +146,17 @@ export function planSpend(rows: readonly GridRow[], columns: Columns, ledger: Sp
       if (!line) {
         const why = costCentre === '' ? 'is empty, so this payment matches no line' : `${echo(costCentre)} is not mapped to a line of this grant`;
         findings.add(columns.problem(row, columns.has('costCentre') ? 'costCentre' : 'lineRef', `${why}: map the cost centre to a line, or assign this row`));
-        plan.unmatched.push({ row: row.row, reference: echo(reference), amount: formatMoney(amount.amount), costCentre: costCentre === '' ? null : echo(costCentre), lineRef: null });
+        plan.unmatched.push({
+          row: row.row,
+          reference: echo(reference),
+          amount: formatMoney(amount.amount),
+          costCentre: costCentre === '' ? null : echo(costCentre),
+          lineRef: null,
+        });
       }
     }
-    if (line?.status === 'withdrawn') findings.add(columns.problem(row, columns.has('lineRef') ? 'lineRef' : 'costCentre', `line ${echo(line.ref)} is withdrawn; spend cannot be recorded against it`));
+    if (line?.status === 'withdrawn')
+      findings.add(columns.problem(row, columns.has('lineRef') ? 'lineRef' : 'costCentre', `line ${echo(line.ref)} is withdrawn; spend cannot be recorded against it`));
 
     const parsed = recordSpendBody.safeParse({
       amount: formatMoney(amount.amount),

@@ -82,7 +82,12 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
   let parts: PlannedParts;
   if (state.kind === 'commitments') {
     const existingRefs = new Set(ledger.lines.map((line) => line.ref));
-    const commitmentPlan = planCommitments(rows, columns, { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs }, findings);
+    const commitmentPlan = planCommitments(
+      rows,
+      columns,
+      { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs },
+      findings,
+    );
     plan = { kind: 'commitments', plan: commitmentPlan };
     parts = commitmentParts(commitmentPlan, ledger);
   } else {

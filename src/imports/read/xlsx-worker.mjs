@@ -83,7 +83,11 @@ async function read() {
   try {
     // maxRows and maxCols make exceljs stop parsing a sheet that is larger than any import.
     // exceljs's types omit these parse options, but its loader accepts them.
-    await workbook.xlsx.load(buffer, { maxRows: limits.rows * 2, maxCols: limits.columns * 10, ignoreNodes: ['dataValidations', 'conditionalFormatting', 'extLst', 'drawing', 'picture', 'legacyDrawing', 'tableParts'] });
+    await workbook.xlsx.load(buffer, {
+      maxRows: limits.rows * 2,
+      maxCols: limits.columns * 10,
+      ignoreNodes: ['dataValidations', 'conditionalFormatting', 'extLst', 'drawing', 'picture', 'legacyDrawing', 'tableParts'],
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : '';
     if (/^Max .* exceeded$/.test(message)) throw new Refusal('too-large', `has more than ${limits.rows} rows or ${limits.columns} columns; split it`);

@@ -4,9 +4,7 @@ import { type CabinetTable, tableTitle } from './model.ts';
 
 /** Pipes and line breaks would end a cell; backslashes, asterisks and the like would style it. */
 function cell(text: string): string {
-  return text
-    .replace(/\r\n|\r|\n/g, ' ')
-    .replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
+  return text.replace(/\r\n|\r|\n/g, ' ').replace(/([\\`*_{}[\]<>|#])/g, '\\$1');
 }
 
 /** A pipe table that pastes into a report; headings and totals in bold rows. */
@@ -27,6 +25,10 @@ export function cabinetTableMarkdown(table: CabinetTable): string {
   out.push(`| | **Total commitments** | **${formatGroupedPounds(table.total)}** |`);
   out.push(`| | Allocation ${table.financialYear} | ${formatGroupedPounds(table.allocation)} |`);
   out.push(`| | **Balance left to commit** | **${formatGroupedPounds(table.balance)}** |`);
-  if (table.tbcLines > 0) out.push('', `${table.tbcLines} line${table.tbcLines === 1 ? '' : 's'} marked tbc ${table.tbcLines === 1 ? 'has' : 'have'} no amount yet and ${table.tbcLines === 1 ? 'is' : 'are'} in no total.`);
+  if (table.tbcLines > 0)
+    out.push(
+      '',
+      `${table.tbcLines} line${table.tbcLines === 1 ? '' : 's'} marked tbc ${table.tbcLines === 1 ? 'has' : 'have'} no amount yet and ${table.tbcLines === 1 ? 'is' : 'are'} in no total.`,
+    );
   return `${out.join('\n')}\n`;
 }

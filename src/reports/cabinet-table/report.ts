@@ -13,7 +13,12 @@ import { cabinetTableMarkdown } from './markdown.ts';
 import { buildCabinetTable, type CabinetTable } from './model.ts';
 
 /** The committee table as it stood at the end of `asAt` (or now), of the lines committed by `on` (or all). */
-export async function loadCabinetTable(db: Kysely<Database>, organisationId: string, grantId: string, query: { asAt?: string | undefined; on?: string | undefined }): Promise<CabinetTable> {
+export async function loadCabinetTable(
+  db: Kysely<Database>,
+  organisationId: string,
+  grantId: string,
+  query: { asAt?: string | undefined; on?: string | undefined },
+): Promise<CabinetTable> {
   const { context, committee } = await loadCommitteeLines(db, organisationId, grantId, await resolveAsAt(db, query.asAt), query.on ?? null);
   return buildCabinetTable(context, committee);
 }
@@ -31,7 +36,7 @@ export const cabinetTableReport = defineReport({
     asAt: asAtParameter,
     on: isoDateSchema.optional().meta({
       description:
-        'A period\'s last day: list only the lines committed on or before it (by committedOn), from the records as they stand now, or as they stood at asAt when both are given.',
+        "A period's last day: list only the lines committed on or before it (by committedOn), from the records as they stand now, or as they stood at asAt when both are given.",
     }),
   }),
   load: (request, query) => loadCabinetTable(request.db, request.organisationId, request.grantId, query),

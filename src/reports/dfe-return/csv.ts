@@ -9,8 +9,18 @@ import type { DfeReturn } from './model.ts';
  */
 export function dfeReturnCsv(report: DfeReturn): string {
   const header: CsvCell[] = [
-    'Organisation', 'GSS code', 'Scheme', 'Financial year', 'Quarter', 'Reporting heading',
-    'Committed to date', 'Spent in quarter', 'Spent to date', 'Share of allocation', 'Allocation', 'As at',
+    'Organisation',
+    'GSS code',
+    'Scheme',
+    'Financial year',
+    'Quarter',
+    'Reporting heading',
+    'Committed to date',
+    'Spent in quarter',
+    'Spent to date',
+    'Share of allocation',
+    'Allocation',
+    'As at',
   ];
   const rows: CsvCell[][] = [header];
   const share = (committed: typeof report.allocation) => {

@@ -25,8 +25,14 @@ export async function writeLinesSheet(
   sheet.columns = [{ width: 8 }, { width: 60 }, { width: 34 }, { width: 24 }, { width: 11 }, ...Array.from({ length: 6 }, () => ({ width: 15 }))];
   const reported = quarterIndex(report.quarter);
   const header = sheet.addRow([
-    'Ref', 'Line', 'Category', 'Reporting heading', 'Status', 'Amount',
-    ...quarterSchema.options.map((quarter) => `Spent ${quarter}`), `Spent to end of ${report.quarter}`,
+    'Ref',
+    'Line',
+    'Category',
+    'Reporting heading',
+    'Status',
+    'Amount',
+    ...quarterSchema.options.map((quarter) => `Spent ${quarter}`),
+    `Spent to end of ${report.quarter}`,
   ]);
   header.font = { bold: true };
   header.commit();

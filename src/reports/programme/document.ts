@@ -3,7 +3,9 @@ import { longDate } from '../../shared/calendar.ts';
 import { Decimal, formatPercent } from '../../shared/money.ts';
 
 /** What every format renders: headed sections of paragraphs and plain tables of text. */
-export type Block = { readonly kind: 'paragraph'; readonly text: string } | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly numeric?: readonly number[] };
+export type Block =
+  | { readonly kind: 'paragraph'; readonly text: string }
+  | { readonly kind: 'table'; readonly head: readonly string[]; readonly rows: readonly (readonly string[])[]; readonly numeric?: readonly number[] };
 
 export interface Section {
   readonly heading: string;
@@ -39,7 +41,11 @@ function workstreams(report: ProgrammeReport): Section {
 function posts(report: ProgrammeReport): Section {
   const p = report.posts;
   const rest = [p.recruiting ? `${p.recruiting} recruiting` : '', p.planned ? `${p.planned} planned` : '', p.unfilled ? `${p.unfilled} unfilled` : ''].filter(Boolean);
-  const blocks: Block[] = [paragraph(`${p.filled} of ${plural(p.establishment, 'post')} filled${rest.length ? `: ${rest.join(', ')}` : ''}.${p.ended ? ` ${plural(p.ended, 'post has', 'posts have')} ended.` : ''}`)];
+  const blocks: Block[] = [
+    paragraph(
+      `${p.filled} of ${plural(p.establishment, 'post')} filled${rest.length ? `: ${rest.join(', ')}` : ''}.${p.ended ? ` ${plural(p.ended, 'post has', 'posts have')} ended.` : ''}`,
+    ),
+  ];
   if (p.roles.length > 0) {
     const rows = p.roles.map((role) => [role.title, String(role.headcount), role.position]);
     blocks.push(table(['Role', 'Posts', 'Position'], rows, [1]));
@@ -51,7 +57,14 @@ function secondments(report: ProgrammeReport): Section {
   const s = report.secondments;
   if (s.total === 0) return { heading: 'Secondments', blocks: [paragraph('No secondments are recorded.')] };
   const byStatus = s.byStatus.map((entry) => `${entry.count} ${entry.label}`).join(', ');
-  const rows = s.items.map((item) => [item.partner, item.role, capitalised(statusLabel(item.status)), orDash(item.sharedWith), formatPercent(new Decimal(item.costShare)), dateOrDash(item.startDate)]);
+  const rows = s.items.map((item) => [
+    item.partner,
+    item.role,
+    capitalised(statusLabel(item.status)),
+    orDash(item.sharedWith),
+    formatPercent(new Decimal(item.costShare)),
+    dateOrDash(item.startDate),
+  ]);
   return {
     heading: 'Secondments',
     blocks: [paragraph(`${plural(s.total, 'secondment')}: ${byStatus}.`), table(['Partner', 'Role', 'Status', 'Shared with', 'Our share', 'Start'], rows, [4])],
@@ -64,7 +77,14 @@ function milestones(report: ProgrammeReport): Section {
   const row = (m: (typeof late)[number]) => [m.title, orDash(m.workstream), longDate(m.dueOn), capitalised(statusLabel(m.status)), orDash(m.owner)];
   const blocks: Block[] = [];
   blocks.push(paragraph(late.length ? `Late (due before ${longDate(report.asOf)} and not complete): ${late.length}.` : 'No milestone is late.'));
-  if (late.length) blocks.push(table([...head, 'Days late'], late.map((m) => [...row(m), String(m.daysLate)]), [5]));
+  if (late.length)
+    blocks.push(
+      table(
+        [...head, 'Days late'],
+        late.map((m) => [...row(m), String(m.daysLate)]),
+        [5],
+      ),
+    );
   blocks.push(paragraph(due.length ? `Due in the next ${report.dueWithinDays} days: ${due.length}.` : `No milestone is due in the next ${report.dueWithinDays} days.`));
   if (due.length) blocks.push(table(head, due.map(row)));
   return { heading: 'Milestones', blocks };
@@ -76,7 +96,10 @@ function risks(report: ProgrammeReport): Section {
   const rows = r.top.map((risk) => [orDash(risk.ref), risk.title, orDash(risk.owner), String(risk.likelihood), String(risk.impact), String(risk.score), orDash(risk.mitigation)]);
   return {
     heading: 'Top risks',
-    blocks: [paragraph(`${plural(r.open, 'open risk')}; the highest scoring (likelihood × impact):`), table(['Ref', 'Risk', 'Owner', 'Likelihood', 'Impact', 'Score', 'Mitigation'], rows, [3, 4, 5])],
+    blocks: [
+      paragraph(`${plural(r.open, 'open risk')}; the highest scoring (likelihood × impact):`),
+      table(['Ref', 'Risk', 'Owner', 'Likelihood', 'Impact', 'Score', 'Mitigation'], rows, [3, 4, 5]),
+    ],
   };
 }
 

@@ -28,5 +28,14 @@ export function programmeReportHtml(document: ReportDocument): string {
       body.push(`<table style="${TABLE}"><thead><tr style="font-weight:bold;background:#d9d9d9">${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`);
     }
   }
-  return ['<!DOCTYPE html>', '<html lang="en-GB">', `<head><meta charset="utf-8"><title>${escape(document.title)}</title></head>`, '<body>', ...body, '</body>', '</html>', ''].join('\n');
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en-GB">',
+    `<head><meta charset="utf-8"><title>${escape(document.title)}</title></head>`,
+    '<body>',
+    ...body,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
 }

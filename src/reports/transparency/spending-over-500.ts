@@ -9,16 +9,7 @@ import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
  * date, the department that incurred it, beneficiary, a summary of the purpose, amount, VAT
  * that cannot be recovered, merchant category and transaction number, in that order.
  */
-const TRANSPARENCY_HEADER = [
-  'Date',
-  'Expense area',
-  'Beneficiary',
-  'Purpose',
-  'Amount',
-  'Irrecoverable VAT',
-  'Merchant category',
-  'Transaction number',
-] as const;
+const TRANSPARENCY_HEADER = ['Date', 'Expense area', 'Beneficiary', 'Purpose', 'Amount', 'Irrecoverable VAT', 'Merchant category', 'Transaction number'] as const;
 
 /**
  * One row of the published file. A payment to a private individual is published without their

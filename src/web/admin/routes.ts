@@ -37,7 +37,13 @@ async function showAdmin(app: FastifyInstance, request: FastifyRequest, reply: F
   return renderPage(request, reply, 'admin', { organisation, members, values, errors, roles: ROLES, now: app.clock.now() }, errors ? 400 : 200);
 }
 
-async function showMember(app: FastifyInstance, request: FastifyRequest<MemberParams>, reply: FastifyReply, shown: { password?: string; token?: string } = {}, errors?: FormErrors) {
+async function showMember(
+  app: FastifyInstance,
+  request: FastifyRequest<MemberParams>,
+  reply: FastifyReply,
+  shown: { password?: string; token?: string } = {},
+  errors?: FormErrors,
+) {
   const { organisationId } = pageAccessOf(request);
   const member = (await listMembers(app.db, organisationId)).find((m) => m.id === request.params.userId);
   if (!member) throw new NotFoundProblem('user');

@@ -135,12 +135,24 @@ export function versionValues(version: SchemeVersion | null, financialYear: stri
     const columns: readonly string[] = TABLES[table].columns;
     for (let i = rows.length; i < rows.length + TABLES[table].blank; i += 1) values[`${table}.${i}.${columns[0]}`] = '';
   };
-  put('headings', (version?.headings ?? []).map((h) => ({ code: h.code, label: h.label })));
+  put(
+    'headings',
+    (version?.headings ?? []).map((h) => ({ code: h.code, label: h.label })),
+  );
   put(
     'categories',
-    (version?.categories ?? []).map((c) => ({ code: c.code, name: c.name, heading: c.heading, plannedShare: formatShare(c.plannedShare), maxShare: c.maxShare ? formatShare(c.maxShare) : '' })),
+    (version?.categories ?? []).map((c) => ({
+      code: c.code,
+      name: c.name,
+      heading: c.heading,
+      plannedShare: formatShare(c.plannedShare),
+      maxShare: c.maxShare ? formatShare(c.maxShare) : '',
+    })),
   );
-  put('determinations', (version?.determinations ?? []).map((d) => ({ ref: d.ref, title: d.title, purpose: d.purpose, earmarkedCategory: d.earmarkedCategory ?? '' })));
+  put(
+    'determinations',
+    (version?.determinations ?? []).map((d) => ({ ref: d.ref, title: d.title, purpose: d.purpose, earmarkedCategory: d.earmarkedCategory ?? '' })),
+  );
   return values;
 }
 
@@ -149,7 +161,9 @@ export function formTables(values: Record<string, string>) {
   return Object.fromEntries(
     (Object.keys(TABLES) as Table[]).map((table) => {
       const rows = Array.from({ length: rowsShown(values, table) }, (_, row) =>
-        Object.fromEntries(TABLES[table].columns.map((column) => [column, { id: cellId(table, row, column), name: `${table}.${row}.${column}`, value: cell(values, table, row, column) }])),
+        Object.fromEntries(
+          TABLES[table].columns.map((column) => [column, { id: cellId(table, row, column), name: `${table}.${row}.${column}`, value: cell(values, table, row, column) }]),
+        ),
       );
       return [table, rows];
     }),

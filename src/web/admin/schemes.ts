@@ -76,7 +76,11 @@ export async function schemePages(app: FastifyInstance): Promise<void> {
     if (!checked.ok) return showForm(request, reply, { scheme, values, errors: locatedErrors(checked.problems, locate) });
     try {
       await addSchemeVersion(app.db, platformActorOf(request), scheme.code, checked.value);
-      setFlash(request, `${scheme.name}: ${checked.value.financialYear} added`, `Grants for ${checked.value.financialYear} and later years follow these conditions until a newer version.`);
+      setFlash(
+        request,
+        `${scheme.name}: ${checked.value.financialYear} added`,
+        `Grants for ${checked.value.financialYear} and later years follow these conditions until a newer version.`,
+      );
       return seeOther(reply, '/admin/schemes');
     } catch (error) {
       const errors = schemeProblemToFormErrors(error, locate);

@@ -56,10 +56,7 @@ export function filterParams(values: FilterValues): Record<string, string> {
 
 export function filterChoices(grant: Grant, values: FilterValues) {
   return {
-    categories: [
-      { value: '', text: 'All categories' },
-      ...grant.categories.map((c) => ({ value: c.code, text: c.name, selected: c.code === values.category })),
-    ],
+    categories: [{ value: '', text: 'All categories' }, ...grant.categories.map((c) => ({ value: c.code, text: c.name, selected: c.code === values.category }))],
     statuses: [{ value: '', text: 'All statuses' }, ...STATUS_CHOICES.map((status) => ({ value: status, text: status, selected: status === values.status }))],
   };
 }

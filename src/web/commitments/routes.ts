@@ -19,7 +19,13 @@ import { spendPages } from './spend.ts';
 type GrantParams = { Params: { grantId: string } };
 type LineParams = { Params: { id: string } };
 
-function showLineForm(request: FastifyRequest, reply: FastifyReply, grant: Grant, values: Record<string, string>, options: { action: string; heading: string; errors?: FormErrors; status?: number }) {
+function showLineForm(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  grant: Grant,
+  values: Record<string, string>,
+  options: { action: string; heading: string; errors?: FormErrors; status?: number },
+) {
   return renderPage(
     request,
     reply,

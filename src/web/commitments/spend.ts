@@ -73,9 +73,7 @@ export async function spendPages(app: FastifyInstance): Promise<void> {
   });
 
   /** For the form's script: the quarter of a date as it is typed (progressive enhancement). */
-  app.get<LineParams & { Querystring: { date?: string } }>(
-    '/commitments/:id/quarter',
-    { config: { page: page.member('commitment', 'id', 'reader') } },
-    async (request) => ({ text: quarterMessage(await lineOrNotFound(app, request, request.params.id), request.query.date) }),
-  );
+  app.get<LineParams & { Querystring: { date?: string } }>('/commitments/:id/quarter', { config: { page: page.member('commitment', 'id', 'reader') } }, async (request) => ({
+    text: quarterMessage(await lineOrNotFound(app, request, request.params.id), request.query.date),
+  }));
 }

@@ -29,12 +29,7 @@ function poundsAxisLabel(value: number): string {
 let loading: Promise<typeof EChartsCore> | undefined;
 function loadECharts(): Promise<typeof EChartsCore> {
   loading ??= (async () => {
-    const [core, charts, components, renderers] = await Promise.all([
-      import('echarts/core'),
-      import('echarts/charts'),
-      import('echarts/components'),
-      import('echarts/renderers'),
-    ]);
+    const [core, charts, components, renderers] = await Promise.all([import('echarts/core'), import('echarts/charts'), import('echarts/components'), import('echarts/renderers')]);
     core.use([charts.BarChart, charts.LineChart, components.GridComponent, components.LegendComponent, renderers.SVGRenderer]);
     return core;
   })();

@@ -33,7 +33,11 @@ export async function grantFormPages(app: FastifyInstance): Promise<void> {
     const data = { organisationId: request.params.orgId, values };
     // The tranche is checked on its own first, so its errors name its own boxes, not "tranches.0".
     const tranche = validateForm(trancheInput, trancheBody(values), LABELS);
-    const parsed = validateForm(createGrantBody, { scheme: 'csc-prevention', financialYear: values.financialYear ?? '', tranches: tranche.ok ? [trancheBody(values)] : [] }, LABELS);
+    const parsed = validateForm(
+      createGrantBody,
+      { scheme: 'csc-prevention', financialYear: values.financialYear ?? '', tranches: tranche.ok ? [trancheBody(values)] : [] },
+      LABELS,
+    );
     if (!tranche.ok || !parsed.ok) {
       const parts = [parsed, tranche].flatMap((result) => (result.ok ? [] : [result.errors]));
       const errors = { list: parts.flatMap((e) => e.list), fields: Object.assign({}, ...parts.map((e) => e.fields)) };

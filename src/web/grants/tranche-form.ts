@@ -73,10 +73,7 @@ export function purposeText(tranche: Pick<Tranche, 'purpose' | 'earmarkedCategor
 export function purposeChoices(grant: Grant, version: SchemeVersion, chosen: string | undefined) {
   const names = new Map(grant.categories.map((c) => [c.code, c.name]));
   return {
-    categories: [
-      { value: '', text: 'Choose a category' },
-      ...grant.categories.map((c) => ({ value: c.code, text: c.name, selected: c.code === chosen })),
-    ],
+    categories: [{ value: '', text: 'Choose a category' }, ...grant.categories.map((c) => ({ value: c.code, text: c.name, selected: c.code === chosen }))],
     determinations: version.determinations.map((d) => ({
       ref: d.ref,
       title: d.title,

@@ -30,13 +30,7 @@ export async function tranchePages(app: FastifyInstance): Promise<void> {
 
   const showChangeForm = async (request: FastifyRequest, reply: FastifyReply, found: { tranche: Tranche; grant: Grant }, values: Record<string, string>, errors?: FormErrors) => {
     const version = await grantSchemeVersion(app.db, found.grant);
-    return renderPage(
-      request,
-      reply,
-      'tranche-change',
-      { ...found, values, purposes: purposeChoices(found.grant, version, values.earmarkedCategory), errors },
-      errors ? 422 : 200,
-    );
+    return renderPage(request, reply, 'tranche-change', { ...found, values, purposes: purposeChoices(found.grant, version, values.earmarkedCategory), errors }, errors ? 422 : 200);
   };
 
   app.get<TrancheParams>('/tranches/:trancheId/edit', financeOnTranche, async (request, reply) => {
@@ -51,7 +45,11 @@ export async function tranchePages(app: FastifyInstance): Promise<void> {
     if (!parsed.ok) return showChangeForm(request, reply, found, values, parsed.errors);
     try {
       const { tranche, grant } = await amendTranche(app.db, pageActorOf(request), found.tranche.id, parsed.value, openedAt(found.tranche, values));
-      setFlash(request, 'Tranche changed', `${tranche.description}: ${formatPounds(tranche.amount)}, ${tranche.status}, ${purposeText(tranche, grant).toLowerCase()}. The allocation is now ${formatPounds(grant.allocation)}.`);
+      setFlash(
+        request,
+        'Tranche changed',
+        `${tranche.description}: ${formatPounds(tranche.amount)}, ${tranche.status}, ${purposeText(tranche, grant).toLowerCase()}. The allocation is now ${formatPounds(grant.allocation)}.`,
+      );
       return seeOther(reply, `/grants/${grant.id}`);
     } catch (error) {
       const errors = fundingProblemToFormErrors(error, TRANCHE_LABELS);

@@ -72,15 +72,27 @@ export function registerRecordPages<Rec extends Versioned, Fields, C extends z.Z
     const records = await collection.list(app.db, pageAccessOf(request).organisationId, collection.schemas.query.parse({}));
     const rows = records.map((record) => {
       const shown = presented(record);
-      return { id: record.id, cells: kind.columns.map((name) => cell(kind.fields.find((f) => f.name === name), shown[name])) };
+      return {
+        id: record.id,
+        cells: kind.columns.map((name) =>
+          cell(
+            kind.fields.find((f) => f.name === name),
+            shown[name],
+          ),
+        ),
+      };
     });
     const headings = kind.columns.map((name) => labels[name] ?? name);
-    return renderPage(request, reply, 'programme-records', { kind, rows, headings, organisationId: pageAccessOf(request).organisationId, canWrite: pageAllows(request, 'programme_lead') });
+    return renderPage(request, reply, 'programme-records', {
+      kind,
+      rows,
+      headings,
+      organisationId: pageAccessOf(request).organisationId,
+      canWrite: pageAllows(request, 'programme_lead'),
+    });
   });
 
-  app.get<OrgParams>(`${base}/new`, lead, async (request, reply) =>
-    showForm(request, reply, { action: request.url, heading: `Add a ${kind.singular}`, values: {} }),
-  );
+  app.get<OrgParams>(`${base}/new`, lead, async (request, reply) => showForm(request, reply, { action: request.url, heading: `Add a ${kind.singular}`, values: {} }));
 
   app.post<OrgParams>(`${base}/new`, lead, async (request, reply) => {
     const values = formValues(request.body);

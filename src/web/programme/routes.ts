@@ -20,7 +20,6 @@ import { DUE_WITHIN_DAYS } from '../../reports/programme/report.ts';
 type OrgParams = { Params: { orgId: string } };
 type WorkstreamParams = { Params: { orgId: string; id: string } };
 
-
 const WORKSTREAM_LABELS: FieldLabels = { name: 'Name', objectives: 'Objectives', lead: 'Lead', rag: 'RAG rating', ragComment: 'Commentary' };
 
 const reader = { config: { page: page.member('organisation', 'orgId', 'reader') } };
@@ -75,7 +74,9 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
   app.post<WorkstreamParams>('/organisations/:orgId/programme/workstreams/:id/rag', lead, async (request, reply) => {
     const workstream = await workstreamOrNotFound(app, request);
     const values = formValues(request.body);
-    const parsed = validateForm(workstreams.schemas.update, { rag: optional(values.rag), ragComment: values.ragComment }, WORKSTREAM_LABELS, { rag: 'must be red, amber or green' });
+    const parsed = validateForm(workstreams.schemas.update, { rag: optional(values.rag), ragComment: values.ragComment }, WORKSTREAM_LABELS, {
+      rag: 'must be red, amber or green',
+    });
     if (!parsed.ok) return showRagForm(request, reply, workstream, values, parsed.errors);
     const actor = pageActorOf(request);
     try {

@@ -81,9 +81,7 @@ export async function sessionPages(app: FastifyInstance): Promise<void> {
     return seeOther(reply, '/sign-in?signedOut=1');
   });
 
-  app.get('/account', { config: { page: page.signedIn } }, async (request, reply) =>
-    renderPage(request, reply, 'account', { values: {}, minLength: MIN_PASSWORD_LENGTH }),
-  );
+  app.get('/account', { config: { page: page.signedIn } }, async (request, reply) => renderPage(request, reply, 'account', { values: {}, minLength: MIN_PASSWORD_LENGTH }));
 
   app.post('/account/password', { config: { page: page.signedIn } }, async (request, reply) => {
     const user = webUserOf(request);

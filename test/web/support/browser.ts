@@ -26,16 +26,7 @@ export async function launchBrowser(baseURL: string, options: { javaScript?: boo
     acceptDownloads: true,
     javaScriptEnabled: options.javaScript ?? true,
     viewport: { width: 1280, height: 900 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   // Fail a step naming it, rather than at the test's own timeout (120 s, vitest.config.ts); 20 s
   // leaves room for a page load on a two-core machine running other suites at the same time.

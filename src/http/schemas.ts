@@ -8,9 +8,6 @@ const problemBase = {
   requestId: z.string().optional().meta({ description: 'The request id, also sent as x-request-id; quote it when reporting a fault.' }),
 };
 
-/** The problem+json body every error has; extensions vary by type. */
-const problemSchema = z.looseObject({ type: z.string(), status: z.number().int(), ...problemBase }).meta({ id: 'Problem', description: 'RFC 9457 problem details.' });
-
 const moneyText = z.string().meta({ description: 'Pounds, exactly two decimals.', examples: ['85772.00'], pattern: '^-?\\d+\\.\\d{2}$' });
 const fieldErrors = z
   .array(z.object({ path: z.string().meta({ description: 'The field, as a dotted path ("tranches.0.amount"), or a header\'s name.' }), message: z.string() }))

@@ -34,8 +34,8 @@ const MULTIPART_HINT = 'send a multipart/form-data body with the file in the fie
 
 /** The file's own name, kept for the person's reference only: no path, no control characters. */
 function cleanFileName(name: string | undefined): string {
-  // eslint-disable-next-line no-control-regex
   const cleaned = basename((name ?? '').replace(/\\/g, '/'))
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is removed
     .replace(/[\u0000-\u001f\u007f]/g, '')
     .trim()
     .slice(0, 255);

@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { startEmbeddedApp } from '../support/embedded.ts';
 
 /** PGlite holds one connection: a query on the pool inside a transaction would hang, so every governance write is run here once. */
-describe('programme governance on the embedded PGlite default', () => {
+// PGlite is PostgreSQL compiled to WebAssembly: starting and migrating it takes seconds alone and far
+// longer on a loaded 2-core machine, so a whole journey on it gets minutes, not the default 30 s.
+describe('programme governance on the embedded PGlite default', { timeout: 180_000 }, () => {
   it('records, reconciles and reports', async () => {
     const { app, admin: api, token, close } = await startEmbeddedApp('ringfence-governance-');
     try {

@@ -7,7 +7,9 @@ import { csvOf, upload } from './support.ts';
  * inside a transaction would hang; this previews, revises and commits end to end on it.
  * (Starting PGlite takes seconds on a busy machine, hence the longer limit.)
  */
-describe('imports on the embedded PGlite default', () => {
+// PGlite is PostgreSQL compiled to WebAssembly: starting and migrating it takes seconds alone and far
+// longer on a loaded 2-core machine, so a whole journey on it gets minutes, not the default 30 s.
+describe('imports on the embedded PGlite default', { timeout: 180_000 }, () => {
   it('previews, maps a cost centre, commits once and skips the payments on a second import', async () => {
     const { admin, close } = await startEmbeddedApp('ringfence-pglite-imports-');
     try {

@@ -10,7 +10,9 @@ import { migrateToLatest } from '../../src/db/migrate.ts';
 import { apiAs } from '../support/app.ts';
 
 /** The zero-setup default: no DATABASE_URL, so embedded PGlite in a data folder. */
-describe('the embedded PGlite default', () => {
+// PGlite is PostgreSQL compiled to WebAssembly: starting and migrating it takes seconds alone and far
+// longer on a loaded 2-core machine, so a whole journey on it gets minutes, not the default 30 s.
+describe('the embedded PGlite default', { timeout: 180_000 }, () => {
   const folders: string[] = [];
   afterAll(async () => {
     for (const folder of folders) await rm(folder, { recursive: true, force: true });

@@ -3,7 +3,9 @@ import { startEmbeddedApp } from '../support/embedded.ts';
 import { readWorkbook } from './support.ts';
 
 /** The zero-setup default runs on PGlite: every report, as-at included, must work there too. */
-describe('reports on the embedded PGlite default', () => {
+// PGlite is PostgreSQL compiled to WebAssembly: starting and migrating it takes seconds alone and far
+// longer on a loaded 2-core machine, so a whole journey on it gets minutes, not the default 30 s.
+describe('reports on the embedded PGlite default', { timeout: 180_000 }, () => {
   it('serves the committee table, the DfE return (workbook included), the transparency CSV and as-at figures', async () => {
     const { app, admin, token, close } = await startEmbeddedApp('ringfence-reports-');
     try {

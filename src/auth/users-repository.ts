@@ -1,4 +1,4 @@
-import { type Kysely, sql, type Transaction } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import { camelRow } from '../db/rows.ts';
 import type { Database, Role } from '../db/tables.ts';
 
@@ -119,27 +119,8 @@ export async function apiTokenExists(db: Db, userId: string, tokenId: string): P
 }
 
 export async function findSignInCandidate(db: Db, email: string) {
-  const row = await db.selectFrom('users').select(['id', 'password_hash', 'locked_until', 'session_epoch']).where('email', '=', email).executeTakeFirst();
+  const row = await db.selectFrom('users').select(['id', 'password_hash', 'session_epoch']).where('email', '=', email).executeTakeFirst();
   return row ? camelRow(row) : null;
-}
-
-/**
- * Counts a failure in one statement, so parallel guesses cannot each read a stale count; the
- * failure that reaches the limit locks the account and starts the count again.
- */
-export async function countFailedSignIn(db: Db, userId: string, lockout: { failures: number; minutes: number }): Promise<Date | null> {
-  const result = await sql<{ locked_until: Date | null }>`
-    UPDATE users SET
-      locked_until = CASE WHEN failed_login_count + 1 >= ${lockout.failures}
-                          THEN now() + make_interval(mins => ${lockout.minutes}) ELSE locked_until END,
-      failed_login_count = CASE WHEN failed_login_count + 1 >= ${lockout.failures} THEN 0 ELSE failed_login_count + 1 END
-    WHERE id = ${userId}
-    RETURNING locked_until`.execute(db);
-  return result.rows[0]?.locked_until ?? null;
-}
-
-export async function clearFailedSignIns(db: Db, userId: string): Promise<void> {
-  await db.updateTable('users').set({ failed_login_count: 0, locked_until: null }).where('id', '=', userId).execute();
 }
 
 /** Stores a new password hash and bumps the session epoch; returns the new epoch. */

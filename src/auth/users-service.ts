@@ -14,9 +14,6 @@ import * as users from './users-repository.ts';
 
 export { listMembers } from './users-repository.ts';
 
-/** Consecutive failures that lock an account, and for how long. */
-export const LOCKOUT = { failures: 5, minutes: 15 } as const;
-
 /** Who is signed in to the pages: a Principal without a token, and what the pages show. */
 export interface WebUser extends Omit<Principal, 'tokenId'> {
   readonly name: string;
@@ -24,10 +21,9 @@ export interface WebUser extends Omit<Principal, 'tokenId'> {
   readonly sessionEpoch: number;
 }
 
-export async function findWebUser(db: Kysely<Database>, userId: string): Promise<WebUser | null> {
-  const user = await users.findUser(db, userId);
-  if (!user) return null;
-  return { userId: user.id, name: user.name, email: user.email, isPlatformAdmin: user.isPlatformAdmin, sessionEpoch: user.sessionEpoch, roles: await users.findRoles(db, userId) };
+/** The WebUser of a user row a session found. */
+export async function toWebUser(db: Kysely<Database>, user: { id: string; name: string; email: string; isPlatformAdmin: boolean; sessionEpoch: number }): Promise<WebUser> {
+  return { userId: user.id, name: user.name, email: user.email, isPlatformAdmin: user.isPlatformAdmin, sessionEpoch: user.sessionEpoch, roles: await users.findRoles(db, user.id) };
 }
 
 /**
@@ -142,15 +138,11 @@ export async function revokeSessions(db: Kysely<Database>, context: AuditContext
   });
 }
 
+/** How an email is compared and stored: the one normalisation for sign-in and its limits. */
+export function normaliseEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
 export function findSignInCandidate(db: Kysely<Database>, email: string) {
-  return users.findSignInCandidate(db, email.trim().toLowerCase());
-}
-
-/** Counts a failed sign-in; returns when the account is locked until, if this locked it. */
-export function recordFailedSignIn(db: Kysely<Database>, userId: string): Promise<Date | null> {
-  return users.countFailedSignIn(db, userId, LOCKOUT);
-}
-
-export function recordSuccessfulSignIn(db: Kysely<Database>, userId: string): Promise<void> {
-  return users.clearFailedSignIns(db, userId);
+  return users.findSignInCandidate(db, normaliseEmail(email));
 }

@@ -52,6 +52,29 @@ export interface ApiTokensTable {
   created_by: string | null;
 }
 
+/** Sign-in state shared by every instance (migrations/0014_sign_in.ts). */
+export interface WebSessionsTable {
+  id: Generated<string>;
+  user_id: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
+export interface SignInFailuresTable {
+  /** SHA-256 of the normalised email, whether or not an account has it. */
+  email_hash: string;
+  address: string;
+  failures: number;
+  locked_until: Date | null;
+  last_failed_at: Timestamp;
+}
+
+export interface SignInAttemptsTable {
+  address: string;
+  window_started_at: Timestamp;
+  attempts: number;
+}
+
 export interface SchemesTable {
   id: Generated<string>;
   code: string;
@@ -219,6 +242,9 @@ export interface Database extends GovernanceTables {
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
+  web_sessions: WebSessionsTable;
+  sign_in_failures: SignInFailuresTable;
+  sign_in_attempts: SignInAttemptsTable;
   schemes: SchemesTable;
   scheme_versions: SchemeVersionsTable;
   scheme_determinations: SchemeDeterminationsTable;

@@ -5,7 +5,8 @@ import { type ResolvedAccess, roleAllows } from '../auth/principal.ts';
 import type { ScopedEntity } from '../auth/repository.ts';
 import { todayInLondon } from '../shared/calendar.ts';
 import { ForbiddenProblem, NotFoundProblem } from '../shared/problems.ts';
-import { findWebUser, type WebUser } from '../auth/users-service.ts';
+import { findSessionUser } from '../auth/sign-in.ts';
+import type { WebUser } from '../auth/users-service.ts';
 
 /**
  * Pages declare who may open them with the API's own rules (src/auth/access.ts), under
@@ -35,6 +36,8 @@ declare module 'fastify' {
 declare module '@fastify/secure-session' {
   interface SessionData {
     userId: string;
+    /** The server's record of this session (src/auth/sign-in.ts): signing out deletes it. */
+    sessionId: string;
     epoch: number;
     /** The organisation last worked in, for the home page. */
     organisationId: string;
@@ -42,12 +45,19 @@ declare module '@fastify/secure-session' {
   }
 }
 
-/** Reads the session and checks its epoch: a password change or "sign out everywhere" bumps it. */
+/**
+ * Reads the session, which the server must still hold (signing out ends it there), and checks
+ * its epoch: a password change or "sign out everywhere" bumps it.
+ */
 async function loadWebUser(app: FastifyInstance, request: FastifyRequest): Promise<WebUser | null> {
-  const userId = request.session.get('userId');
-  if (!userId) return null;
-  const user = await findWebUser(app.db, userId);
-  if (!user || user.sessionEpoch !== request.session.get('epoch')) {
+  const sessionId = request.session.get('sessionId');
+  if (!sessionId) {
+    // A cookie from before sessions were held on the server, or none: not signed in.
+    if (request.session.get('userId')) request.session.delete();
+    return null;
+  }
+  const user = await findSessionUser(app.db, sessionId);
+  if (!user || user.userId !== request.session.get('userId') || user.sessionEpoch !== request.session.get('epoch')) {
     request.session.delete();
     return null;
   }

@@ -1,7 +1,6 @@
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import helmet from '@fastify/helmet';
-import rateLimit from '@fastify/rate-limit';
 import secureSession from '@fastify/secure-session';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
@@ -10,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
 import type { Config } from '../config.ts';
+import { SESSION_SECONDS } from '../auth/sign-in.ts';
 import { registerPageAccess } from './access.ts';
 import { adminPages } from './admin/routes.ts';
 import { commitmentPages } from './commitments/routes.ts';
@@ -29,9 +29,6 @@ export interface WebOptions {
   readonly reports?: readonly AnyReport[];
 }
 
-/** A working day; after it, sign in again even with an untouched cookie. */
-const SESSION_SECONDS = 8 * 60 * 60;
-
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** GOV.UK Frontend's compiled assets only; its templates and Sass stay private. */
@@ -47,7 +44,6 @@ async function webPages(app: FastifyInstance, { config, reports }: WebOptions): 
     cookie: { path: '/', httpOnly: true, secure: config.secureCookies, sameSite: 'lax', maxAge: SESSION_SECONDS },
   });
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
-  await app.register(rateLimit, { global: false });
   await app.register(fastifyStatic, {
     root: [join(GOVUK_ASSETS, 'assets'), GOVUK_ASSETS],
     prefix: '/assets/',

@@ -1,28 +1,41 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { page, seeOther, setFlash, webUserOf } from '../access.ts';
 import type { TooManyRequests } from '../errors.ts';
 import { type FormErrors, formValues } from '../forms.ts';
 import { renderPage } from '../render.ts';
+import { safeRedirectPath } from './redirect.ts';
 import { MIN_PASSWORD_LENGTH, verifyPassword } from '../../auth/passwords.ts';
-import { findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword } from '../../auth/users-service.ts';
-
-/** Sign-in attempts one address may make in the window, across all accounts. */
-export const SIGN_IN_RATE = { max: 20, windowMinutes: 5 } as const;
+import {
+  admitSignInAttempt,
+  endEveryWebSession,
+  endWebSession,
+  LOCKOUT,
+  recordFailedSignIn,
+  recordSuccessfulSignIn,
+  signInLockSeconds,
+  startWebSession,
+} from '../../auth/sign-in.ts';
+import { findSignInCandidate, revokeSessions, setPassword } from '../../auth/users-service.ts';
 
 const error = (field: string, text: string): FormErrors => ({ list: [{ text, href: `#${field}` }], fields: { [field]: { text } } });
 
-function minutesUntil(when: Date): number {
-  return Math.max(1, Math.ceil((when.getTime() - Date.now()) / 60_000));
+const minutesIn = (seconds: number): number => Math.max(1, Math.ceil(seconds / 60));
+
+/** The same words for every email, known or not: the lock must not tell which accounts exist. */
+function lockedMessage(seconds: number): string {
+  const minutes = minutesIn(seconds);
+  return `Too many failed attempts to sign in with this email address from this connection (${LOCKOUT.failures} or more). Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
 }
 
-function lockedMessage(until: Date): string {
-  const minutes = minutesUntil(until);
-  return `This account is locked after ${LOCKOUT.failures} failed sign-in attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-}
-
-/** Only a path on this site: never an open redirect to someone else's. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+/**
+ * The shared limit on attempts from one address, counted in PostgreSQL before anything else
+ * (even a form without its CSRF token), so no instance and no kind of request escapes it.
+ */
+async function limitSignInAttempts(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const refused = await admitSignInAttempt(request.server.db, request.ip);
+  if (!refused) return;
+  reply.header('retry-after', String(refused.retryAfterSeconds));
+  throw Object.assign(new Error('Too many sign-in attempts'), { statusCode: 429 as const, retryMinutes: minutesIn(refused.retryAfterSeconds) }) satisfies TooManyRequests;
 }
 
 function audit(request: FastifyRequest) {
@@ -31,52 +44,48 @@ function audit(request: FastifyRequest) {
 
 export async function sessionPages(app: FastifyInstance): Promise<void> {
   app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', { config: { page: page.public } }, async (request, reply) => {
-    if (request.webUser) return seeOther(reply, safeNext(request.query.next));
-    return renderPage(request, reply, 'sign-in', { next: safeNext(request.query.next), signedOut: request.query.signedOut === '1', values: {} });
+    if (request.webUser) return seeOther(reply, safeRedirectPath(request.query.next));
+    return renderPage(request, reply, 'sign-in', { next: safeRedirectPath(request.query.next), signedOut: request.query.signedOut === '1', values: {} });
   });
 
-  app.post(
-    '/sign-in',
-    {
-      config: {
-        page: page.public,
-        rateLimit: {
-          max: SIGN_IN_RATE.max,
-          timeWindow: SIGN_IN_RATE.windowMinutes * 60_000,
-          errorResponseBuilder: (_request, context): TooManyRequests =>
-            Object.assign(new Error('Too many sign-in attempts'), { statusCode: 429 as const, retryMinutes: Math.max(1, Math.ceil(context.ttl / 60_000)) }),
-        },
-      },
-    },
-    async (request, reply) => {
-      const values = formValues(request.body);
-      const next = safeNext(values.next);
-      const show = (errors: FormErrors, status: number) => renderPage(request, reply, 'sign-in', { next, values: { email: values.email }, errors }, status);
-      if (!values.email) return show(error('email', 'Enter your email address'), 400);
-      if (!values.password) return show(error('password', 'Enter your password'), 400);
+  app.post('/sign-in', { config: { page: page.public }, onRequest: limitSignInAttempts }, async (request, reply) => {
+    const values = formValues(request.body);
+    const next = safeRedirectPath(values.next);
+    const show = (errors: FormErrors, status: number) => renderPage(request, reply, 'sign-in', { next, values: { email: values.email }, errors }, status);
+    const locked = (seconds: number) => {
+      reply.header('retry-after', String(seconds));
+      return show(error('password', lockedMessage(seconds)), 423);
+    };
+    if (!values.email) return show(error('email', 'Enter your email address'), 400);
+    if (!values.password) return show(error('password', 'Enter your password'), 400);
 
-      const candidate = await findSignInCandidate(app.db, values.email);
-      if (candidate?.lockedUntil && candidate.lockedUntil.getTime() > Date.now()) {
-        return show(error('password', lockedMessage(candidate.lockedUntil)), 423);
-      }
-      // Verified even for an unknown email, so the time taken does not reveal which exist.
-      const matches = await verifyPassword(candidate?.passwordHash ?? null, values.password);
-      if (!candidate || !matches) {
-        const lockedUntil = candidate ? await recordFailedSignIn(app.db, candidate.id) : null;
-        if (lockedUntil && lockedUntil.getTime() > Date.now()) return show(error('password', lockedMessage(lockedUntil)), 423);
-        request.log.info({ userKnown: Boolean(candidate) }, 'sign-in refused');
-        return show(error('email', 'Enter a correct email address and password'), 401);
-      }
-      await recordSuccessfulSignIn(app.db, candidate.id);
-      // A new session on sign-in, so a session planted before it (fixation) gains nothing.
-      request.session.regenerate();
-      request.session.set('userId', candidate.id);
-      request.session.set('epoch', candidate.sessionEpoch);
-      return seeOther(reply, next);
-    },
-  );
+    // Known email or not, the same steps in the same order: the lock, one argon2 verification
+    // (of a decoy hash for an unknown email), one failure counted. Nothing tells them apart.
+    const lockSeconds = await signInLockSeconds(app.db, values.email, request.ip);
+    if (lockSeconds !== null) return locked(lockSeconds);
+    const candidate = await findSignInCandidate(app.db, values.email);
+    const matches = await verifyPassword(candidate?.passwordHash ?? null, values.password);
+    if (!candidate || !matches) {
+      const nowLockedFor = await recordFailedSignIn(app.db, values.email, request.ip);
+      request.log.info({ userKnown: Boolean(candidate) }, 'sign-in refused');
+      if (nowLockedFor !== null) return locked(nowLockedFor);
+      return show(error('email', 'Enter a correct email address and password'), 401);
+    }
+    await recordSuccessfulSignIn(app.db, values.email, request.ip);
+    const previous = request.session.get('sessionId');
+    if (previous) await endWebSession(app.db, previous);
+    // A new session on sign-in, so a session planted before it (fixation) gains nothing.
+    request.session.regenerate();
+    request.session.set('sessionId', await startWebSession(app.db, candidate.id));
+    request.session.set('userId', candidate.id);
+    request.session.set('epoch', candidate.sessionEpoch);
+    return seeOther(reply, next);
+  });
 
   app.post('/sign-out', { config: { page: page.public } }, async (request, reply) => {
+    // Ended on the server, not only forgotten by this browser: a copy of the cookie dies too.
+    const sessionId = request.session.get('sessionId');
+    if (sessionId) await endWebSession(app.db, sessionId);
     request.session.delete();
     return seeOther(reply, '/sign-in?signedOut=1');
   });
@@ -101,7 +110,9 @@ export async function sessionPages(app: FastifyInstance): Promise<void> {
   });
 
   app.post('/account/sign-out-everywhere', { config: { page: page.signedIn } }, async (request, reply) => {
-    await revokeSessions(app.db, audit(request), webUserOf(request).userId);
+    const userId = webUserOf(request).userId;
+    await revokeSessions(app.db, audit(request), userId);
+    await endEveryWebSession(app.db, userId);
     request.session.delete();
     return seeOther(reply, '/sign-in?signedOut=1');
   });

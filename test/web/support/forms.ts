@@ -5,15 +5,23 @@ import type { Person } from './web-app.ts';
 export class FormClient {
   cookie = '';
 
-  constructor(private readonly app: FastifyInstance) {}
+  /** `remoteAddress`: the client's address as the server sees it (light-my-request's default is 127.0.0.1). */
+  constructor(
+    private readonly app: FastifyInstance,
+    private readonly remoteAddress?: string,
+  ) {}
 
   private remember(setCookie: string | string[] | undefined): void {
     const first = Array.isArray(setCookie) ? setCookie[0] : setCookie;
     if (first) this.cookie = first.split(';')[0]!;
   }
 
+  private from() {
+    return this.remoteAddress ? { remoteAddress: this.remoteAddress } : {};
+  }
+
   async get(url: string) {
-    const response = await this.app.inject({ method: 'GET', url, headers: this.cookie ? { cookie: this.cookie } : {} });
+    const response = await this.app.inject({ method: 'GET', url, headers: this.cookie ? { cookie: this.cookie } : {}, ...this.from() });
     this.remember(response.headers['set-cookie']);
     return response;
   }
@@ -34,6 +42,7 @@ export class FormClient {
       url,
       headers: { 'content-type': 'application/x-www-form-urlencoded', ...(this.cookie ? { cookie: this.cookie } : {}) },
       payload: body.toString(),
+      ...this.from(),
     });
     this.remember(response.headers['set-cookie']);
     return response;

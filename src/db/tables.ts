@@ -14,6 +14,8 @@ export interface OrganisationsTable {
   id: Generated<string>;
   name: string;
   code: string;
+  /** The domains its admins may add people from, lower case ("rotherham.gov.uk"). */
+  email_domains: Generated<string[]>;
   created_at: CreatedAt;
 }
 
@@ -50,6 +52,19 @@ export interface ApiTokensTable {
   revoked_at: Date | null;
   created_at: CreatedAt;
   created_by: string | null;
+  /** The one organisation the token acts in; null only for a platform administrator's token. */
+  organisation_id: string | null;
+}
+
+export interface PasswordLinksTable {
+  id: Generated<string>;
+  organisation_id: string;
+  user_id: string;
+  token_hash: string;
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
 }
 
 export interface SchemesTable {
@@ -219,6 +234,7 @@ export interface Database extends GovernanceTables {
   users: UsersTable;
   memberships: MembershipsTable;
   api_tokens: ApiTokensTable;
+  password_links: PasswordLinksTable;
   schemes: SchemesTable;
   scheme_versions: SchemeVersionsTable;
   scheme_determinations: SchemeDeterminationsTable;

@@ -1,10 +1,11 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, seeOther, setFlash, webUserOf } from '../access.ts';
 import type { TooManyRequests } from '../errors.ts';
 import { type FormErrors, formValues } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { MIN_PASSWORD_LENGTH, verifyPassword } from '../../auth/passwords.ts';
-import { findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword } from '../../auth/users-service.ts';
+import { findPasswordLink, findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword, usePasswordLink } from '../../auth/users-service.ts';
 
 /** Sign-in attempts one address may make in the window, across all accounts. */
 export const SIGN_IN_RATE = { max: 20, windowMinutes: 5 } as const;
@@ -30,9 +31,10 @@ function audit(request: FastifyRequest) {
 }
 
 export async function sessionPages(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', { config: { page: page.public } }, async (request, reply) => {
+  app.get<{ Querystring: { next?: string; signedOut?: string; passwordSet?: string } }>('/sign-in', { config: { page: page.public } }, async (request, reply) => {
     if (request.webUser) return seeOther(reply, safeNext(request.query.next));
-    return renderPage(request, reply, 'sign-in', { next: safeNext(request.query.next), signedOut: request.query.signedOut === '1', values: {} });
+    const { query } = request;
+    return renderPage(request, reply, 'sign-in', { next: safeNext(query.next), signedOut: query.signedOut === '1', passwordSet: query.passwordSet === '1', values: {} });
   });
 
   app.post(
@@ -98,6 +100,29 @@ export async function sessionPages(app: FastifyInstance): Promise<void> {
     request.session.set('epoch', epoch);
     setFlash(request, 'Your password has been changed', 'You have been signed out on every other device.');
     return seeOther(reply, '/account');
+  });
+
+  // A new member's one-time link: they choose their password here, signed out. An unknown, used
+  // or expired link answers alike, 404, so the page tells nobody which links once existed.
+  type LinkParams = { Params: { secret: string } };
+  const showLink = (request: FastifyRequest, reply: FastifyReply, person: { name: string; email: string }, errors?: FormErrors) =>
+    renderPage(request, reply, 'set-password', { person, minLength: MIN_PASSWORD_LENGTH, errors }, errors ? 400 : 200);
+
+  app.get<LinkParams>('/set-password/:secret', { config: { page: page.public } }, async (request, reply) => {
+    const person = await findPasswordLink(app.db, request.params.secret, app.clock.now());
+    if (!person) throw new NotFoundProblem('set-password link');
+    return showLink(request, reply, person);
+  });
+
+  app.post<LinkParams>('/set-password/:secret', { config: { page: page.public } }, async (request, reply) => {
+    const now = app.clock.now();
+    const person = await findPasswordLink(app.db, request.params.secret, now);
+    if (!person) throw new NotFoundProblem('set-password link');
+    const values = formValues(request.body);
+    const problem = newPasswordProblem(values.newPassword, values.confirmPassword);
+    if (problem) return showLink(request, reply, person, problem);
+    if (!(await usePasswordLink(app.db, request.id, request.params.secret, values.newPassword!, now))) throw new NotFoundProblem('set-password link');
+    return seeOther(reply, '/sign-in?passwordSet=1');
   });
 
   app.post('/account/sign-out-everywhere', { config: { page: page.signedIn } }, async (request, reply) => {

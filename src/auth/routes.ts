@@ -21,7 +21,7 @@ const tokenSummarySchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
-    organisationId: z.uuid().nullable().meta({ description: 'The one organisation the token acts in (null: a platform administrator\'s, acting everywhere).' }),
+    organisationId: z.uuid().nullable().meta({ description: "The one organisation the token acts in (null: a platform administrator's, acting everywhere)." }),
     createdAt: z.iso.datetime(),
     expiresAt: z.iso.datetime().nullable(),
     revokedAt: z.iso.datetime().nullable(),
@@ -109,7 +109,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['users'],
         operationId: 'removeMember',
-        summary: "Remove a member (their tokens scoped to this organisation are revoked with it)",
+        summary: 'Remove a member (their tokens scoped to this organisation are revoked with it)',
         params: z.object({ orgId: z.uuid(), userId: z.uuid() }),
         response: { 204: z.null() },
       },

@@ -87,7 +87,10 @@ export async function anyUserExists(trx: Db): Promise<boolean> {
   return Boolean(await trx.selectFrom('users').select('id').limit(1).executeTakeFirst());
 }
 
-export async function insertApiToken(trx: Db, token: { userId: string; name: string; tokenHash: string; expiresAt: Date | null; createdBy: string; organisationId: string | null }) {
+export async function insertApiToken(
+  trx: Db,
+  token: { userId: string; name: string; tokenHash: string; expiresAt: Date | null; createdBy: string; organisationId: string | null },
+) {
   const row = await trx
     .insertInto('api_tokens')
     .values({
@@ -125,7 +128,13 @@ export async function findApiToken(db: Db, userId: string, tokenId: string, scop
 
 /** Revokes a live token; null when it was revoked already. */
 export async function revokeApiToken(trx: Db, tokenId: string, now: Date): Promise<{ id: string; revokedAt: Date } | null> {
-  const row = await trx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', tokenId).where('revoked_at', 'is', null).returning(['id', 'revoked_at']).executeTakeFirst();
+  const row = await trx
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('id', '=', tokenId)
+    .where('revoked_at', 'is', null)
+    .returning(['id', 'revoked_at'])
+    .executeTakeFirst();
   return row ? { id: row.id, revokedAt: row.revoked_at! } : null;
 }
 
@@ -158,7 +167,10 @@ export async function hasPassword(db: Db, userId: string): Promise<boolean> {
   return Boolean(row?.password_hash);
 }
 
-export async function insertPasswordLink(trx: Db, link: { organisationId: string; userId: string; tokenHash: string; createdBy: string; createdAt: Date; expiresAt: Date }): Promise<string> {
+export async function insertPasswordLink(
+  trx: Db,
+  link: { organisationId: string; userId: string; tokenHash: string; createdBy: string; createdAt: Date; expiresAt: Date },
+): Promise<string> {
   const row = await trx
     .insertInto('password_links')
     .values({

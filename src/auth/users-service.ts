@@ -63,7 +63,13 @@ export function inEmailDomains(email: string, emailDomains: readonly string[]): 
  * known already, so an add never tells the caller who exists or what they are called. Email
  * addresses are personal data: the trail names the user by id.
  */
-export async function addMember(db: Kysely<Database>, context: AuditContext, caller: Pick<Caller, 'isPlatformAdmin'>, organisationId: string, member: { email: string; name: string; role: Role }) {
+export async function addMember(
+  db: Kysely<Database>,
+  context: AuditContext,
+  caller: Pick<Caller, 'isPlatformAdmin'>,
+  organisationId: string,
+  member: { email: string; name: string; role: Role },
+) {
   return db.transaction().execute(async (trx) => {
     const emailDomains = await users.findOrganisationEmailDomains(trx, organisationId);
     if (emailDomains === null) throw new NotFoundProblem('organisation');
@@ -132,7 +138,9 @@ async function tokenOrganisation(db: Kysely<Database>, caller: Caller, userId: s
   if (organisationId === undefined) {
     if (forSelf && caller.isPlatformAdmin) return null;
     if (forSelf && caller.roles.size === 1) return [...caller.roles.keys()][0]!;
-    throw new ValidationProblem([{ path: 'organisationId', message: forSelf ? 'is required: name the organisation the token acts in' : 'is required when issuing a token for someone else' }]);
+    throw new ValidationProblem([
+      { path: 'organisationId', message: forSelf ? 'is required: name the organisation the token acts in' : 'is required when issuing a token for someone else' },
+    ]);
   }
   const callerRole = caller.roles.get(organisationId);
   if (!caller.isPlatformAdmin) {
@@ -160,7 +168,14 @@ export async function issueToken(
   const organisationId = await tokenOrganisation(db, caller, userId, request.organisationId);
   const token = generateApiToken();
   const issued = await db.transaction().execute(async (trx) => {
-    const row = await users.insertApiToken(trx, { userId, name: request.name, tokenHash: hashApiToken(token), expiresAt: request.expiresAt, createdBy: context.actorId, organisationId });
+    const row = await users.insertApiToken(trx, {
+      userId,
+      name: request.name,
+      tokenHash: hashApiToken(token),
+      expiresAt: request.expiresAt,
+      createdBy: context.actorId,
+      organisationId,
+    });
     await recordChange(trx, context, {
       organisationId,
       action: 'issue',
@@ -186,7 +201,15 @@ export const findUser = users.findUser;
  * admins revoke any token scoped to it. Revoking one that is revoked already changes nothing;
  * `false` only when the caller can see no such token.
  */
-export async function revokeToken(db: Kysely<Database>, context: AuditContext, caller: Caller, userId: string, tokenId: string, now: Date, onlyOrganisation?: string): Promise<boolean> {
+export async function revokeToken(
+  db: Kysely<Database>,
+  context: AuditContext,
+  caller: Caller,
+  userId: string,
+  tokenId: string,
+  now: Date,
+  onlyOrganisation?: string,
+): Promise<boolean> {
   const token = await users.findApiToken(db, userId, tokenId, tokenScopesOf(caller, userId, onlyOrganisation));
   if (!token) return false;
   await db.transaction().execute(async (trx) => {
@@ -252,7 +275,14 @@ export async function createPasswordLink(db: Kysely<Database>, context: AuditCon
   const expiresAt = new Date(now.getTime() + PASSWORD_LINK_HOURS * 3_600_000);
   await db.transaction().execute(async (trx) => {
     const linkId = await users.insertPasswordLink(trx, { organisationId, userId, tokenHash: hashApiToken(secret), createdBy: context.actorId, createdAt: now, expiresAt });
-    await recordChange(trx, context, { organisationId, action: 'create-password-link', entity: 'user', entityId: userId, before: null, after: { linkId, expiresAt: expiresAt.toISOString() } });
+    await recordChange(trx, context, {
+      organisationId,
+      action: 'create-password-link',
+      entity: 'user',
+      entityId: userId,
+      before: null,
+      after: { linkId, expiresAt: expiresAt.toISOString() },
+    });
   });
   return { secret, expiresAt };
 }

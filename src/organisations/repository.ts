@@ -10,7 +10,10 @@ export interface Organisation {
 
 const COLUMNS = ['id', 'name', 'code', 'email_domains as emailDomains'] as const;
 
-export async function insertOrganisation(trx: Transaction<Database>, fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[] }): Promise<Organisation> {
+export async function insertOrganisation(
+  trx: Transaction<Database>,
+  fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[] },
+): Promise<Organisation> {
   return trx
     .insertInto('organisations')
     .values({ name: fields.name, code: fields.code, email_domains: [...fields.emailDomains] })
@@ -19,7 +22,11 @@ export async function insertOrganisation(trx: Transaction<Database>, fields: { r
 }
 
 /** Renames an organisation or replaces its email domains; null when there is no such organisation. */
-export async function updateOrganisation(trx: Transaction<Database>, id: string, fields: { readonly name?: string; readonly emailDomains?: readonly string[] }): Promise<Organisation | null> {
+export async function updateOrganisation(
+  trx: Transaction<Database>,
+  id: string,
+  fields: { readonly name?: string; readonly emailDomains?: readonly string[] },
+): Promise<Organisation | null> {
   const row = await trx
     .updateTable('organisations')
     .set({ ...(fields.name === undefined ? {} : { name: fields.name }), ...(fields.emailDomains === undefined ? {} : { email_domains: [...fields.emailDomains] }) })

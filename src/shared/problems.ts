@@ -83,9 +83,15 @@ export class InvalidStateProblem extends Problem {
 export class EmailDomainProblem extends Problem {
   constructor(domain: string, emailDomains: readonly string[]) {
     const allowed = emailDomains.length ? `Its domains are ${emailDomains.join(', ')}.` : 'It has no email domains yet; a platform administrator sets them.';
-    super('email-domain', 422, 'Email outside the organisation', `This organisation's admins may add only people with an email address in its domains; ${domain} is not one. ${allowed}`, {
-      emailDomains,
-    });
+    super(
+      'email-domain',
+      422,
+      'Email outside the organisation',
+      `This organisation's admins may add only people with an email address in its domains; ${domain} is not one. ${allowed}`,
+      {
+        emailDomains,
+      },
+    );
   }
 }
 

@@ -123,7 +123,11 @@ describe('access to every route', () => {
     const line = await createLine(organisation.as.finance, grant.id, { title: 'Line', category: 'family_help_delivery', amount: '10.00' });
     const spareToken = await organisation.as.finance.post(`/api/v1/users/${organisation.userIds.finance}/tokens`, { name: 'spare' });
     // Removing a member is tried on a member kept for it, never on the finance officer the other routes use.
-    const removable = await organisation.as.admin.post(`/api/v1/organisations/${organisation.id}/users`, { email: `leaver.${organisation.code.toLowerCase()}@example.gov.uk`, name: 'Leaver', role: 'reader' });
+    const removable = await organisation.as.admin.post(`/api/v1/organisations/${organisation.id}/users`, {
+      email: `leaver.${organisation.code.toLowerCase()}@example.gov.uk`,
+      name: 'Leaver',
+      role: 'reader',
+    });
     expect(removable.status, JSON.stringify(removable.body)).toBe(201);
     const imported = await upload(organisation.as.finance, grant.id, 'commitments', {
       name: 'lines.csv',

@@ -63,7 +63,11 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
     const parsed = validateForm(memberForm, { email: values.email ?? '', name: values.name ?? '', role: values.role }, MEMBER_LABELS);
     if (!parsed.ok) return showAdmin(app, request, reply, values, parsed.errors);
     const { id: userId } = await addMember(app.db, auditOf(request), webUserOf(request), pageAccessOf(request).organisationId, parsed.value);
-    setFlash(request, `${parsed.value.name} is a member as ${parsed.value.role.replace('_', ' ')}`, 'A new member signs in once they have chosen a password through a set-password link.');
+    setFlash(
+      request,
+      `${parsed.value.name} is a member as ${parsed.value.role.replace('_', ' ')}`,
+      'A new member signs in once they have chosen a password through a set-password link.',
+    );
     return seeOther(reply, `/organisations/${request.params.orgId}/admin/members/${userId}`);
   });
 

@@ -5,7 +5,16 @@ import type { TooManyRequests } from '../errors.ts';
 import { type FormErrors, formValues } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { MIN_PASSWORD_LENGTH, verifyPassword } from '../../auth/passwords.ts';
-import { findPasswordLink, findSignInCandidate, LOCKOUT, recordFailedSignIn, recordSuccessfulSignIn, revokeSessions, setPassword, usePasswordLink } from '../../auth/users-service.ts';
+import {
+  findPasswordLink,
+  findSignInCandidate,
+  LOCKOUT,
+  recordFailedSignIn,
+  recordSuccessfulSignIn,
+  revokeSessions,
+  setPassword,
+  usePasswordLink,
+} from '../../auth/users-service.ts';
 
 /** Sign-in attempts one address may make in the window, across all accounts. */
 export const SIGN_IN_RATE = { max: 20, windowMinutes: 5 } as const;

@@ -122,29 +122,30 @@ export async function resolveMemberAccess(app: FastifyInstance, params: unknown,
 }
 
 /**
- * Tokens act in every organisation their user belongs to, so an organisation admin may manage
- * only the tokens of a user all of whose organisations that admin administers; anything looser
- * would let one council's admin reach into another council. Platform administrators' tokens
- * are theirs alone.
+ * A token acts in one organisation, so an admin manages a user's tokens only in the
+ * organisations the admin administers (the service narrows it to the token's organisation).
+ * Anyone sharing no organisation with the user is told the user does not exist; a platform
+ * administrator's tokens are theirs alone.
  */
 async function assertMayManageUser(db: FastifyInstance['db'], principal: Caller, userId: string): Promise<void> {
   const target = await findUserMemberships(db, userId);
   if (!target) throw new NotFoundProblem('user');
   if (principal.userId === userId || principal.isPlatformAdmin) return;
   if (!target.organisationIds.some((id) => principal.roles.has(id))) throw new NotFoundProblem('user');
-  const administersAll = target.organisationIds.every((id) => {
-    const role = principal.roles.get(id);
-    return role !== undefined && roleAllows(role, 'admin');
-  });
-  if (target.isPlatformAdmin || !administersAll) {
-    throw new ForbiddenProblem("Only the user, a platform administrator, or an admin of every organisation the user belongs to may manage this user's tokens.");
+  if (target.isPlatformAdmin || administeredOf(principal, target.organisationIds).length === 0) {
+    throw new ForbiddenProblem("Only the user, a platform administrator, or an admin of the user's organisation may manage this user's tokens.");
   }
 }
 
-/**
- * Managing a member of an organisation (their password or tokens): the user must belong to it,
- * and the manager must pass the rule above.
- */
+/** Of these organisations, those the caller is an admin of. */
+export function administeredOf(caller: Caller, organisationIds: readonly string[]): string[] {
+  return organisationIds.filter((id) => {
+    const role = caller.roles.get(id);
+    return role !== undefined && roleAllows(role, 'admin');
+  });
+}
+
+/** Managing a member of an organisation the manager administers: the user must belong to it. */
 export async function assertMayManageMember(db: FastifyInstance['db'], manager: Caller, organisationId: string, userId: string): Promise<void> {
   const target = await findUserMemberships(db, userId);
   if (!target || !target.organisationIds.includes(organisationId)) throw new NotFoundProblem('user');

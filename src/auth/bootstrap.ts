@@ -28,7 +28,7 @@ export async function bootstrapPlatformAdmin(db: Kysely<Database>, adminToken: s
     // The web pages need a password as the API needs a token; only its hash is kept.
     const password = generatePassword();
     const adminId = await insertUser(trx, { email: ADMIN_EMAIL, name: 'Platform administrator', isPlatformAdmin: true, passwordHash: await hashPassword(password) });
-    await insertApiToken(trx, { userId: adminId, name: 'bootstrap', tokenHash: hashApiToken(token), expiresAt: null, createdBy: adminId });
+    await insertApiToken(trx, { userId: adminId, name: 'bootstrap', tokenHash: hashApiToken(token), expiresAt: null, createdBy: adminId, organisationId: null });
     await recordChange(
       trx,
       { actorId: null },

@@ -9,7 +9,11 @@ export interface TokenOwner {
   readonly roles: ReadonlyMap<string, Role>;
 }
 
-/** The token's user and all their memberships, in one round trip: this runs on every API request. */
+/**
+ * The token's user and the memberships it may use, in one round trip: this runs on every API
+ * request. A token scoped to an organisation carries that membership only, and no platform
+ * rights, so everywhere else it is a stranger; an unscoped token is a platform administrator's.
+ */
 export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string, now: Date): Promise<TokenOwner | null> {
   const token = await db
     .selectFrom('api_tokens')
@@ -17,7 +21,8 @@ export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string
     .select((eb) => [
       'api_tokens.id as tokenId',
       'users.id as userId',
-      'users.is_platform_admin as isPlatformAdmin',
+      'users.is_platform_admin',
+      'api_tokens.organisation_id as scope',
       jsonArrayFrom(eb.selectFrom('memberships as m').select(['m.organisation_id', 'm.role']).whereRef('m.user_id', '=', 'users.id')).as('memberships'),
     ])
     .where('api_tokens.token_hash', '=', tokenHash)
@@ -25,8 +30,10 @@ export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string
     .where((eb) => eb.or([eb('api_tokens.expires_at', 'is', null), eb('api_tokens.expires_at', '>', now)]))
     .executeTakeFirst();
   if (!token) return null;
-  const { memberships, ...owner } = token;
-  return { ...owner, roles: new Map(memberships.map((m) => [m.organisation_id, m.role])) };
+  const { memberships, scope, is_platform_admin, ...owner } = token;
+  const isPlatformAdmin = is_platform_admin && scope === null;
+  const usable = memberships.filter((m) => (scope === null ? isPlatformAdmin : m.organisation_id === scope));
+  return { ...owner, isPlatformAdmin, roles: new Map(usable.map((m) => [m.organisation_id, m.role])) };
 }
 
 export type ScopedEntity = 'organisation' | 'grant' | 'tranche' | 'commitment' | 'import';

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { itemsOf, requiredText } from '../http/schemas.ts';
+import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { access, accessOf, principalOf } from './access.ts';
 import { ROLES } from './principal.ts';
-import { addMember, findUser, issueToken, listMembers, listTokens, revokeToken } from './users-service.ts';
+import { addMember, findUser, issueToken, listMembers, listTokens, removeMember, revokeToken } from './users-service.ts';
 
 const roleSchema = z.enum(ROLES);
 
@@ -21,6 +21,7 @@ const tokenSummarySchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
+    organisationId: z.uuid().nullable().meta({ description: "The one organisation the token acts in (null: a platform administrator's, acting everywhere)." }),
     createdAt: z.iso.datetime(),
     expiresAt: z.iso.datetime().nullable(),
     revokedAt: z.iso.datetime().nullable(),
@@ -28,12 +29,16 @@ const tokenSummarySchema = z
   .meta({ id: 'ApiTokenSummary' });
 
 const issuedTokenSchema = z
-  .object({ id: z.uuid(), name: z.string(), token: z.string(), expiresAt: z.iso.datetime().nullable() })
+  .object({ id: z.uuid(), name: z.string(), token: z.string(), organisationId: z.uuid().nullable(), expiresAt: z.iso.datetime().nullable() })
   .meta({ id: 'IssuedApiToken', description: 'The token itself is shown only in this response.' });
 
 const issueTokenBody = z.strictObject({
   name: requiredText(100),
   expiresAt: z.iso.datetime({ offset: true, message: 'must be a date and time such as "2026-12-31T23:59:59Z"' }).optional(),
+  organisationId: z
+    .uuid()
+    .optional()
+    .meta({ description: 'The organisation the token acts in, and only there. Required when issuing for someone else, or when you belong to several.' }),
 });
 
 const userParams = z.object({ userId: z.uuid() });
@@ -84,14 +89,34 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['users'],
         operationId: 'addMember',
         summary: 'Add a member (an existing user with that email gains the membership)',
+        description:
+          "An organisation's admins add only people whose email is in its `emailDomains` (else 422 `email-domain`); platform administrators add anyone. The answer echoes what was sent, whether or not the person was known.",
         params: z.object({ orgId: z.uuid() }),
         body: addMemberBody,
-        response: { 201: memberSchema },
+        response: { 201: memberSchema, ...problemResponses('email-domain') },
       },
     },
     async (request, reply) => {
-      const { id, email, name, role } = await addMember(app.db, auditOf(request), accessOf(request).organisationId, request.body);
+      const { id, email, name, role } = await addMember(app.db, auditOf(request), principalOf(request), accessOf(request).organisationId, request.body);
       return reply.status(201).send({ id, email, name, role });
+    },
+  );
+
+  app.delete(
+    '/organisations/:orgId/users/:userId',
+    {
+      config: { access: access.member('organisation', 'orgId', 'admin') },
+      schema: {
+        tags: ['users'],
+        operationId: 'removeMember',
+        summary: 'Remove a member (their tokens scoped to this organisation are revoked with it)',
+        params: z.object({ orgId: z.uuid(), userId: z.uuid() }),
+        response: { 204: z.null() },
+      },
+    },
+    async (request, reply) => {
+      await removeMember(app.db, auditOf(request), accessOf(request).organisationId, request.params.userId, app.clock.now());
+      return reply.status(204).send(null);
     },
   );
 
@@ -121,7 +146,7 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['users'],
         operationId: 'issueToken',
-        summary: 'Issue an API token (shown once)',
+        summary: 'Issue an API token scoped to one organisation (shown once)',
         params: userParams,
         body: issueTokenBody,
         response: { 201: issuedTokenSchema },
@@ -129,8 +154,14 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const expiresAt = request.body.expiresAt ? new Date(request.body.expiresAt) : null;
-      const issued = await issueToken(app.db, auditOf(request), request.params.userId, { name: request.body.name, expiresAt });
-      return reply.status(201).send({ id: issued.id, name: issued.name, token: issued.token, expiresAt: issued.expiresAt?.toISOString() ?? null });
+      const issued = await issueToken(app.db, auditOf(request), principalOf(request), request.params.userId, {
+        name: request.body.name,
+        expiresAt,
+        organisationId: request.body.organisationId,
+      });
+      return reply
+        .status(201)
+        .send({ id: issued.id, name: issued.name, token: issued.token, organisationId: issued.organisationId, expiresAt: issued.expiresAt?.toISOString() ?? null });
     },
   );
 
@@ -147,11 +178,12 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const tokens = await listTokens(app.db, request.params.userId);
+      const tokens = await listTokens(app.db, principalOf(request), request.params.userId);
       return {
         items: tokens.map((token) => ({
           id: token.id,
           name: token.name,
+          organisationId: token.organisationId,
           createdAt: token.createdAt.toISOString(),
           expiresAt: token.expiresAt?.toISOString() ?? null,
           revokedAt: token.revokedAt?.toISOString() ?? null,
@@ -173,7 +205,9 @@ export const userRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      if (!(await revokeToken(app.db, auditOf(request), request.params.userId, request.params.tokenId))) throw new NotFoundProblem('token');
+      if (!(await revokeToken(app.db, auditOf(request), principalOf(request), request.params.userId, request.params.tokenId, app.clock.now()))) {
+        throw new NotFoundProblem('token');
+      }
       return reply.status(204).send(null);
     },
   );

@@ -87,35 +87,124 @@ export async function anyUserExists(trx: Db): Promise<boolean> {
   return Boolean(await trx.selectFrom('users').select('id').limit(1).executeTakeFirst());
 }
 
-export async function insertApiToken(trx: Db, token: { userId: string; name: string; tokenHash: string; expiresAt: Date | null; createdBy: string }) {
+export async function insertApiToken(
+  trx: Db,
+  token: { userId: string; name: string; tokenHash: string; expiresAt: Date | null; createdBy: string; organisationId: string | null },
+) {
   const row = await trx
     .insertInto('api_tokens')
-    .values({ user_id: token.userId, name: token.name, token_hash: token.tokenHash, expires_at: token.expiresAt, revoked_at: null, created_by: token.createdBy })
-    .returning(['id', 'name', 'expires_at'])
+    .values({
+      user_id: token.userId,
+      name: token.name,
+      token_hash: token.tokenHash,
+      expires_at: token.expiresAt,
+      revoked_at: null,
+      created_by: token.createdBy,
+      organisation_id: token.organisationId,
+    })
+    .returning(['id', 'name', 'expires_at', 'organisation_id'])
     .executeTakeFirstOrThrow();
   return camelRow(row);
 }
 
-export async function listApiTokens(db: Db, userId: string) {
-  const rows = await db.selectFrom('api_tokens').select(['id', 'name', 'created_at', 'expires_at', 'revoked_at']).where('user_id', '=', userId).orderBy('created_at').execute();
-  return rows.map(camelRow);
+/** Which tokens a caller may see or touch: all, or those scoped to these organisations. */
+export type TokenScopes = 'all' | readonly string[];
+
+export async function listApiTokens(db: Db, userId: string, scopes: TokenScopes) {
+  if (scopes !== 'all' && scopes.length === 0) return [];
+  let query = db.selectFrom('api_tokens').select(['id', 'name', 'organisation_id', 'created_at', 'expires_at', 'revoked_at']).where('user_id', '=', userId);
+  if (scopes !== 'all') query = query.where('organisation_id', 'in', scopes);
+  return (await query.orderBy('created_at').execute()).map(camelRow);
 }
 
-/** Revokes a live token; null when the user has no such token or it was revoked already. */
-export async function revokeApiToken(trx: Db, userId: string, tokenId: string): Promise<{ id: string; revokedAt: Date } | null> {
+/** The token of this user within the scopes, revoked or not; null when there is none. */
+export async function findApiToken(db: Db, userId: string, tokenId: string, scopes: TokenScopes): Promise<{ id: string; organisationId: string | null } | null> {
+  if (scopes !== 'all' && scopes.length === 0) return null;
+  let query = db.selectFrom('api_tokens').select(['id', 'organisation_id']).where('id', '=', tokenId).where('user_id', '=', userId);
+  if (scopes !== 'all') query = query.where('organisation_id', 'in', scopes);
+  const row = await query.executeTakeFirst();
+  return row ? { id: row.id, organisationId: row.organisation_id } : null;
+}
+
+/** Revokes a live token; null when it was revoked already. */
+export async function revokeApiToken(trx: Db, tokenId: string, now: Date): Promise<{ id: string; revokedAt: Date } | null> {
   const row = await trx
     .updateTable('api_tokens')
-    .set({ revoked_at: new Date() })
+    .set({ revoked_at: now })
     .where('id', '=', tokenId)
-    .where('user_id', '=', userId)
     .where('revoked_at', 'is', null)
     .returning(['id', 'revoked_at'])
     .executeTakeFirst();
   return row ? { id: row.id, revokedAt: row.revoked_at! } : null;
 }
 
-export async function apiTokenExists(db: Db, userId: string, tokenId: string): Promise<boolean> {
-  return Boolean(await db.selectFrom('api_tokens').select('id').where('id', '=', tokenId).where('user_id', '=', userId).executeTakeFirst());
+/** Revokes every live token of the user scoped to the organisation; returns their ids. */
+export async function revokeScopedApiTokens(trx: Db, organisationId: string, userId: string, now: Date): Promise<string[]> {
+  const rows = await trx
+    .updateTable('api_tokens')
+    .set({ revoked_at: now })
+    .where('organisation_id', '=', organisationId)
+    .where('user_id', '=', userId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
+}
+
+/** Ends a membership; returns the role it had, or null when there was none. */
+export async function deleteMembership(trx: Db, organisationId: string, userId: string): Promise<Role | null> {
+  const row = await trx.deleteFrom('memberships').where('organisation_id', '=', organisationId).where('user_id', '=', userId).returning('role').executeTakeFirst();
+  return row?.role ?? null;
+}
+
+export async function findOrganisationEmailDomains(db: Db, organisationId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('organisations').select('email_domains').where('id', '=', organisationId).executeTakeFirst();
+  return row?.email_domains ?? null;
+}
+
+export async function hasPassword(db: Db, userId: string): Promise<boolean> {
+  const row = await db.selectFrom('users').select('password_hash').where('id', '=', userId).executeTakeFirst();
+  return Boolean(row?.password_hash);
+}
+
+export async function insertPasswordLink(
+  trx: Db,
+  link: { organisationId: string; userId: string; tokenHash: string; createdBy: string; createdAt: Date; expiresAt: Date },
+): Promise<string> {
+  const row = await trx
+    .insertInto('password_links')
+    .values({
+      organisation_id: link.organisationId,
+      user_id: link.userId,
+      token_hash: link.tokenHash,
+      created_by: link.createdBy,
+      created_at: link.createdAt,
+      expires_at: link.expiresAt,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+/** An unused, unexpired link and its user; locked for the transaction when one is given. */
+export async function findLivePasswordLink(db: Db, tokenHash: string, now: Date, lock = false) {
+  let query = db
+    .selectFrom('password_links')
+    .innerJoin('users', 'users.id', 'password_links.user_id')
+    .select(['password_links.id', 'password_links.organisation_id', 'password_links.user_id', 'users.name', 'users.email'])
+    .where('password_links.token_hash', '=', tokenHash)
+    .where('password_links.used_at', 'is', null)
+    .where('password_links.expires_at', '>', now);
+  if (lock) query = query.forUpdate('password_links');
+  const row = await query.executeTakeFirst();
+  return row ? camelRow(row) : null;
+}
+
+/** Marks every open link of the user used: one password choice closes them all. */
+export async function closePasswordLinks(trx: Db, userId: string, now: Date, organisationId?: string): Promise<void> {
+  let query = trx.updateTable('password_links').set({ used_at: now }).where('user_id', '=', userId).where('used_at', 'is', null);
+  if (organisationId) query = query.where('organisation_id', '=', organisationId);
+  await query.execute();
 }
 
 export async function findSignInCandidate(db: Db, email: string) {

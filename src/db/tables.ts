@@ -14,6 +14,8 @@ export interface OrganisationsTable {
   id: Generated<string>;
   name: string;
   code: string;
+  /** The domains its admins may add people from, lower case ("rotherham.gov.uk"). */
+  email_domains: Generated<string[]>;
   created_at: CreatedAt;
 }
 
@@ -50,6 +52,19 @@ export interface ApiTokensTable {
   revoked_at: Date | null;
   created_at: CreatedAt;
   created_by: string | null;
+  /** The one organisation the token acts in; null only for a platform administrator's token. */
+  organisation_id: string | null;
+}
+
+export interface PasswordLinksTable {
+  id: Generated<string>;
+  organisation_id: string;
+  user_id: string;
+  token_hash: string;
+  created_by: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+  used_at: Date | null;
 }
 
 /** Sign-in state shared by every instance (migrations/0014_sign_in.ts). */
@@ -245,6 +260,7 @@ export interface Database extends GovernanceTables {
   web_sessions: WebSessionsTable;
   sign_in_failures: SignInFailuresTable;
   sign_in_attempts: SignInAttemptsTable;
+  password_links: PasswordLinksTable;
   schemes: SchemesTable;
   scheme_versions: SchemeVersionsTable;
   scheme_determinations: SchemeDeterminationsTable;

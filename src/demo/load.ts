@@ -29,7 +29,7 @@ export async function loadDemo(db: Kysely<Database>): Promise<DemoResult> {
   const existing = await findOrganisationWithGrant(db, DEMO_ORGANISATION.code);
   if (existing?.grantId) return { organisationId: existing.id, grantId: existing.grantId, created: false };
 
-  const organisationId = existing?.id ?? (await createOrganisation(db, { userId: admin.id, requestId: 'demo' }, DEMO_ORGANISATION)).id;
+  const organisationId = existing?.id ?? (await createOrganisation(db, { userId: admin.id, requestId: 'demo' }, { ...DEMO_ORGANISATION, emailDomains: [] })).id;
   const actor = { organisationId, userId: admin.id, requestId: 'demo', today: todayInLondon(systemClock.now()) };
   const [first, second] = WORKED_EXAMPLE_TRANCHES;
   const tranche = (t: (typeof WORKED_EXAMPLE_TRANCHES)[number]) => ({

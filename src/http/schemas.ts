@@ -79,6 +79,11 @@ export const PROBLEM_TYPES = {
       problemCount: z.number().int().optional(),
     },
   },
+  'email-domain': {
+    status: 422,
+    id: 'EmailDomainProblem',
+    extra: { emailDomains: z.array(z.string()).meta({ description: "The organisation's email domains." }) },
+  },
   'idempotency-conflict': { status: 422, id: 'IdempotencyConflictProblem', extra: {} },
   unavailable: { status: 503, id: 'UnavailableProblem', extra: {} },
 } as const satisfies Partial<Record<ProblemName, { status: number; id: string; extra: z.ZodRawShape; note?: string }>>;

@@ -4,9 +4,24 @@ import { access, principalOf } from '../auth/access.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { findOrganisation, listOrganisations } from './repository.ts';
-import { createOrganisation } from './service.ts';
+import { changeOrganisation, createOrganisation } from './service.ts';
 
-const organisationSchema = z.object({ id: z.uuid(), name: z.string(), code: z.string() }).meta({ id: 'Organisation' });
+const organisationSchema = z
+  .object({
+    id: z.uuid(),
+    name: z.string(),
+    code: z.string(),
+    emailDomains: z.array(z.string()).meta({ description: 'The domains its admins may add people from.', examples: [['rotherham.gov.uk']] }),
+  })
+  .meta({ id: 'Organisation' });
+
+const DOMAIN = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+/** Lower case, each once: "Rotherham.gov.uk" and "rotherham.gov.uk" are one domain. */
+const emailDomains = z
+  .array(z.string().trim().toLowerCase().regex(DOMAIN, 'must be a domain such as "rotherham.gov.uk"'))
+  .max(50)
+  .transform((domains) => [...new Set(domains)]);
 
 const createOrganisationBody = z.strictObject({
   name: requiredText(200),
@@ -15,7 +30,10 @@ const createOrganisationBody = z.strictObject({
     .trim()
     .toUpperCase()
     .regex(/^[A-Z][0-9]{8}$/, 'must be a GSS code such as "E08000018"'),
+  emailDomains: emailDomains.default([]),
 });
+
+const changeOrganisationBody = z.strictObject({ name: requiredText(200).optional(), emailDomains: emailDomains.optional() });
 
 export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
   app.post(
@@ -34,6 +52,22 @@ export const organisationRoutes: FastifyPluginAsyncZod = async (app) => {
       const created = await createOrganisation(app.db, { userId: principalOf(request).userId, requestId: request.id }, request.body);
       return reply.status(201).send(created);
     },
+  );
+
+  app.patch(
+    '/organisations/:orgId',
+    {
+      config: { access: access.platformAdmin },
+      schema: {
+        tags: ['organisations'],
+        operationId: 'changeOrganisation',
+        summary: 'Rename an organisation or set its email domains (platform administrators)',
+        params: z.object({ orgId: z.uuid() }),
+        body: changeOrganisationBody,
+        response: { 200: organisationSchema },
+      },
+    },
+    async (request) => changeOrganisation(app.db, { userId: principalOf(request).userId, requestId: request.id }, request.params.orgId, request.body),
   );
 
   app.get(

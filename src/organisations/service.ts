@@ -2,14 +2,19 @@ import type { Kysely } from 'kysely';
 import { recordChange } from '../audit/record.ts';
 import type { Database } from '../db/tables.ts';
 import { isUniqueViolation } from '../db/errors.ts';
-import { ConflictProblem } from '../shared/problems.ts';
-import { insertOrganisation, type Organisation } from './repository.ts';
+import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
+import { insertOrganisation, lockOrganisation, type Organisation, updateOrganisation } from './repository.ts';
+
+interface OrganisationActor {
+  readonly userId: string;
+  readonly requestId: string;
+}
 
 /** A new organisation and its audit record, in one transaction. */
 export async function createOrganisation(
   db: Kysely<Database>,
-  actor: { readonly userId: string; readonly requestId: string },
-  fields: { readonly name: string; readonly code: string },
+  actor: OrganisationActor,
+  fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[] },
 ): Promise<Organisation> {
   try {
     return await db.transaction().execute(async (trx) => {
@@ -23,7 +28,7 @@ export async function createOrganisation(
           entity: 'organisation',
           entityId: organisation.id,
           before: null,
-          after: { name: organisation.name, code: organisation.code },
+          after: { name: organisation.name, code: organisation.code, emailDomains: organisation.emailDomains },
         },
       );
       return organisation;
@@ -32,4 +37,32 @@ export async function createOrganisation(
     if (isUniqueViolation(error)) throw new ConflictProblem(`An organisation with code ${fields.code} already exists.`);
     throw error;
   }
+}
+
+/** Renames an organisation or replaces its email domains (platform administrators), audited. */
+export async function changeOrganisation(
+  db: Kysely<Database>,
+  actor: OrganisationActor,
+  id: string,
+  fields: { readonly name?: string; readonly emailDomains?: readonly string[] },
+): Promise<Organisation> {
+  return db.transaction().execute(async (trx) => {
+    const before = await lockOrganisation(trx, id);
+    if (!before) throw new NotFoundProblem('organisation');
+    if (fields.name === undefined && fields.emailDomains === undefined) return before;
+    const after = (await updateOrganisation(trx, id, fields))!;
+    await recordChange(
+      trx,
+      { actorId: actor.userId, requestId: actor.requestId },
+      {
+        organisationId: id,
+        action: 'update',
+        entity: 'organisation',
+        entityId: id,
+        before: { name: before.name, emailDomains: before.emailDomains },
+        after: { name: after.name, emailDomains: after.emailDomains },
+      },
+    );
+    return after;
+  });
 }

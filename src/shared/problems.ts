@@ -12,6 +12,7 @@ export type ProblemName =
   | 'over-allocation'
   | 'outside-financial-year'
   | 'invalid-state'
+  | 'email-domain'
   | 'precondition-failed'
   | 'precondition-required'
   | 'idempotency-conflict'
@@ -75,6 +76,22 @@ export class ConflictProblem extends Problem {
 export class InvalidStateProblem extends Problem {
   constructor(detail: string) {
     super('invalid-state', 422, 'Not allowed in the current state', detail);
+  }
+}
+
+/** An organisation's admins add only people whose email is in one of its domains. */
+export class EmailDomainProblem extends Problem {
+  constructor(domain: string, emailDomains: readonly string[]) {
+    const allowed = emailDomains.length ? `Its domains are ${emailDomains.join(', ')}.` : 'It has no email domains yet; a platform administrator sets them.';
+    super(
+      'email-domain',
+      422,
+      'Email outside the organisation',
+      `This organisation's admins may add only people with an email address in its domains; ${domain} is not one. ${allowed}`,
+      {
+        emailDomains,
+      },
+    );
   }
 }
 

@@ -10,7 +10,7 @@ import { createGovernanceRecords } from '../governance/support.ts';
  *  - a role: members with at least that role; other organisations get 404.
  *  - 'signed-in': any valid token; the route only shows the caller's own records.
  *  - 'platform': platform administrators only.
- *  - 'tokens': the user themself or an admin of all their organisations.
+ *  - 'tokens': the user themself or an admin of the organisation the token acts in.
  */
 type Rule = 'reader' | 'finance' | 'programme_lead' | 'admin' | 'signed-in' | 'platform' | 'tokens';
 
@@ -19,8 +19,10 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/organisations': 'platform',
   'GET /api/v1/organisations': 'signed-in',
   'GET /api/v1/organisations/{orgId}': 'reader',
+  'PATCH /api/v1/organisations/{orgId}': 'platform',
   'POST /api/v1/organisations/{orgId}/users': 'admin',
   'GET /api/v1/organisations/{orgId}/users': 'admin',
+  'DELETE /api/v1/organisations/{orgId}/users/{userId}': 'admin',
   'POST /api/v1/users/{userId}/tokens': 'tokens',
   'GET /api/v1/users/{userId}/tokens': 'tokens',
   'POST /api/v1/users/{userId}/tokens/{tokenId}/revoke': 'tokens',
@@ -120,6 +122,13 @@ describe('access to every route', () => {
     const grant = await createGrant(organisation);
     const line = await createLine(organisation.as.finance, grant.id, { title: 'Line', category: 'family_help_delivery', amount: '10.00' });
     const spareToken = await organisation.as.finance.post(`/api/v1/users/${organisation.userIds.finance}/tokens`, { name: 'spare' });
+    // Removing a member is tried on a member kept for it, never on the finance officer the other routes use.
+    const removable = await organisation.as.admin.post(`/api/v1/organisations/${organisation.id}/users`, {
+      email: `leaver.${organisation.code.toLowerCase()}@example.gov.uk`,
+      name: 'Leaver',
+      role: 'reader',
+    });
+    expect(removable.status, JSON.stringify(removable.body)).toBe(201);
     const imported = await upload(organisation.as.finance, grant.id, 'commitments', {
       name: 'lines.csv',
       content: 'Title,Category,Amount\r\nImported line,Children and family voice,5.00\r\n',
@@ -136,6 +145,7 @@ describe('access to every route', () => {
         userId: organisation.userIds.finance,
         tokenId: spareToken.body.id,
         importId: imported.body.id,
+        removableUserId: removable.body.id,
         ...(await createGovernanceRecords(organisation)),
       },
     };
@@ -157,7 +167,8 @@ describe('access to every route', () => {
   const call = (api: Api, method: string, path: string, params: Record<string, string>) => {
     // A governance record's {id} is the fixture's record of that collection, not the line.
     const collection = /^\/api\/v1\/organisations\/\{orgId\}\/([a-z-]+)\/\{id\}/.exec(path)?.[1];
-    const values = collection && params[collection] ? { ...params, id: params[collection] } : params;
+    let values = collection && params[collection] ? { ...params, id: params[collection] } : params;
+    if (method === 'DELETE' && path.endsWith('/users/{userId}')) values = { ...values, userId: params.removableUserId! };
     const url = path.replace(/\{(\w+)\}/g, (_, name: string) => values[name] ?? 'missing');
     switch (method) {
       case 'GET':

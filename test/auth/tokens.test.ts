@@ -63,15 +63,22 @@ describe('users and API tokens', () => {
     const added = await neighbour.as.admin.post(`/api/v1/organisations/${neighbour.id}/users`, { email: email.toUpperCase(), name: 'Shared officer', role: 'reader' });
     expect(added.status).toBe(201);
     expect(added.body).toMatchObject({ id: council.userIds.finance, email, role: 'reader' });
+    const memberships = await testApp.database.handle.db.selectFrom('memberships').select('organisation_id').where('user_id', '=', council.userIds.finance).execute();
+    expect(memberships).toHaveLength(2);
+    // The officer's token acts in the council it was issued for, and shows that one only.
     const me = await council.as.finance.get('/api/v1/me');
-    expect(me.body.memberships).toHaveLength(2);
+    expect(me.body.memberships).toEqual([{ organisationId: council.id, role: 'finance' }]);
   });
 
-  it("does not let one council's admin issue tokens for a user who also belongs to another council", async () => {
-    // The finance officer now belongs to both councils; a token would reach both.
-    const attempt = await neighbour.as.admin.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'sneaky' });
-    expect(attempt.status).toBe(403);
-    const ownAdmin = await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'for reader' });
+  it("lets one council's admin issue tokens for a shared user only in that council", async () => {
+    // The finance officer now belongs to both councils; a token acts in the one it names.
+    const unscoped = await neighbour.as.admin.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'sneaky' });
+    expect(unscoped.status).toBe(400);
+    expect((await neighbour.as.admin.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'sneaky', organisationId: council.id })).status).toBe(404);
+    const scoped = await neighbour.as.admin.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'neighbour only', organisationId: neighbour.id });
+    expect(scoped.status).toBe(201);
+    expect((await apiAs(testApp.app, scoped.body.token).get(`/api/v1/organisations/${council.id}`)).status).toBe(404);
+    const ownAdmin = await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'for reader', organisationId: council.id });
     expect(ownAdmin.status).toBe(201);
     const platformTarget = await council.as.admin.get(`/api/v1/users/${(await apiAs(testApp.app, testApp.adminToken).get('/api/v1/me')).body.id}/tokens`);
     expect(platformTarget.status).toBe(404);

@@ -60,7 +60,7 @@ describe('one users service for both doors', () => {
   it('records issuing and revoking a token the same way through the API and through the page', async () => {
     const apiUserId = apiCouncil.userIds.reader;
     const webUserId = webCouncil.userIds.reader;
-    const issued = await apiCouncil.as.admin.post(`/api/v1/users/${apiUserId}/tokens`, { name: 'laptop' });
+    const issued = await apiCouncil.as.admin.post(`/api/v1/users/${apiUserId}/tokens`, { name: 'laptop', organisationId: apiCouncil.id });
     expect(issued.status).toBe(201);
     expect((await apiCouncil.as.admin.post(`/api/v1/users/${apiUserId}/tokens/${issued.body.id}/revoke`)).status).toBe(204);
 

@@ -200,6 +200,6 @@ describe('the example council’s programme, entered through the API', () => {
 });
 
 async function readerToken(council: TestOrganisation): Promise<string> {
-  const issued = await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'word' });
+  const issued = await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'word', organisationId: council.id });
   return issued.body.token;
 }

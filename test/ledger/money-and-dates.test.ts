@@ -139,7 +139,7 @@ describe('money and dates through the API', () => {
   });
 
   async function tokenHeader(): Promise<string | null> {
-    const issued = await council.as.admin.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'raw' });
+    const issued = await council.as.admin.post(`/api/v1/users/${council.userIds.finance}/tokens`, { name: 'raw', organisationId: council.id });
     return `Bearer ${issued.body.token}`;
   }
 });

@@ -47,7 +47,7 @@ describe('a workbook read in many statements sees one snapshot', () => {
       WHERE g.id = ${grant.id}
     `.execute(testApp.database.handle.db);
     const address = await testApp.app.listen({ port: 0, host: '127.0.0.1' });
-    const token = (await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'abort' })).body.token;
+    const token = (await council.as.admin.post(`/api/v1/users/${council.userIds.reader}/tokens`, { name: 'abort', organisationId: council.id })).body.token;
     const url = `${address}/api/v1/grants/${grant.id}/reports/dfe-return?quarter=Q1&format=xlsx`;
     for (let attempt = 0; attempt < 3; attempt++) {
       const controller = new AbortController();

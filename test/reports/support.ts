@@ -48,7 +48,7 @@ export async function getRaw(testApp: TestApp, token: string | null, url: string
 
 /** Issues a fresh token for one of the council's users, for raw requests. */
 export async function tokenFor(council: TestOrganisation, role: 'reader' | 'finance' = 'reader'): Promise<string> {
-  const issued = await council.as.admin.post(`/api/v1/users/${council.userIds[role]}/tokens`, { name: `raw ${role}` });
+  const issued = await council.as.admin.post(`/api/v1/users/${council.userIds[role]}/tokens`, { name: `raw ${role}`, organisationId: council.id });
   expect(issued.status).toBe(201);
   return issued.body.token;
 }

@@ -22,7 +22,7 @@ export interface TestOrganisation {
 
 export async function createOrganisation(testApp: TestApp, name = 'Test Council'): Promise<TestOrganisation> {
   const admin = apiAs(testApp.app, testApp.adminToken);
-  const created = await admin.post('/api/v1/organisations', { name, code: uniqueOrganisationCode() });
+  const created = await admin.post('/api/v1/organisations', { name, code: uniqueOrganisationCode(), emailDomains: ['example.gov.uk'] });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const organisation = created.body as { id: string; name: string; code: string };
   const roles: Role[] = ['admin', 'finance', 'programme_lead', 'reader'];
@@ -35,7 +35,7 @@ export async function createOrganisation(testApp: TestApp, name = 'Test Council'
       role,
     });
     expect(member.status, JSON.stringify(member.body)).toBe(201);
-    const token = await admin.post(`/api/v1/users/${member.body.id}/tokens`, { name: 'tests' });
+    const token = await admin.post(`/api/v1/users/${member.body.id}/tokens`, { name: 'tests', organisationId: organisation.id });
     expect(token.status, JSON.stringify(token.body)).toBe(201);
     as[role] = apiAs(testApp.app, token.body.token);
     userIds[role] = member.body.id;

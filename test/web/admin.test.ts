@@ -7,7 +7,7 @@ import { browserSuite } from './support/suite.ts';
 describe('administration in the browser', () => {
   const suite = browserSuite('Admin Council');
 
-  it('adds a member, sets their password once, and they sign in with it', async () => {
+  it('adds a member, hands them a one-time set-password link, and they sign in with the password they chose', async () => {
     const { page } = suite.browser;
     const organisationId = suite.organisation.id;
     await signIn(page, suite.people.admin);
@@ -23,9 +23,11 @@ describe('administration in the browser', () => {
     await page.check('input[name="role"][value="finance"]');
     await Promise.all([page.waitForURL(/\/admin\/members\//), page.click('button:has-text("Save member")')]);
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('New Officer is a member as finance');
-    await page.click('button:has-text("Set a new password")');
-    const password = await page.locator('[data-testid="password"]').innerText();
-    expect(password.length).toBeGreaterThanOrEqual(20);
+    // An organisation's admin never sets someone else's password: only a platform administrator may.
+    expect(await page.locator('button:has-text("Set a new password")').count()).toBe(0);
+    await page.click('button:has-text("Make a set-password link")');
+    const link = await page.locator('[data-testid="password-link"]').innerText();
+    expect(link).toMatch(/\/set-password\/[A-Za-z0-9_-]{43}$/);
     await checkPage(page, 'member');
 
     await page.fill('#name', 'laptop');
@@ -45,6 +47,13 @@ describe('administration in the browser', () => {
     expect((await platform.post(`/api/v1/organisations/${second.id}/users`, { email: 'new.officer@example.gov.uk', name: 'New Officer', role: 'reader' })).status).toBe(201);
 
     await signOut(page);
+    await page.goto(link);
+    await checkPage(page, 'set-password');
+    const password = 'a password of my own choosing';
+    await page.fill('#newPassword', password);
+    await page.fill('#confirmPassword', password);
+    await Promise.all([page.waitForURL(/\/sign-in\?passwordSet=1/), page.click('button:has-text("Set password")')]);
+    expect((await page.goto(link))?.status()).toBe(404);
     await signIn(page, { email: 'new.officer@example.gov.uk', password });
     expect(await page.locator('h1').innerText()).toBe('Choose an organisation');
     await checkPage(page, 'choose-organisation');

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, seeOther, setFlash, webUserOf } from '../access.ts';
 import type { TooManyRequests } from '../errors.ts';
 import { type FormErrors, formValues } from '../forms.ts';
@@ -15,7 +16,7 @@ import {
   signInLockSeconds,
   startWebSession,
 } from '../../auth/sign-in.ts';
-import { findSignInCandidate, revokeSessions, setPassword } from '../../auth/users-service.ts';
+import { findPasswordLink, findSignInCandidate, revokeSessions, setPassword, usePasswordLink } from '../../auth/users-service.ts';
 
 const error = (field: string, text: string): FormErrors => ({ list: [{ text, href: `#${field}` }], fields: { [field]: { text } } });
 
@@ -43,9 +44,10 @@ function audit(request: FastifyRequest) {
 }
 
 export async function sessionPages(app: FastifyInstance): Promise<void> {
-  app.get<{ Querystring: { next?: string; signedOut?: string } }>('/sign-in', { config: { page: page.public } }, async (request, reply) => {
+  app.get<{ Querystring: { next?: string; signedOut?: string; passwordSet?: string } }>('/sign-in', { config: { page: page.public } }, async (request, reply) => {
     if (request.webUser) return seeOther(reply, safeRedirectPath(request.query.next));
-    return renderPage(request, reply, 'sign-in', { next: safeRedirectPath(request.query.next), signedOut: request.query.signedOut === '1', values: {} });
+    const { query } = request;
+    return renderPage(request, reply, 'sign-in', { next: safeRedirectPath(query.next), signedOut: query.signedOut === '1', passwordSet: query.passwordSet === '1', values: {} });
   });
 
   app.post('/sign-in', { config: { page: page.public }, onRequest: limitSignInAttempts }, async (request, reply) => {
@@ -107,6 +109,29 @@ export async function sessionPages(app: FastifyInstance): Promise<void> {
     request.session.set('epoch', epoch);
     setFlash(request, 'Your password has been changed', 'You have been signed out on every other device.');
     return seeOther(reply, '/account');
+  });
+
+  // A new member's one-time link: they choose their password here, signed out. An unknown, used
+  // or expired link answers alike, 404, so the page tells nobody which links once existed.
+  type LinkParams = { Params: { secret: string } };
+  const showLink = (request: FastifyRequest, reply: FastifyReply, person: { name: string; email: string }, errors?: FormErrors) =>
+    renderPage(request, reply, 'set-password', { person, minLength: MIN_PASSWORD_LENGTH, errors }, errors ? 400 : 200);
+
+  app.get<LinkParams>('/set-password/:secret', { config: { page: page.public } }, async (request, reply) => {
+    const person = await findPasswordLink(app.db, request.params.secret, app.clock.now());
+    if (!person) throw new NotFoundProblem('set-password link');
+    return showLink(request, reply, person);
+  });
+
+  app.post<LinkParams>('/set-password/:secret', { config: { page: page.public } }, async (request, reply) => {
+    const now = app.clock.now();
+    const person = await findPasswordLink(app.db, request.params.secret, now);
+    if (!person) throw new NotFoundProblem('set-password link');
+    const values = formValues(request.body);
+    const problem = newPasswordProblem(values.newPassword, values.confirmPassword);
+    if (problem) return showLink(request, reply, person, problem);
+    if (!(await usePasswordLink(app.db, request.id, request.params.secret, values.newPassword!, now))) throw new NotFoundProblem('set-password link');
+    return seeOther(reply, '/sign-in?passwordSet=1');
   });
 
   app.post('/account/sign-out-everywhere', { config: { page: page.signedIn } }, async (request, reply) => {

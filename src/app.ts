@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import secureJson from 'secure-json-parse';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { accessPlugin } from './auth/access.ts';
@@ -17,6 +16,7 @@ import { type Clock, clockPlugin, systemClock } from './http/clock.ts';
 import { registerErrorHandling, sendProblem, toProblem } from './http/error-handler.ts';
 import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
+import { parseJsonBody } from './http/json-body.ts';
 import { OPENAPI_TAGS, openApiTransform, openApiTransformObject } from './http/openapi.ts';
 import { importRoutes } from './imports/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
@@ -58,17 +58,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
   }).withTypeProvider<ZodTypeProvider>();
 
-  // An empty body is no body (POST .../withdraw); anything else must be JSON, parsed with
-  // Fastify's own prototype-poisoning guard.
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
     try {
-      done(null, secureJson.parse(text, { protoAction: 'error', constructorAction: 'error' }));
-    } catch {
-      const error = Object.assign(new Error('Body is not valid JSON'), { statusCode: 400, code: 'FST_ERR_CTP_INVALID_JSON_BODY' });
-      done(error, undefined);
+      done(null, parseJsonBody(typeof body === 'string' ? body : body.toString('utf8')));
+    } catch (error) {
+      done(error as Error, undefined);
     }
   });
 
@@ -85,6 +80,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
     if (closing) reply.header('connection', 'close');
+    // A browser must never guess a response's type (a JSON body read as HTML), and an API
+    // answer holds one council's figures: no cache or proxy keeps it.
+    reply.header('x-content-type-options', 'nosniff');
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
 
   await app.register(swagger, {

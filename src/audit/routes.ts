@@ -22,6 +22,8 @@ const auditRecordSchema = z
 /** A date is the whole of that day in the UK, as councils count days; a date-time is exact. */
 const boundSchema = z.union([z.iso.datetime({ offset: true }), isoDateSchema]);
 
+const MAX_BIGINT = 9223372036854775807n;
+
 const auditQuery = z.object({
   entity: z.string().max(50).optional(),
   entityId: z.string().max(100).optional(),
@@ -32,6 +34,8 @@ const auditQuery = z.object({
   after: z
     .string()
     .regex(/^\d{1,19}$/)
+    // Sequence numbers are PostgreSQL bigints: a position past the largest is refused, not sent to fail there.
+    .refine((value) => !/^\d{1,19}$/.test(value) || BigInt(value) <= MAX_BIGINT, 'must be a sequence number no larger than 9223372036854775807')
     .optional()
     .meta({ description: 'Continue after this sequence number.' }),
 });

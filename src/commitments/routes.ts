@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
 import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
-import { itemsOf, problemResponses, ifMatchHeaders } from '../http/schemas.ts';
+import { emptyBody, itemsOf, problemResponses, ifMatchHeaders } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { findCommitment, listCommitments } from './repository.ts';
 import { commitmentQuery, commitmentSchema, createCommitmentBody, etagOf, presentCommitment, updateCommitmentBody } from './schemas.ts';
@@ -104,6 +104,7 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'withdrawCommitment',
         responseHeaders: ['etag'],
         summary: 'Withdraw a line: it then counts in no total',
+        body: emptyBody,
         params: lineParams,
         headers: ifMatchHeaders,
         response: { 200: commitmentSchema, ...problemResponses('invalid-state') },

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
 import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
-import { itemsOf, problemResponses } from '../http/schemas.ts';
+import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { formatMoney } from '../shared/money.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { findGrant, findGrants } from './repository.ts';
@@ -160,6 +160,7 @@ export const grantRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'withdrawTranche',
         responseHeaders: ['etag'],
         summary: 'Withdraw a tranche (entered twice, or never paid): it stays on record and counts in nothing',
+        body: emptyBody,
         params: trancheParams,
         headers: ifMatchHeaders,
         response: { 200: trancheCreatedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'invalid-state') },

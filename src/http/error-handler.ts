@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
+import { JsonBodyError } from './json-body.ts';
 import { type FieldError, NotFoundProblem, Problem, PROBLEM_TYPE_BASE, UnavailableProblem, ValidationProblem } from '../shared/problems.ts';
 
 /** SQLSTATE classes and socket errors that mean "the database is not there", not "the request is wrong". */
@@ -61,6 +62,7 @@ function unstorableValue(error: unknown): string | undefined {
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) return new ValidationProblem(validationErrors(error));
+  if (error instanceof JsonBodyError) return new ValidationProblem([{ path: 'body', message: error.message }], 'The request body is not a JSON document this service takes.');
   if (isDatabaseUnavailable(error)) return new UnavailableProblem();
   const unstorable = unstorableValue(error);
   if (unstorable) return new ValidationProblem([{ path: 'body', message: unstorable }], 'The request carries a value that cannot be stored.');
@@ -121,5 +123,28 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     return sendProblem(reply, request, problem);
   });
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, request, new NotFoundProblem('route')));
+  const allowedMethods = methodsByPath(app);
+  app.setNotFoundHandler((request, reply) => {
+    const allowed = allowedMethods(request.url.split('?')[0] ?? '/');
+    if (allowed.length === 0) return sendProblem(reply, request, new NotFoundProblem('route'));
+    reply.header('allow', allowed.join(', '));
+    return sendProblem(reply, request, new Problem('method-not-allowed', 405, 'Method not allowed', `This address answers ${allowed.join(', ')} only.`));
+  });
+}
+
+/**
+ * The methods each route path answers, learnt as routes are added, so a method a path lacks
+ * is told apart from a path that does not exist (405 with Allow, not 404).
+ */
+function methodsByPath(app: FastifyInstance): (path: string) => string[] {
+  const routes: { pattern: RegExp; methods: string[] }[] = [];
+  app.addHook('onRoute', (route) => {
+    const source = route.url
+      .replace(/\/$/, '')
+      .split('/')
+      .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment === '*' ? '.*' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+      .join('/');
+    routes.push({ pattern: new RegExp(`^${source}/?$`), methods: [route.method].flat() });
+  });
+  return (path) => [...new Set(routes.filter((route) => route.pattern.test(path)).flatMap((route) => route.methods))].sort();
 }

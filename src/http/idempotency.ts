@@ -4,7 +4,7 @@ import fp from 'fastify-plugin';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { configure } from 'safe-stable-stringify';
 import { z } from 'zod';
-import { accessOf } from '../auth/access.ts';
+import { accessOf, principalOf } from '../auth/access.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { IdempotencyConflictProblem, RequestInFlightProblem, ValidationProblem } from '../shared/problems.ts';
@@ -70,6 +70,16 @@ async function claimKey(db: Kysely<Database>, organisationId: string, key: strin
     .execute();
 }
 
+async function releaseKey(db: Kysely<Database>, organisationId: string, storedKey: string, fingerprint: string): Promise<void> {
+  await db
+    .deleteFrom('idempotency_keys')
+    .where('organisation_id', '=', organisationId)
+    .where('key', '=', storedKey)
+    .where('state', '=', 'in_flight')
+    .where('request_hash', '=', fingerprint)
+    .execute();
+}
+
 async function lockKey(trx: Transaction<Database>, organisationId: string, key: string) {
   try {
     const result = await sql<{ request_hash: string; state: string; response_status: number | null; response_body: unknown; response_headers: Record<string, string> | null }>`
@@ -88,7 +98,8 @@ async function lockKey(trx: Transaction<Database>, organisationId: string, key: 
  * concurrent twin finds it), then locked inside the write's own transaction, which also
  * stores the response: if the process dies mid-write, both vanish together and a retry runs
  * the write afresh; a twin that finds the lock held is told the request is in flight.
- * A request that fails (a 4xx or 5xx) stores nothing, so it may be retried with the same key.
+ * A request that fails (a 4xx or 5xx) stores nothing and releases its key, so it may be
+ * retried with the same key, corrected or not.
  */
 export async function respondIdempotently(
   db: Kysely<Database>,
@@ -102,30 +113,50 @@ export async function respondIdempotently(
     throw new ValidationProblem([{ path: 'Idempotency-Key', message: 'must be 1 to 255 visible ASCII characters' }]);
   }
   const organisationId = accessOf(request).organisationId;
+  // A key is one caller's: another member of the organisation sending the same text gets
+  // nothing of the first caller's response. Stored hashed with the user, within its organisation.
+  const storedKey = createHash('sha256')
+    .update(`${principalOf(request).userId}\n${key}`)
+    .digest('hex');
   const fingerprint = request.idempotencyFingerprint ?? '';
-  await claimKey(db, organisationId, key, fingerprint);
+  await claimKey(db, organisationId, storedKey, fingerprint);
 
-  const outcome = await db.transaction().execute(async (trx) => {
-    const row = await lockKey(trx, organisationId, key);
-    if (!row) throw new RequestInFlightProblem();
-    if (row.request_hash !== fingerprint) throw new IdempotencyConflictProblem();
-    if (row.state === 'done' && row.response_status !== null) {
-      return { replayed: true, response: { status: row.response_status, body: row.response_body, headers: row.response_headers ?? {} } };
-    }
-    const response = await work(trx);
-    await trx
-      .updateTable('idempotency_keys')
-      .set({
-        state: 'done',
-        response_status: response.status,
-        response_body: JSON.stringify(response.body),
-        response_headers: JSON.stringify(response.headers),
-      })
-      .where('organisation_id', '=', organisationId)
-      .where('key', '=', key)
-      .execute();
-    return { replayed: false, response };
-  });
+  let workFailed = false;
+  const outcome = await db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await lockKey(trx, organisationId, storedKey);
+      if (!row) throw new RequestInFlightProblem();
+      if (row.request_hash !== fingerprint) throw new IdempotencyConflictProblem();
+      if (row.state === 'done' && row.response_status !== null) {
+        return { replayed: true, response: { status: row.response_status, body: row.response_body, headers: row.response_headers ?? {} } };
+      }
+      let response: StoredResponse;
+      try {
+        response = await work(trx);
+      } catch (error) {
+        workFailed = true;
+        throw error;
+      }
+      await trx
+        .updateTable('idempotency_keys')
+        .set({
+          state: 'done',
+          response_status: response.status,
+          response_body: JSON.stringify(response.body),
+          response_headers: JSON.stringify(response.headers),
+        })
+        .where('organisation_id', '=', organisationId)
+        .where('key', '=', storedKey)
+        .execute();
+      return { replayed: false, response };
+    })
+    .catch(async (error: unknown) => {
+      // The write failed and wrote nothing: the key is free again, so the corrected request
+      // may be sent with it (not refused as a conflict for a day).
+      if (workFailed) await releaseKey(db, organisationId, storedKey, fingerprint);
+      throw error;
+    });
   return send(reply, outcome.response, outcome.replayed);
 }
 

@@ -136,13 +136,21 @@ export const plainText = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .refine(...NO_NUL);
 
+// Spaces of every kind and the zero-width characters: text made only of these shows as nothing.
+const VISIBLE_CHARACTER = /[^\s\u200B-\u200D\u2060\uFEFF]/;
+
+/** Text that must say something: trimmed, and never only spaces or invisible characters. */
 export const requiredText = (max: number) =>
   z
     .string()
     .trim()
     .min(1, 'must not be empty')
     .max(max, `must be at most ${max} characters`)
+    .refine((value) => value === '' || VISIBLE_CHARACTER.test(value), 'must not be empty or only invisible characters')
     .refine(...NO_NUL);
+
+/** The body of an action that takes none (withdraw, commit): no body (which Fastify hands over as null), or `{}`; any field is refused. */
+export const emptyBody = z.strictObject({}).nullish().meta({ description: 'No body, or an empty object.' });
 
 /** If-Match on a write: absent or "*" always matches; see conditional.ts. */
 export const ifMatchHeaders = z.object({ 'if-match': z.string().max(1000).optional() });

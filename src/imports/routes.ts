@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
-import { itemsOf, problemResponses } from '../http/schemas.ts';
+import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
 import { findImport, type ImportRecord } from './repository.ts';
@@ -108,6 +108,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'commitImport',
         summary: 'Apply the import, all or nothing (422 with the reasons when a row is invalid or a cap would break)',
         description: 'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing.',
+        body: emptyBody,
         params: importParams,
         response: { 200: committedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict') },
       },

@@ -40,11 +40,13 @@ export function sumDecimals(values: Iterable<Decimal>): Decimal {
 }
 
 /**
- * Reads a JSON value as money. A JSON number is judged by the text JavaScript gives it back
- * as, so 0.1 + 0.2 (0.30000000000000004), 1e3 and 12.345 are all refused rather than rounded.
+ * Reads a JSON value as money, exactly as sent: text with spaces around it is refused, not
+ * trimmed. A JSON number is judged by the text JavaScript gives it back as, so 0.1 + 0.2
+ * (0.30000000000000004) is refused rather than rounded; the request body's reader hands
+ * number literals JavaScript would rewrite (1E2, 100.000) over as their text, refused here.
  */
 function parseMoneyValue(value: string | number): Decimal | string {
-  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'not a number') : value.trim();
+  const text = typeof value === 'number' ? (Number.isFinite(value) ? String(value) : 'not a number') : value;
   if (!MONEY_TEXT.test(text)) {
     return 'must be an amount in pounds with at most two decimals, such as "85772.00"';
   }

@@ -107,7 +107,8 @@ describe('fuzzing every write route', () => {
       await fc.assert(
         fc.asyncProperty(
           fc.oneof(
-            fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 })),
+            // A falsy payload goes out as no body at all, which an action taking no body (withdraw) accepts.
+            fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.array(fc.integer(), { maxLength: 3 })).filter((body) => route.fields.length > 0 || Boolean(body)),
             fc
               .record({
                 known: fc.subarray(route.fields).chain((fields) => fc.tuple(...fields.map((field) => fc.tuple(fc.constant(field), hostileValue)))),

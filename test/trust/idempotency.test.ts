@@ -118,10 +118,18 @@ describe('Idempotency-Key', () => {
   it('lets a key be reused after 24 hours', async () => {
     const body = { title: 'Old key', category: 'family_voice', amount: '1.00' };
     await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, body, { 'idempotency-key': 'old-key' });
+    // Keys are stored hashed with their user, so the newest key of the organisation is this one.
+    const newest = await testApp.database.handle.db
+      .selectFrom('idempotency_keys')
+      .select('key')
+      .where('organisation_id', '=', council.id)
+      .orderBy('created_at', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
     await testApp.database.handle.db
       .updateTable('idempotency_keys')
       .set({ created_at: new Date(Date.now() - 25 * 3600_000) })
-      .where('key', '=', 'old-key')
+      .where('key', '=', newest.key)
       .execute();
     const reused = await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, { ...body, title: 'New use of old key' }, { 'idempotency-key': 'old-key' });
     expect(reused.status).toBe(201);

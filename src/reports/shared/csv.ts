@@ -1,9 +1,9 @@
 import { Decimal, formatMoney } from '../../shared/money.ts';
-import { neutraliseFormula } from './safe-text.ts';
+import { neutraliseCsvText } from './safe-text.ts';
 
 /**
  * A CSV cell by what it holds: money prints as a plain decimal ("-15.00", never neutralised,
- * so it stays a number), text is neutralised against formula injection, null is empty.
+ * so it stays a number), text is neutralised against formula injection wherever a formula could start, null is empty.
  */
 export type CsvCell = string | Decimal | null;
 
@@ -12,7 +12,7 @@ const NEEDS_QUOTES = /[",\r\n]|^\s|\s$/;
 function cellText(cell: CsvCell): string {
   if (cell === null) return '';
   if (cell instanceof Decimal) return formatMoney(cell);
-  const safe = neutraliseFormula(cell);
+  const safe = neutraliseCsvText(cell);
   return NEEDS_QUOTES.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 

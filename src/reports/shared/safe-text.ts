@@ -10,6 +10,19 @@ export function neutraliseFormula(text: string): string {
   return FORMULA_START.test(text) ? `'${text}` : text;
 }
 
+/*
+ * In a CSV a formula can also start inside a cell: a spreadsheet opening the file with ";" as
+ * its list separator splits "Room hire;=cmd|' /C calc'!A0" into two cells, and text pasted
+ * from a cell splits at tabs and line breaks. Each place a separator, tab or line break is
+ * followed (after any spaces) by a formula's first character gets the same apostrophe.
+ */
+const FORMULA_AFTER_SEPARATOR = /([;,\t\r\n][ ]*)([=+\-@\t\r\0])/g;
+
+/** Text for a CSV cell: neutralised at its start and after every separator a spreadsheet might split it at. */
+export function neutraliseCsvText(text: string): string {
+  return neutraliseFormula(text).replace(FORMULA_AFTER_SEPARATOR, "$1'$2");
+}
+
 // Characters XML 1.0 forbids: a title holding one would make Word or Excel refuse the file.
 // eslint-disable-next-line no-control-regex
 const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inject } from 'vitest';
 import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
-import { grantAppRole } from '../../src/db/roles.ts';
+import { migrateAsOwner } from '../../src/db/migrate.ts';
 import { databaseUrl, withAdminClient } from './postgres-server.ts';
 
 export interface TestDatabase {
@@ -51,18 +51,20 @@ export interface AppRoleConnection {
 
 /**
  * A login role that owns nothing in the test database, granted what the app's role is granted
- * in production (the tables' owner runs grantAppRole after migrating), and a connection as it.
+ * in production, and a connection as it.
  * Roles are shared by the whole server, so each is named uniquely and dropped after its database.
  */
 export async function connectAsAppRole(database: TestDatabase, options: { poolSize?: number } = {}): Promise<AppRoleConnection> {
   const adminUrl = inject('postgresAdminUrl');
   const role = `ringfence_app_${process.pid}_${randomBytes(4).toString('hex')}`;
   await withAdminClient(adminUrl, (client) => client.query(`CREATE ROLE ${role} LOGIN`));
-  await grantAppRole(database.handle.db, role);
   const url = new URL(database.url);
   url.username = role;
   url.password = '';
   const handle = connectPostgres(url.toString(), { poolSize: options.poolSize ?? 20 });
+  // What the server does at start with DATABASE_OWNER_URL: migrate as the owner (the template
+  // already is), then grant the app's role.
+  await migrateAsOwner({ database: handle, databaseUrl: url.toString(), databaseOwnerUrl: database.url });
   return {
     role,
     url: url.toString(),

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,18 +19,11 @@ describe('the audit key', () => {
     expect(loadConfig({}).auditKey).toBeUndefined();
   });
 
-  it('accepts a PEM key as made by openssl, and base64 PKCS#8 DER', () => {
+  it('accepts a PKCS#8 PEM key (what openssl genpkey writes) and base64 PKCS#8 DER alike', () => {
     const pem = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
     const fromPem = createAuditSigner(parseAuditKey(pem));
     const der = parseAuditKey(pem).export({ format: 'der', type: 'pkcs8' }).toString('base64');
     expect(createAuditSigner(parseAuditKey(der)).keyId).toBe(fromPem.keyId);
-    let opensslPem: string;
-    try {
-      opensslPem = execFileSync('openssl', ['genpkey', '-algorithm', 'ed25519'], { encoding: 'utf8' });
-    } catch {
-      return; // No openssl on this machine: the PEM above is the same format.
-    }
-    expect(parseAuditKey(opensslPem).asymmetricKeyType).toBe('ed25519');
   });
 
   it('verifies only its own signature over exactly the head signed', () => {

@@ -4,6 +4,7 @@ import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { serializerCompiler, validatorCompiler, type ZodTypeProvider } from 'fastify-type-provider-zod';
 import { accessPlugin } from './auth/access.ts';
+import { auditPlugin } from './audit/plugin.ts';
 import { auditRoutes } from './audit/routes.ts';
 import { userRoutes } from './auth/routes.ts';
 import { commitmentRoutes } from './commitments/routes.ts';
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(databasePlugin, { database: options.database });
   registerErrorHandling(app);
   await app.register(accessPlugin);
+  await app.register(auditPlugin, { config: options.config });
   await app.register(idempotencyPlugin);
   await app.register(healthRoutes);
   await app.register(webPlugin, { config: options.config, reports: options.reports });

@@ -1,9 +1,12 @@
 import { z } from 'zod';
+import { parseAuditKey } from './audit/signing.ts';
 
 const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 const environmentSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
+  // The role that owns the tables and runs the migrations; DATABASE_URL's role then owns nothing.
+  DATABASE_OWNER_URL: z.string().url().optional(),
   RINGFENCE_DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -14,11 +17,15 @@ const environmentSchema = z.object({
   NODE_ENV: z.string().default('development'),
   // Encrypts the web sessions' cookies; anyone holding it could forge a session.
   RINGFENCE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  // Signs the audit chains' checkpoints (Ed25519); the database is never given it.
+  RINGFENCE_AUDIT_KEY: z.string().optional(),
 });
 
 export interface Config {
   /** Absent: run on embedded PGlite kept in `dataDir`. */
   readonly databaseUrl: string | undefined;
+  /** The tables' owner, for migrations; absent: DATABASE_URL's role migrates and owns them. */
+  readonly databaseOwnerUrl: string | undefined;
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
@@ -28,6 +35,8 @@ export interface Config {
   readonly production: boolean;
   /** Absent outside production: the web plugin keeps one in `dataDir` or makes one per process. */
   readonly sessionSecret: string | undefined;
+  /** Ed25519 private key (PEM or base64 PKCS#8 DER). Absent outside production: see resolveAuditSigner. */
+  readonly auditKey: string | undefined;
   /** Session cookies carry Secure everywhere but development and test, which run over plain http. */
   readonly secureCookies: boolean;
 }
@@ -46,8 +55,22 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (env.NODE_ENV === 'production' && !env.RINGFENCE_SESSION_SECRET) {
     throw new ConfigError('Invalid configuration: RINGFENCE_SESSION_SECRET: is required when NODE_ENV=production');
   }
+  if (env.NODE_ENV === 'production' && !env.RINGFENCE_AUDIT_KEY) {
+    throw new ConfigError('Invalid configuration: RINGFENCE_AUDIT_KEY: is required when NODE_ENV=production');
+  }
+  if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_OWNER_URL: needs DATABASE_URL, the role the app connects as');
+  }
+  if (env.RINGFENCE_AUDIT_KEY) {
+    try {
+      parseAuditKey(env.RINGFENCE_AUDIT_KEY);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration: ${(error as Error).message}`, { cause: error });
+    }
+  }
   return Object.freeze({
     databaseUrl: env.DATABASE_URL,
+    databaseOwnerUrl: env.DATABASE_OWNER_URL,
     dataDir: env.RINGFENCE_DATA_DIR,
     port: env.PORT,
     host: env.HOST,
@@ -56,6 +79,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     databasePoolSize: env.DATABASE_POOL_SIZE,
     production: env.NODE_ENV === 'production',
     sessionSecret: env.RINGFENCE_SESSION_SECRET,
+    auditKey: env.RINGFENCE_AUDIT_KEY,
     secureCookies: env.NODE_ENV !== 'development' && env.NODE_ENV !== 'test',
   });
 }

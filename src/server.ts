@@ -3,7 +3,8 @@ import { buildApp } from './app.ts';
 import { bootstrapPlatformAdmin } from './auth/bootstrap.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { connectDatabase } from './db/connect.ts';
-import { migrateToLatest } from './db/migrate.ts';
+import { migrateAsOwner } from './db/migrate.ts';
+import { countOwnedTables } from './db/roles.ts';
 import { createLogger } from './logger.ts';
 import { loadDemo } from './demo/load.ts';
 import { purgeExpiredIdempotencyKeys } from './http/idempotency.ts';
@@ -17,8 +18,12 @@ async function main(): Promise<void> {
     poolSize: config.databasePoolSize,
     logger,
   });
-  const { applied } = await migrateToLatest(database.db);
+  const { applied } = await migrateAsOwner({ database, databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl });
   logger.info({ applied, database: database.kind }, 'database migrated');
+  if (database.kind === 'postgres' && (await countOwnedTables(database.db)) > 0) {
+    // The embedded database is exempt: it has one role, and whoever holds its folder holds everything.
+    logger.warn('the app connects as the owner of its tables, so it could disable the audit triggers: set DATABASE_OWNER_URL and give DATABASE_URL a role of its own (README)');
+  }
 
   const purged = await purgeExpiredIdempotencyKeys(database.db);
   if (purged) logger.info({ purged }, 'expired idempotency keys removed');

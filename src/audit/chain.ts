@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { configure } from 'safe-stable-stringify';
 
 /** Keys sorted at every depth: the same record always hashes the same, however jsonb reorders it. */
-const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: Error });
+export const canonicalJson = configure({ deterministic: true, bigint: false, circularValue: Error });
 
 export const GENESIS_HASH = '0'.repeat(64);
 /** The chain for events that belong to no organisation (schemes, platform administrators). */

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { camelRow } from '../db/rows.ts';
-import type { Database } from '../db/tables.ts';
+import type { CheckpointReason, Database } from '../db/tables.ts';
 import { GENESIS_HASH, hashRecord } from './chain.ts';
 
 export interface AuditRecord {
@@ -49,6 +49,8 @@ export interface ChainVerification {
   /** The sequence number of the first record that is missing, altered or out of place. */
   readonly firstBadRecord?: string;
   readonly reason?: string;
+  /** The hash the sound part of the chain holds at each sequence number asked about ('0': the genesis). */
+  readonly hashesAt: ReadonlyMap<string, string>;
 }
 
 const PAGE = 5_000;
@@ -58,10 +60,12 @@ const PAGE = 5_000;
  * checking each record names its predecessor's hash and the next sequence number, then that
  * the chain head agrees with the last record (so deleting the newest records shows too).
  */
-export async function verifyChain(db: Kysely<Database>, chainId: string): Promise<ChainVerification> {
+export async function verifyChain(db: Kysely<Database>, chainId: string, seqsWanted: ReadonlySet<string> = new Set()): Promise<ChainVerification> {
   let expectedPrev = GENESIS_HASH;
   let expectedSeq = 1n;
   let records = 0;
+  const hashesAt = new Map<string, string>();
+  if (seqsWanted.has('0')) hashesAt.set('0', GENESIS_HASH);
   for (;;) {
     const rows = await db
       .selectFrom('audit_records')
@@ -73,7 +77,7 @@ export async function verifyChain(db: Kysely<Database>, chainId: string): Promis
       .execute();
     for (const row of rows) {
       const seq = String(row.seq);
-      const bad = (reason: string): ChainVerification => ({ ok: false, records, firstBadRecord: BigInt(seq) === expectedSeq ? seq : expectedSeq.toString(), reason });
+      const bad = (reason: string): ChainVerification => ({ ok: false, records, firstBadRecord: BigInt(seq) === expectedSeq ? seq : expectedSeq.toString(), reason, hashesAt });
       if (BigInt(seq) !== expectedSeq) return bad('a record is missing');
       if (row.prev_hash !== expectedPrev) return bad('the record does not follow its predecessor');
       // Field by field, not camelRow: the hash covers exactly these, whatever else the select grows.
@@ -93,6 +97,7 @@ export async function verifyChain(db: Kysely<Database>, chainId: string): Promis
       });
       if (recomputed !== row.hash) return bad('the record was altered');
       records += 1;
+      if (seqsWanted.has(seq)) hashesAt.set(seq, row.hash);
       expectedPrev = row.hash;
       expectedSeq += 1n;
     }
@@ -100,12 +105,86 @@ export async function verifyChain(db: Kysely<Database>, chainId: string): Promis
   }
   const head = await db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('chain_id', '=', chainId).executeTakeFirst();
   if (head && (BigInt(head.seq) !== expectedSeq - 1n || head.hash !== expectedPrev)) {
-    return { ok: false, records, firstBadRecord: expectedSeq.toString(), reason: 'records after this one were removed' };
+    return { ok: false, records, firstBadRecord: expectedSeq.toString(), reason: 'records after this one were removed', hashesAt };
   }
-  return { ok: true, records };
+  return { ok: true, records, hashesAt };
 }
 
 /** The names of the people an audit trail records, by id. */
 export async function findActorNames(db: Kysely<Database>, userIds: readonly string[]): Promise<{ id: string; name: string }[]> {
   return userIds.length ? db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [];
+}
+
+export interface ChainHead {
+  readonly seq: string;
+  readonly hash: string;
+}
+
+/** The chain's head as committed; an organisation that has written nothing yet is at the genesis. */
+export async function findChainHead(db: Kysely<Database>, chainId: string): Promise<ChainHead> {
+  const head = await db.selectFrom('audit_chain_heads').select(['seq', 'hash']).where('chain_id', '=', chainId).executeTakeFirst();
+  return head ? { seq: String(head.seq), hash: head.hash } : { seq: '0', hash: GENESIS_HASH };
+}
+
+export interface StoredCheckpoint {
+  readonly id: string;
+  readonly seq: string;
+  readonly hash: string;
+  readonly signedAt: Date;
+  readonly reason: CheckpointReason;
+  readonly keyId: string;
+  readonly signature: string;
+}
+
+export interface NewCheckpoint {
+  readonly chainId: string;
+  readonly organisationId: string | null;
+  readonly seq: string;
+  readonly hash: string;
+  readonly signedAt: Date;
+  readonly reason: CheckpointReason;
+  readonly keyId: string;
+  readonly publicKey: string;
+  readonly signature: string;
+}
+
+export async function insertCheckpoint(db: Kysely<Database>, checkpoint: NewCheckpoint): Promise<StoredCheckpoint> {
+  const row = await db
+    .insertInto('audit_checkpoints')
+    .values({
+      chain_id: checkpoint.chainId,
+      organisation_id: checkpoint.organisationId,
+      seq: checkpoint.seq,
+      hash: checkpoint.hash,
+      signed_at: checkpoint.signedAt,
+      reason: checkpoint.reason,
+      key_id: checkpoint.keyId,
+      public_key: checkpoint.publicKey,
+      signature: checkpoint.signature,
+    })
+    .returning(['id', 'seq', 'hash', 'signed_at', 'reason', 'key_id', 'signature'])
+    .executeTakeFirstOrThrow();
+  return toCheckpoint(row);
+}
+
+/** Every checkpoint of the chain, lowest sequence number first (then in the order signed). */
+export async function findCheckpoints(db: Kysely<Database>, chainId: string): Promise<StoredCheckpoint[]> {
+  const rows = await db
+    .selectFrom('audit_checkpoints')
+    .select(['id', 'seq', 'hash', 'signed_at', 'reason', 'key_id', 'signature'])
+    .where('chain_id', '=', chainId)
+    .orderBy('seq')
+    .orderBy('id')
+    .execute();
+  return rows.map(toCheckpoint);
+}
+
+/** Whether the chain has a checkpoint signed at or after this instant. */
+export async function hasCheckpointSince(db: Kysely<Database>, chainId: string, since: Date): Promise<boolean> {
+  const row = await db.selectFrom('audit_checkpoints').select('id').where('chain_id', '=', chainId).where('signed_at', '>=', since).limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+function toCheckpoint(row: { id: string; seq: string; hash: string; signed_at: Date; reason: CheckpointReason; key_id: string; signature: string }): StoredCheckpoint {
+  return { id: String(row.id), seq: String(row.seq), hash: row.hash, signedAt: row.signed_at, reason: row.reason, keyId: row.key_id, signature: row.signature };
 }

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { access, accessOf } from '../auth/access.ts';
 
 import { endOfLondonDay, isoDateSchema, startOfLondonDay } from '../shared/calendar.ts';
-import { findAuditRecords, verifyChain } from './repository.ts';
+import { takeCheckpoint, verifyAudit } from './checkpoints.ts';
+import { findAuditRecords } from './repository.ts';
 
 const auditRecordSchema = z
   .object({
@@ -18,6 +19,31 @@ const auditRecordSchema = z
     requestId: z.string().nullable(),
   })
   .meta({ id: 'AuditRecord' });
+
+const checkpointSchema = z
+  .object({
+    id: z.string(),
+    seq: z.string().meta({ description: 'The sequence number of the newest record the signature covers (0: none yet).' }),
+    hash: z.string().meta({ description: "That record's hash." }),
+    signedAt: z.iso.datetime(),
+    reason: z.enum(['daily', 'on-demand', 'submission']),
+    keyId: z.string(),
+    publicKey: z.string().meta({ description: 'The Ed25519 public key, SPKI DER in base64.' }),
+    signature: z.string().meta({ description: 'Ed25519 over the canonical JSON of { chainId, seq, hash, signedAt }, in base64.' }),
+  })
+  .meta({ id: 'AuditCheckpoint' });
+
+const verificationSchema = z.object({
+  ok: z.boolean(),
+  records: z.number().int(),
+  firstBadRecord: z.string().optional(),
+  reason: z.string().optional(),
+  checkpoints: z.object({
+    checked: z.number().int(),
+    otherKeys: z.number().int(),
+    firstUnreachable: z.object({ id: z.string(), seq: z.string(), signedAt: z.iso.datetime(), reason: z.string() }).optional(),
+  }),
+});
 
 /** A date is the whole of that day in the UK, as councils count days; a date-time is exact. */
 const boundSchema = z.union([z.iso.datetime({ offset: true }), isoDateSchema]);
@@ -99,13 +125,29 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['audit'],
         operationId: 'verifyAuditChain',
-        summary: "Prove the organisation's audit chain is whole and unaltered",
+        summary: "Prove the organisation's audit chain is whole, unaltered and still reaches every signed checkpoint",
         params: z.object({ orgId: z.uuid() }),
-        response: {
-          200: z.object({ ok: z.boolean(), records: z.number().int(), firstBadRecord: z.string().optional(), reason: z.string().optional() }),
-        },
+        response: { 200: verificationSchema },
       },
     },
-    async (request) => verifyChain(app.db, accessOf(request).organisationId),
+    async (request) => verifyAudit(app.db, app.auditSigner, accessOf(request).organisationId),
+  );
+
+  app.post(
+    '/organisations/:orgId/audit/checkpoints',
+    {
+      config: { access: access.member('organisation', 'orgId', 'admin') },
+      schema: {
+        tags: ['audit'],
+        operationId: 'signAuditCheckpoint',
+        summary: "Sign the audit chain's head now, with a key the database never holds; keep the answer elsewhere",
+        params: z.object({ orgId: z.uuid() }),
+        response: { 201: checkpointSchema },
+      },
+    },
+    async (request, reply) => {
+      const checkpoint = await takeCheckpoint(app.db, app.auditSigner, accessOf(request).organisationId, 'on-demand', app.clock.now());
+      return reply.status(201).send(checkpoint);
+    },
   );
 };

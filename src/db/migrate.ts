@@ -2,6 +2,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { connectPostgres, type DatabaseHandle } from './connect.ts';
+import { grantAppRole, roleOf } from './roles.ts';
 
 /**
  * Run from the sources (tsx, Vitest) this module is src/db/migrate.ts and the migrations are the
@@ -47,4 +49,29 @@ export async function migrateToLatest(db: Kysely<any>): Promise<MigrationReport>
     throw new Error(`Migration ${failed?.migrationName ?? ''} failed: ${reason}`, { cause: error });
   }
   return { applied: (results ?? []).filter((result) => result.status === 'Success').map((result) => result.migrationName) };
+}
+
+export interface MigrationTarget {
+  /** The app's own connection, as DATABASE_URL's role (or the embedded database). */
+  readonly database: DatabaseHandle;
+  readonly databaseUrl: string | undefined;
+  /** DATABASE_OWNER_URL: when set, migrations run as the owner, who then grants DATABASE_URL's role its rows. */
+  readonly databaseOwnerUrl: string | undefined;
+}
+
+/**
+ * Migrates as the tables' owner. With two roles the owner connects only for this and then grants
+ * the app's role what it may do; with one (the embedded database, or DATABASE_URL alone) the
+ * app's own connection migrates and owns the tables.
+ */
+export async function migrateAsOwner(target: MigrationTarget): Promise<MigrationReport> {
+  if (!target.databaseOwnerUrl || !target.databaseUrl) return migrateToLatest(target.database.db);
+  const owner = connectPostgres(target.databaseOwnerUrl, { poolSize: 1 });
+  try {
+    const report = await migrateToLatest(owner.db);
+    await grantAppRole(owner.db, roleOf(target.databaseUrl));
+    return report;
+  } finally {
+    await owner.close();
+  }
 }

@@ -274,6 +274,7 @@ export interface Database extends GovernanceTables {
   spend_entries: SpendEntriesTable;
   audit_chain_heads: AuditChainHeadsTable;
   audit_records: AuditRecordsTable;
+  audit_checkpoints: AuditCheckpointsTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
   cost_centre_mappings: CostCentreMappingsTable;
@@ -301,6 +302,22 @@ export interface AuditRecordsTable {
   request_id: string | null;
   prev_hash: string;
   hash: string;
+}
+
+export type CheckpointReason = 'daily' | 'on-demand' | 'submission';
+
+/** A chain head signed outside the database (migration 0013); only the signature and public key are kept. */
+export interface AuditCheckpointsTable {
+  chain_id: string;
+  id: ColumnType<string, never, never>;
+  organisation_id: string | null;
+  seq: ColumnType<string, string, never>;
+  hash: string;
+  signed_at: Date;
+  reason: CheckpointReason;
+  key_id: string;
+  public_key: string;
+  signature: string;
 }
 
 export interface IdempotencyKeysTable {

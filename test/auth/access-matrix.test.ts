@@ -57,6 +57,7 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/grants/{grantId}/cost-centres': 'finance',
   'GET /api/v1/organisations/{orgId}/audit': 'reader',
   'GET /api/v1/organisations/{orgId}/audit/verify': 'reader',
+  'POST /api/v1/organisations/{orgId}/audit/checkpoints': 'admin',
   // Programme governance: everyone reads, the programme lead (and admins) write.
   'GET /api/v1/organisations/{orgId}/governance-bodies': 'reader',
   'POST /api/v1/organisations/{orgId}/governance-bodies': 'programme_lead',

@@ -29,7 +29,7 @@ const REFERENCE_TABLES = new Set([
 ]);
 
 /** Tables that may hold platform-wide rows as well as an organisation's. */
-const NULLABLE_ORGANISATION = new Set(['audit_records']);
+const NULLABLE_ORGANISATION = new Set(['audit_records', 'audit_checkpoints']);
 
 interface ForeignKey {
   table: string;

@@ -4,7 +4,7 @@ import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import type { Clock } from '../../src/http/clock.ts';
 import type { AnyReport } from '../../src/reports/definition.ts';
-import { createTestDatabase, type TestDatabase } from './database.ts';
+import { connectAsAppRole, createTestDatabase, type TestDatabase } from './database.ts';
 
 export const PLATFORM_ADMIN_TOKEN = 'test-platform-admin-token-0123456789abcdef';
 
@@ -15,12 +15,27 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  readonly clock?: Clock;
+  readonly reports?: readonly AnyReport[];
+  /** Connect the app as a role that owns nothing, as production's two roles do; `database.handle` stays the owner (a superuser). */
+  readonly appRole?: boolean;
+  /** RINGFENCE_AUDIT_KEY; absent, the app makes its own. */
+  readonly auditKey?: string;
+}
+
 /** The real app over a real, private PostgreSQL database, with a platform administrator; the system clock and the registry's reports unless others are given. */
-export async function startTestApp(options: { clock?: Clock; reports?: readonly AnyReport[] } = {}): Promise<TestApp> {
+export async function startTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = loadConfig({ DATABASE_URL: database.url, RINGFENCE_ADMIN_TOKEN: PLATFORM_ADMIN_TOKEN, LOG_LEVEL: 'silent' });
+  const appRole = options.appRole ? await connectAsAppRole(database) : undefined;
+  const config = loadConfig({
+    DATABASE_URL: appRole?.url ?? database.url,
+    RINGFENCE_ADMIN_TOKEN: PLATFORM_ADMIN_TOKEN,
+    LOG_LEVEL: 'silent',
+    ...(options.auditKey ? { RINGFENCE_AUDIT_KEY: options.auditKey } : {}),
+  });
   await bootstrapPlatformAdmin(database.handle.db, config.adminToken);
-  const app = await buildApp({ config, database: database.handle, clock: options.clock, reports: options.reports });
+  const app = await buildApp({ config, database: appRole?.handle ?? database.handle, clock: options.clock, reports: options.reports });
   await app.ready();
   return {
     app,
@@ -28,7 +43,8 @@ export async function startTestApp(options: { clock?: Clock; reports?: readonly 
     adminToken: PLATFORM_ADMIN_TOKEN,
     async close() {
       await app.close();
-      await database.drop();
+      if (appRole) await appRole.drop();
+      else await database.drop();
     },
   };
 }

@@ -47,7 +47,7 @@ async function recordUserChange(
 }
 
 /** Whether an email address is in one of the domains: the part after the last @, exactly. */
-export function inEmailDomains(email: string, emailDomains: readonly string[]): boolean {
+function inEmailDomains(email: string, emailDomains: readonly string[]): boolean {
   const domain = email.slice(email.lastIndexOf('@') + 1).toLowerCase();
   return emailDomains.includes(domain);
 }
@@ -249,7 +249,7 @@ export async function setPassword(db: Kysely<Database>, context: AuditContext, u
 }
 
 /** How long a set-password link works: long enough for a weekend, short enough to go stale. */
-export const PASSWORD_LINK_HOURS = 72;
+const PASSWORD_LINK_HOURS = 72;
 
 /**
  * A one-time link with which a new member chooses their own password: an organisation's admin

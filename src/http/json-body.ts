@@ -1,7 +1,7 @@
 import secureJson from 'secure-json-parse';
 
 /** No request this service takes nests deeper than a handful of levels; a body nested thousands deep is an attack. */
-export const MAX_JSON_DEPTH = 32;
+const MAX_JSON_DEPTH = 32;
 
 const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.(\d+))?([eE][+-]?\d+)?/y;
 

@@ -14,6 +14,7 @@ const environmentSchema = z.object({
   RINGFENCE_ADMIN_TOKEN: z.string().min(32, 'must be at least 32 characters').optional(),
   LOG_LEVEL: z.enum(logLevels).default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  DATABASE_LONG_JOB_POOL_SIZE: z.coerce.number().int().min(1).max(50).default(2),
   NODE_ENV: z.string().default('development'),
   // Encrypts the web sessions' cookies; anyone holding it could forge a session.
   RINGFENCE_SESSION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
@@ -32,6 +33,8 @@ export interface Config {
   readonly adminToken: string | undefined;
   readonly logLevel: (typeof logLevels)[number];
   readonly databasePoolSize: number;
+  /** Connections kept apart for long jobs (import commits), so they never take the requests' ones. */
+  readonly databaseLongJobPoolSize: number;
   readonly production: boolean;
   /** Absent outside production: the web plugin keeps one in `dataDir` or makes one per process. */
   readonly sessionSecret: string | undefined;
@@ -77,6 +80,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
     adminToken: env.RINGFENCE_ADMIN_TOKEN,
     logLevel: env.LOG_LEVEL,
     databasePoolSize: env.DATABASE_POOL_SIZE,
+    databaseLongJobPoolSize: env.DATABASE_LONG_JOB_POOL_SIZE,
     production: env.NODE_ENV === 'production',
     sessionSecret: env.RINGFENCE_SESSION_SECRET,
     auditKey: env.RINGFENCE_AUDIT_KEY,

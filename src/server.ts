@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
+    longJobPoolSize: config.databaseLongJobPoolSize,
     logger,
   });
   const { applied } = await migrateAsOwner({ database, databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl });

@@ -40,42 +40,96 @@ function changedFields(before: Record<string, unknown> | null, after: Record<str
   return { before: changedBefore, after: changedAfter };
 }
 
+interface PendingChange {
+  readonly context: AuditContext;
+  readonly change: Change;
+}
+
+/** Transactions whose audit records are held back to be chained in one go at their end. */
+const heldBack = new WeakMap<Transaction<Database>, PendingChange[]>();
+
+/** Rows per INSERT: thirteen columns each, well inside PostgreSQL's 65,535 parameters. */
+const INSERT_BATCH = 2_000;
+
 /**
  * Appends one record to the organisation's chain, inside the caller's transaction so the
  * record exists exactly when the change does. The chain head row is locked until commit,
  * which orders the organisation's records; callers write their audit record last, after any
  * grant lock, so the head is held briefly and always taken after the grant (no deadlock).
+ * Inside chainAuditAtEnd the record is held back and chained when that work is done.
  */
 export async function recordChange(trx: Transaction<Database>, context: AuditContext, change: Change): Promise<void> {
-  const chainId = change.organisationId ?? PLATFORM_CHAIN;
+  const pending = heldBack.get(trx);
+  if (pending) {
+    pending.push({ context, change });
+    return;
+  }
+  await appendToChains(trx, [{ context, change }]);
+}
+
+/**
+ * Runs long work (an import of thousands of rows) with its audit records held back, then
+ * chains them all at its end, still inside the transaction. The chain head is the one lock
+ * every write of an organisation shares: taken by the first row and kept to the commit, it
+ * would queue all the organisation's other writes behind the whole import. Taken last, it is
+ * held only for the final inserts. The records are the same ones, in the same order.
+ */
+export async function chainAuditAtEnd<T>(trx: Transaction<Database>, work: () => Promise<T>): Promise<T> {
+  if (heldBack.has(trx)) return work();
+  const pending: PendingChange[] = [];
+  heldBack.set(trx, pending);
+  let result: T;
+  try {
+    result = await work();
+  } finally {
+    heldBack.delete(trx);
+  }
+  await appendToChains(trx, pending);
+  return result;
+}
+
+async function appendToChains(trx: Transaction<Database>, pending: readonly PendingChange[]): Promise<void> {
+  const byChain = new Map<string, PendingChange[]>();
+  for (const each of pending) {
+    const chainId = each.change.organisationId ?? PLATFORM_CHAIN;
+    const chain = byChain.get(chainId);
+    if (chain) chain.push(each);
+    else byChain.set(chainId, [each]);
+  }
+  // Heads in a fixed order, so two batches touching the same chains cannot deadlock.
+  for (const chainId of [...byChain.keys()].sort()) await appendToChain(trx, chainId, byChain.get(chainId)!);
+}
+
+async function appendToChain(trx: Transaction<Database>, chainId: string, pending: readonly PendingChange[]): Promise<void> {
   await sql`INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES (${chainId}, 0, ${GENESIS_HASH}) ON CONFLICT (chain_id) DO NOTHING`.execute(trx);
   const head = await sql<{ seq: string; hash: string; now: Date }>`
     SELECT seq::text AS seq, hash, now() AS now FROM audit_chain_heads WHERE chain_id = ${chainId} FOR UPDATE`.execute(trx);
   const current = head.rows[0]!;
-  const seq = (BigInt(current.seq) + 1n).toString();
   // Millisecond precision, so the stored timestamp reads back exactly as hashed.
   const at = new Date(new Date(current.now).getTime()).toISOString();
-  const { before, after } = changedFields(change.before, change.after);
-  const fields = {
-    chainId,
-    seq,
-    organisationId: change.organisationId,
-    at,
-    actorId: context.actorId,
-    action: change.action,
-    entity: change.entity,
-    entityId: change.entityId,
-    before,
-    after,
-    requestId: context.requestId ?? null,
-    prevHash: current.hash,
-  };
-  const hash = hashRecord(fields);
-  await trx
-    .insertInto('audit_records')
-    .values({
+  let seq = BigInt(current.seq);
+  let prevHash = current.hash;
+  const rows = pending.map(({ context, change }) => {
+    seq += 1n;
+    const { before, after } = changedFields(change.before, change.after);
+    const fields = {
+      chainId,
+      seq: seq.toString(),
+      organisationId: change.organisationId,
+      at,
+      actorId: context.actorId,
+      action: change.action,
+      entity: change.entity,
+      entityId: change.entityId,
+      before,
+      after,
+      requestId: context.requestId ?? null,
+      prevHash,
+    };
+    const hash = hashRecord(fields);
+    const row = {
       chain_id: chainId,
-      seq,
+      seq: fields.seq,
       organisation_id: change.organisationId,
       at: new Date(at),
       actor_id: context.actorId,
@@ -85,9 +139,17 @@ export async function recordChange(trx: Transaction<Database>, context: AuditCon
       before: before === null ? null : JSON.stringify(before),
       after: after === null ? null : JSON.stringify(after),
       request_id: context.requestId ?? null,
-      prev_hash: current.hash,
+      prev_hash: prevHash,
       hash,
-    })
-    .execute();
-  await sql`UPDATE audit_chain_heads SET seq = ${seq}::bigint, hash = ${hash} WHERE chain_id = ${chainId}`.execute(trx);
+    };
+    prevHash = hash;
+    return row;
+  });
+  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
+    await trx
+      .insertInto('audit_records')
+      .values(rows.slice(start, start + INSERT_BATCH))
+      .execute();
+  }
+  await sql`UPDATE audit_chain_heads SET seq = ${seq.toString()}::bigint, hash = ${prevHash} WHERE chain_id = ${chainId}`.execute(trx);
 }

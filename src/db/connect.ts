@@ -17,7 +17,13 @@ const keepText = (value: string): string => value;
 const countAsNumber = (value: string): number => Number(value);
 
 export interface DatabaseHandle {
+  /** For requests: short waits, short statements, so one request never holds up the rest. */
   readonly db: Kysely<Database>;
+  /**
+   * For long jobs (an import commit): a small pool of its own, so a few long transactions can
+   * never take the connections that requests need. The same database as db.
+   */
+  readonly longJobs: Kysely<Database>;
   readonly kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -28,8 +34,24 @@ export interface DatabaseOptions {
   readonly databaseUrl: string | undefined;
   readonly dataDir: string;
   readonly poolSize?: number;
+  /** Connections for long jobs; DATABASE_LONG_JOB_POOL_SIZE. */
+  readonly longJobPoolSize?: number;
   readonly logger?: Logger;
 }
+
+/**
+ * How long anything waits. A request that cannot get a connection or a row lock within a few
+ * seconds answers 503 with Retry-After rather than queueing for minutes behind other work
+ * (lock_timeout, connectionTimeoutMillis); a database that stops answering is given up on
+ * within ten seconds (statement_timeout on the server, query_timeout here, a little later so
+ * the server's cancel normally wins and the connection stays usable). Long jobs wait for locks
+ * no longer, but may run longer statements (a whole import's audit records at once).
+ */
+const REQUEST_TIMEOUTS = { connectMs: 5_000, lockMs: 5_000, statementMs: 7_000, queryMs: 8_000 } as const;
+const LONG_JOB_TIMEOUTS = { connectMs: 5_000, lockMs: 5_000, statementMs: 60_000, queryMs: 65_000 } as const;
+const DEFAULT_LONG_JOB_POOL_SIZE = 2;
+
+type Timeouts = typeof REQUEST_TIMEOUTS | typeof LONG_JOB_TIMEOUTS;
 
 function queryLogger(logger: Logger | undefined) {
   if (!logger) return undefined;
@@ -43,16 +65,14 @@ function queryLogger(logger: Logger | undefined) {
   };
 }
 
-export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptions, 'databaseUrl' | 'dataDir'> = {}): DatabaseHandle {
+function createPool(databaseUrl: string, max: number, timeouts: Timeouts, logger: Logger | undefined): pg.Pool {
   const pool = new pg.Pool({
     connectionString: databaseUrl,
-    max: options.poolSize ?? 10,
-    // While the database is unreachable, fail fast (503) rather than hang the request.
-    connectionTimeoutMillis: 3_000,
-    // A statement stuck behind a lock, or a connection that went silent, must not hold a
-    // request for ever: the server gives up after 30 s, this client after 35 s.
-    statement_timeout: 30_000,
-    query_timeout: 35_000,
+    max,
+    connectionTimeoutMillis: timeouts.connectMs,
+    lock_timeout: timeouts.lockMs,
+    statement_timeout: timeouts.statementMs,
+    query_timeout: timeouts.queryMs,
     keepAlive: true,
     types: {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
@@ -66,13 +86,22 @@ export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptio
   // would crash the process: idle clients report through the pool, checked-out ones (Kysely
   // holds one across a transaction) only on themselves. The query under way still fails and
   // the request answers 503.
-  pool.on('error', (error) => options.logger?.warn({ err: error.message }, 'idle database connection failed'));
+  pool.on('error', (error) => logger?.warn({ err: error.message }, 'idle database connection failed'));
   pool.on('connect', (client) => {
-    client.on('error', (error) => options.logger?.warn({ err: error.message }, 'database connection failed'));
+    client.on('error', (error) => logger?.warn({ err: error.message }, 'database connection failed'));
   });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log: queryLogger(options.logger) });
+  return pool;
+}
+
+export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptions, 'databaseUrl' | 'dataDir'> = {}): DatabaseHandle {
+  const pool = createPool(databaseUrl, options.poolSize ?? 10, REQUEST_TIMEOUTS, options.logger);
+  const longJobPool = createPool(databaseUrl, options.longJobPoolSize ?? DEFAULT_LONG_JOB_POOL_SIZE, LONG_JOB_TIMEOUTS, options.logger);
+  const log = queryLogger(options.logger);
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
+  const longJobs = new Kysely<Database>({ dialect: new PostgresDialect({ pool: longJobPool }), log });
   return {
     db,
+    longJobs,
     kind: 'postgres',
     async ping() {
       const client = await pool.connect();
@@ -82,7 +111,9 @@ export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptio
         client.release();
       }
     },
-    close: () => db.destroy(),
+    async close() {
+      await Promise.all([db.destroy(), longJobs.destroy()]);
+    },
   };
 }
 
@@ -136,6 +167,8 @@ export async function connectPglite(dataDir: string, options: Omit<DatabaseOptio
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log: queryLogger(options.logger) });
     return {
       db,
+      // One connection in one process: there is no pool to keep long jobs out of.
+      longJobs: db,
       kind: 'pglite',
       async ping() {
         await pglite.query('SELECT 1');

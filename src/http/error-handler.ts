@@ -1,16 +1,49 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors, isResponseSerializationError } from 'fastify-type-provider-zod';
 import { JsonBodyError } from './json-body.ts';
-import { type FieldError, NotFoundProblem, Problem, PROBLEM_TYPE_BASE, UnavailableProblem, ValidationProblem } from '../shared/problems.ts';
+import { type FieldError, NotFoundProblem, Problem, PROBLEM_TYPE_BASE, RETRY_AFTER_SECONDS, UnavailableProblem, ValidationProblem } from '../shared/problems.ts';
 
 /** SQLSTATE classes and socket errors that mean "the database is not there", not "the request is wrong". */
-const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P02', '57P03', '08000', '08003', '08006', '08001', '08004']);
+const UNAVAILABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  // admin_shutdown, crash_shutdown, cannot_connect_now
+  '57P01',
+  '57P02',
+  '57P03',
+  // connection exceptions
+  '08000',
+  '08003',
+  '08006',
+  '08001',
+  '08004',
+  // too_many_connections; object_not_in_prerequisite_state (a database not accepting connections)
+  '53300',
+  '55000',
+]);
+
+/**
+ * SQLSTATEs that mean "the database is busy", not broken: a lock waited for past lock_timeout
+ * (55P03) or a statement past statement_timeout (57014, which the server also uses when it
+ * cancels a query). The caller may retry shortly.
+ */
+const BUSY_CODES = new Set(['55P03', '57014']);
 
 function isDatabaseUnavailable(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error/i.test(error.message);
+  // pg's own words for a connection that never came (connectionTimeoutMillis), went away, or
+  // stopped answering (query_timeout).
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i.test(error.message);
+}
+
+function isDatabaseBusy(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && BUSY_CODES.has(code);
 }
 
 function fieldPath(instancePath: string, context: string | undefined): string {
@@ -64,6 +97,7 @@ export function toProblem(error: unknown): Problem {
   if (hasZodFastifySchemaValidationErrors(error)) return new ValidationProblem(validationErrors(error));
   if (error instanceof JsonBodyError) return new ValidationProblem([{ path: 'body', message: error.message }], 'The request body is not a JSON document this service takes.');
   if (isDatabaseUnavailable(error)) return new UnavailableProblem();
+  if (isDatabaseBusy(error)) return new UnavailableProblem('The records this request needs are busy with other work. Try again shortly.');
   const unstorable = unstorableValue(error);
   if (unstorable) return new ValidationProblem([{ path: 'body', message: unstorable }], 'The request carries a value that cannot be stored.');
   if ((error as { constraint?: unknown }).constraint === 'ringfence_category_cap') {
@@ -99,6 +133,7 @@ export function toProblem(error: unknown): Problem {
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, problem: Problem): FastifyReply {
+  if (problem.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
   return reply
     .status(problem.status)
     .type('application/problem+json')

@@ -36,7 +36,8 @@ export function importHasProblems(preview: PreviewBody): Problem {
 
 /**
  * Writes every planned line or payment through the same services as hand entry, in the
- * caller's transaction: each takes the grant lock, checks the cap and writes its audit record,
+ * caller's transaction: each takes the grant lock, checks the cap and writes its audit record
+ * (held back and chained at the end when the caller asks, as commitImport does),
  * and the first refusal rolls back everything before it.
  */
 export async function applyPlan(trx: Transaction<Database>, actor: Actor, grantId: string, plan: Plan, skippedDuplicates: number): Promise<CommitResult> {

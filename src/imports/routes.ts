@@ -114,7 +114,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const { record, result, replayed } = await commitImport(app.db, actorOf(request), request.params.importId);
+      const { record, result, replayed } = await commitImport(app.database.longJobs, actorOf(request), request.params.importId);
       if (replayed) reply.header('idempotent-replayed', 'true');
       return { ...result, id: record.id, kind: record.kind, status: 'committed' as const };
     },

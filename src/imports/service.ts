@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
-import { recordChange } from '../audit/record.ts';
+import { chainAuditAtEnd, recordChange } from '../audit/record.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { lockGrant } from '../grants/repository.ts';
@@ -106,7 +106,9 @@ export interface Committed {
  * the ledger as it now stands (a payment recorded since the preview is now a duplicate; a
  * line withdrawn since is a problem), then written through the services in this one
  * transaction. The import row stays locked throughout, so a second commit waits and then
- * replays the first one's result instead of importing twice.
+ * replays the first one's result instead of importing twice. Only this grant is locked while
+ * the rows are written: the organisation's audit records are chained at the end, so its other
+ * grants are not kept waiting. Run it on the long-job connections (DatabaseHandle.longJobs).
  */
 export async function commitImport(db: Kysely<Database>, actor: Actor, importId: string): Promise<Committed> {
   return inTransaction(db, async (trx) => {
@@ -116,15 +118,18 @@ export async function commitImport(db: Kysely<Database>, actor: Actor, importId:
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
     const { preview, plan } = buildPreview(record, ledger, record.preview.sameFile);
     if (preview.problemCount > 0) throw importHasProblems(preview);
-    const result = await applyPlan(trx, actor, record.grantId, plan, preview.duplicates.length);
-    await markImportCommitted(trx, record.id, preview, result, actor.userId);
-    await recordChange(trx, audit(actor), {
-      organisationId: actor.organisationId,
-      action: 'commit',
-      entity: 'import',
-      entityId: record.id,
-      before: { status: 'previewed' },
-      after: { status: 'committed', kind: record.kind, fileName: record.fileName, created: result.created, skippedDuplicates: result.skippedDuplicates },
+    const result = await chainAuditAtEnd(trx, async () => {
+      const applied = await applyPlan(trx, actor, record.grantId, plan, preview.duplicates.length);
+      await markImportCommitted(trx, record.id, preview, applied, actor.userId);
+      await recordChange(trx, audit(actor), {
+        organisationId: actor.organisationId,
+        action: 'commit',
+        entity: 'import',
+        entityId: record.id,
+        before: { status: 'previewed' },
+        after: { status: 'committed', kind: record.kind, fileName: record.fileName, created: applied.created, skippedDuplicates: applied.skippedDuplicates },
+      });
+      return applied;
     });
     return { record: { ...record, status: 'committed', preview, result }, result, replayed: false };
   });

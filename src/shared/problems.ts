@@ -141,9 +141,12 @@ export class PreconditionFailedProblem extends Problem {
   }
 }
 
+/** Seconds a client is told to wait before retrying a 503: about as long as a lock or a connection is waited for. */
+export const RETRY_AFTER_SECONDS = 5;
+
 export class UnavailableProblem extends Problem {
-  constructor() {
-    super('unavailable', 503, 'Service unavailable', 'The database cannot be reached. Try again shortly.');
+  constructor(detail = 'The database cannot be reached. Try again shortly.') {
+    super('unavailable', 503, 'Service unavailable', detail);
   }
 }
 

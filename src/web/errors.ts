@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { sendProblem, toProblem } from '../http/error-handler.ts';
-import { NotFoundProblem } from '../shared/problems.ts';
+import { NotFoundProblem, RETRY_AFTER_SECONDS } from '../shared/problems.ts';
 import { page } from './access.ts';
 import { renderPage } from './render.ts';
 
@@ -33,7 +33,7 @@ function explain(error: unknown): { status: number; heading: string; text: strin
       text: 'If you typed the web address, check it is correct. If you followed a link, the record may not exist or may belong to another organisation.',
     };
   if (problem.status === 403) return { status: 403, heading: 'You cannot do this', text: problem.detail };
-  if (problem.status === 503) return { status: 503, heading: 'Sorry, the service is unavailable', text: 'The database cannot be reached. Try again shortly.' };
+  if (problem.status === 503) return { status: 503, heading: 'Sorry, the service is unavailable', text: problem.detail };
   if (problem.status < 500) return { status: problem.status, heading: problem.title, text: problem.detail };
   return { status: 500, heading: 'Sorry, there is a problem with the service', text: 'Try again later. The problem has been logged.' };
 }
@@ -43,6 +43,7 @@ export function registerPageErrors(app: FastifyInstance): void {
   app.setErrorHandler(async (error, request, reply) => {
     const page = explain(error);
     if (page.status >= 500) request.log.error({ err: error }, 'page failed');
+    if (page.status === 503) reply.header('retry-after', String(RETRY_AFTER_SECONDS));
     else request.log.info({ status: page.status }, 'page refused');
     return renderPage(request, reply, 'error', { heading: page.heading, text: page.text, requestId: request.id }, page.status);
   });

@@ -130,7 +130,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
 
   app.post<ImportParams>('/imports/:importId/commit', { config: { page: page.member('import', 'importId', 'finance') } }, async (request, reply) => {
     try {
-      const { record, result } = await commitImport(app.db, pageActorOf(request), request.params.importId);
+      const { record, result } = await commitImport(app.database.longJobs, pageActorOf(request), request.params.importId);
       const what = record.kind === 'spend' ? 'payments' : 'lines';
       setFlash(request, `Imported ${result.created.count} ${what}`, `${formatPounds(new Decimal(result.created.total))} in all, from ${record.fileName}.`);
       return seeOther(reply, `/grants/${record.grantId}/commitments`);

@@ -3,7 +3,7 @@
 // `npm run typecheck` and CI, and takes a minute where this takes a second.
 //
 // One bundle per entry point, split into shared chunks, all directly in dist/: every module's
-// import.meta.url is then a file in dist/, so the views, static files and workbook worker are
+// import.meta.url is then a file in dist/, so the views, static files and parsing workers are
 // copied there (see RUNTIME_FILES), and a module imported on first use (docx, the charts, the
 // report writers) becomes a chunk loaded on first use. Packages stay in node_modules, except
 // the few made of hundreds of small ES modules: bundled, they cost the idle server far less
@@ -24,6 +24,7 @@ const RUNTIME_FILES = {
   'web/views': 'views',
   'web/public': 'public',
   'imports/read/xlsx-worker.mjs': 'xlsx-worker.mjs',
+  'imports/read/csv-worker.mjs': 'csv-worker.mjs',
 };
 
 const ENTRY_POINTS = ['server', 'migrate-cli', 'demo-cli'];

@@ -44,7 +44,7 @@ export async function readSpreadsheet(bytes: Buffer, sheet: string | null): Prom
   if (type === 'unknown') throw fileProblem('is not a CSV or an Excel workbook (.xlsx)');
   if (type === 'csv') {
     if (sheet !== null) throw new ValidationProblem([{ path: 'sheet', message: 'applies only to an .xlsx workbook; a CSV has one sheet' }]);
-    const reading = readCsv(bytes);
+    const reading = await readCsv(bytes);
     if (!reading.ok) throw fileProblem(reading.message);
     return { type, grid: reading.grid };
   }

@@ -1,8 +1,8 @@
 // @ts-check
 /**
  * Reads one sheet of an .xlsx in a worker thread, so a hostile workbook can exhaust only this
- * thread's capped heap or its time limit, never the server (see xlsx-reader.ts, which starts
- * it). Plain JavaScript on purpose: neither tsx nor Vitest load TypeScript into worker threads.
+ * thread's capped heap or its time limit, never the server (see xlsx.ts, which starts it
+ * through worker.ts). Plain JavaScript on purpose: neither tsx nor Vitest load TypeScript into worker threads.
  *
  * Input (workerData): { bytes: Uint8Array, sheet: string | null, limits: { rows, columns, cellText } }.
  * Output (one message, as JSON text): { ok: true, sheet, sheets, rows: [{ row, cells }] } with

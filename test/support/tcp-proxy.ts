@@ -7,6 +7,7 @@ import net from 'node:net';
 export class TcpProxy {
   private server: net.Server | null = null;
   private readonly sockets = new Set<net.Socket>();
+  private hung = false;
   port = 0;
 
   constructor(
@@ -16,6 +17,14 @@ export class TcpProxy {
 
   async start(port = 0): Promise<number> {
     const server = net.createServer((client) => {
+      if (this.hung) {
+        // Accepted, and then never answered: the database as a hung host looks to a client.
+        this.sockets.add(client);
+        client.on('close', () => this.sockets.delete(client));
+        client.on('error', () => client.destroy());
+        client.pause();
+        return;
+      }
       const upstream = net.connect(this.targetPort, this.targetHost);
       for (const socket of [client, upstream]) {
         this.sockets.add(socket);
@@ -43,6 +52,18 @@ export class TcpProxy {
     for (const socket of this.sockets) socket.destroy();
     this.sockets.clear();
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /**
+   * Stops passing anything either way while keeping every connection open, and accepts new
+   * connections without answering them: a database that hangs rather than refuses.
+   */
+  hang(): void {
+    this.hung = true;
+    for (const socket of this.sockets) {
+      socket.unpipe();
+      socket.pause();
+    }
   }
 
   /** Listens again on the same port. */

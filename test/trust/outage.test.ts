@@ -90,3 +90,52 @@ describe('a database outage', () => {
     expect(verify.body.ok).toBe(true);
   });
 });
+
+/** The database host stops answering but keeps its connections open: no refusal ever comes, so only our own timeouts end the wait. */
+describe('a hung database', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let proxied: DatabaseHandle;
+  let app: Awaited<ReturnType<typeof buildApp>>;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await bootstrapPlatformAdmin(database.handle.db, PLATFORM_ADMIN_TOKEN);
+    const target = new URL(database.url);
+    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+    await proxy.start();
+    const viaProxy = new URL(database.url);
+    viaProxy.host = `127.0.0.1:${proxy.port}`;
+    proxied = connectPostgres(viaProxy.toString(), { poolSize: 5 });
+    app = await buildApp({ config: loadConfig({ DATABASE_URL: viaProxy.toString() }), database: proxied });
+  });
+  afterAll(async () => {
+    await app?.close();
+    await proxy?.stop();
+    await proxied?.close();
+    await database?.drop();
+  });
+
+  it('answers 503 with Retry-After within ten seconds, on connections it held and on new ones', async () => {
+    const admin = apiAs(app, PLATFORM_ADMIN_TOKEN);
+    // A connection is open and idle in the pool when the host hangs, and more are opened after.
+    expect((await admin.get('/api/v1/organisations')).status).toBe(200);
+    proxy.hang();
+
+    const started = Date.now();
+    const answers = await Promise.all([
+      admin.get('/api/v1/organisations'),
+      admin.post('/api/v1/organisations', { name: 'Hung Council', code: 'E07000002' }),
+      admin.get('/api/v1/schemes'),
+      app.inject({ method: 'GET', url: '/ready' }),
+    ]);
+    const elapsed = Date.now() - started;
+    for (const answer of answers.slice(0, 3) as { status: number; body: { type: string }; headers: Record<string, unknown> }[]) {
+      expect(answer.status).toBe(503);
+      expect(answer.body.type).toBe('/problems/unavailable');
+      expect(answer.headers['retry-after']).toBe('5');
+    }
+    expect((answers[3] as { statusCode: number }).statusCode).toBe(503);
+    expect(elapsed).toBeLessThan(10_000);
+  }, 20_000);
+});

@@ -1,11 +1,13 @@
+import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
 import { apiAs, PLATFORM_ADMIN_TOKEN } from '../support/app.ts';
 import { createTestDatabase, type TestDatabase } from '../support/database.ts';
+import { withAdminClient } from '../support/postgres-server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
 /** The database goes away mid-traffic and comes back; the app answers 503 meanwhile and recovers by itself. */
@@ -138,4 +140,45 @@ describe('a hung database', () => {
     expect((answers[3] as { statusCode: number }).statusCode).toBe(503);
     expect(elapsed).toBeLessThan(10_000);
   }, 20_000);
+});
+
+/** The server is up but turns connections away: a database closed to connections (55000), a role at its connection limit (53300). */
+describe('a database refusing connections', () => {
+  let database: TestDatabase;
+  const role = `ringfence_limited_${randomBytes(4).toString('hex')}`;
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    await sql`${sql.raw(`CREATE ROLE ${role} LOGIN CONNECTION LIMIT 0`)}`.execute(database.handle.db);
+  });
+  afterAll(async () => {
+    await database?.drop();
+    await withAdminClient(inject('postgresAdminUrl'), (client) => client.query(`DROP ROLE IF EXISTS ${role}`));
+  });
+
+  const expectUnavailable = async (url: string) => {
+    const handle = connectPostgres(url, { poolSize: 2 });
+    const app = await buildApp({ config: loadConfig({ DATABASE_URL: url }), database: handle });
+    try {
+      const call = await app.inject({ method: 'GET', url: '/api/v1/me', headers: { authorization: 'Bearer rf_anything' } });
+      expect(call.statusCode).toBe(503);
+      expect(call.headers['retry-after']).toBe('5');
+      expect(call.json()).toMatchObject({ type: '/problems/unavailable', status: 503 });
+      expect((await app.inject({ method: 'GET', url: '/ready' })).statusCode).toBe(503);
+    } finally {
+      await app.close();
+      await handle.close();
+    }
+  };
+
+  it('answers 503 when the role has no connections left (53300)', async () => {
+    const url = new URL(database.url);
+    url.username = role;
+    await expectUnavailable(url.toString());
+  });
+
+  it('answers 503 when the database accepts no connections (55000)', async () => {
+    await withAdminClient(inject('postgresAdminUrl'), (client) => client.query(`ALTER DATABASE ${database.name} ALLOW_CONNECTIONS false`));
+    await expectUnavailable(database.url);
+  });
 });

@@ -8,7 +8,7 @@ import { DEMO_ORGANISATION, loadDemo } from './demo/load.ts';
 const config = loadConfig();
 const database = await connectDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
 try {
-  await migrateToLatest(database.db);
+  await migrateToLatest(database.longJobs);
   const bootstrap = await bootstrapPlatformAdmin(database.db, config.adminToken);
   if (bootstrap.generatedToken) {
     process.stdout.write(`A platform administrator was created. Its API token, shown only this once:\n\n  ${bootstrap.generatedToken}\n\n`);

@@ -65,10 +65,11 @@ export interface MigrationTarget {
  * app's own connection migrates and owns the tables.
  */
 export async function migrateAsOwner(target: MigrationTarget): Promise<MigrationReport> {
-  if (!target.databaseOwnerUrl || !target.databaseUrl) return migrateToLatest(target.database.db);
-  const owner = connectPostgres(target.databaseOwnerUrl, { poolSize: 1 });
+  // Migrations are long jobs: on their connections a statement may run for a minute, not seconds.
+  if (!target.databaseOwnerUrl || !target.databaseUrl) return migrateToLatest(target.database.longJobs);
+  const owner = connectPostgres(target.databaseOwnerUrl, { poolSize: 1, longJobPoolSize: 1 });
   try {
-    const report = await migrateToLatest(owner.db);
+    const report = await migrateToLatest(owner.longJobs);
     await grantAppRole(owner.db, roleOf(target.databaseUrl));
     return report;
   } finally {

@@ -21,7 +21,7 @@ export default async function setup(project: TestProject) {
   });
   const handle = connectPostgres(databaseUrl(server.adminUrl, template));
   try {
-    await migrateToLatest(handle.db);
+    await migrateToLatest(handle.longJobs);
   } finally {
     await handle.close();
   }

@@ -24,6 +24,11 @@ const REFERENCE_TABLES = new Set([
   'delivery_expectations',
   // Audit chains are keyed by chain_id, the organisation's id (or the platform chain's).
   'audit_chain_heads',
+  // Sign-in bookkeeping is per person and address, before any organisation is chosen: web
+  // sessions (a person may move between their councils), failures and attempts per address.
+  'web_sessions',
+  'sign_in_failures',
+  'sign_in_attempts',
   // The root: its id is the organisation id every other table carries.
   'organisations',
 ]);

@@ -49,10 +49,14 @@ async function seedCouncil(url: string): Promise<{ token: string; organisationId
   return withClient(url, async (client) => {
     const suffix = randomBytes(3).toString('hex');
     const user = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ($1, 'Bench finance') RETURNING id`, [`finance.${suffix}@bench.example`]);
-    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [user.rows[0]!.id, hashApiToken(token)]);
     const code = `E0${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
     const organisation = await client.query<{ id: string }>(`INSERT INTO organisations (name, code) VALUES ('Bench council', $1) RETURNING id`, [code]);
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'finance')`, [organisation.rows[0]!.id, user.rows[0]!.id]);
+    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [
+      user.rows[0]!.id,
+      hashApiToken(token),
+      organisation.rows[0]!.id,
+    ]);
     return { token, organisationId: organisation.rows[0]!.id };
   });
 }

@@ -67,7 +67,8 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     const user = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ('reader@bench.example', 'Bench reader') RETURNING id`);
     const userId = user.rows[0]!.id;
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'reader')`, [organisationId, userId]);
-    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [userId, hashApiToken(readerToken)]);
+    // Tokens act in one organisation (migration 0012).
+    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [userId, hashApiToken(readerToken), organisationId]);
     const grant = await client.query<{ id: string }>(
       `INSERT INTO grants (organisation_id, scheme_id, scheme_version_id, financial_year) VALUES ($1, $2, $3, '2025-26') RETURNING id`,
       [organisationId, SCHEME_ID, SCHEME_VERSION_ID],

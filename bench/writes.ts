@@ -34,7 +34,8 @@ async function buildLedger(label: string, grants: number): Promise<Ledger> {
   const database = await createMigratedDatabase(label);
   const token = `rf_bench_${randomBytes(24).toString('base64url')}`;
   return withClient(database.url, async (client) => {
-    const user = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ('writer@bench.example', 'Bench writer') RETURNING id`);
+    // One writer across every council's grant: a platform administrator, as a token acts in one organisation otherwise.
+    const user = await client.query<{ id: string }>(`INSERT INTO users (email, name, is_platform_admin) VALUES ('writer@bench.example', 'Bench writer', true) RETURNING id`);
     const userId = user.rows[0]!.id;
     await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [userId, hashApiToken(token)]);
     const targets: Target[] = [];

@@ -85,7 +85,11 @@ export async function loadNational(url: string, organisationIndexes: readonly nu
         `finance.${organisation.code.toLowerCase()}@bench.example`,
       ]);
       await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'finance')`, [organisation.id, officer.rows[0]!.id]);
-      await client.query(`INSERT INTO api_tokens (user_id, name, token_hash) VALUES ($1, 'bench', $2)`, [officer.rows[0]!.id, hashApiToken(officerToken)]);
+      await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [
+        officer.rows[0]!.id,
+        hashApiToken(officerToken),
+        organisation.id,
+      ]);
       officerTokens.set(organisation.id, officerToken);
     }
     const grants = organisations.flatMap((o) => o.grants.map((g) => ({ organisation: o, grant: g })));

@@ -20,14 +20,24 @@ const WORKBOOK_RUNS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SETTLE_MS = 3_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
+/**
+ * The flags `npm start` gives node (a small young generation: the workbook's short-lived
+ * garbage is collected before it swells the resident size), read from package.json so the
+ * bench measures the server exactly as it is started.
+ */
+function productionNodeFlags(): string[] {
+  const start = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
+  return start.split(/\s+/).filter((part) => part.startsWith('--'));
+}
+
 interface Started {
   readonly child: ChildProcess;
   readonly address: string;
 }
 
 /** Starts `node <script>` and waits for the address it prints once listening. */
-function startNode(script: string, env: Record<string, string>): Promise<Started> {
-  const child = spawn(process.execPath, [script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+function startNode(script: string, env: Record<string, string>, flags: readonly string[] = []): Promise<Started> {
+  const child = spawn(process.execPath, [...flags, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let printed = '';
     child.once('error', reject);
@@ -71,7 +81,7 @@ async function main(): Promise<void> {
     const bare = await startNode('bench/bare-pg-server.mjs', env);
     const bareIdle = await idleRss(bare).finally(() => stop(bare.child));
 
-    const server = await startNode('dist/server.js', env);
+    const server = await startNode('dist/server.js', env, productionNodeFlags());
     try {
       const idle = await idleRss(server);
       const url = `${server.address}/api/v1/grants/${bench.grantId}/reports/dfe-return?quarter=Q2&format=xlsx`;

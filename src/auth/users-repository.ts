@@ -10,7 +10,6 @@ interface Member {
   readonly name: string;
   readonly role: Role;
   readonly hasPassword: boolean;
-  readonly lockedUntil: Date | null;
 }
 
 export async function findUser(db: Db, userId: string) {
@@ -33,7 +32,7 @@ export async function listMembers(db: Db, organisationId: string): Promise<Membe
   const rows = await db
     .selectFrom('memberships')
     .innerJoin('users', 'users.id', 'memberships.user_id')
-    .select(['users.id', 'users.email', 'users.name', 'memberships.role', 'users.password_hash', 'users.locked_until'])
+    .select(['users.id', 'users.email', 'users.name', 'memberships.role', 'users.password_hash'])
     .where('memberships.organisation_id', '=', organisationId)
     .orderBy('users.name')
     .execute();

@@ -34,7 +34,7 @@ function auditOf(request: FastifyRequest) {
 async function showAdmin(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, values: Record<string, string> = {}, errors?: FormErrors) {
   const { organisationId } = pageAccessOf(request);
   const [organisation, members] = await Promise.all([findOrganisation(app.db, organisationId), listMembers(app.db, organisationId)]);
-  return renderPage(request, reply, 'admin', { organisation, members, values, errors, roles: ROLES, now: app.clock.now() }, errors ? 400 : 200);
+  return renderPage(request, reply, 'admin', { organisation, members, values, errors, roles: ROLES }, errors ? 400 : 200);
 }
 
 async function showMember(

@@ -6,16 +6,11 @@ import { NotFoundProblem } from '../shared/problems.ts';
 import { access, accessOf, principalOf } from './access.ts';
 import { ROLES } from './principal.ts';
 import { addMember, findUser, issueToken, listMembers, listTokens, removeMember, revokeToken } from './users-service.ts';
+import { addMemberBody } from './schemas.ts';
 
 const roleSchema = z.enum(ROLES);
 
 const memberSchema = z.object({ id: z.uuid(), email: z.string(), name: z.string(), role: roleSchema }).meta({ id: 'Member' });
-
-const addMemberBody = z.strictObject({
-  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).pipe(z.string().max(254)),
-  name: requiredText(200),
-  role: roleSchema,
-});
 
 const tokenSummarySchema = z
   .object({

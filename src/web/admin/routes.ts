@@ -11,17 +11,12 @@ import { renderPage } from '../render.ts';
 import { generatePassword } from '../../auth/passwords.ts';
 import { addMember, createPasswordLink, issueToken, listMembers, listTokens, removeMember, revokeToken, setPassword } from '../../auth/users-service.ts';
 import { schemePages } from './schemes.ts';
+import { addMemberBody } from '../../auth/schemas.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type MemberParams = { Params: { orgId: string; userId: string } };
 type TokenParams = { Params: { orgId: string; userId: string; tokenId: string } };
 
-// The API's rules for a member (src/auth/routes.ts addMemberBody): same email, name and role checks.
-const memberForm = z.strictObject({
-  email: z.string().trim().toLowerCase().pipe(z.email('must be an email address')).pipe(z.string().max(254)),
-  name: requiredText(200),
-  role: z.enum(ROLES, 'must be one of the roles'),
-});
 const MEMBER_LABELS: FieldLabels = { email: 'Email address', name: 'Name', role: 'Role' };
 const tokenForm = z.strictObject({ name: requiredText(100) });
 
@@ -60,7 +55,7 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
 
   app.post<OrgParams>('/organisations/:orgId/admin/members', admin, async (request, reply) => {
     const values = formValues(request.body);
-    const parsed = validateForm(memberForm, { email: values.email ?? '', name: values.name ?? '', role: values.role }, MEMBER_LABELS);
+    const parsed = validateForm(addMemberBody, { email: values.email ?? '', name: values.name ?? '', role: values.role }, MEMBER_LABELS);
     if (!parsed.ok) return showAdmin(app, request, reply, values, parsed.errors);
     const { id: userId } = await addMember(app.db, auditOf(request), webUserOf(request), pageAccessOf(request).organisationId, parsed.value);
     setFlash(

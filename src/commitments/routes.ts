@@ -3,10 +3,11 @@ import { z } from 'zod';
 import { access, accessOf, actorOf } from '../auth/access.ts';
 import { idempotencyHeaders, respondIdempotently } from '../http/idempotency.ts';
 import { emptyBody, itemsOf, problemResponses, ifMatchHeaders } from '../http/schemas.ts';
-import { NotFoundProblem } from '../shared/problems.ts';
+import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { validationErrors } from '../http/error-handler.ts';
 import { findCommitment, listCommitments } from './repository.ts';
 import { commitmentQuery, commitmentSchema, createCommitmentBody, etagOf, presentCommitment, updateCommitmentBody } from './schemas.ts';
-import { amendCommitment, createCommitment, withdrawCommitment } from './service.ts';
+import { amendCommitment, categoryError, createCommitment, withdrawCommitment } from './service.ts';
 
 const lineParams = z.object({ id: z.uuid() });
 
@@ -15,6 +16,9 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
     '/grants/:grantId/commitments',
     {
       config: { access: access.member('grant', 'grantId', 'finance'), idempotent: true },
+      // The category is checked against the grant as well when the schema refuses other
+      // fields, so a 400 names every bad field at once.
+      attachValidation: true,
       schema: {
         tags: ['commitments'],
         operationId: 'createCommitment',
@@ -26,6 +30,12 @@ export const commitmentRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
+      if (request.validationError) {
+        const errors = validationErrors(request.validationError as Parameters<typeof validationErrors>[0]);
+        const category = (request.body as { category?: unknown } | null)?.category;
+        const categoryProblem = typeof category === 'string' && !errors.some((e) => e.path === 'category') ? await categoryError(app.db, request.params.grantId, category) : null;
+        throw new ValidationProblem(categoryProblem ? [...errors, categoryProblem] : errors);
+      }
       const actor = actorOf(request);
       return respondIdempotently(app.db, request, reply, async (trx) => {
         const line = await createCommitment(trx, actor, request.params.grantId, request.body);

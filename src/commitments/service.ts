@@ -9,7 +9,7 @@ import { assertIfMatch } from '../http/conditional.ts';
 import { formatMoneyOrNull, formatPounds, ZERO } from '../shared/money.ts';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
-import { ConflictProblem, InvalidStateProblem, NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
+import { ConflictProblem, InvalidStateProblem, NotFoundProblem, ValidationProblem, type FieldError } from '../shared/problems.ts';
 import {
   type Commitment,
   type CommitmentFields,
@@ -77,12 +77,16 @@ async function audited(trx: Transaction<Database>, actor: Actor, action: string,
   return after;
 }
 
+/** A category code that is not one of the grant's, said as a field error; null when it is one. */
+export async function categoryError(db: Kysely<Database>, grantId: string, code: string): Promise<FieldError | null> {
+  if (await findGrantCategory(db, grantId, code)) return null;
+  const codes = await grantCategoryCodes(db, grantId);
+  return { path: 'category', message: `must be one of this grant's categories: ${codes.join(', ')}` };
+}
+
 async function categoryOrProblem(trx: Transaction<Database>, grantId: string, code: string): Promise<GrantCategoryRef> {
   const category = await findGrantCategory(trx, grantId, code);
-  if (!category) {
-    const codes = await grantCategoryCodes(trx, grantId);
-    throw new ValidationProblem([{ path: 'category', message: `must be one of this grant's categories: ${codes.join(', ')}` }]);
-  }
+  if (!category) throw new ValidationProblem([(await categoryError(trx, grantId, code))!]);
   return category;
 }
 

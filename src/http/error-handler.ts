@@ -54,7 +54,8 @@ function fieldPath(instancePath: string, context: string | undefined): string {
 
 type ZodIssueParams = { keys?: unknown };
 
-function validationErrors(error: FastifyError & { validation: { keyword?: string; instancePath: string; message?: string; params?: ZodIssueParams }[] }): FieldError[] {
+/** The schema's refusals, one per bad field (exported for routes that add their own checks to them). */
+export function validationErrors(error: FastifyError & { validation: { keyword?: string; instancePath: string; message?: string; params?: ZodIssueParams }[] }): FieldError[] {
   const context = (error as { validationContext?: string }).validationContext;
   const errors: FieldError[] = [];
   for (const item of error.validation) {

@@ -205,4 +205,11 @@ describe('API findings, second round', () => {
     expect(neutraliseCsvText('Room hire; 2 days')).toBe('Room hire; 2 days');
     expect(csvLine(["Room hire;=cmd|' /C calc'!A0", 'x,=1'])).toBe(`Room hire;'=cmd|' /C calc'!A0,"x,'=1"\r\n`);
   });
+  it('lists every bad field at once: a category error beside the schema errors', async () => {
+    const response = await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, { title: 'Both wrong', category: 'no_such_category', amount: 'ten pounds' });
+    expect(response.status).toBe(400);
+    expect(paths(response.body).sort()).toEqual(['amount', 'category']);
+    const onlyCategory = await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, { title: 'Category wrong', category: 'no_such_category', amount: '1.00' });
+    expect(paths(onlyCategory.body)).toEqual(['category']);
+  });
 });

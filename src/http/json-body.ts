@@ -1,7 +1,11 @@
 import secureJson from 'secure-json-parse';
+import { SourceNumber } from '../shared/source-number.ts';
 
 /** No request this service takes nests deeper than a handful of levels; a body nested thousands deep is an attack. */
 const MAX_JSON_DEPTH = 32;
+
+/** Marks a rewritten literal inside the JSON text; the reviver turns it into a SourceNumber. */
+const LITERAL_MARK = '\u0000number:';
 
 const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.(\d+))?([eE][+-]?\d+)?/y;
 
@@ -13,9 +17,9 @@ export class JsonBodyError extends Error {
 /**
  * JavaScript reads 1E2 as 100 and 100.000 as 100, so a schema handed the parsed number cannot
  * tell them from 100 and would accept as money what was never written as money. A number
- * literal with an exponent or more than two decimals therefore reaches the schemas as its own
- * text: a field that takes text (money, a share) judges exactly what was sent, and a field
- * that takes only numbers refuses it. Also refuses nesting deeper than MAX_JSON_DEPTH, before
+ * literal with an exponent or more than two decimals therefore reaches the schemas as a
+ * SourceNumber holding its text: money and shares judge exactly what was sent, and a field
+ * that takes text or only numbers refuses it. Also refuses nesting deeper than MAX_JSON_DEPTH, before
  * anything recurses over it.
  */
 function keepAmbiguousNumbersAsText(text: string): string {
@@ -39,7 +43,7 @@ function keepAmbiguousNumbersAsText(text: string): string {
       if (!match) continue;
       const [token, decimals, exponent] = match;
       if (exponent !== undefined || (decimals !== undefined && decimals.length > 2)) {
-        out += text.slice(copiedUpTo, index) + JSON.stringify(token);
+        out += text.slice(copiedUpTo, index) + JSON.stringify(`${LITERAL_MARK}${token}`);
         copiedUpTo = index + token.length;
       }
       index += token.length - 1;
@@ -48,13 +52,17 @@ function keepAmbiguousNumbersAsText(text: string): string {
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
 
+function reviveLiterals(_key: string, value: unknown): unknown {
+  return typeof value === 'string' && value.startsWith(LITERAL_MARK) ? new SourceNumber(value.slice(LITERAL_MARK.length)) : value;
+}
+
 /** A JSON request body as the routes' schemas see it; an empty body is no body (POST …/withdraw). */
 export function parseJsonBody(text: string): unknown {
   if (text.trim() === '') return undefined;
   const rewritten = keepAmbiguousNumbersAsText(text);
   try {
     // Fastify's own prototype-poisoning guard.
-    return secureJson.parse(rewritten, { protoAction: 'error', constructorAction: 'error' });
+    return secureJson.parse(rewritten, reviveLiterals, { protoAction: 'error', constructorAction: 'error' });
   } catch {
     throw new JsonBodyError('must be a JSON document');
   }

@@ -1,5 +1,6 @@
 import { Decimal as DecimalJs } from 'decimal.js';
 import { z } from 'zod';
+import { sourceText } from './source-number.ts';
 
 /**
  * Our own Decimal constructor, so no other library's settings change ours. Forty significant
@@ -74,7 +75,7 @@ function moneyInputDocs(options: { allowNegative: boolean; allowZero: boolean })
 function moneySchema(options: { allowNegative: boolean; allowZero: boolean }) {
   const docs = moneyInputDocs(options);
   return z
-    .union([docs.text, docs.number])
+    .preprocess(sourceText, z.union([docs.text, docs.number]))
     .transform((value, context) => {
       const parsed = parseMoneyValue(value);
       if (typeof parsed === 'string') {
@@ -109,7 +110,7 @@ export const moneyOutput = z
   .meta({ description: 'Pounds, exactly two decimals.', examples: ['85772.00'] });
 
 export const shareInput = z
-  .union([z.string().meta({ pattern: SHARE_TEXT.source }), z.number().meta({ minimum: 0, maximum: 1, multipleOf: 0.0001 })])
+  .preprocess(sourceText, z.union([z.string().meta({ pattern: SHARE_TEXT.source }), z.number().meta({ minimum: 0, maximum: 1, multipleOf: 0.0001 })]))
   .transform((value, context) => {
     const text = typeof value === 'number' ? String(value) : value.trim();
     if (!SHARE_TEXT.test(text)) {

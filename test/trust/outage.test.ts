@@ -10,6 +10,20 @@ import { createTestDatabase, type TestDatabase } from '../support/database.ts';
 import { withAdminClient } from '../support/postgres-server.ts';
 import { TcpProxy } from '../support/tcp-proxy.ts';
 
+/** The app on a database of its own, reached only through a TCP proxy the test can cut or hang. */
+async function appBehindProxy() {
+  const database = await createTestDatabase();
+  await bootstrapPlatformAdmin(database.handle.db, PLATFORM_ADMIN_TOKEN);
+  const target = new URL(database.url);
+  const proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
+  await proxy.start();
+  const viaProxy = new URL(database.url);
+  viaProxy.host = `127.0.0.1:${proxy.port}`;
+  const proxied = connectPostgres(viaProxy.toString(), { poolSize: 5 });
+  const app = await buildApp({ config: loadConfig({ DATABASE_URL: viaProxy.toString() }), database: proxied });
+  return { database, proxy, proxied, app };
+}
+
 /** The database goes away mid-traffic and comes back; the app answers 503 meanwhile and recovers by itself. */
 describe('a database outage', () => {
   let database: TestDatabase;
@@ -18,15 +32,7 @@ describe('a database outage', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await bootstrapPlatformAdmin(database.handle.db, PLATFORM_ADMIN_TOKEN);
-    const target = new URL(database.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(database.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    proxied = connectPostgres(viaProxy.toString(), { poolSize: 5 });
-    app = await buildApp({ config: loadConfig({ DATABASE_URL: viaProxy.toString() }), database: proxied });
+    ({ database, proxy, proxied, app } = await appBehindProxy());
   });
   afterAll(async () => {
     await app?.close();
@@ -101,15 +107,7 @@ describe('a hung database', () => {
   let app: Awaited<ReturnType<typeof buildApp>>;
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    await bootstrapPlatformAdmin(database.handle.db, PLATFORM_ADMIN_TOKEN);
-    const target = new URL(database.url);
-    proxy = new TcpProxy(target.hostname, Number(target.port || 5432));
-    await proxy.start();
-    const viaProxy = new URL(database.url);
-    viaProxy.host = `127.0.0.1:${proxy.port}`;
-    proxied = connectPostgres(viaProxy.toString(), { poolSize: 5 });
-    app = await buildApp({ config: loadConfig({ DATABASE_URL: viaProxy.toString() }), database: proxied });
+    ({ database, proxy, proxied, app } = await appBehindProxy());
   });
   afterAll(async () => {
     await app?.close();

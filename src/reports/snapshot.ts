@@ -1,4 +1,3 @@
-import { once } from 'node:events';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Kysely } from 'kysely';
@@ -30,11 +29,11 @@ export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysel
   timer.unref();
   // Watched from the start: a client that leaves mid-download closes the output, perhaps before
   // the producer is ready, perhaps while it waits on the output to drain and would never wake.
-  // Either way the transaction ends then, so its connection always comes back.
-  const outputClosed = once(output, 'close').then(
-    () => undefined,
-    () => undefined,
-  );
+  // Either way the transaction then ends, so its connection always comes back; but only once
+  // the producer's stream has closed, which means it has stopped reading (see
+  // shared/xlsx.ts): a read still under way would otherwise finish on a connection already
+  // handed to another request.
+  const outputClosed = closeOf(output);
   database.db
     .transaction()
     .setIsolationLevel('repeatable read')
@@ -43,19 +42,33 @@ export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysel
       const producing = produce(trx);
       const source = await Promise.race([producing, outputClosed]);
       if (!source) {
-        producing.then(
-          (late) => late.destroy(),
-          () => undefined,
-        );
+        const late = await producing.catch(() => undefined);
+        if (late) await stopped(late);
         return;
       }
       source.on('error', () => undefined);
-      await Promise.race([pipeline(source, output), outputClosed]);
-      source.destroy();
+      try {
+        await Promise.race([pipeline(source, output), outputClosed]);
+      } finally {
+        await stopped(source);
+      }
     })
     .catch((error: unknown) => output.destroy(asError(error)))
     .finally(() => clearTimeout(timer));
   return output;
+}
+
+/** Resolves when the stream has closed, however it ended. */
+function closeOf(stream: Readable): Promise<undefined> {
+  // Not events.once: it would settle on an 'error' emitted before the stream has closed.
+  return new Promise((resolve) => (stream.closed ? resolve(undefined) : stream.once('close', () => resolve(undefined))));
+}
+
+/** Stops a stream, if still going, and waits until it has closed. */
+function stopped(stream: Readable): Promise<undefined> {
+  const closed = closeOf(stream);
+  stream.destroy();
+  return closed;
 }
 
 function asError(error: unknown): Error {

@@ -33,9 +33,24 @@ export function formula(expression: string, result: Decimal): ExcelJS.CellFormul
  * Streams a workbook as it is written: the writer keeps only the rows not yet committed, so
  * memory stays flat however many lines a grant has. Errors end the stream; headers are
  * already sent by then, so the client sees a truncated download rather than a wrong file.
+ *
+ * Destroying the stream (a client that has gone) stops the writer at its next checkpoint, and
+ * the stream reports 'close' only once `write` has settled: a writer reading pages inside a
+ * transaction (see ../snapshot.ts) has then finished its last statement, so the transaction can
+ * end without a late read landing on a connection given back to the pool. The zip's own
+ * finishing (workbook.commit) reads nothing and may never end once its output is gone, so
+ * it is not waited for.
  */
 export function streamWorkbook(write: (workbook: WorkbookWriter, checkpoint: Checkpoint) => Promise<void>, created: Date): Readable {
-  const output = new PassThrough();
+  let reading: Promise<void> = Promise.resolve();
+  const output = new PassThrough({
+    destroy(error, callback) {
+      reading.then(
+        () => callback(error),
+        () => callback(error),
+      );
+    },
+  });
   const checkpoint: Checkpoint = async () => {
     // A client that has gone away stops the writing (and, through the page readers, the reading).
     if (output.destroyed) throw new Error('The download was abandoned');
@@ -45,9 +60,12 @@ export function streamWorkbook(write: (workbook: WorkbookWriter, checkpoint: Che
   workbook.creator = 'Ringfence';
   workbook.created = created;
   workbook.modified = created;
-  write(workbook, checkpoint)
-    .then(() => workbook.commit())
-    .catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
+  const written = write(workbook, checkpoint);
+  reading = written.then(
+    () => undefined,
+    () => undefined,
+  );
+  written.then(() => workbook.commit()).catch((error: unknown) => output.destroy(error instanceof Error ? error : new Error(String(error))));
   return output;
 }
 

@@ -1,3 +1,4 @@
+import { isLiveLine } from '../conditions/rules.ts';
 import { type Decimal, sumDecimals } from '../shared/money.ts';
 import type { Commitment } from './repository.ts';
 
@@ -14,7 +15,7 @@ export interface LineTotals {
  * counts in no total, and a tbc line is counted as a line but adds nothing until it has an amount.
  */
 export function lineTotals(lines: readonly Pick<Commitment, 'amount' | 'spent' | 'status'>[]): LineTotals {
-  const counted = lines.filter((line) => line.status !== 'withdrawn');
+  const counted = lines.filter(isLiveLine);
   return {
     committed: sumDecimals(counted.flatMap((line) => (line.amount === null ? [] : [line.amount]))),
     spent: sumDecimals(counted.map((line) => line.spent)),

@@ -72,6 +72,14 @@ export interface LineFigures {
 }
 
 /**
+ * A withdrawn line stays on record but counts in no total, cap, share or warning; every other
+ * line is live. The SQL twin is the figures read's CASE on status (src/figures/repository.ts).
+ */
+export function isLiveLine(line: { readonly status: string }): boolean {
+  return line.status !== 'withdrawn';
+}
+
+/**
  * What a live line takes from its category's cap: the larger of what it commits and what it
  * has spent. An overspent line uses its spend; a tbc line (no amount) only its spend.
  */

@@ -1,4 +1,5 @@
 import { Decimal, formatPounds, maxDecimal, ZERO } from '../shared/money.ts';
+import { isLiveLine } from './rules.ts';
 
 /**
  * What a finance officer should be told before the money runs out, goes unspent or breaks a
@@ -56,7 +57,7 @@ export interface LineState {
 
 /** Spend that has run ahead of a line's amount, or landed on a line not yet costed or approved. */
 export function lineWarnings(line: LineState): Warning[] {
-  if (line.status === 'withdrawn' || !line.spent.greaterThan(0)) return [];
+  if (!isLiveLine(line) || !line.spent.greaterThan(0)) return [];
   const warnings: Warning[] = [];
   if (line.amount === null) {
     warnings.push({ code: 'spend-on-tbc-line', commitmentId: line.id, message: `Line ${line.ref} has ${formatPounds(line.spent)} spent but no amount yet (tbc).` });

@@ -162,6 +162,11 @@ async function changeTranche(
   return (await findTranche(db, organisationId, trancheId))!;
 }
 
+/** A withdrawn tranche stays on record as it was: it can no longer be corrected. */
+export function assertTrancheChangeable(tranche: Pick<Tranche, 'status'>): void {
+  if (tranche.status === 'withdrawn') throw new InvalidStateProblem('This tranche is withdrawn and can no longer be changed.');
+}
+
 export async function amendTranche(
   db: Kysely<Database>,
   actor: Actor,
@@ -170,7 +175,7 @@ export async function amendTranche(
   ifMatch: string | undefined,
 ): Promise<{ tranche: Tranche; grant: Grant }> {
   return changeTranche(db, actor, trancheId, ifMatch, 'update', (tranche, grant, version) => {
-    if (tranche.status === 'withdrawn') throw new InvalidStateProblem('This tranche is withdrawn and can no longer be changed.');
+    assertTrancheChangeable(tranche);
     const determinationRef = body.determinationRef !== undefined ? body.determinationRef : tranche.determinationRef;
     const problems: FieldError[] = [];
     // A new determination re-decides the purpose unless the council says it; otherwise it stays.

@@ -1,9 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Grant, Tranche } from '../../grants/repository.ts';
 import { etagOfTranche, updateTrancheBody } from '../../grants/schemas.ts';
-import { amendTranche, findTranche, grantSchemeVersion, withdrawTranche } from '../../grants/tranches.ts';
+import { amendTranche, assertTrancheChangeable, findTranche, grantSchemeVersion, withdrawTranche } from '../../grants/tranches.ts';
 import { formatPounds } from '../../shared/money.ts';
-import { InvalidStateProblem, NotFoundProblem } from '../../shared/problems.ts';
+import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { type FormErrors, formValues, fundingProblemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
@@ -24,7 +24,7 @@ export async function tranchePages(app: FastifyInstance): Promise<void> {
   const trancheOrNotFound = async (request: FastifyRequest<TrancheParams>) => {
     const found = await findTranche(app.db, pageAccessOf(request).organisationId, request.params.trancheId);
     if (!found) throw new NotFoundProblem('tranche');
-    if (found.tranche.status === 'withdrawn') throw new InvalidStateProblem('This tranche is withdrawn and can no longer be changed.');
+    assertTrancheChangeable(found.tranche);
     return found;
   };
 

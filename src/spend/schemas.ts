@@ -5,9 +5,9 @@ import type { SpendKind } from '../db/tables.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput, signedMoneyInput } from '../shared/money.ts';
 import type { SpendEntry } from './repository.ts';
 
-export const SPEND_KINDS = ['supplier', 'payroll', 'hmrc', 'pension'] as const satisfies readonly SpendKind[];
+const SPEND_KINDS = ['supplier', 'payroll', 'hmrc', 'pension'] as const satisfies readonly SpendKind[];
 
-export const spendKindSchema = z.enum(SPEND_KINDS, { error: `must be one of ${SPEND_KINDS.join(', ')}` }).meta({
+const spendKindSchema = z.enum(SPEND_KINDS, { error: `must be one of ${SPEND_KINDS.join(', ')}` }).meta({
   description: 'What the payment is. Salaries (payroll), payments to HMRC and to pension funds are left out of the transparency publication.',
 });
 

@@ -13,7 +13,12 @@ describe('transparency in the browser: a payment’s kind on entry, and a quarte
   it('records a payroll and a card payment through the form, and downloads the council’s quarter without the payroll', async () => {
     const { page } = suite.browser;
     const grant = await createGrant(suite.organisation, [{ amount: '500000.00', description: 'Prevention Grant', status: 'confirmed' }]);
-    const line = await createLine(suite.organisation.as.finance, grant.id, { title: 'Family hub', category: 'family_help_delivery', amount: '100000.00', serviceArea: 'Early Help' });
+    const line = await createLine(suite.organisation.as.finance, grant.id, {
+      title: 'Family hub',
+      category: 'family_help_delivery',
+      amount: '100000.00',
+      serviceArea: 'Early Help',
+    });
     await signIn(page, suite.people.finance);
 
     const recordSpend = async (fields: { amount: string; day: string; supplier: string; reference: string; kind: string; supplierId?: string; code?: string; card?: boolean }) => {
@@ -63,7 +68,9 @@ describe('transparency in the browser: a payment’s kind on entry, and a quarte
       'Expenditure code',
       'Card transaction',
     ]);
-    expect(rows.slice(1)).toEqual([['2025-08-12', 'Early Help', 'Venue Hire Ltd', 'Family hub', '640.00', '', '', 'Open Data Council', suite.organisation.code, 'GPC-1', 'V-42', '4210', 'Yes']]);
+    expect(rows.slice(1)).toEqual([
+      ['2025-08-12', 'Early Help', 'Venue Hire Ltd', 'Family hub', '640.00', '', '', 'Open Data Council', suite.organisation.code, 'GPC-1', 'V-42', '4210', 'Yes'],
+    ]);
   });
 
   it('refuses an unknown kind on the form, naming the field, and records nothing', async () => {

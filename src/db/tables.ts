@@ -234,6 +234,9 @@ export interface CommitmentVersionsTable {
   recorded_by: string | null;
 }
 
+/** What a payment is: the Transparency Code publishes supplier payments and leaves out the rest (migration 0018). */
+export type SpendKind = 'supplier' | 'payroll' | 'hmrc' | 'pension';
+
 export interface SpendEntriesTable {
   id: Generated<string>;
   organisation_id: string;
@@ -248,6 +251,10 @@ export interface SpendEntriesTable {
   irrecoverable_vat: NullableNumeric;
   merchant_category: string | null;
   paid_to_individual: Generated<boolean>;
+  kind: Generated<SpendKind>;
+  supplier_id: string | null;
+  expenditure_code: string | null;
+  card_transaction: Generated<boolean>;
   recorded_at: CreatedAt;
   recorded_by: string | null;
 }

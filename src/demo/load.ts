@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { createCommitment } from '../commitments/service.ts';
-import type { Database } from '../db/tables.ts';
+import type { Database, SpendKind } from '../db/tables.ts';
 import { createGrant, addTranche } from '../grants/service.ts';
 import { systemClock } from '../http/clock.ts';
 import { todayInLondon } from '../shared/calendar.ts';
@@ -57,19 +57,22 @@ export async function loadDemo(db: Kysely<Database>): Promise<DemoResult> {
     );
   }
   // A little spend, so the dashboard and the quarterly return have something to show.
-  const spend: [number, string, string, string][] = [
-    [0, '27973.08', '2025-09-30', 'Transformation team salaries, September'],
-    [0, '27973.08', '2025-10-31', 'Transformation team salaries, October'],
-    [2, '12500.00', '2025-11-14', 'Kinship Virtual Hub set-up'],
-    [12, '19484.00', '2025-12-05', 'Needs analysis, final invoice'],
+  // The salaries are payroll, so the transparency CSV leaves them out as the Code says.
+  const spend: [number, string, string, string, SpendKind][] = [
+    [0, '27973.08', '2025-09-30', 'Transformation team salaries, September', 'payroll'],
+    [0, '27973.08', '2025-10-31', 'Transformation team salaries, October', 'payroll'],
+    [2, '12500.00', '2025-11-14', 'Kinship Virtual Hub set-up', 'supplier'],
+    [12, '19484.00', '2025-12-05', 'Needs analysis, final invoice', 'supplier'],
   ];
-  for (const [index, amount, spentOn, description] of spend) {
+  for (const [index, amount, spentOn, description, kind] of spend) {
     await recordSpend(db, actor, lines[index]!.id, {
       amount: new Decimal(amount),
       spentOn,
       description,
       reference: `DEMO-${spentOn}`,
       paidToIndividual: false,
+      kind,
+      cardTransaction: false,
     });
   }
   return { organisationId, grantId: grant.id, created: true };

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely';
 import { londonTodaySql } from '../db/calendar.ts';
-import type { CommitmentStatus, Database } from '../db/tables.ts';
+import type { CommitmentStatus, Database, SpendKind } from '../db/tables.ts';
 import { type FiguresBounds, findGrantFigures } from '../figures/repository.ts';
 import { financialYearBounds, type Quarter, quarterBounds, quarterSchema } from '../shared/calendar.ts';
 import { Decimal, type MoneyText, moneyText, moneyTextOrNull, ZERO } from '../shared/money.ts';
@@ -159,6 +159,9 @@ export interface SpendRow {
   readonly irrecoverableVat: MoneyText | null;
   readonly merchantCategory: string | null;
   readonly paidToIndividual: boolean;
+  readonly supplierId: string | null;
+  readonly expenditureCode: string | null;
+  readonly cardTransaction: boolean;
   /** The line as it stood. */
   readonly lineRef: string;
   readonly lineTitle: string;
@@ -177,6 +180,9 @@ interface RawSpend {
   irrecoverable_vat: string | null;
   merchant_category: string | null;
   paid_to_individual: boolean;
+  supplier_id: string | null;
+  expenditure_code: string | null;
+  card_transaction: boolean;
   line_ref: string;
   line_title: string;
   line_category_id: string;
@@ -195,6 +201,9 @@ function toSpend(row: RawSpend): SpendRow {
     irrecoverableVat: moneyTextOrNull(row.irrecoverable_vat),
     merchantCategory: row.merchant_category,
     paidToIndividual: row.paid_to_individual,
+    supplierId: row.supplier_id,
+    expenditureCode: row.expenditure_code,
+    cardTransaction: row.card_transaction,
     lineRef: row.line_ref,
     lineTitle: row.line_title,
     lineCategoryId: row.line_category_id,
@@ -208,6 +217,8 @@ export interface SpendQuery {
   readonly to: string;
   /** Only entries of at least this much (the Transparency Code's £500), or all. */
   readonly atLeast: Decimal | null;
+  /** Only entries of these kinds (those the Transparency Code publishes), or every kind. */
+  readonly kinds: readonly SpendKind[] | null;
   readonly before: Date | null;
 }
 
@@ -218,16 +229,17 @@ export interface SpendQuery {
 export async function* spendPages(db: Kysely<Database>, query: SpendQuery): AsyncGenerator<SpendRow[]> {
   const inScope = 'grantId' in query.scope ? sql`e.grant_id = ${query.scope.grantId}` : sql`e.organisation_id = ${query.scope.organisationId}`;
   const threshold = query.atLeast === null ? sql`` : sql` AND e.amount >= ${query.atLeast.toString()}::numeric`;
+  const ofKinds = query.kinds === null ? sql`` : sql` AND e.kind = ANY(${[...query.kinds]}::text[])`;
   let after: { spentOn: string; id: string } | null = null;
   for (;;) {
     const keyset = after ? sql` AND (e.spent_on, e.id) > (${after.spentOn}::date, ${after.id}::uuid)` : sql``;
     const result: { rows: RawSpend[] } = await sql<RawSpend>`
       SELECT e.id, e.amount, e.spent_on, e.reference, e.description, e.supplier, e.expense_area, e.irrecoverable_vat,
-             e.merchant_category, e.paid_to_individual, l.ref AS line_ref, l.title AS line_title, l.category_id AS line_category_id,
+             e.merchant_category, e.paid_to_individual, e.supplier_id, e.expenditure_code, e.card_transaction, l.ref AS line_ref, l.title AS line_title, l.category_id AS line_category_id,
              l.service_area AS line_service_area
       FROM spend_entries e ${lineAsAtJoin('e.commitment_id', query.before)}
       WHERE ${inScope} AND e.spent_on BETWEEN ${query.from}::date AND ${query.to}::date
-        ${recordedBefore('e.recorded_at', query.before)}${threshold}${keyset}
+        ${recordedBefore('e.recorded_at', query.before)}${threshold}${ofKinds}${keyset}
       ORDER BY e.spent_on, e.id
       LIMIT ${PAGE_SIZE}
     `.execute(db);

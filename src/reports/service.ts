@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Database } from '../db/tables.ts';
+import type { Database, SpendKind } from '../db/tables.ts';
 import { findGrant, type Grant } from '../grants/repository.ts';
 import { financialYearBounds, type Quarter, quarterBounds } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
@@ -58,33 +58,60 @@ export function lineSpendPages(db: Kysely<Database>, context: ReportContext, qua
 /** The quarter's spend entries as recorded by `asAt`, a page at a time. */
 export function quarterSpend(db: Kysely<Database>, context: ReportContext, quarter: Quarter): AsyncGenerator<SpendRow[]> {
   const { firstDay, lastDay } = quarterBounds(context.grant.financialYear, quarter);
-  return readingAhead(spendPages(db, { scope: { grantId: context.grant.id }, from: firstDay, to: lastDay, atLeast: null, before: context.asAt?.before ?? null }));
+  return readingAhead(spendPages(db, { scope: { grantId: context.grant.id }, from: firstDay, to: lastDay, atLeast: null, kinds: null, before: context.asAt?.before ?? null }));
 }
 
 /** The Local Government Transparency Code publishes each item of expenditure over £500. */
 const TRANSPARENCY_THRESHOLD = new Decimal('500');
 
-export interface DateRange {
+/** It leaves out staff salaries and payments to HMRC and to pension funds: only supplier payments are published. */
+const PUBLISHED_KINDS: readonly SpendKind[] = ['supplier'];
+
+export interface TransparencyPeriod {
   readonly from: string;
   readonly to: string;
+  /** The quarter asked for, which names the file: a council publishes one a quarter. */
+  readonly quarter: { readonly financialYear: string; readonly quarter: Quarter } | null;
 }
 
-/** from..to, defaulting to the grant's financial year; a range that ends before it starts is a 400. */
-export function transparencyRange(query: { from?: string | undefined; to?: string | undefined }, financialYear: string | null): DateRange {
-  const year = financialYear ? financialYearBounds(financialYear) : null;
+export interface TransparencyQuery {
+  readonly from?: string | undefined;
+  readonly to?: string | undefined;
+  readonly financialYear?: string | undefined;
+  readonly quarter?: Quarter | undefined;
+}
+
+/**
+ * The days a transparency file covers: a quarter (of `financialYear`, or of the grant's year),
+ * a whole financial year, or from..to, defaulting to the grant's financial year. Dates and a
+ * quarter or year together, a quarter of no year, or a range that ends before it starts are 400s.
+ */
+export function transparencyPeriod(query: TransparencyQuery, grantYear: string | null): TransparencyPeriod {
+  const byYear = query.quarter !== undefined || query.financialYear !== undefined;
+  if (byYear) {
+    const mixed = (['from', 'to'] as const).filter((path) => query[path] !== undefined);
+    if (mixed.length > 0) throw new ValidationProblem(mixed.map((path) => ({ path, message: 'cannot be given with quarter or financialYear' })));
+    const financialYear = query.financialYear ?? grantYear;
+    if (financialYear === null) throw new ValidationProblem([{ path: 'financialYear', message: 'is required with quarter for an organisation-wide report' }]);
+    if (query.quarter === undefined) return { ...bounds(financialYearBounds(financialYear)), quarter: null };
+    return { ...bounds(quarterBounds(financialYear, query.quarter)), quarter: { financialYear, quarter: query.quarter } };
+  }
+  const year = grantYear ? financialYearBounds(grantYear) : null;
   const from = query.from ?? year?.firstDay;
   const to = query.to ?? year?.lastDay;
   if (from === undefined || to === undefined) {
     const missing = [from === undefined ? 'from' : null, to === undefined ? 'to' : null].filter((path): path is string => path !== null);
-    throw new ValidationProblem(missing.map((path) => ({ path, message: 'is required for an organisation-wide report' })));
+    throw new ValidationProblem(missing.map((path) => ({ path, message: 'is required for an organisation-wide report (or give financialYear and quarter)' })));
   }
   if (to < from) throw new ValidationProblem([{ path: 'to', message: `must not be before from (${from})` }]);
-  return { from, to };
+  return { from, to, quarter: null };
 }
 
-/** Entries of £500 or more in the range, for one grant or the whole organisation, as they stand. */
-export function transparencyRows(db: Kysely<Database>, scope: SpendQuery['scope'], range: DateRange): AsyncGenerator<SpendRow[]> {
-  return readingAhead(spendPages(db, { scope, from: range.from, to: range.to, atLeast: TRANSPARENCY_THRESHOLD, before: null }));
+const bounds = ({ firstDay, lastDay }: { firstDay: string; lastDay: string }) => ({ from: firstDay, to: lastDay });
+
+/** The published entries (£500 or more, supplier payments) in the period, for one grant or the whole organisation, as they stand. */
+export function transparencyRows(db: Kysely<Database>, scope: SpendQuery['scope'], period: TransparencyPeriod): AsyncGenerator<SpendRow[]> {
+  return readingAhead(spendPages(db, { scope, from: period.from, to: period.to, atLeast: TRANSPARENCY_THRESHOLD, kinds: PUBLISHED_KINDS, before: null }));
 }
 
 export { findOrganisationHeader };

@@ -1,6 +1,6 @@
 import type { Kysely, Transaction } from 'kysely';
 import { camelRow } from '../db/rows.ts';
-import type { Database } from '../db/tables.ts';
+import type { Database, SpendKind } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
 
 export interface SpendEntry {
@@ -16,6 +16,13 @@ export interface SpendEntry {
   readonly irrecoverableVat: Decimal | null;
   readonly merchantCategory: string | null;
   readonly paidToIndividual: boolean;
+  readonly kind: SpendKind;
+  /** The council's own id for the supplier, for the LGA layout. */
+  readonly supplierId: string | null;
+  /** The CIPFA/SeRCOP subjective (expenditure) code. */
+  readonly expenditureCode: string | null;
+  /** Paid with a Government Procurement Card. */
+  readonly cardTransaction: boolean;
   readonly recordedAt: Date;
 }
 
@@ -34,6 +41,10 @@ const COLUMNS = [
   'irrecoverable_vat',
   'merchant_category',
   'paid_to_individual',
+  'kind',
+  'supplier_id',
+  'expenditure_code',
+  'card_transaction',
   'recorded_at',
 ] as const;
 
@@ -50,6 +61,10 @@ type SpendRow = {
   irrecoverable_vat: string | null;
   merchant_category: string | null;
   paid_to_individual: boolean;
+  kind: SpendKind;
+  supplier_id: string | null;
+  expenditure_code: string | null;
+  card_transaction: boolean;
   recorded_at: Date;
 };
 
@@ -77,6 +92,10 @@ export async function insertSpendEntry(trx: Transaction<Database>, organisationI
       irrecoverable_vat: entry.irrecoverableVat === null ? null : entry.irrecoverableVat.toString(),
       merchant_category: entry.merchantCategory,
       paid_to_individual: entry.paidToIndividual,
+      kind: entry.kind,
+      supplier_id: entry.supplierId,
+      expenditure_code: entry.expenditureCode,
+      card_transaction: entry.cardTransaction,
       recorded_by: actorId,
     })
     .returning(COLUMNS)

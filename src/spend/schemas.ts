@@ -1,8 +1,15 @@
 import { z } from 'zod';
 import { optionalText } from '../http/schemas.ts';
 import { financialYearOf, isoDateSchema, quarterOf } from '../shared/calendar.ts';
+import type { SpendKind } from '../db/tables.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput, signedMoneyInput } from '../shared/money.ts';
 import type { SpendEntry } from './repository.ts';
+
+const SPEND_KINDS = ['supplier', 'payroll', 'hmrc', 'pension'] as const satisfies readonly SpendKind[];
+
+const spendKindSchema = z.enum(SPEND_KINDS, { error: `must be one of ${SPEND_KINDS.join(', ')}` }).meta({
+  description: 'What the payment is. Salaries (payroll), payments to HMRC and to pension funds are left out of the transparency publication.',
+});
 
 export const recordSpendBody = z.strictObject({
   amount: signedMoneyInput.meta({ description: 'A negative amount is a correction or credit.' }),
@@ -14,6 +21,10 @@ export const recordSpendBody = z.strictObject({
   irrecoverableVat: moneyInput.nullish(),
   merchantCategory: optionalText(200),
   paidToIndividual: z.boolean().default(false).meta({ description: 'Redacted in published transparency data.' }),
+  kind: spendKindSchema.default('supplier'),
+  supplierId: optionalText(100).meta({ description: "The council's own id for the supplier (the LGA layout's supplier id); redacted for an individual." }),
+  expenditureCode: optionalText(100).meta({ description: 'The CIPFA/SeRCOP expenditure (subjective) code.' }),
+  cardTransaction: z.boolean().default(false).meta({ description: 'Paid with a Government Procurement Card.' }),
 });
 
 export const spendEntrySchema = z
@@ -32,6 +43,10 @@ export const spendEntrySchema = z
     irrecoverableVat: moneyOutput.nullable(),
     merchantCategory: z.string().nullable(),
     paidToIndividual: z.boolean(),
+    kind: spendKindSchema,
+    supplierId: z.string().nullable(),
+    expenditureCode: z.string().nullable(),
+    cardTransaction: z.boolean(),
     recordedAt: z.iso.datetime(),
   })
   .meta({ id: 'SpendEntry' });
@@ -52,6 +67,10 @@ export function presentSpendEntry(entry: SpendEntry): z.infer<typeof spendEntryS
     irrecoverableVat: formatMoneyOrNull(entry.irrecoverableVat),
     merchantCategory: entry.merchantCategory,
     paidToIndividual: entry.paidToIndividual,
+    kind: entry.kind,
+    supplierId: entry.supplierId,
+    expenditureCode: entry.expenditureCode,
+    cardTransaction: entry.cardTransaction,
     recordedAt: entry.recordedAt.toISOString(),
   };
 }

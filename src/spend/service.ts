@@ -62,6 +62,10 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
         irrecoverableVat: body.irrecoverableVat ?? null,
         merchantCategory: body.merchantCategory ?? null,
         paidToIndividual: body.paidToIndividual,
+        kind: body.kind,
+        supplierId: body.supplierId ?? null,
+        expenditureCode: body.expenditureCode ?? null,
+        cardTransaction: body.cardTransaction,
       },
       actor.userId,
     );

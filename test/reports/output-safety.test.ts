@@ -50,6 +50,8 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
         description: '@evil',
         expenseArea: '+area',
         merchantCategory: '=cat',
+        supplierId: '@sup',
+        expenditureCode: '-42',
       });
       expect(spent.status).toBe(201);
     }
@@ -63,7 +65,7 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
     const dfe = parseCsv((await getRaw(testApp, token, `/api/v1/grants/${grantId}/reports/dfe-return?quarter=Q2&format=csv`)).text);
     expect(dfe.flat().filter((cell) => /^[=+@\t\r]/.test(cell))).toEqual([]);
     const transparency = parseCsv((await getRaw(testApp, token, `/api/v1/grants/${grantId}/reports/spending-over-500`)).text);
-    expect(transparency[1]).toEqual(['2025-07-01', "'+area", "'=1+1", "'@evil", '600.00', '', "'=cat", "'-INV-1"]);
+    expect(transparency[1]).toEqual(['2025-07-01', "'+area", "'=1+1", "'@evil", '600.00', '', "'=cat", 'Careful Council', council.code, "'-INV-1", "'@sup", "'-42", 'No']);
   });
 
   it('writes hostile text into every workbook as plain strings, with our totals the only formulas', async () => {

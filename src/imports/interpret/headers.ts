@@ -3,7 +3,21 @@ import { cellText, columnLetter, type GridRow } from '../read/grid.ts';
 export type ImportKind = 'commitments' | 'spend';
 
 export const COMMITMENT_FIELDS = ['ref', 'heading', 'category', 'title', 'amount', 'status', 'decisionRef', 'approvedBy', 'serviceArea', 'notes', 'committedOn'] as const;
-export const SPEND_FIELDS = ['date', 'amount', 'supplier', 'reference', 'costCentre', 'lineRef', 'description', 'expenseArea'] as const;
+export const SPEND_FIELDS = [
+  'date',
+  'amount',
+  'supplier',
+  'reference',
+  'costCentre',
+  'lineRef',
+  'description',
+  'expenseArea',
+  'kind',
+  'supplierId',
+  'expenditureCode',
+  'cardTransaction',
+  'paidToIndividual',
+] as const;
 export type CommitmentField = (typeof COMMITMENT_FIELDS)[number];
 export type SpendField = (typeof SPEND_FIELDS)[number];
 export type Field = CommitmentField | SpendField;
@@ -58,6 +72,25 @@ const SYNONYMS: Record<ImportKind, Partial<Record<Field, readonly string[]>>> = 
     lineRef: ['line', 'line ref', 'commitment', 'commitment ref', 'line no'],
     description: ['description', 'details', 'narrative', 'purpose', 'memo', 'text'],
     expenseArea: ['expense area', 'service area', 'department', 'directorate', 'service'],
+    // What the Transparency Code's publication needs besides (see src/reports/transparency/).
+    kind: ['kind', 'payment kind', 'kind of payment', 'payment type', 'spend type', 'supplier type', 'creditor type', 'vendor type', 'payee type'],
+    supplierId: [
+      'supplier id',
+      'supplier number',
+      'supplier no',
+      'supplier code',
+      'vendor id',
+      'vendor number',
+      'vendor no',
+      'vendor code',
+      'creditor id',
+      'creditor number',
+      'creditor no',
+      'creditor code',
+    ],
+    expenditureCode: ['expenditure code', 'expense code', 'cipfa code', 'sercop code', 'subjective code', 'subjective', 'expense type code'],
+    cardTransaction: ['card transaction', 'card payment', 'procurement card', 'purchase card', 'gpc', 'p card', 'pcard'],
+    paidToIndividual: ['paid to individual', 'paid to an individual', 'individual payment', 'personal data', 'redact', 'redacted'],
   },
 };
 

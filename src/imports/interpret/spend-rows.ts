@@ -5,6 +5,7 @@ import { recordSpendBody } from '../../spend/schemas.ts';
 import { readAmount } from './amounts.ts';
 import { normaliseRef } from './commitment-rows.ts';
 import { readDate } from './dates.ts';
+import { readSpendKind, readYesNo } from './spend-kinds.ts';
 import { type Columns, type Findings, fileWideProblem } from './findings.ts';
 import { echo, type GridRow } from '../read/grid.ts';
 import type { SpendField } from './headers.ts';
@@ -68,6 +69,8 @@ const FIELD_OF_PATH: Record<string, SpendField> = {
   description: 'description',
   supplier: 'supplier',
   expenseArea: 'expenseArea',
+  supplierId: 'supplierId',
+  expenditureCode: 'expenditureCode',
 };
 
 /**
@@ -158,6 +161,13 @@ export function planSpend(rows: readonly GridRow[], columns: Columns, ledger: Sp
     if (line?.status === 'withdrawn')
       findings.add(columns.problem(row, columns.has('lineRef') ? 'lineRef' : 'costCentre', `line ${echo(line.ref)} is withdrawn; spend cannot be recorded against it`));
 
+    const kind = readSpendKind(columns.text(row, 'kind'));
+    if (!kind.ok) findings.add(columns.problem(row, 'kind', kind.message));
+    const card = readYesNo(columns.text(row, 'cardTransaction'));
+    if (!card.ok) findings.add(columns.problem(row, 'cardTransaction', card.message));
+    const individual = readYesNo(columns.text(row, 'paidToIndividual'));
+    if (!individual.ok) findings.add(columns.problem(row, 'paidToIndividual', individual.message));
+
     const parsed = recordSpendBody.safeParse({
       amount: formatMoney(amount.amount),
       spentOn: date.ok ? date.iso : '',
@@ -165,6 +175,11 @@ export function planSpend(rows: readonly GridRow[], columns: Columns, ledger: Sp
       description: columns.text(row, 'description') || undefined,
       supplier: columns.text(row, 'supplier') || undefined,
       expenseArea: columns.text(row, 'expenseArea') || undefined,
+      kind: kind.ok ? kind.value : undefined,
+      supplierId: columns.text(row, 'supplierId') || undefined,
+      expenditureCode: columns.text(row, 'expenditureCode') || undefined,
+      cardTransaction: card.ok && card.value,
+      paidToIndividual: individual.ok && individual.value,
     });
     if (!parsed.success) {
       const issues = parsed.error.issues.filter((issue) => issue.path[0] !== 'spentOn');

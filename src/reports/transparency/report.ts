@@ -1,37 +1,45 @@
 import { z } from 'zod';
-import { isoDateSchema } from '../../shared/calendar.ts';
+import { financialYearSchema, isoDateSchema, quarterSchema } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { defineReport, type FileWriter } from '../definition.ts';
 import type { SpendRow } from '../repository.ts';
-import { findOrganisationHeader, loadReportContext, transparencyRange, transparencyRows } from '../service.ts';
+import { findOrganisationHeader, loadReportContext, type TransparencyPeriod, transparencyPeriod, transparencyRows } from '../service.ts';
 import { safeFilename } from '../shared/format.ts';
-import { spendingOver500Csv } from './spending-over-500.ts';
+import { type PublishingBody, spendingOver500Csv } from './spending-over-500.ts';
 
 /**
  * The Transparency Code's "spending over £500", for one grant or across an organisation's
- * grants: two reports (one per scope) with one query and one writer.
+ * grants: two reports (one per scope) with one query and one writer. A council publishes a
+ * quarter as one file: the organisation's report for `financialYear` and `quarter`.
  */
 const query = z.object({
-  from: isoDateSchema.optional().meta({ description: "First day (inclusive); the grant's financial year when omitted." }),
-  to: isoDateSchema.optional().meta({ description: "Last day (inclusive); the grant's financial year when omitted." }),
+  from: isoDateSchema.optional().meta({ description: "First day (inclusive); the grant's financial year when omitted. Not with quarter or financialYear." }),
+  to: isoDateSchema.optional().meta({ description: "Last day (inclusive); the grant's financial year when omitted. Not with quarter or financialYear." }),
+  financialYear: financialYearSchema
+    .optional()
+    .meta({ description: "A financial year (1 April to 31 March), whole or the quarter of it asked for; the grant's own when a grant's report is given only a quarter." }),
+  quarter: quarterSchema.optional().meta({ description: 'A quarter of the financial year: Q1 is April to June. The Code asks councils to publish each quarter.' }),
 });
 
 interface SpendingOver500 {
-  readonly code: string;
+  readonly body: PublishingBody;
   /** The grant's scheme, in a grant's file name. */
   readonly schemeCode: string | null;
-  readonly from: string;
-  readonly to: string;
+  readonly period: TransparencyPeriod;
   /** Read a page at a time as the file streams. */
   readonly rows: AsyncGenerator<SpendRow[]>;
 }
 
 const csv: FileWriter<SpendingOver500> = {
-  write: (model) => spendingOver500Csv(model.rows),
-  description: 'text/csv: the Local Government Transparency Code columns, one row per spend entry of £500 or more.',
+  write: (model) => spendingOver500Csv(model.body, model.rows),
+  description:
+    "text/csv: the Local Government Transparency Code columns, then the LGA layout's (body name, organisation code, transaction number, supplier id, expenditure code, card transaction), one row per supplier payment of £500 or more; payroll, HMRC and pension payments are left out and payments to individuals redacted.",
 };
 
-const fileName = (model: SpendingOver500) => safeFilename(['spending-over-500', model.code, model.schemeCode, model.from, 'to', model.to], 'csv');
+function fileName({ body, schemeCode, period }: SpendingOver500): string {
+  const covers = period.quarter ? [period.quarter.financialYear, period.quarter.quarter] : [period.from, 'to', period.to];
+  return safeFilename(['spending-over-500', body.code, schemeCode, ...covers], 'csv');
+}
 
 export const grantSpendingOver500Report = defineReport({
   id: 'spending-over-500',
@@ -44,8 +52,9 @@ export const grantSpendingOver500Report = defineReport({
   query,
   load: async (request, query): Promise<SpendingOver500> => {
     const context = await loadReportContext(request.db, request.organisationId, request.grantId, null);
-    const range = transparencyRange(query, context.grant.financialYear);
-    return { code: context.organisation.code, schemeCode: context.grant.schemeCode, ...range, rows: transparencyRows(request.db, { grantId: context.grant.id }, range) };
+    const period = transparencyPeriod(query, context.grant.financialYear);
+    const { name, code } = context.organisation;
+    return { body: { name, code }, schemeCode: context.grant.schemeCode, period, rows: transparencyRows(request.db, { grantId: context.grant.id }, period) };
   },
   formats: { csv },
   fileName,
@@ -58,15 +67,17 @@ export const organisationSpendingOver500Report = defineReport({
   scope: 'organisation',
   role: 'reader',
   tag: 'reports',
-  summary: "Transparency Code 'spending over £500' CSV across all the organisation's grants",
+  summary: "Transparency Code 'spending over £500' CSV across all the organisation's grants: a quarter's publication as one file",
   returns: csv.description!,
   query,
   load: async (request, query): Promise<SpendingOver500> => {
     const organisation = await findOrganisationHeader(request.db, request.organisationId);
     if (!organisation) throw new NotFoundProblem('organisation');
-    const range = transparencyRange(query, null);
-    return { code: organisation.code, schemeCode: null, ...range, rows: transparencyRows(request.db, { organisationId: request.organisationId }, range) };
+    const period = transparencyPeriod(query, null);
+    const { name, code } = organisation;
+    return { body: { name, code }, schemeCode: null, period, rows: transparencyRows(request.db, { organisationId: request.organisationId }, period) };
   },
   formats: { csv },
   fileName,
+  page: {},
 });

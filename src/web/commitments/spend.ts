@@ -20,6 +20,9 @@ const SPEND_LABELS: FieldLabels = {
   expenseArea: 'Expense area',
   irrecoverableVat: 'Irrecoverable VAT',
   merchantCategory: 'Merchant category',
+  kind: 'Kind of payment',
+  supplierId: 'Supplier ID',
+  expenditureCode: 'Expenditure code',
 };
 
 const spentOn = (values: Record<string, string>): string | undefined => dateField(values, 'spentOn');
@@ -44,6 +47,11 @@ function spendBody(values: Record<string, string>) {
     irrecoverableVat: amountField(values.irrecoverableVat, { tbc: false }),
     merchantCategory: values.merchantCategory,
     paidToIndividual: values.paidToIndividual === 'yes',
+    // A form without a choice is a supplier payment, as in the API.
+    kind: values.kind || undefined,
+    supplierId: values.supplierId,
+    expenditureCode: values.expenditureCode,
+    cardTransaction: values.cardTransaction === 'yes',
   };
 }
 

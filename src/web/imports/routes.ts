@@ -35,6 +35,11 @@ const FIELD_LABELS: FieldLabels = {
   lineRef: 'Line number',
   description: 'Description',
   expenseArea: 'Expense area',
+  kind: 'Kind of payment',
+  supplierId: 'Supplier ID',
+  expenditureCode: 'Expenditure code',
+  cardTransaction: 'Card transaction',
+  paidToIndividual: 'Paid to an individual',
 };
 
 function showUpload(request: FastifyRequest, reply: FastifyReply, grant: Grant, values: Record<string, string>, errors?: FormErrors, status = 200) {

@@ -185,6 +185,10 @@ describe('revised tables (mode=update)', () => {
       expect(preview.willUpdate).toEqual([
         { row: 2, commitmentId: kept.id, ref: '1', title: 'Family hubs', version: 1, changes: { amount: { before: '10000.00', after: '12000.00' } } },
       ]);
+      // Previewed again (the header row confirmed), it is still a revised table.
+      const again = await council.as.finance.patch(`/api/v1/imports/${preview.id}`, { headerRow: 1 });
+      expect(again.status, JSON.stringify(again.body)).toBe(200);
+      expect([again.body.willUpdate, again.body.willCreate.count]).toEqual([preview.willUpdate, 0]);
     });
 
     it('withdraws the lines the file leaves out, as an audited withdrawal', async () => {

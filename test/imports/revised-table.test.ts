@@ -317,6 +317,25 @@ describe('revised tables (mode=update)', () => {
     expect(refused.body.problems).toEqual(preview.problems);
   });
 
+  it('says that the status and other columns apply only to new lines, and leaves them on the lines it amends', async () => {
+    const { council, grantId } = await workedExampleGrant(testApp, 'Approving Council');
+    const line = await createLine(council.as.finance, grantId, { title: 'Outreach', category: 'family_voice', amount: '100.00' });
+    const file = csvOf([
+      ['Ref', 'Title', 'Category', 'Amount', 'Status'],
+      ['1', 'Outreach', 'Children and family voice', '120', 'Approved'],
+      ['', 'Advocacy', 'Children and family voice', '80', 'Approved'],
+    ]);
+    const preview = expectCreated(await uploadRevision(council, grantId, { name: 'status.csv', content: file }));
+    expect(preview.notes).toContainEqual({
+      rows: [],
+      message: 'A revised table changes the amount, title and category of the lines it matches; its other columns (status) are read for new lines only.',
+    });
+    const committed = await council.as.finance.post(`/api/v1/imports/${preview.id}/commit`);
+    expect(committed.status, JSON.stringify(committed.body)).toBe(200);
+    expect((await council.as.reader.get(`/api/v1/commitments/${line.id}`)).body).toMatchObject({ amount: '120.00', status: 'proposed' });
+    expect((await council.as.reader.get(`/api/v1/commitments/${committed.body.lines[0].id}`)).body).toMatchObject({ title: 'Advocacy', status: 'approved' });
+  });
+
   describe('the new fields: bad values, other councils and readers', () => {
     let council: TestOrganisation;
     let grantId: string;

@@ -6,6 +6,7 @@ import { exposureOf } from '../../conditions/rules.ts';
 import { type Decimal, formatMoneyOrNull, formatPounds } from '../../shared/money.ts';
 import type { PlannedLine } from '../interpret/commitment-rows.ts';
 import type { Columns, Findings } from '../interpret/findings.ts';
+import type { CommitmentField } from '../interpret/headers.ts';
 import { Problem } from '../../shared/problems.ts';
 import { echo } from '../read/grid.ts';
 import type { PreviewBody } from '../schemas.ts';
@@ -35,6 +36,9 @@ export interface RevisionOptions {
   /** The grant's categories with a cap. */
   readonly capped: ReadonlySet<string>;
 }
+
+/** Columns a new line takes from its row but an existing line keeps as it is. */
+const NEW_LINE_ONLY: readonly CommitmentField[] = ['status', 'decisionRef', 'approvedBy', 'serviceArea', 'notes', 'committedOn'];
 
 /** "Family  Hubs " and "family hubs" are one title. */
 const titleKey = (title: string) => title.trim().replace(/\s+/g, ' ').toLowerCase();
@@ -97,6 +101,11 @@ export function reviseLines(planned: readonly PlannedLine[], existing: readonly 
     const amendment = amendmentOf(row, line, options.capped);
     if (amendment) amendments.push(amendment);
     else unchanged.push({ row: row.row, line });
+  }
+
+  const ignored = NEW_LINE_ONLY.filter((field) => columns.has(field));
+  if (ignored.length > 0 && amendments.length + unchanged.length > 0) {
+    findings.note(null, `A revised table changes the amount, title and category of the lines it matches; its other columns (${ignored.join(', ')}) are read for new lines only.`);
   }
 
   const withdrawals = options.withdrawMissing ? existing.filter((line) => line.status !== 'withdrawn' && !matchedAt.has(line.id)) : [];

@@ -42,7 +42,8 @@ export function importHasProblems(preview: PreviewBody): Problem {
 
 /**
  * A revised table's changes to existing lines, through the same amendment and withdrawal
- * service as hand edits, each with If-Match at the version the preview saw. Withdrawals and
+ * service as hand edits, each with If-Match at the version the preview saw (commitImport has
+ * found every line still at it, under the grant lock). Withdrawals and
  * the amendments that free room under a cap go first, so that a line moving money within a
  * capped category is judged after the room was made, as the preview's forecast assumed.
  */

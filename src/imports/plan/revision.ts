@@ -65,7 +65,7 @@ export function reviseLines(planned: readonly PlannedLine[], existing: readonly 
   const amendments: Amendment[] = [];
   const unchanged: { row: number; line: Commitment }[] = [];
   const newLines: PlannedLine[] = [];
-  const problem = (planned: PlannedLine, field: 'ref' | 'title', message: string) => findings.add(columns.problem({ row: planned.row, cells: [] }, field, message));
+  const problem = (at: PlannedLine, field: 'ref' | 'title', message: string) => findings.add(columns.problem({ row: at.row, cells: [] }, field, message));
 
   for (const row of planned) {
     const field = row.body.ref === undefined ? 'title' : 'ref';

@@ -1,12 +1,14 @@
 import type { Transaction } from 'kysely';
 import type { Actor } from '../auth/access.ts';
-import { createCommitment } from '../commitments/service.ts';
+import { amendCommitment, createCommitment, withdrawCommitment } from '../commitments/service.ts';
+import { etagOf } from '../commitments/schemas.ts';
 import type { Database } from '../db/tables.ts';
 import { Decimal, formatMoney, formatMoneyOrNull, sumDecimals } from '../shared/money.ts';
 import { Problem } from '../shared/problems.ts';
 import { recordSpend } from '../spend/service.ts';
 import type { RowProblem } from './interpret/findings.ts';
 import type { Plan } from './plan/preview.ts';
+import type { Revision } from './plan/revision.ts';
 import type { CommitResult, PreviewBody } from './schemas.ts';
 
 /**
@@ -15,11 +17,15 @@ import type { CommitResult, PreviewBody } from './schemas.ts';
  * assurance that nothing was written, since the transaction is rolled back with it.
  */
 function refusedAtRow(error: unknown, row: number, what: string): unknown {
+  return refusedAt(error, `Row ${row} (${what})`, { row });
+}
+
+function refusedAt(error: unknown, where: string, at: { row?: number }): unknown {
   if (!(error instanceof Problem)) return error;
-  return new Problem(error.name, error.status, error.title, `Row ${row} (${what}): ${error.detail} Nothing was imported.`, {
+  return new Problem(error.name, error.status, error.title, `${where}: ${error.detail} Nothing was imported.`, {
     ...error.extensions,
-    row,
-    problems: [{ row, column: null, header: null, message: error.detail } satisfies RowProblem],
+    ...at,
+    problems: [{ row: at.row ?? null, column: null, header: null, message: error.detail } satisfies RowProblem],
   });
 }
 
@@ -35,6 +41,37 @@ export function importHasProblems(preview: PreviewBody): Problem {
 }
 
 /**
+ * A revised table's changes to existing lines, through the same amendment and withdrawal
+ * service as hand edits, each with If-Match at the version the preview saw (commitImport has
+ * found every line still at it, under the grant lock). Withdrawals and
+ * the amendments that free room under a cap go first, so that a line moving money within a
+ * capped category is judged after the room was made, as the preview's forecast assumed.
+ */
+async function applyRevision(trx: Transaction<Database>, actor: Actor, revision: Revision): Promise<Pick<CommitResult, 'updated' | 'withdrawn'>> {
+  const withdrawn: CommitResult['withdrawn'] = [];
+  const updated: CommitResult['updated'] = [];
+  for (const line of revision.withdrawals) {
+    try {
+      const after = await withdrawCommitment(trx, actor, line.id, etagOf(line));
+      withdrawn.push({ id: after.id, ref: after.ref, version: after.version });
+    } catch (error) {
+      throw refusedAt(error, `Line ${line.ref} ("${line.title.slice(0, 80)}"), not in the file`, {});
+    }
+  }
+  const ordered = [...revision.amendments.filter((amendment) => !amendment.addsExposure), ...revision.amendments.filter((amendment) => amendment.addsExposure)];
+  for (const amendment of ordered) {
+    try {
+      const after = await amendCommitment(trx, actor, amendment.line.id, amendment.body, etagOf(amendment.line));
+      updated.push({ row: amendment.row, id: after.id, ref: after.ref, version: after.version });
+    } catch (error) {
+      throw refusedAtRow(error, amendment.row, `line ${amendment.line.ref}`);
+    }
+  }
+  updated.sort((a, b) => a.row - b.row);
+  return { updated, withdrawn };
+}
+
+/**
  * Writes every planned line or payment through the same services as hand entry, in the
  * caller's transaction: each takes the grant lock, checks the cap and writes its audit record
  * (held back and chained at the end when the caller asks, as commitImport does),
@@ -43,8 +80,10 @@ export function importHasProblems(preview: PreviewBody): Problem {
 export async function applyPlan(trx: Transaction<Database>, actor: Actor, grantId: string, plan: Plan, skippedDuplicates: number): Promise<CommitResult> {
   const lines: CommitResult['lines'] = [];
   const entries: CommitResult['entries'] = [];
+  let revised: Pick<CommitResult, 'updated' | 'withdrawn'> = { updated: [], withdrawn: [] };
   if (plan.kind === 'commitments') {
-    for (const line of plan.plan.lines) {
+    revised = await applyRevision(trx, actor, plan.revision);
+    for (const line of plan.revision.newLines) {
       try {
         const created = await createCommitment(trx, actor, grantId, line.body);
         lines.push({ row: line.row, id: created.id, ref: created.ref, amount: formatMoneyOrNull(created.amount) });
@@ -73,5 +112,6 @@ export async function applyPlan(trx: Transaction<Database>, actor: Actor, grantI
     lines,
     entries,
     skippedDuplicates,
+    ...revised,
   };
 }

@@ -17,6 +17,22 @@ export interface ImportState {
   readonly headerRow: number | null;
   readonly mapping: Mapping;
   readonly assignments: Readonly<Record<string, string>>;
+  /** 'update': a revised table, whose rows amend the grant's lines; absent: 'create'. */
+  readonly mode?: ImportMode;
+  /** With mode 'update': withdraw the live lines the file leaves out. */
+  readonly withdrawMissing?: boolean;
+}
+
+export type ImportMode = 'create' | 'update';
+
+/**
+ * The upload's mode is kept inside the stored preview's JSON, which has room for it where the
+ * table has no column; the public preview schema leaves it out of every answer.
+ */
+const optionsSchema = z.object({ mode: z.enum(['create', 'update']).default('create'), withdrawMissing: z.boolean().default(false) });
+
+function storedPreview(state: ImportState, preview: PreviewBody): string {
+  return JSON.stringify({ ...preview, options: { mode: state.mode ?? 'create', withdrawMissing: state.withdrawMissing ?? false } });
 }
 
 export interface ImportRecord extends ImportState {
@@ -64,8 +80,10 @@ type ImportRow = Awaited<ReturnType<ReturnType<typeof selectImports>['executeTak
 
 /** jsonb comes back parsed; its shape is checked here so nothing past this edge guesses. */
 function toRecord(row: ImportRow): ImportRecord {
+  const { options } = z.object({ options: optionsSchema.default({ mode: 'create', withdrawMissing: false }) }).parse(row.preview);
   return {
     ...camelRow(row),
+    ...options,
     grid: gridSchema.parse(row.grid),
     mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
     assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
@@ -108,7 +126,7 @@ export async function insertImport(
       header_row: state.headerRow,
       mapping: JSON.stringify(state.mapping),
       assignments: JSON.stringify(state.assignments),
-      preview: JSON.stringify(preview),
+      preview: storedPreview(state, preview),
       status: 'previewed',
       created_by: actorId,
     })
@@ -124,25 +142,31 @@ export async function updateImportPreview(trx: Transaction<Database>, id: string
       header_row: state.headerRow,
       mapping: JSON.stringify(state.mapping),
       assignments: JSON.stringify(state.assignments),
-      preview: JSON.stringify(preview),
+      preview: storedPreview(state, preview),
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', id)
     .execute();
 }
 
-export async function markImportCommitted(trx: Transaction<Database>, id: string, preview: PreviewBody, result: CommitResult, actorId: string): Promise<void> {
+export async function markImportCommitted(
+  trx: Transaction<Database>,
+  record: ImportState & { id: string },
+  preview: PreviewBody,
+  result: CommitResult,
+  actorId: string,
+): Promise<void> {
   await trx
     .updateTable('imports')
     .set({
       status: 'committed',
-      preview: JSON.stringify(preview),
+      preview: storedPreview(record, preview),
       result: JSON.stringify(result),
       committed_at: new Date(result.committedAt),
       committed_by: actorId,
       updated_at: sql<Date>`now()`,
     })
-    .where('id', '=', id)
+    .where('id', '=', record.id)
     .execute();
 }
 

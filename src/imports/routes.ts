@@ -17,6 +17,14 @@ const uploadForm = z.strictObject({
   file: z.string().meta({ format: 'binary', description: 'The spreadsheet: .xlsx or .csv, at most 5 MB.' }),
   kind: z.enum(['commitments', 'spend']).meta({ description: 'What each row of the sheet is.' }),
   sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
+  mode: z.enum(['create', 'update']).default('create').meta({
+    description:
+      "commitments only. 'create': every row is a new line (a ref the grant holds is a problem). 'update': a revised table; rows are matched to the grant's lines by ref, else by title (case and spacing aside), and their amounts, titles and categories become amendments, other rows new lines.",
+  }),
+  withdrawMissing: z
+    .enum(['true', 'false'])
+    .default('false')
+    .meta({ description: "With mode=update only: 'true' withdraws the live lines the file leaves out (refused for a line with spend)." }),
 });
 
 function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
@@ -50,7 +58,9 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Upload a spreadsheet (.xlsx or .csv) and preview what it would import',
         description:
           'multipart/form-data with the fields `file` (at most 5 MB), `kind` (`commitments` or `spend`) and optionally `sheet` ' +
-          '(a name or number; the first sheet otherwise). Nothing is written to the ledger: commit the preview to apply it.',
+          '(a name or number; the first sheet otherwise). For a revised commitments table, `mode=update` (and `withdrawMissing=true` ' +
+          'to withdraw the lines it leaves out): the preview lists `willUpdate` (each change before → after), `unchanged` and ' +
+          '`willWithdraw`, each with the version of the line it saw. Nothing is written to the ledger: commit the preview to apply it.',
         consumes: ['multipart/form-data'],
         multipartBody: uploadForm,
         params: grantParams,
@@ -107,10 +117,15 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         tags: ['imports'],
         operationId: 'commitImport',
         summary: 'Apply the import, all or nothing (422 with the reasons when a row is invalid or a cap would break)',
-        description: 'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing.',
+        description:
+          'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing. A revised table ' +
+          '(mode=update) is applied as audited amendments and withdrawals of the lines, each at the version the preview saw: a line changed since the preview is 412 precondition-failed naming it, and nothing is written.',
         body: emptyBody,
         params: importParams,
-        response: { 200: committedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict') },
+        response: {
+          200: committedSchema,
+          ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict', 'precondition-failed'),
+        },
       },
     },
     async (request, reply) => {

@@ -51,6 +51,26 @@ const plannedEntrySchema = z.object({
   costCentre: z.string().nullable(),
 });
 
+const version = z.number().int().meta({ description: 'The version of the line the preview saw: the commit refuses with 412 when the line has changed since.' });
+const change = <T extends z.ZodType>(value: T) => z.object({ before: value, after: value });
+
+const updatedLineSchema = z.object({
+  row,
+  commitmentId: z.uuid(),
+  ref: z.string(),
+  title: z.string().meta({ description: "The line's title as it stands." }),
+  version,
+  changes: z
+    .object({
+      amount: change(moneyOutput.nullable()).optional().meta({ description: 'null while tbc.' }),
+      title: change(z.string()).optional(),
+      category: change(z.string()).optional(),
+    })
+    .meta({ description: 'Only what changes, before → after.' }),
+});
+
+const existingLineSchema = z.object({ commitmentId: z.uuid(), ref: z.string(), title: z.string(), amount: moneyOutput.nullable(), version });
+
 const skippedSchema = z.object({ row, reference: z.string(), amount: moneyOutput });
 
 export const previewSchema = z.object({
@@ -78,6 +98,10 @@ export const previewSchema = z.object({
   sameFile: z.array(z.object({ id: z.uuid(), status: z.enum(['previewed', 'committed']), createdAt: z.iso.datetime() })).meta({
     description: 'Earlier imports of a file with the same content into this grant.',
   }),
+  // Previews kept from before revised tables have none of these.
+  willUpdate: z.array(updatedLineSchema).default([]).meta({ description: 'A revised table (mode=update): the existing lines its rows amend.' }),
+  unchanged: z.array(existingLineSchema.extend({ row })).default([]).meta({ description: 'A revised table: the existing lines its rows leave as they are.' }),
+  willWithdraw: z.array(existingLineSchema).default([]).meta({ description: 'A revised table sent with withdrawMissing=true: the live lines the file leaves out.' }),
 });
 export type PreviewBody = z.infer<typeof previewSchema>;
 
@@ -87,6 +111,15 @@ export const commitResultSchema = z.object({
   lines: z.array(z.object({ row, id: z.uuid(), ref: z.string(), amount: moneyOutput.nullable() })),
   entries: z.array(z.object({ row, id: z.uuid(), commitmentId: z.uuid(), amount: moneyOutput })),
   skippedDuplicates: z.number().int(),
+  // Results kept from before revised tables have neither.
+  updated: z
+    .array(z.object({ row, id: z.uuid(), ref: z.string(), version: z.number().int() }))
+    .default([])
+    .meta({ description: 'Lines amended by a revised table, with their new version.' }),
+  withdrawn: z
+    .array(z.object({ id: z.uuid(), ref: z.string(), version: z.number().int() }))
+    .default([])
+    .meta({ description: 'Lines a revised table withdrew (withdrawMissing=true).' }),
 });
 export type CommitResult = z.infer<typeof commitResultSchema>;
 

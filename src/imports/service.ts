@@ -13,7 +13,8 @@ import { detectHeaders, type ImportKind } from './interpret/headers.ts';
 import { loadLedger } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
-import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview } from './repository.ts';
+import { assertLinesAsPreviewed } from './plan/revision.ts';
+import { findSameFileImports, type ImportMode, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview } from './repository.ts';
 export { findImport } from './repository.ts';
 import { revisedState } from './interpret/revision.ts';
 import type { CommitResult, reviseImportBody } from './schemas.ts';
@@ -23,6 +24,8 @@ export interface Upload {
   readonly bytes: Buffer;
   readonly kind: ImportKind;
   readonly sheet: string | null;
+  readonly mode: ImportMode;
+  readonly withdrawMissing: boolean;
 }
 
 function audit(actor: Actor) {
@@ -52,6 +55,8 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
     headerRow: detection.headerIndex === null ? null : file.grid.rows[detection.headerIndex]!.row,
     mapping: detection.mapping,
     assignments: {},
+    mode: upload.mode,
+    withdrawMissing: upload.withdrawMissing,
   };
   const { preview } = await previewAgainstLedger(db, actor.organisationId, grantId, state, null);
   return inTransaction(db, async (trx) => {
@@ -62,7 +67,17 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
       entity: 'import',
       entityId: stored.id,
       before: null,
-      after: { grantId, kind: state.kind, fileName: state.fileName, fileType: state.fileType, fileSha256: state.fileSha256, rows: preview.rows, ...settingsOf(state) },
+      after: {
+        grantId,
+        kind: state.kind,
+        mode: upload.mode,
+        withdrawMissing: upload.withdrawMissing,
+        fileName: state.fileName,
+        fileType: state.fileType,
+        fileSha256: state.fileSha256,
+        rows: preview.rows,
+        ...settingsOf(state),
+      },
     });
     return { ...state, ...stored, organisationId: actor.organisationId, grantId, status: 'previewed', preview, result: null };
   });
@@ -108,7 +123,8 @@ export interface Committed {
  * transaction. The import row stays locked throughout, so a second commit waits and then
  * replays the first one's result instead of importing twice. Only this grant is locked while
  * the rows are written: the organisation's audit records are chained at the end, so its other
- * grants are not kept waiting. Run it on the long-job connections (DatabaseHandle.longJobs).
+ * grants are not kept waiting. A revised table's lines must still be at the versions its
+ * preview showed (412 otherwise). Run it on the long-job connections (DatabaseHandle.longJobs).
  */
 export async function commitImport(db: Kysely<Database>, actor: Actor, importId: string): Promise<Committed> {
   return inTransaction(db, async (trx) => {
@@ -117,17 +133,26 @@ export async function commitImport(db: Kysely<Database>, actor: Actor, importId:
     if (!(await lockGrant(trx, actor.organisationId, record.grantId))) throw new NotFoundProblem('grant');
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
     const { preview, plan } = buildPreview(record, ledger, record.preview.sameFile);
+    if (record.mode === 'update') assertLinesAsPreviewed(record.preview, preview, ledger.lines);
     if (preview.problemCount > 0) throw importHasProblems(preview);
     const result = await chainAuditAtEnd(trx, async () => {
       const applied = await applyPlan(trx, actor, record.grantId, plan, preview.duplicates.length);
-      await markImportCommitted(trx, record.id, preview, applied, actor.userId);
+      await markImportCommitted(trx, record, preview, applied, actor.userId);
       await recordChange(trx, audit(actor), {
         organisationId: actor.organisationId,
         action: 'commit',
         entity: 'import',
         entityId: record.id,
         before: { status: 'previewed' },
-        after: { status: 'committed', kind: record.kind, fileName: record.fileName, created: applied.created, skippedDuplicates: applied.skippedDuplicates },
+        after: {
+          status: 'committed',
+          kind: record.kind,
+          fileName: record.fileName,
+          created: applied.created,
+          updated: applied.updated.length,
+          withdrawn: applied.withdrawn.length,
+          skippedDuplicates: applied.skippedDuplicates,
+        },
       });
       return applied;
     });

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { Problem, ValidationProblem } from '../shared/problems.ts';
+import { type FieldError, Problem, ValidationProblem } from '../shared/problems.ts';
 import type { Upload } from './service.ts';
 
 /** Larger than any council's commitments table or a year's ledger export of one grant. */
@@ -28,7 +28,22 @@ const fieldsSchema = z.object({
     .max(100, 'must be at most 100 characters')
     .optional()
     .transform((value) => (value ? value : null)),
+  mode: z.enum(['create', 'update'], { error: 'must be create or update' }).default('create'),
+  withdrawMissing: z
+    .enum(['true', 'false'], { error: 'must be true or false' })
+    .optional()
+    .transform((value) => value === 'true'),
 });
+
+const UPLOAD_FIELDS = ['kind', 'sheet', 'mode', 'withdrawMissing'];
+
+/** A revised table updates a grant's lines: a spend file has none to revise, and only a revision has lines to leave out. */
+function modeErrors(fields: z.output<typeof fieldsSchema>): FieldError[] {
+  const errors: FieldError[] = [];
+  if (fields.mode === 'update' && fields.kind !== 'commitments') errors.push({ path: 'mode', message: 'update applies only to a commitments import' });
+  if (fields.withdrawMissing && fields.mode !== 'update') errors.push({ path: 'withdrawMissing', message: 'applies only to a revised table (mode=update)' });
+  return errors;
+}
 
 const MULTIPART_HINT = 'send a multipart/form-data body with the file in the field "file" and the kind (commitments or spend) in "kind"';
 
@@ -92,18 +107,19 @@ function isUploadForm(body: unknown): body is UploadForm {
 }
 
 /**
- * What an upload asks for: the file, its kind and the sheet, every problem named by its field.
+ * What an upload asks for: the file, its kind, the sheet and, for a revised table, the mode, every problem named by its field.
  * `alsoAccepted` names fields the caller has read already (the pages' CSRF token).
  */
 export function uploadOf(body: unknown, alsoAccepted: readonly string[] = []): Upload {
   if (!isUploadForm(body)) throw new ValidationProblem([{ path: 'file', message: MULTIPART_HINT }]);
   const { file = null, ...fields } = body;
   if (file !== null && typeof file === 'string') throw new ValidationProblem([{ path: 'file', message: MULTIPART_HINT }]);
-  const unknown = Object.keys(fields).filter((name) => name !== 'kind' && name !== 'sheet' && !alsoAccepted.includes(name));
+  const unknown = Object.keys(fields).filter((name) => !UPLOAD_FIELDS.includes(name) && !alsoAccepted.includes(name));
   if (unknown.length > 0) throw new ValidationProblem(unknown.map((path) => ({ path, message: 'is not a field this request accepts' })));
   const parsed = fieldsSchema.safeParse(fields);
-  const errors = parsed.success ? [] : parsed.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'body'), message: issue.message }));
+  const errors = parsed.success ? modeErrors(parsed.data) : parsed.error.issues.map((issue) => ({ path: String(issue.path[0] ?? 'body'), message: issue.message }));
   if (!file) errors.unshift({ path: 'file', message: 'is missing; choose the spreadsheet to import' });
-  if (!parsed.success || !file) throw new ValidationProblem(errors);
-  return { fileName: file.name, bytes: file.bytes, kind: parsed.data.kind, sheet: parsed.data.sheet };
+  if (!parsed.success || !file || errors.length > 0) throw new ValidationProblem(errors);
+  const { kind, sheet, mode, withdrawMissing } = parsed.data;
+  return { fileName: file.name, bytes: file.bytes, kind, sheet, mode, withdrawMissing };
 }

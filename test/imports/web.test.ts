@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
-import type { TestOrganisation } from '../support/factories.ts';
+import { createLine, type TestOrganisation } from '../support/factories.ts';
 import { FormClient } from '../web/support/forms.ts';
 import { withPassword } from '../web/support/web-app.ts';
 import { csvOf, multipartBody, summaryOf, typedPounds, workedExampleAsPrinted, workedExampleGrant } from './support.ts';
@@ -92,6 +92,55 @@ describe('the import pages', () => {
       payload: body,
     });
     expect(forged.statusCode).toBe(403);
+  });
+
+  it('reads a revised table: shows each amendment before → after, the new, unchanged and withdrawn lines, and saves them', async () => {
+    const { council: reviser, grantId: revisedGrant } = await workedExampleGrant(testApp, 'Web Revising Council');
+    const officer = new FormClient(testApp.app);
+    expect((await officer.signIn(await withPassword(testApp, reviser, 'finance'))).statusCode).toBe(303);
+    const hubs = await createLine(reviser.as.finance, revisedGrant, { title: 'Family hubs', category: 'family_help_delivery', amount: '10000.00' });
+    await createLine(reviser.as.finance, revisedGrant, { title: 'Parent panel', category: 'family_voice', amount: '500.00' });
+    const pilot = await createLine(reviser.as.finance, revisedGrant, { title: 'Old pilot', category: 'transformation', amount: null });
+    const csv = csvOf([
+      ['Ref', 'Title', 'Category', 'Amount'],
+      ['1', 'Family hubs and outreach', 'Direct delivery of Family Help', '12,500'],
+      ['2', 'Parent panel', 'Children and family voice', '500'],
+      ['', 'Young carers', 'Children and family voice', '750'],
+    ]);
+    const send = async (fields: Record<string, string>) => {
+      const token = await officer.token(`/grants/${revisedGrant}/imports/new`);
+      const { body, contentType } = multipartBody({ _csrf: token, kind: 'commitments', ...fields }, { name: 'revised.csv', content: csv });
+      return testApp.app.inject({ method: 'POST', url: `/grants/${revisedGrant}/imports/new`, headers: { 'content-type': contentType, cookie: officer.cookie }, payload: body });
+    };
+
+    const refused = await send({ withdrawMissing: 'true' });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.body).toContain('Withdrawing lines missing from the file applies only to a revised table');
+    expect(refused.body).toMatch(/<input[^>]*id="withdrawMissing"[^>]*checked/);
+
+    const uploaded = await send({ mode: 'update', withdrawMissing: 'true' });
+    expect(uploaded.statusCode, uploaded.body.slice(0, 500)).toBe(303);
+    const previewUrl = String(uploaded.headers.location);
+    const preview = await officer.get(previewUrl);
+    expect(preview.statusCode).toBe(200);
+    const amendments = /<table class="govuk-table" data-testid="amendments">[\s\S]*?<\/table>/.exec(preview.body)![0];
+    expect(amendments).toContain('Amount: £10,000.00 <span aria-hidden="true">→</span><span class="govuk-visually-hidden">becomes</span> £12,500.00');
+    expect(amendments).toContain('Title: Family hubs <span aria-hidden="true">→</span><span class="govuk-visually-hidden">becomes</span> Family hubs and outreach');
+    expect(/data-testid="withdrawals">[\s\S]*?<\/table>/.exec(preview.body)![0]).toContain('Old pilot');
+    expect(/data-testid="unchanged">[\s\S]*?<\/table>/.exec(preview.body)![0]).toContain('Parent panel');
+    expect(/data-testid="lines">[\s\S]*?<\/table>/.exec(preview.body)![0]).toContain('Young carers');
+    expect(preview.body).toContain('1 line unchanged');
+    expect(preview.body).toContain('1 line changes, each an amendment');
+    expect(preview.body).toContain('Save the revision: 1 amended, 1 new, 1 withdrawn');
+
+    const token = /name="_csrf" value="([^"]+)"/.exec(preview.body)![1]!;
+    const saved = await officer.post(`${previewUrl}/commit`, { _csrf: token }, { withToken: false });
+    expect(saved.statusCode).toBe(303);
+    const listed = await officer.get(String(saved.headers.location));
+    expect(listed.body).toContain('Revised table saved: 1 amended, 1 new, 1 withdrawn');
+    expect((await reviser.as.reader.get(`/api/v1/commitments/${hubs.id}`)).body).toMatchObject({ title: 'Family hubs and outreach', amount: '12500.00', version: 2 });
+    expect((await reviser.as.reader.get(`/api/v1/commitments/${pilot.id}`)).body.status).toBe('withdrawn');
+    expect((await summaryOf(reviser.as.reader, revisedGrant)).committed).toBe('13750.00');
   });
 
   it('lets a reader see a preview but not save it', async () => {

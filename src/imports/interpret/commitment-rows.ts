@@ -3,18 +3,18 @@ import { committedOnOutsideYear } from '../../commitments/committed-on.ts';
 import { createCommitmentBody } from '../../commitments/schemas.ts';
 import { type Decimal, formatMoney } from '../../shared/money.ts';
 import { readAmount } from './amounts.ts';
-import { type CategoryResolver, type CategoryTarget } from './categories.ts';
+import type { CategoryResolver } from './categories.ts';
 import { type Columns, type Findings, fileWideProblem } from './findings.ts';
 import { readDate } from './dates.ts';
 import { cellText, echo, type GridRow } from '../read/grid.ts';
 import type { CommitmentField } from './headers.ts';
-import { resolveLineCategory } from './line-category.ts';
+import { type LineCategory, resolveLineCategory } from './line-category.ts';
 import { readTotalLabel, type SubtotalCheck, SubtotalTracker, type TotalScope } from './subtotals.ts';
 
 export interface PlannedLine {
   readonly row: number;
   readonly body: z.output<typeof createCommitmentBody>;
-  readonly category: CategoryTarget;
+  readonly category: LineCategory;
 }
 
 export interface CommitmentPlan {
@@ -51,6 +51,7 @@ export interface CommitmentLedger {
   /** The grant's year, which a line's date approved must fall in. */
   readonly financialYear: string;
   readonly resolver: CategoryResolver;
+  /** Refs a new line may not take; empty for a revised table, whose rows are matched to lines instead. */
   readonly existingRefs: ReadonlySet<string>;
 }
 
@@ -123,7 +124,9 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
     tracker.addLine({ row: row.row, amount: lineAmount, group: category?.heading ?? carried ?? '', category: category?.code ?? null });
 
     if (ref !== '') {
-      if (ledger.existingRefs.has(ref)) findings.add(columns.problem(row, 'ref', `line ${echo(ref)} already exists in this grant`));
+      if (ledger.existingRefs.has(ref)) {
+        findings.add(columns.problem(row, 'ref', `line ${echo(ref)} already exists in this grant; to change existing lines, upload the file as a revised table (mode=update)`));
+      }
       const earlier = seenRefs.get(ref);
       if (earlier !== undefined) findings.add(columns.problem(row, 'ref', `line ${echo(ref)} is also on row ${earlier}`));
       seenRefs.set(ref, row.row);

@@ -7,13 +7,18 @@ function describe(match: CategoryMatch, text: string): string {
   return `"${echo(text)}" is not a heading or category of this grant`;
 }
 
+/** A line's category; `headingCovers` lists the codes of a heading that covers several when only that heading placed it. */
+export interface LineCategory extends CategoryTarget {
+  readonly headingCovers?: readonly string[];
+}
+
 /**
  * The category a line goes into: its category cell if it has one, else its heading cell,
  * else the heading it sits under. A heading that covers several categories (service delivery)
  * puts the line in its first category, and the preview says so, since the person may mean
  * another; a category and a heading that disagree are refused rather than guessed between.
  */
-export function resolveLineCategory(row: GridRow, columns: Columns, resolver: CategoryResolver, carried: string | null, findings: Findings): CategoryTarget | null {
+export function resolveLineCategory(row: GridRow, columns: Columns, resolver: CategoryResolver, carried: string | null, findings: Findings): LineCategory | null {
   const categoryText = columns.text(row, 'category');
   const headingText = columns.text(row, 'heading');
   const field = categoryText !== '' ? 'category' : 'heading';
@@ -45,5 +50,6 @@ export function resolveLineCategory(row: GridRow, columns: Columns, resolver: Ca
       return null;
     }
   }
-  return match.category;
+  // A revised table keeps a line in whichever of the heading's categories it is already in.
+  return match.kind === 'heading' ? { ...match.category, headingCovers: [match.category.code, ...match.others.map((other) => other.code)] } : match.category;
 }

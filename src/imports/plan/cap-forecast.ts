@@ -12,9 +12,23 @@ export interface CapPreview {
   readonly fits: boolean;
 }
 
-/** What an import adds: new lines' amounts by category, or new spend by line. */
+/** A line's category and amount once a revised table has amended it. */
+export interface RevisedLine {
+  readonly category: string;
+  readonly amount: Decimal | null;
+}
+
+/**
+ * What an import adds: new lines' amounts by category (and, from a revised table, the lines it
+ * amends or withdraws), or new spend by line.
+ */
 export type Additions =
-  | { readonly kind: 'lines'; readonly amounts: readonly { readonly category: string; readonly amount: Decimal | null }[] }
+  | {
+      readonly kind: 'lines';
+      readonly amounts: readonly { readonly category: string; readonly amount: Decimal | null }[];
+      readonly revised?: ReadonlyMap<string, RevisedLine>;
+      readonly withdrawn?: ReadonlySet<string>;
+    }
   | { readonly kind: 'spend'; readonly byLine: ReadonlyMap<string, Decimal> };
 
 /**
@@ -32,7 +46,12 @@ export function forecastCaps(grant: Grant, lines: readonly Commitment[], additio
     let after: Decimal;
     if (additions.kind === 'lines') {
       const added = additions.amounts.filter((line) => line.category === category.code).map((line) => line.amount ?? ZERO);
-      after = before.plus(sumDecimals(added));
+      const kept = lines.flatMap((line) => {
+        if (line.status === 'withdrawn' || additions.withdrawn?.has(line.id)) return [];
+        const revised = additions.revised?.get(line.id) ?? line;
+        return revised.category === category.code ? [exposureOf({ amount: revised.amount, spent: line.spent })] : [];
+      });
+      after = sumDecimals([...kept, ...added]);
     } else {
       after = sumDecimals(live.map((line) => exposureOf({ amount: line.amount, spent: line.spent.plus(additions.byLine.get(line.id) ?? ZERO) })));
     }

@@ -6,29 +6,36 @@ import { Columns, Findings } from '../interpret/findings.ts';
 import { dataRows, headerRowOf } from '../interpret/rows.ts';
 import { cellText, columnLetter, echo } from '../read/grid.ts';
 import type { Ledger } from '../ledger.ts';
+import { categoryTerms } from '../../grants/repository.ts';
 import type { ImportState } from '../repository.ts';
 import type { PreviewBody } from '../schemas.ts';
 import { planSpend, type SpendPlan } from '../interpret/spend-rows.ts';
+import { type Revision, reviseLines, revisionParts } from './revision.ts';
 
-export type Plan = { readonly kind: 'commitments'; readonly plan: CommitmentPlan } | { readonly kind: 'spend'; readonly plan: SpendPlan };
+export type Plan = { readonly kind: 'commitments'; readonly plan: CommitmentPlan; readonly revision: Revision } | { readonly kind: 'spend'; readonly plan: SpendPlan };
 
 export interface Previewed {
   readonly preview: PreviewBody;
   readonly plan: Plan;
 }
 
-type PlannedParts = Pick<PreviewBody, 'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks'>;
+type PlannedParts = Pick<
+  PreviewBody,
+  'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks' | 'willUpdate' | 'unchanged' | 'willWithdraw'
+>;
 
-function commitmentParts(plan: CommitmentPlan, ledger: Ledger): PlannedParts {
-  const amounts = plan.lines.map((line) => ({ category: line.category.code, amount: line.body.amount }));
+function commitmentParts(plan: CommitmentPlan, revision: Revision, ledger: Ledger): PlannedParts {
+  const amounts = revision.newLines.map((line) => ({ category: line.category.code, amount: line.body.amount }));
+  const revised = new Map(revision.amendments.map((amendment) => [amendment.line.id, amendment.after]));
+  const withdrawn = new Set(revision.withdrawals.map((line) => line.id));
   return {
     willCreate: {
-      count: plan.lines.length,
+      count: revision.newLines.length,
       total: formatMoney(sumDecimals(amounts.flatMap((line) => (line.amount ? [line.amount] : [])))),
       tbc: amounts.filter((line) => line.amount === null).length,
     },
-    capChecks: forecastCaps(ledger.grant, ledger.lines, { kind: 'lines', amounts }),
-    lines: plan.lines.map(({ row, body, category }) => ({
+    capChecks: forecastCaps(ledger.grant, ledger.lines, { kind: 'lines', amounts, revised, withdrawn }),
+    lines: revision.newLines.map(({ row, body, category }) => ({
       row,
       ref: body.ref === undefined ? null : echo(body.ref),
       title: echo(body.title),
@@ -41,6 +48,7 @@ function commitmentParts(plan: CommitmentPlan, ledger: Ledger): PlannedParts {
     duplicates: [],
     unmatched: [],
     subtotalChecks: [...plan.checks],
+    ...revisionParts(revision),
   };
 }
 
@@ -65,7 +73,14 @@ function spendParts(plan: SpendPlan, ledger: Ledger): PlannedParts {
     duplicates: [...plan.duplicates],
     unmatched: [...plan.unmatched],
     subtotalChecks: [...plan.checks],
+    willUpdate: [],
+    unchanged: [],
+    willWithdraw: [],
   };
+}
+
+function cappedCategories(ledger: Ledger): Set<string> {
+  return new Set(ledger.grant.categories.flatMap((category) => (categoryTerms(ledger.grant, category).cap === null ? [] : [category.code])));
 }
 
 /**
@@ -81,15 +96,19 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
   let plan: Plan;
   let parts: PlannedParts;
   if (state.kind === 'commitments') {
-    const existingRefs = new Set(ledger.lines.map((line) => line.ref));
+    const updating = state.mode === 'update';
+    const existingRefs = new Set(updating ? [] : ledger.lines.map((line) => line.ref));
     const commitmentPlan = planCommitments(
       rows,
       columns,
       { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs },
       findings,
     );
-    plan = { kind: 'commitments', plan: commitmentPlan };
-    parts = commitmentParts(commitmentPlan, ledger);
+    const revision: Revision = updating
+      ? reviseLines(commitmentPlan.lines, ledger.lines, { withdrawMissing: state.withdrawMissing ?? false, capped: cappedCategories(ledger) }, columns, findings)
+      : { amendments: [], unchanged: [], withdrawals: [], newLines: commitmentPlan.lines };
+    plan = { kind: 'commitments', plan: commitmentPlan, revision };
+    parts = commitmentParts(commitmentPlan, revision, ledger);
   } else {
     const spendPlan = planSpend(
       rows,
@@ -125,7 +144,7 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
     problemCount: findings.problemCount,
     notes: findings.noteList(),
     ...parts,
-    canCommit: findings.problemCount === 0 && parts.capChecks.every((check) => check.fits) && parts.willCreate.count > 0,
+    canCommit: findings.problemCount === 0 && parts.capChecks.every((check) => check.fits) && parts.willCreate.count + parts.willUpdate.length + parts.willWithdraw.length > 0,
     sameFile,
   };
   return { preview, plan };

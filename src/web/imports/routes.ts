@@ -17,7 +17,13 @@ import { grantOrNotFound } from '../commitments/lookup.ts';
 type GrantParams = { Params: { grantId: string } };
 type ImportParams = { Params: { importId: string } };
 
-const UPLOAD_LABELS: FieldLabels = { kind: 'What the file holds', file: 'The file', sheet: 'The sheet' };
+const UPLOAD_LABELS: FieldLabels = {
+  kind: 'What the file holds',
+  file: 'The file',
+  sheet: 'The sheet',
+  mode: 'A revised table',
+  withdrawMissing: 'Withdrawing lines missing from the file',
+};
 /** Refusals of a revision or a commit, said on the preview page; a cap is the import's to break. */
 const PREVIEW_LABELS: FieldLabels = { headerRow: 'The header row', mapping: 'The mapping', assignments: 'A row assigned to a line', problems: 'The import' };
 
@@ -62,6 +68,10 @@ async function showPreview(app: FastifyInstance, request: FastifyRequest, reply:
       canWrite: pageAllows(request, 'finance') && record.status === 'previewed',
       fieldChoices: fieldsOf(record.kind).map((field) => ({ value: field, text: FIELD_LABELS[field] ?? field })),
       lineChoices: lines.filter((line) => line.status !== 'withdrawn').map((line) => ({ value: line.id, text: `${line.ref}: ${line.title}` })),
+      updating: record.mode === 'update',
+      categoryNames: Object.fromEntries(grant.categories.map((category) => [category.code, category.name])),
+      shownUpdates: preview.willUpdate.slice(0, SHOWN_ROWS),
+      shownUnchanged: preview.unchanged.slice(0, SHOWN_ROWS),
       shownLines: preview.lines.slice(0, SHOWN_ROWS),
       shownEntries: preview.entries.slice(0, SHOWN_ROWS),
       shownUnmatched: preview.unmatched.slice(0, SHOWN_ROWS),
@@ -137,7 +147,12 @@ export async function importPages(app: FastifyInstance): Promise<void> {
     try {
       const { record, result } = await commitImport(app.database.longJobs, pageActorOf(request), request.params.importId);
       const what = record.kind === 'spend' ? 'payments' : 'lines';
-      setFlash(request, `Imported ${result.created.count} ${what}`, `${formatPounds(new Decimal(result.created.total))} in all, from ${record.fileName}.`);
+      if (record.mode === 'update') {
+        const counts = `${result.updated.length} amended, ${result.created.count} new, ${result.withdrawn.length} withdrawn`;
+        setFlash(request, `Revised table saved: ${counts}`, `Each change is an amendment in its line's history, from ${record.fileName}.`);
+      } else {
+        setFlash(request, `Imported ${result.created.count} ${what}`, `${formatPounds(new Decimal(result.created.total))} in all, from ${record.fileName}.`);
+      }
       return seeOther(reply, `/grants/${record.grantId}/commitments`);
     } catch (error) {
       const errors = problemToFormErrors(error, PREVIEW_LABELS, 'problems');

@@ -5,8 +5,8 @@ import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
 import { findImport, type ImportRecord } from './repository.ts';
-import { committedSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
-import { commitImport, createImport, reviseImport } from './service.ts';
+import { committedSchema, costCentreBody, costCentreSchema, importSchema, mappingBody, reviseImportBody } from './schemas.ts';
+import { commitImport, createImport, mapImport, reviseImport } from './service.ts';
 import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -97,6 +97,26 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
+  );
+
+  app.post(
+    '/imports/:importId/mapping',
+    {
+      config: { access: access.member('import', 'importId', 'finance') },
+      schema: {
+        tags: ['imports'],
+        operationId: 'mapImport',
+        summary: "Match the council's section headings to categories and its column headings to fields, and preview again",
+        description:
+          '`headings`: a heading row (see the preview\'s `headings`) → the category code its lines go into; `columns`: a column heading as the ' +
+          "header row has it → the field it holds. The organisation's choices are remembered and applied to its next file. A row that is not a " +
+          'heading, a category the grant does not have, a heading the header row does not have or a field the kind does not take is refused, naming it, and nothing is changed.',
+        params: importParams,
+        body: mappingBody,
+        response: { 200: importSchema, ...problemResponses('conflict') },
+      },
+    },
+    async (request) => presentImport(await mapImport(app.db, actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(

@@ -13,10 +13,11 @@ import { detectHeaders, type ImportKind } from './interpret/headers.ts';
 import { loadLedger } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
-import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview } from './repository.ts';
+import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview, upsertImportMappings } from './repository.ts';
 export { findImport } from './repository.ts';
-import { revisedState } from './interpret/revision.ts';
-import type { CommitResult, reviseImportBody } from './schemas.ts';
+import { mappedState, revisedState } from './interpret/revision.ts';
+import { loadRemembered, rememberedHeadingChoices, textKey } from './remembered.ts';
+import type { CommitResult, mappingBody, reviseImportBody } from './schemas.ts';
 
 export interface Upload {
   readonly fileName: string;
@@ -31,7 +32,7 @@ function audit(actor: Actor) {
 
 /** The settings a person can change, as the audit trail shows them. */
 function settingsOf(state: ImportState) {
-  return { headerRow: state.headerRow, mapping: state.mapping, assignments: state.assignments };
+  return { headerRow: state.headerRow, mapping: state.mapping, assignments: state.assignments, headingChoices: state.headingChoices };
 }
 
 async function previewAgainstLedger(db: Kysely<Database>, organisationId: string, grantId: string, state: ImportState, importId: string | null) {
@@ -42,7 +43,9 @@ async function previewAgainstLedger(db: Kysely<Database>, organisationId: string
 /** Reads the file and previews it; the ledger is not touched, only the import is kept. */
 export async function createImport(db: Kysely<Database>, actor: Actor, grantId: string, upload: Upload): Promise<ImportRecord> {
   const file = await readSpreadsheet(upload.bytes, upload.sheet);
-  const detection = detectHeaders(upload.kind, file.grid.rows);
+  // What the organisation matched in its earlier files is applied to this one.
+  const remembered = await loadRemembered(db, actor.organisationId, upload.kind);
+  const detection = detectHeaders(upload.kind, file.grid.rows, remembered.field);
   const state: ImportState = {
     kind: upload.kind,
     fileName: upload.fileName,
@@ -52,6 +55,7 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
     headerRow: detection.headerIndex === null ? null : file.grid.rows[detection.headerIndex]!.row,
     mapping: detection.mapping,
     assignments: {},
+    headingChoices: upload.kind === 'commitments' ? rememberedHeadingChoices(file.grid.rows, remembered) : {},
   };
   const { preview } = await previewAgainstLedger(db, actor.organisationId, grantId, state, null);
   return inTransaction(db, async (trx) => {
@@ -89,6 +93,38 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
       entityId: record.id,
       before: settingsOf(record),
       after: settingsOf(state),
+    });
+    return { ...record, ...state, preview, updatedAt: new Date() };
+  });
+}
+
+/**
+ * The mapping step: a person matches section heading rows to categories and column headings
+ * to fields; the import is previewed again, and the organisation remembers the choices for its
+ * next file. Everything is checked before anything is written.
+ */
+export async function mapImport(db: Kysely<Database>, actor: Actor, importId: string, body: z.output<typeof mappingBody>): Promise<ImportRecord> {
+  return inTransaction(db, async (trx) => {
+    const record = await lockOrNotFound(trx, actor, importId);
+    if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
+    const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
+    const { state, remember } = mappedState(record, body, ledger.grant.categories.map((category) => category.code));
+    const { preview } = buildPreview(state, ledger, record.preview.sameFile);
+    await updateImportPreview(trx, record.id, state, preview);
+    await upsertImportMappings(
+      trx,
+      actor.organisationId,
+      record.kind,
+      actor.userId,
+      remember.map((each) => ({ ...each, textKey: textKey(each.text) })),
+    );
+    await recordChange(trx, audit(actor), {
+      organisationId: actor.organisationId,
+      action: 'update',
+      entity: 'import',
+      entityId: record.id,
+      before: settingsOf(record),
+      after: { ...settingsOf(state), remembered: remember },
     });
     return { ...record, ...state, preview, updatedAt: new Date() };
   });

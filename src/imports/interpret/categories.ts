@@ -28,11 +28,46 @@ const key = (text: string) => words(text).join(' ');
 const within = (inner: readonly string[], outer: ReadonlySet<string>) => inner.length > 0 && inner.every((word) => outer.has(word));
 
 export interface CategoryResolver {
-  /** Only exact names, codes and heading labels: what a section row above a group says. */
+  /** Only exact names, codes and heading labels. */
   exact(text: string): CategoryMatch;
   /** Also tolerant forms: "Family Help delivery", "transformation activity", "ICT". */
   resolve(text: string): CategoryMatch;
+  /**
+   * A council's own section heading, of any length: "Transformation Funding (maximum of 30%)
+   * should be spent on…" is transformation. See sectionCategory.
+   */
+  section(text: string): CategoryMatch;
 }
+
+/** Words councils put around a heading's name that say nothing about which one it is. */
+const FILLER = new Set(['funding', 'fund', 'funded', 'budget', 'spend', 'spending', 'costs', 'cost', 'allocation', 'grant', 'element', 'strand', 'workstream', 'area', 'section', 'lines', 'line', 'activities', 'proposals']);
+
+/**
+ * The name at the start of a descriptive heading: up to its first bracket, colon, dash,
+ * semicolon or full stop, or the verb that starts the description ("… should be spent on").
+ */
+function leadOf(text: string): string {
+  const upToPunctuation = text.split(/[(:;–—]|\s-\s|\.\s|,\s/)[0] ?? '';
+  const upToVerb = upToPunctuation.split(/\b(should|must|will|to be|is|are|can|may|for|used|covers|including|which|that)\b/i)[0] ?? '';
+  return upToVerb
+    .split(/\s+/)
+    .filter((word) => !FILLER.has(word.toLowerCase()))
+    .join(' ')
+    .trim();
+}
+
+/**
+ * Common council wording for the built-in scheme's categories and headings (by code): what
+ * cabinet tables and DfE returns call them. A code the grant does not have is never offered.
+ */
+const COUNCIL_WORDING: Readonly<Record<string, readonly string[]>> = {
+  transformation: ['transformation', 'system change', 'systems change', 'readiness', 'change programme', 'programme team'],
+  family_help_delivery: ['family help', 'early help', 'direct delivery', 'family support', 'frontline'],
+  practice_workforce_ict: ['workforce', 'practice development', 'practice model', 'ict', 'data sharing', 'training'],
+  family_voice: ['family voice', 'lived experience', 'co production', 'coproduction', 'participation', 'needs analysis'],
+  service_delivery: ['service delivery'],
+  service_design: ['service design'],
+};
 
 /**
  * Matches the names people give headings and categories to the grant's own, case and
@@ -79,5 +114,32 @@ export function categoryResolver(categories: readonly CategoryTarget[]): Categor
     return candidates.length > 0 ? { kind: 'ambiguous', candidates: [...new Set(candidates)] } : { kind: 'none' };
   };
 
-  return { exact, resolve };
+  /**
+   * A section heading as councils type it: its exact name; else the name it starts with
+   * (leadOf), read tolerantly; else its whole text read tolerantly, when that finds one; else
+   * the council wording it uses most (COUNCIL_WORDING), when one category or heading leads.
+   */
+  const section = (text: string): CategoryMatch => {
+    const found = exact(text);
+    if (found.kind !== 'none') return found;
+    const lead = leadOf(text);
+    const byLead = lead === '' ? ({ kind: 'none' } as const) : resolve(lead);
+    if (byLead.kind === 'category' || byLead.kind === 'heading') return byLead;
+    const whole = resolve(text);
+    if (whole.kind === 'category' || whole.kind === 'heading') return whole;
+    const phrase = ` ${words(text).join(' ')} `;
+    const scores = Object.entries(COUNCIL_WORDING)
+      .map(([code, phrases]) => ({ code, score: phrases.filter((each) => phrase.includes(` ${key(each)} `)).length }))
+      .filter(({ code, score }) => score > 0 && (categories.some((c) => c.code === code) || categories.some((c) => c.heading === code)))
+      .sort((a, b) => b.score - a.score);
+    const [best, next] = scores;
+    if (best && (!next || next.score < best.score)) {
+      const category = categories.find((c) => c.code === best.code);
+      return category ? { kind: 'category', category } : headingOf(best.code);
+    }
+    if (byLead.kind === 'ambiguous') return byLead;
+    return whole.kind === 'ambiguous' ? whole : { kind: 'none' };
+  };
+
+  return { exact, resolve, section };
 }

@@ -7,25 +7,42 @@ function describe(match: CategoryMatch, text: string): string {
   return `"${echo(text)}" is not a heading or category of this grant`;
 }
 
+/** The heading a line sits under, already read: from a section row, or a heading cell above. */
+export interface CarriedHeading {
+  readonly text: string;
+  readonly match: CategoryMatch;
+  /** Its section row, when it has one: a row the person is asked to match, not each line. */
+  readonly sectionRow: number | null;
+}
+
 /**
  * The category a line goes into: its category cell if it has one, else its heading cell,
  * else the heading it sits under. A heading that covers several categories (service delivery)
  * puts the line in its first category, and the preview says so, since the person may mean
  * another; a category and a heading that disagree are refused rather than guessed between.
  */
-export function resolveLineCategory(row: GridRow, columns: Columns, resolver: CategoryResolver, carried: string | null, findings: Findings): CategoryTarget | null {
+export function resolveLineCategory(
+  row: GridRow,
+  columns: Columns,
+  resolver: CategoryResolver,
+  carried: CarriedHeading | null,
+  findings: Findings,
+): CategoryTarget | null {
   const categoryText = columns.text(row, 'category');
   const headingText = columns.text(row, 'heading');
   const field = categoryText !== '' ? 'category' : 'heading';
-  const text = categoryText || headingText || carried;
-  if (text === null) {
+  const own = categoryText || headingText;
+  if (own === '' && carried === null) {
     findings.add(
       columns.problem(row, columns.has('category') && !columns.has('heading') ? 'category' : 'heading', 'is empty, and no heading above says which category this line is in'),
     );
     return null;
   }
-  const match = resolver.resolve(text);
+  const text = own || carried!.text;
+  const match = own ? resolver.resolve(own) : carried!.match;
   if (match.kind === 'ambiguous' || match.kind === 'none') {
+    // A section row that matched nothing is one problem, on that row, not one per line under it.
+    if (own === '' && carried!.sectionRow !== null) return null;
     findings.add(columns.problem(row, field, describe(match, text)));
     return null;
   }

@@ -17,7 +17,7 @@ export interface Previewed {
   readonly plan: Plan;
 }
 
-type PlannedParts = Pick<PreviewBody, 'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks'>;
+type PlannedParts = Pick<PreviewBody, 'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks' | 'headings'>;
 
 function commitmentParts(plan: CommitmentPlan, ledger: Ledger): PlannedParts {
   const amounts = plan.lines.map((line) => ({ category: line.category.code, amount: line.body.amount }));
@@ -41,6 +41,7 @@ function commitmentParts(plan: CommitmentPlan, ledger: Ledger): PlannedParts {
     duplicates: [],
     unmatched: [],
     subtotalChecks: [...plan.checks],
+    headings: [...plan.headings],
   };
 }
 
@@ -65,6 +66,7 @@ function spendParts(plan: SpendPlan, ledger: Ledger): PlannedParts {
     duplicates: [...plan.duplicates],
     unmatched: [...plan.unmatched],
     subtotalChecks: [...plan.checks],
+    headings: [],
   };
 }
 
@@ -82,10 +84,15 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
   let parts: PlannedParts;
   if (state.kind === 'commitments') {
     const existingRefs = new Set(ledger.lines.map((line) => line.ref));
+    const categories = new Map(ledger.grant.categories.map((category) => [category.code, category]));
+    // A remembered choice naming a category this grant does not have is left out, not guessed at.
+    const sectionChoices = new Map(
+      Object.entries(state.headingChoices).flatMap(([row, code]) => (categories.has(code) ? [[Number(row), categories.get(code)!] as const] : [])),
+    );
     const commitmentPlan = planCommitments(
       rows,
       columns,
-      { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs },
+      { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs, sectionChoices },
       findings,
     );
     plan = { kind: 'commitments', plan: commitmentPlan };

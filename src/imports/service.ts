@@ -9,7 +9,7 @@ import { lockGrant } from '../grants/repository.ts';
 import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
 import { applyPlan, importHasProblems } from './commit.ts';
 import { readSpreadsheet } from './read/spreadsheet.ts';
-import { detectHeaders, type ImportKind } from './interpret/headers.ts';
+import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/headers.ts';
 import { loadLedger } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
@@ -42,9 +42,9 @@ async function previewAgainstLedger(db: Kysely<Database>, organisationId: string
 
 /** Reads the file and previews it; the ledger is not touched, only the import is kept. */
 export async function createImport(db: Kysely<Database>, actor: Actor, grantId: string, upload: Upload): Promise<ImportRecord> {
-  const file = await readSpreadsheet(upload.bytes, upload.sheet);
   // What the organisation matched in its earlier files is applied to this one.
   const remembered = await loadRemembered(db, actor.organisationId, upload.kind);
+  const file = await readSpreadsheet(upload.bytes, upload.sheet, (sheets) => sheetWithTable(upload.kind, sheets, remembered.field));
   const detection = detectHeaders(upload.kind, file.grid.rows, remembered.field);
   const state: ImportState = {
     kind: upload.kind,

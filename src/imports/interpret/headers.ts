@@ -158,3 +158,19 @@ export function detectHeaders(kind: ImportKind, rows: readonly GridRow[], rememb
   if (!best) return { headerIndex: null, headers: [], mapping: {} };
   return { headerIndex: best.index, headers: best.headers, mapping: best.mapping };
 }
+
+/**
+ * The sheet holding the table, of a workbook's several: the one whose header row names the
+ * amount and another field, with the most rows under it; the first sheet when none does.
+ */
+export function sheetWithTable(kind: ImportKind, sheets: readonly { readonly rows: readonly GridRow[] }[], remembered?: RememberedField): number {
+  let best = { index: 0, rows: -1 };
+  for (const [index, sheet] of sheets.entries()) {
+    const { headerIndex, mapping } = detectHeaders(kind, sheet.rows, remembered);
+    const fields = Object.values(mapping);
+    if (headerIndex === null || fields.length < 2 || !fields.includes('amount')) continue;
+    const below = sheet.rows.length - headerIndex - 1;
+    if (below > best.rows) best = { index, rows: below };
+  }
+  return best.index;
+}

@@ -80,6 +80,14 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
   const columns = new Columns(state.mapping, header);
   const findings = new Findings();
   const rows = dataRows(state);
+  const above = state.headerRow === null ? [] : state.grid.rows.filter((row) => row.row < state.headerRow!).map((row) => row.row);
+  for (const row of above) findings.note(row, `Rows above the header row (row ${state.headerRow}) were taken for a title or notes, and not read.`);
+  if (state.grid.sheets.length > 1 && state.grid.sheet !== null) {
+    findings.note(
+      null,
+      `Read the sheet "${echo(state.grid.sheet)}", which holds the table; the workbook's sheets are ${state.grid.sheets.map(echo).join(', ')}. To import another, upload the file again naming its sheet.`,
+    );
+  }
   let plan: Plan;
   let parts: PlannedParts;
   if (state.kind === 'commitments') {

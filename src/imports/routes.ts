@@ -16,7 +16,7 @@ const importParams = z.object({ importId: z.uuid() });
 const uploadForm = z.strictObject({
   file: z.string().meta({ format: 'binary', description: 'The spreadsheet: .xlsx or .csv, at most 5 MB.' }),
   kind: z.enum(['commitments', 'spend']).meta({ description: 'What each row of the sheet is.' }),
-  sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
+  sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; otherwise the sheet whose header row names the amount and another field (the first sheet when none does).' }),
 });
 
 function presentImport(record: ImportRecord): z.infer<typeof importSchema> {

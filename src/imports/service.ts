@@ -15,9 +15,9 @@ import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
 import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview, upsertImportMappings } from './repository.ts';
 export { findImport } from './repository.ts';
-import { mappedState, revisedState } from './interpret/revision.ts';
+import { type MappingChanges, mappedState, revisedState } from './interpret/revision.ts';
 import { loadRemembered, rememberedHeadingChoices, textKey } from './remembered.ts';
-import type { CommitResult, mappingBody, reviseImportBody } from './schemas.ts';
+import type { CommitResult, reviseImportBody } from './schemas.ts';
 
 export interface Upload {
   readonly fileName: string;
@@ -103,7 +103,7 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
  * to fields; the import is previewed again, and the organisation remembers the choices for its
  * next file. Everything is checked before anything is written.
  */
-export async function mapImport(db: Kysely<Database>, actor: Actor, importId: string, body: z.output<typeof mappingBody>): Promise<ImportRecord> {
+export async function mapImport(db: Kysely<Database>, actor: Actor, importId: string, body: MappingChanges): Promise<ImportRecord> {
   return inTransaction(db, async (trx) => {
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');

@@ -157,7 +157,7 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
             row,
             section.index,
             `"${brief(section.text)}" was read as a section heading, but it does not say which of this grant's categories its lines are in${could}. ` +
-              'Choose its category under "Section headings" on the preview page (or send it to the mapping), and the lines below it follow.',
+              'Choose its category under "Section headings" below (through the API: POST /api/v1/imports/{id}/mapping), and the lines below it follow.',
           ),
         );
       }

@@ -16,7 +16,11 @@ const importParams = z.object({ importId: z.uuid() });
 const uploadForm = z.strictObject({
   file: z.string().meta({ format: 'binary', description: 'The spreadsheet: .xlsx or .csv, at most 5 MB.' }),
   kind: z.enum(['commitments', 'spend']).meta({ description: 'What each row of the sheet is.' }),
-  sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; otherwise the sheet whose header row names the amount and another field (the first sheet when none does).' }),
+  sheet: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({ description: 'The sheet to read, by name or number; otherwise the sheet whose header row names the amount and another field (the first sheet when none does).' }),
 });
 
 function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
@@ -108,7 +112,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'mapImport',
         summary: "Match the council's section headings to categories and its column headings to fields, and preview again",
         description:
-          '`headings`: a heading row (see the preview\'s `headings`) → the category code its lines go into; `columns`: a column heading as the ' +
+          "`headings`: a heading row (see the preview's `headings`) → the category code its lines go into; `columns`: a column heading as the " +
           "header row has it → the field it holds. The organisation's choices are remembered and applied to its next file. A row that is not a " +
           'heading, a category the grant does not have, a heading the header row does not have or a field the kind does not take is refused, naming it, and nothing is changed.',
         params: importParams,

@@ -13,7 +13,16 @@ import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/head
 import { loadLedger } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
-import { findSameFileImports, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview, upsertImportMappings } from './repository.ts';
+import {
+  findSameFileImports,
+  type ImportRecord,
+  type ImportState,
+  insertImport,
+  lockImport,
+  markImportCommitted,
+  updateImportPreview,
+  upsertImportMappings,
+} from './repository.ts';
 export { findImport } from './repository.ts';
 import { type MappingChanges, mappedState, revisedState } from './interpret/revision.ts';
 import { loadRemembered, rememberedHeadingChoices, textKey } from './remembered.ts';
@@ -108,7 +117,11 @@ export async function mapImport(db: Kysely<Database>, actor: Actor, importId: st
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
-    const { state, remember } = mappedState(record, body, ledger.grant.categories.map((category) => category.code));
+    const { state, remember } = mappedState(
+      record,
+      body,
+      ledger.grant.categories.map((category) => category.code),
+    );
     const { preview } = buildPreview(state, ledger, record.preview.sameFile);
     await updateImportPreview(trx, record.id, state, preview);
     await upsertImportMappings(

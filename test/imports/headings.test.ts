@@ -6,8 +6,7 @@ import { csvOf, summaryOf, typedPounds, upload, workedExampleGrant } from './sup
 
 /** The council's own section headings, as its cabinet table printed them above each group. */
 const DESCRIPTIVE_HEADINGS = {
-  transformation:
-    'Transformation Funding (maximum of 30%) should be spent on activities to increase readiness for system change, such as the programme team and partners’ time…',
+  transformation: 'Transformation Funding (maximum of 30%) should be spent on activities to increase readiness for system change, such as the programme team and partners’ time…',
   serviceDelivery:
     'Service Delivery (Practice, Workforce & ICT) funding to be used across the full breadth of preventative services, from Early Help to multi-agency child protection…',
   serviceDesign: 'Service Design and Children & Family Voice – understanding local need and designing services with partners, children and families',

@@ -50,7 +50,14 @@ describe('the mapping step: headings to categories, columns to fields, remembere
       { row: 5, text: POT, category: null },
     ]);
     expect(mapped.body.problems).toEqual([
-      { row: 5, column: 'A', header: 'Item', message: expect.stringMatching(/^"Pot B – the ring-fenced element .*…" was read as a section heading, but it does not say which of this grant's categories .*Choose its category under "Section headings"/) },
+      {
+        row: 5,
+        column: 'A',
+        header: 'Item',
+        message: expect.stringMatching(
+          /^"Pot B – the ring-fenced element .*…" was read as a section heading, but it does not say which of this grant's categories .*Choose its category under "Section headings"/,
+        ),
+      },
       { row: 6, column: 'C', header: 'Money', message: expect.stringMatching(/^reads as minus 1234\.00 \(brackets or a minus sign\); a line's amount cannot be negative/) },
     ]);
     expect(mapped.body.canCommit).toBe(false);

@@ -40,7 +40,27 @@ export interface CategoryResolver {
 }
 
 /** Words councils put around a heading's name that say nothing about which one it is. */
-const FILLER = new Set(['funding', 'fund', 'funded', 'budget', 'spend', 'spending', 'costs', 'cost', 'allocation', 'grant', 'element', 'strand', 'workstream', 'area', 'section', 'lines', 'line', 'activities', 'proposals']);
+const FILLER = new Set([
+  'funding',
+  'fund',
+  'funded',
+  'budget',
+  'spend',
+  'spending',
+  'costs',
+  'cost',
+  'allocation',
+  'grant',
+  'element',
+  'strand',
+  'workstream',
+  'area',
+  'section',
+  'lines',
+  'line',
+  'activities',
+  'proposals',
+]);
 
 /**
  * The name at the start of a descriptive heading: up to its first bracket, colon, dash,

@@ -21,13 +21,7 @@ export interface CarriedHeading {
  * puts the line in its first category, and the preview says so, since the person may mean
  * another; a category and a heading that disagree are refused rather than guessed between.
  */
-export function resolveLineCategory(
-  row: GridRow,
-  columns: Columns,
-  resolver: CategoryResolver,
-  carried: CarriedHeading | null,
-  findings: Findings,
-): CategoryTarget | null {
+export function resolveLineCategory(row: GridRow, columns: Columns, resolver: CategoryResolver, carried: CarriedHeading | null, findings: Findings): CategoryTarget | null {
   const categoryText = columns.text(row, 'category');
   const headingText = columns.text(row, 'heading');
   const field = categoryText !== '' ? 'category' : 'heading';

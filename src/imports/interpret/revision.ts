@@ -96,7 +96,10 @@ export function mappedState(record: ImportRecord, body: MappingChanges, category
     const row = rows.get(rowNumber);
     const lone = row ? loneText(row) : null;
     if (!lone) {
-      errors.push({ path: `headings.${rowNumber}`, message: `is not a heading row of this import: a heading row holds its heading alone (the heading rows found are: ${headingRows})` });
+      errors.push({
+        path: `headings.${rowNumber}`,
+        message: `is not a heading row of this import: a heading row holds its heading alone (the heading rows found are: ${headingRows})`,
+      });
     } else if (!categoryCodes.includes(code)) {
       errors.push({ path: `headings.${rowNumber}`, message: `"${code}" is not a category of this grant; use one of: ${categoryCodes.join(', ')}` });
     } else {

@@ -94,9 +94,7 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
     const existingRefs = new Set(ledger.lines.map((line) => line.ref));
     const categories = new Map(ledger.grant.categories.map((category) => [category.code, category]));
     // A remembered choice naming a category this grant does not have is left out, not guessed at.
-    const sectionChoices = new Map(
-      Object.entries(state.headingChoices).flatMap(([row, code]) => (categories.has(code) ? [[Number(row), categories.get(code)!] as const] : [])),
-    );
+    const sectionChoices = new Map(Object.entries(state.headingChoices).flatMap(([row, code]) => (categories.has(code) ? [[Number(row), categories.get(code)!] as const] : [])));
     const commitmentPlan = planCommitments(
       rows,
       columns,

@@ -92,7 +92,9 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
   return inTransaction(db, async (trx) => {
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
-    const state = revisedState(record, body);
+    // A header row chosen by hand is read with the organisation's earlier choices too.
+    const remembered = body.headerRow === undefined ? undefined : (await loadRemembered(trx, actor.organisationId, record.kind)).field;
+    const state = revisedState(record, body, remembered);
     const { preview } = await previewAgainstLedger(trx, actor.organisationId, record.grantId, state, record.id);
     await updateImportPreview(trx, record.id, state, preview);
     await recordChange(trx, audit(actor), {

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { type FieldError, ValidationProblem } from '../../shared/problems.ts';
 import { columnIndex } from '../read/grid.ts';
-import { type Field, fieldsOf, mapHeaders } from './headers.ts';
+import { type Field, fieldsOf, mapHeaders, type RememberedField } from './headers.ts';
 import { dataRows } from './rows.ts';
 import type { ImportRecord, ImportState } from '../repository.ts';
 import type { mappingBody, reviseImportBody } from '../schemas.ts';
@@ -14,7 +14,7 @@ import { headerRowOf } from './rows.ts';
  * from that row; a mapped column takes its field from any other column, so "D is the amount"
  * needs no second instruction to unmap the old amount column; null ignores a column.
  */
-export function revisedState(state: ImportState, body: z.output<typeof reviseImportBody>): ImportState {
+export function revisedState(state: ImportState, body: z.output<typeof reviseImportBody>, remembered?: RememberedField): ImportState {
   const errors: FieldError[] = [];
   let headerRow = state.headerRow;
   let mapping: Record<string, Field> = { ...state.mapping };
@@ -24,7 +24,7 @@ export function revisedState(state: ImportState, body: z.output<typeof reviseImp
     if (!row) errors.push({ path: 'headerRow', message: `row ${body.headerRow} is empty or not in the sheet` });
     else {
       headerRow = row.row;
-      mapping = mapHeaders(state.kind, row).mapping;
+      mapping = mapHeaders(state.kind, row, remembered).mapping;
     }
   }
 

@@ -54,7 +54,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Upload a spreadsheet (.xlsx or .csv) and preview what it would import',
         description:
           'multipart/form-data with the fields `file` (at most 5 MB), `kind` (`commitments` or `spend`) and optionally `sheet` ' +
-          '(a name or number; the first sheet otherwise). Nothing is written to the ledger: commit the preview to apply it.',
+          '(a name or number; otherwise the sheet holding the table, found by its headings). Nothing is written to the ledger: commit the preview to apply it.',
         consumes: ['multipart/form-data'],
         multipartBody: uploadForm,
         params: grantParams,

@@ -66,4 +66,29 @@ describe('workbooks as councils keep them', () => {
     ]);
     expect(response.body.subtotalChecks).toMatchObject([{ row: 6, printed: '150000.00', computed: '150000.00', agrees: true, scope: 'all' }]);
   });
+
+  it('checks a total printed on its heading row against the group below it', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Plan');
+    sheet.addRow(['#', 'Line', '£']);
+    sheet.addRow(['Transformation Funding (maximum of 30%) should be spent on activities to increase readiness for system change…', null, 484_667]);
+    sheet.mergeCells('A2:B2');
+    sheet.addRow(['P1', 'Transformation team', 335_677]);
+    sheet.addRow(['P2', 'Secondments from partner organisations', 150_000]);
+    sheet.addRow(['Service Design and Children & Family Voice – understanding local need with children and families', null, 40_927]);
+    sheet.addRow(['P13', 'Commissioning a joint Family Help needs analysis', 19_484]);
+    sheet.addRow(['P14', 'Co-production with partners, children and families', 21_443]);
+    const response = await upload(council.as.finance, grantId, 'commitments', { name: 'tops.xlsx', content: Buffer.from(await workbook.xlsx.writeBuffer()) });
+    expect(response.status, JSON.stringify(response.body)).toBe(201);
+    expect(response.body.problems, JSON.stringify(response.body.problems)).toEqual([]);
+    expect(response.body.headings.map((heading: any) => [heading.row, heading.category])).toEqual([
+      [2, 'transformation'],
+      [5, 'family_voice'],
+    ]);
+    expect(response.body.willCreate).toEqual({ count: 4, total: '526604.00', tbc: 0 });
+    expect(response.body.subtotalChecks.map(({ row, printed, computed, agrees }: any) => [row, printed, computed, agrees])).toEqual([
+      [2, '484667.00', '485677.00', false],
+      [5, '40927.00', '40927.00', true],
+    ]);
+  });
 });

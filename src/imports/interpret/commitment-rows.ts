@@ -104,18 +104,30 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
    * category, when it is not in the title column, when the table numbers its lines (a line
    * would have its number), or when it is a category's or heading's exact name.
    */
-  const sectionOf = (row: GridRow, ref: string): { text: string; index: number; match: CategoryMatch } | null => {
-    const lone = loneText(row);
+  const sectionOf = (row: GridRow, ref: string, withFigure: boolean): { text: string; index: number; match: CategoryMatch } | null => {
+    const amountIndex = columns.indexOf('amount');
+    const lone = loneText(withFigure ? { ...row, cells: row.cells.map((cell, index) => (index === amountIndex ? null : cell)) } : row);
     if (!lone) return null;
+    const inTitle = columns.indexOf('title') === lone.index;
+    // A heading with a figure beside it is its group's total printed at the top: only a
+    // heading outside the title column is taken for one, since a line may lack its number.
+    if (withFigure && inTitle) return null;
     const chosen = ledger.sectionChoices.get(row.row);
     if (chosen) return { ...lone, match: { kind: 'category', category: chosen } };
-    const inTitle = columns.indexOf('title') === lone.index;
     const numbered = columns.has('ref') && ref === '';
     if (inTitle && !numbered && ledger.resolver.exact(lone.text).kind === 'none') return null;
     return { ...lone, match: ledger.resolver.section(lone.text) };
   };
 
+  /** A group's total printed on its heading row, checked when the group ends. */
+  let headingTotal: { row: number; label: string; printed: Decimal } | null = null;
+  const checkHeadingTotal = () => {
+    if (headingTotal) checks.push(tracker.checkGroupSoFar(headingTotal.row, headingTotal.label, headingTotal.printed));
+    headingTotal = null;
+  };
+
   const checkTotal = (row: GridRow, label: string, scope: TotalScope) => {
+    checkHeadingTotal();
     const printed = readAmount(columns.cell(row, 'amount'));
     carried = null;
     if (printed.kind === 'invalid') return findings.add(columns.problem(row, 'amount', printed.message));
@@ -141,8 +153,10 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
       continue;
     }
     // A heading typed on a row of its own (in whichever column, of any length) sets the group below it.
-    const section = amount.kind === 'blank' ? sectionOf(row, ref) : null;
+    const section = amount.kind === 'blank' || amount.kind === 'amount' ? sectionOf(row, ref, amount.kind === 'amount') : null;
     if (section) {
+      checkHeadingTotal();
+      if (amount.kind === 'amount') headingTotal = { row: row.row, label: `${brief(section.text)} (its total)`, printed: amount.amount };
       const { match } = section;
       const matched = match.kind === 'category' || match.kind === 'heading' ? match.category : null;
       headings.push({ row: row.row, text: echo(section.text), category: matched?.code ?? null });
@@ -223,6 +237,8 @@ export function planCommitments(rows: readonly GridRow[], columns: Columns, ledg
     }
     if (parsed.success && category && findings.problemCount === problemsBefore) lines.push({ row: row.row, body: parsed.data, category });
   }
+  checkHeadingTotal();
+  checks.sort((a, b) => a.row - b.row);
   return { lines, checks, headings };
 }
 

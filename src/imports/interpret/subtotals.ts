@@ -92,6 +92,12 @@ export class SubtotalTracker {
     return { row, label: echo(label), printed: formatMoney(printed), computed: formatMoney(computed), agrees: computed.equals(printed), scope: reach };
   }
 
+  /** A group's total printed at its top (on its heading row), checked once the group has ended; nothing is reset. */
+  checkGroupSoFar(row: number, label: string, printed: Decimal): SubtotalCheck {
+    const computed = total(this.group);
+    return { row, label: echo(label), printed: formatMoney(printed), computed: formatMoney(computed), agrees: computed.equals(printed), scope: 'group' };
+  }
+
   /** A heading typed as a row of its own starts a new group even when the heading repeats. */
   startGroup(): void {
     this.group = [];

@@ -77,17 +77,28 @@ function leadOf(text: string): string {
 }
 
 /**
- * Common council wording for the built-in scheme's categories and headings (by code): what
- * cabinet tables and DfE returns call them. A code the grant does not have is never offered.
+ * Common council wording, and what it means in the words schemes name their categories and
+ * headings with: read through the grant's own names, so no scheme's category is named here.
  */
-const COUNCIL_WORDING: Readonly<Record<string, readonly string[]>> = {
-  transformation: ['transformation', 'system change', 'systems change', 'readiness', 'change programme', 'programme team'],
-  family_help_delivery: ['family help', 'early help', 'direct delivery', 'family support', 'frontline'],
-  practice_workforce_ict: ['workforce', 'practice development', 'practice model', 'ict', 'data sharing', 'training'],
-  family_voice: ['family voice', 'lived experience', 'co production', 'coproduction', 'participation', 'needs analysis'],
-  service_delivery: ['service delivery'],
-  service_design: ['service design'],
-};
+const COUNCIL_WORDING: readonly (readonly [wording: string, meaning: string])[] = [
+  ['system change', 'transformation activity'],
+  ['systems change', 'transformation activity'],
+  ['readiness', 'transformation activity'],
+  ['change programme', 'transformation activity'],
+  ['programme team', 'transformation activity'],
+  ['early help', 'family help'],
+  ['family support', 'family help'],
+  ['direct delivery', 'family help'],
+  ['workforce', 'workforce'],
+  ['practice development', 'practice development'],
+  ['data sharing', 'ict'],
+  ['digital', 'ict'],
+  ['co production', 'family voice'],
+  ['coproduction', 'family voice'],
+  ['participation', 'family voice'],
+  ['lived experience', 'family voice'],
+  ['needs analysis', 'service design'],
+];
 
 /**
  * Matches the names people give headings and categories to the grant's own, case and
@@ -148,15 +159,16 @@ export function categoryResolver(categories: readonly CategoryTarget[]): Categor
     const whole = resolve(text);
     if (whole.kind === 'category' || whole.kind === 'heading') return whole;
     const phrase = ` ${words(text).join(' ')} `;
-    const scores = Object.entries(COUNCIL_WORDING)
-      .map(([code, phrases]) => ({ code, score: phrases.filter((each) => phrase.includes(` ${key(each)} `)).length }))
-      .filter(({ code, score }) => score > 0 && (categories.some((c) => c.code === code) || categories.some((c) => c.heading === code)))
-      .sort((a, b) => b.score - a.score);
-    const [best, next] = scores;
-    if (best && (!next || next.score < best.score)) {
-      const category = categories.find((c) => c.code === best.code);
-      return category ? { kind: 'category', category } : headingOf(best.code);
+    const votes = new Map<string, { match: CategoryMatch; score: number }>();
+    for (const [wording, meaning] of COUNCIL_WORDING) {
+      if (!phrase.includes(` ${key(wording)} `)) continue;
+      const match = resolve(meaning);
+      if (match.kind !== 'category' && match.kind !== 'heading') continue;
+      const id = match.kind === 'category' ? `category:${match.category.code}` : `heading:${match.heading}`;
+      votes.set(id, { match, score: (votes.get(id)?.score ?? 0) + 1 });
     }
+    const [best, next] = [...votes.values()].sort((a, b) => b.score - a.score);
+    if (best && (!next || next.score < best.score)) return best.match;
     if (byLead.kind === 'ambiguous') return byLead;
     return whole.kind === 'ambiguous' ? whole : { kind: 'none' };
   };

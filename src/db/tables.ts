@@ -284,6 +284,7 @@ export interface Database extends GovernanceTables {
   audit_checkpoints: AuditCheckpointsTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
+  import_mappings: ImportMappingsTable;
   cost_centre_mappings: CostCentreMappingsTable;
 }
 
@@ -547,6 +548,8 @@ export interface ImportsTable {
   header_row: number | null;
   mapping: Jsonb<unknown>;
   assignments: ColumnType<unknown, string | undefined, string>;
+  /** Row → category code for section heading rows (migrations/0015_import_mappings.ts). */
+  heading_choices: ColumnType<unknown, string | undefined, string>;
   preview: Jsonb<unknown>;
   status: 'previewed' | 'committed';
   result: ColumnType<unknown, string | null | undefined, string | null>;
@@ -555,6 +558,18 @@ export interface ImportsTable {
   updated_at: Timestamp;
   committed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   committed_by: string | null;
+}
+
+/** What an organisation matched before: a heading to a category, a column heading to a field (migrations/0015_import_mappings.ts). */
+export interface ImportMappingsTable {
+  organisation_id: string;
+  kind: 'commitments' | 'spend';
+  target: 'heading' | 'column';
+  text_key: string;
+  text: string;
+  value: string;
+  updated_at: Timestamp;
+  updated_by: string | null;
 }
 
 export interface CostCentreMappingsTable {

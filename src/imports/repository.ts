@@ -21,6 +21,8 @@ export interface ImportState {
   readonly mode?: ImportMode;
   /** With mode 'update': withdraw the live lines the file leaves out. */
   readonly withdrawMissing?: boolean;
+  /** Section heading rows whose category the person (or the organisation, before) chose: row → category code. */
+  readonly headingChoices: Readonly<Record<string, string>>;
 }
 
 export type ImportMode = 'create' | 'update';
@@ -65,6 +67,7 @@ const COLUMNS = [
   'header_row',
   'mapping',
   'assignments',
+  'heading_choices',
   'preview',
   'status',
   'result',
@@ -87,7 +90,9 @@ function toRecord(row: ImportRow): ImportRecord {
     grid: gridSchema.parse(row.grid),
     mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
     assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
-    preview: previewSchema.parse(row.preview),
+    headingChoices: z.record(z.string(), z.string()).parse(row.heading_choices),
+    // Previews kept before section headings were read have none.
+    preview: previewSchema.parse({ headings: [], ...(row.preview as object) }),
     status: row.status,
     result: row.result === null ? null : commitResultSchema.parse(row.result),
   };
@@ -126,6 +131,7 @@ export async function insertImport(
       header_row: state.headerRow,
       mapping: JSON.stringify(state.mapping),
       assignments: JSON.stringify(state.assignments),
+      heading_choices: JSON.stringify(state.headingChoices),
       preview: storedPreview(state, preview),
       status: 'previewed',
       created_by: actorId,
@@ -142,6 +148,7 @@ export async function updateImportPreview(trx: Transaction<Database>, id: string
       header_row: state.headerRow,
       mapping: JSON.stringify(state.mapping),
       assignments: JSON.stringify(state.assignments),
+      heading_choices: JSON.stringify(state.headingChoices),
       preview: storedPreview(state, preview),
       updated_at: sql<Date>`now()`,
     })
@@ -219,5 +226,32 @@ export async function upsertCostCentreRow(
     .insertInto('cost_centre_mappings')
     .values({ organisation_id: mapping.organisationId, grant_id: mapping.grantId, code: mapping.code, commitment_id: mapping.commitmentId, updated_by: mapping.actorId })
     .onConflict((oc) => oc.columns(['grant_id', 'code']).doUpdateSet({ commitment_id: mapping.commitmentId, updated_by: mapping.actorId, updated_at: sql<Date>`now()` }))
+    .execute();
+}
+
+/** What the organisation matched before, for one kind of import: (target, text key) → value. */
+export function findImportMappings(db: Kysely<Database>, organisationId: string, kind: ImportKind) {
+  return db.selectFrom('import_mappings').select(['target', 'text_key', 'value']).where('organisation_id', '=', organisationId).where('kind', '=', kind).execute();
+}
+
+export async function upsertImportMappings(
+  trx: Transaction<Database>,
+  organisationId: string,
+  kind: ImportKind,
+  actorId: string,
+  mappings: readonly { target: 'heading' | 'column'; textKey: string; text: string; value: string }[],
+): Promise<void> {
+  if (mappings.length === 0) return;
+  await trx
+    .insertInto('import_mappings')
+    .values(mappings.map((m) => ({ organisation_id: organisationId, kind, target: m.target, text_key: m.textKey, text: m.text, value: m.value, updated_by: actorId })))
+    .onConflict((oc) =>
+      oc.columns(['organisation_id', 'kind', 'target', 'text_key']).doUpdateSet((eb) => ({
+        text: eb.ref('excluded.text'),
+        value: eb.ref('excluded.value'),
+        updated_by: eb.ref('excluded.updated_by'),
+        updated_at: sql<Date>`now()`,
+      })),
+    )
     .execute();
 }

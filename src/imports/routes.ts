@@ -5,8 +5,8 @@ import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
 import { findImport, type ImportRecord } from './repository.ts';
-import { committedSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
-import { commitImport, createImport, reviseImport } from './service.ts';
+import { committedSchema, costCentreBody, costCentreSchema, importSchema, mappingBody, reviseImportBody } from './schemas.ts';
+import { commitImport, createImport, mapImport, reviseImport } from './service.ts';
 import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -16,7 +16,11 @@ const importParams = z.object({ importId: z.uuid() });
 const uploadForm = z.strictObject({
   file: z.string().meta({ format: 'binary', description: 'The spreadsheet: .xlsx or .csv, at most 5 MB.' }),
   kind: z.enum(['commitments', 'spend']).meta({ description: 'What each row of the sheet is.' }),
-  sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
+  sheet: z
+    .string()
+    .max(100)
+    .optional()
+    .meta({ description: 'The sheet to read, by name or number; otherwise the sheet whose header row names the amount and another field (the first sheet when none does).' }),
   mode: z.enum(['create', 'update']).default('create').meta({
     description:
       "commitments only. 'create': every row is a new line (a ref the grant holds is a problem). 'update': a revised table; rows are matched to the grant's lines by ref, else by title (case and spacing aside), and their amounts, titles and categories become amendments, other rows new lines.",
@@ -58,7 +62,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         summary: 'Upload a spreadsheet (.xlsx or .csv) and preview what it would import',
         description:
           'multipart/form-data with the fields `file` (at most 5 MB), `kind` (`commitments` or `spend`) and optionally `sheet` ' +
-          '(a name or number; the first sheet otherwise). For a revised commitments table, `mode=update` (and `withdrawMissing=true` ' +
+          '(a name or number; otherwise the sheet holding the table, found by its headings). For a revised commitments table, `mode=update` (and `withdrawMissing=true` ' +
           'to withdraw the lines it leaves out): the preview lists `willUpdate` (each change before → after), `unchanged` and ' +
           '`willWithdraw`, each with the version of the line it saw. Nothing is written to the ledger: commit the preview to apply it.',
         consumes: ['multipart/form-data'],
@@ -107,6 +111,26 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
+  );
+
+  app.post(
+    '/imports/:importId/mapping',
+    {
+      config: { access: access.member('import', 'importId', 'finance') },
+      schema: {
+        tags: ['imports'],
+        operationId: 'mapImport',
+        summary: "Match the council's section headings to categories and its column headings to fields, and preview again",
+        description:
+          "`headings`: a heading row (see the preview's `headings`) → the category code its lines go into; `columns`: a column heading as the " +
+          "header row has it → the field it holds. The organisation's choices are remembered and applied to its next file. A row that is not a " +
+          'heading, a category the grant does not have, a heading the header row does not have or a field the kind does not take is refused, naming it, and nothing is changed.',
+        params: importParams,
+        body: mappingBody,
+        response: { 200: importSchema, ...problemResponses('conflict') },
+      },
+    },
+    async (request) => presentImport(await mapImport(app.db, actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(

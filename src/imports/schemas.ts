@@ -87,6 +87,15 @@ export const previewSchema = z.object({
   problems: z.array(problemSchema),
   problemCount: z.number().int().meta({ description: 'All problems; the list stops at the first 1,000.' }),
   subtotalChecks: z.array(subtotalCheckSchema),
+  headings: z
+    .array(
+      z.object({
+        row,
+        text: z.string().meta({ description: 'The heading as the file has it.' }),
+        category: z.string().nullable().meta({ description: "The category code its lines go into; null when it names none of the grant's (choose one with POST …/mapping)." }),
+      }),
+    )
+    .meta({ description: "The council's own section rows (commitments): headings of any length above a group of lines, never lines themselves." }),
   notes: z.array(z.object({ rows: z.array(z.number().int()), message: z.string() })),
   willCreate: z.object({ count: z.number().int(), total: moneyOutput, tbc: z.number().int() }),
   capChecks: z.array(capCheckSchema),
@@ -154,6 +163,20 @@ export const reviseImportBody = z
       }),
   })
   .refine((body) => Object.keys(body).length > 0, 'give headerRow, mapping or assignments');
+
+export const mappingBody = z
+  .strictObject({
+    headings: z
+      .record(z.string().regex(/^\d{1,7}$/, 'must be a row number'), z.string().min(1).max(100))
+      .optional()
+      .meta({ description: "Section heading rows (the preview's `headings`) → the category code their lines go into." }),
+    columns: z
+      .record(z.string().min(1).max(4000), fieldSchema)
+      .optional()
+      .meta({ description: 'Column heading, as the header row has it → the field the column holds; other columns keep their mapping.' }),
+  })
+  .refine((body) => body.headings !== undefined || body.columns !== undefined, 'give headings or columns')
+  .meta({ description: "The organisation's choices are remembered and applied to its next file." });
 
 export const costCentreBody = z.strictObject({
   code: z

@@ -9,14 +9,25 @@ import { lockGrant } from '../grants/repository.ts';
 import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
 import { applyPlan, importHasProblems } from './commit.ts';
 import { readSpreadsheet } from './read/spreadsheet.ts';
-import { detectHeaders, type ImportKind } from './interpret/headers.ts';
+import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/headers.ts';
 import { loadLedger } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
 import { assertLinesAsPreviewed } from './plan/revision.ts';
-import { findSameFileImports, type ImportMode, type ImportRecord, type ImportState, insertImport, lockImport, markImportCommitted, updateImportPreview } from './repository.ts';
+import {
+  findSameFileImports,
+  type ImportMode,
+  type ImportRecord,
+  type ImportState,
+  insertImport,
+  lockImport,
+  markImportCommitted,
+  updateImportPreview,
+  upsertImportMappings,
+} from './repository.ts';
 export { findImport } from './repository.ts';
-import { revisedState } from './interpret/revision.ts';
+import { type MappingChanges, mappedState, revisedState } from './interpret/revision.ts';
+import { loadRemembered, rememberedHeadingChoices, textKey } from './remembered.ts';
 import type { CommitResult, reviseImportBody } from './schemas.ts';
 
 export interface Upload {
@@ -34,7 +45,7 @@ function audit(actor: Actor) {
 
 /** The settings a person can change, as the audit trail shows them. */
 function settingsOf(state: ImportState) {
-  return { headerRow: state.headerRow, mapping: state.mapping, assignments: state.assignments };
+  return { headerRow: state.headerRow, mapping: state.mapping, assignments: state.assignments, headingChoices: state.headingChoices };
 }
 
 async function previewAgainstLedger(db: Kysely<Database>, organisationId: string, grantId: string, state: ImportState, importId: string | null) {
@@ -44,8 +55,10 @@ async function previewAgainstLedger(db: Kysely<Database>, organisationId: string
 
 /** Reads the file and previews it; the ledger is not touched, only the import is kept. */
 export async function createImport(db: Kysely<Database>, actor: Actor, grantId: string, upload: Upload): Promise<ImportRecord> {
-  const file = await readSpreadsheet(upload.bytes, upload.sheet);
-  const detection = detectHeaders(upload.kind, file.grid.rows);
+  // What the organisation matched in its earlier files is applied to this one.
+  const remembered = await loadRemembered(db, actor.organisationId, upload.kind);
+  const file = await readSpreadsheet(upload.bytes, upload.sheet, (sheets) => sheetWithTable(upload.kind, sheets, remembered.field));
+  const detection = detectHeaders(upload.kind, file.grid.rows, remembered.field);
   const state: ImportState = {
     kind: upload.kind,
     fileName: upload.fileName,
@@ -57,6 +70,7 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
     assignments: {},
     mode: upload.mode,
     withdrawMissing: upload.withdrawMissing,
+    headingChoices: upload.kind === 'commitments' ? rememberedHeadingChoices(file.grid.rows, remembered) : {},
   };
   const { preview } = await previewAgainstLedger(db, actor.organisationId, grantId, state, null);
   return inTransaction(db, async (trx) => {
@@ -94,7 +108,9 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
   return inTransaction(db, async (trx) => {
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
-    const state = revisedState(record, body);
+    // A header row chosen by hand is read with the organisation's earlier choices too.
+    const remembered = body.headerRow === undefined ? undefined : (await loadRemembered(trx, actor.organisationId, record.kind)).field;
+    const state = revisedState(record, body, remembered);
     const { preview } = await previewAgainstLedger(trx, actor.organisationId, record.grantId, state, record.id);
     await updateImportPreview(trx, record.id, state, preview);
     await recordChange(trx, audit(actor), {
@@ -104,6 +120,42 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
       entityId: record.id,
       before: settingsOf(record),
       after: settingsOf(state),
+    });
+    return { ...record, ...state, preview, updatedAt: new Date() };
+  });
+}
+
+/**
+ * The mapping step: a person matches section heading rows to categories and column headings
+ * to fields; the import is previewed again, and the organisation remembers the choices for its
+ * next file. Everything is checked before anything is written.
+ */
+export async function mapImport(db: Kysely<Database>, actor: Actor, importId: string, body: MappingChanges): Promise<ImportRecord> {
+  return inTransaction(db, async (trx) => {
+    const record = await lockOrNotFound(trx, actor, importId);
+    if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
+    const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
+    const { state, remember } = mappedState(
+      record,
+      body,
+      ledger.grant.categories.map((category) => category.code),
+    );
+    const { preview } = buildPreview(state, ledger, record.preview.sameFile);
+    await updateImportPreview(trx, record.id, state, preview);
+    await upsertImportMappings(
+      trx,
+      actor.organisationId,
+      record.kind,
+      actor.userId,
+      remember.map((each) => ({ ...each, textKey: textKey(each.text) })),
+    );
+    await recordChange(trx, audit(actor), {
+      organisationId: actor.organisationId,
+      action: 'update',
+      entity: 'import',
+      entityId: record.id,
+      before: settingsOf(record),
+      after: { ...settingsOf(state), remembered: remember },
     });
     return { ...record, ...state, preview, updatedAt: new Date() };
   });

@@ -97,6 +97,24 @@ describe('headings and categories matched by name', () => {
   ])('matches %j as %s', (name, expected) => {
     expect(categoryOf(name)).toBe(expected);
   });
+
+  const sectionOf = (text: string) => {
+    const match = resolver.section(text);
+    return match.kind === 'category' || match.kind === 'heading' ? `${match.kind}:${match.category.code}` : match.kind;
+  };
+
+  it.each([
+    ['Transformation Funding (maximum of 30%) should be spent on activities to increase readiness for system change…', 'category:transformation'],
+    ['Service Delivery (Practice, Workforce & ICT) funding to be used across the full breadth of preventative services…', 'heading:family_help_delivery'],
+    ['Service Design and Children & Family Voice – needs analysis and co-production with children and families', 'category:family_voice'],
+    ['Practice, workforce and ICT development: training, the practice model and data sharing', 'category:practice_workforce_ict'],
+    ['Early Help and Family Help: the lines below are delivered by the council and its partners', 'category:family_help_delivery'],
+    ['Funding to increase readiness for system change across the partnership', 'category:transformation'],
+    ['Transformation', 'category:transformation'],
+    ['Capital works for the new family hub building', 'none'],
+  ])('matches the section heading %j as %s', (text, expected) => {
+    expect(sectionOf(text)).toBe(expected);
+  });
 });
 
 describe('header rows and totals', () => {
@@ -110,6 +128,24 @@ describe('header rows and totals', () => {
     expect(detected.mapping).toEqual({ A: 'date', B: 'reference', C: 'supplier', D: 'costCentre', E: 'description', F: 'amount' });
   });
 
+  it('skips a title and a line of prose above the header, even when the prose names fields', () => {
+    const rows = [
+      { row: 1, cells: [text('Families First Partnership: commitments (cabinet, November 2025)')] },
+      { row: 2, cells: [text('The table sets out each line, its amount in £ and its status; the amount column is the budget approved.')] },
+      { row: 3, cells: [text('#'), text('Proposal'), text('Cost £')] },
+    ];
+    const detected = detectHeaders('commitments', rows);
+    expect(detected.headerIndex).toBe(2);
+    expect(detected.mapping).toEqual({ A: 'ref', B: 'title', C: 'amount' });
+  });
+
+  it('maps a heading the organisation matched before ahead of the synonyms', () => {
+    const rows = [{ row: 1, cells: [text('Item'), text('What it is'), text('Money')] }];
+    const remembered = (header: string) => ({ 'What it is': 'title', Money: 'amount' })[header] as 'title' | 'amount' | undefined;
+    expect(detectHeaders('commitments', rows, remembered).mapping).toEqual({ A: 'ref', B: 'title', C: 'amount' });
+    expect(detectHeaders('commitments', rows).mapping).toEqual({ A: 'ref' });
+  });
+
   it.each([
     ['Sub-total', 'subtotal', ''],
     ['Subtotal transformation', 'subtotal', 'transformation'],
@@ -117,6 +153,8 @@ describe('header rows and totals', () => {
     ['Total', 'total', ''],
     ['Grand total', 'total', ''],
     ['Total transformation', 'total', 'transformation'],
+    ['Transformation subtotal', 'subtotal', 'Transformation'],
+    ['Service delivery sub-total:', 'subtotal', 'Service delivery'],
   ])('reads %j as a %s', (label, kind, rest) => {
     expect(readTotalLabel(label)).toEqual({ kind, rest });
   });

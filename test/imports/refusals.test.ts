@@ -128,8 +128,11 @@ describe('imports that must be refused', () => {
       'Lines',
       ['Cover'],
     );
-    const first = await upload(council.as.finance, grantId, 'commitments', { name: 'book.xlsx', content: workbook });
-    expect([first.body.sheet, first.body.willCreate.count]).toEqual(['Cover', 0]);
+    // Unnamed, the sheet holding the table is found by its headings; named, that sheet is read.
+    const found = await upload(council.as.finance, grantId, 'commitments', { name: 'book.xlsx', content: workbook });
+    expect([found.body.sheet, found.body.willCreate.count]).toEqual(['Lines', 1]);
+    const cover = await upload(council.as.finance, grantId, 'commitments', { name: 'book.xlsx', content: workbook }, { sheet: '1' });
+    expect([cover.body.sheet, cover.body.willCreate.count]).toEqual(['Cover', 0]);
     const chosen = await upload(council.as.finance, grantId, 'commitments', { name: 'book.xlsx', content: workbook }, { sheet: 'lines' });
     expect([chosen.body.sheet, chosen.body.sheets, chosen.body.willCreate.count]).toEqual(['Lines', ['Cover', 'Lines'], 1]);
   });

@@ -28,11 +28,77 @@ const key = (text: string) => words(text).join(' ');
 const within = (inner: readonly string[], outer: ReadonlySet<string>) => inner.length > 0 && inner.every((word) => outer.has(word));
 
 export interface CategoryResolver {
-  /** Only exact names, codes and heading labels: what a section row above a group says. */
+  /** Only exact names, codes and heading labels. */
   exact(text: string): CategoryMatch;
   /** Also tolerant forms: "Family Help delivery", "transformation activity", "ICT". */
   resolve(text: string): CategoryMatch;
+  /**
+   * A council's own section heading, of any length: "Transformation Funding (maximum of 30%)
+   * should be spent on…" is transformation. See sectionCategory.
+   */
+  section(text: string): CategoryMatch;
 }
+
+/** Words councils put around a heading's name that say nothing about which one it is. */
+const FILLER = new Set([
+  'funding',
+  'fund',
+  'funded',
+  'budget',
+  'spend',
+  'spending',
+  'costs',
+  'cost',
+  'allocation',
+  'grant',
+  'element',
+  'strand',
+  'workstream',
+  'area',
+  'section',
+  'lines',
+  'line',
+  'activities',
+  'proposals',
+]);
+
+/**
+ * The name at the start of a descriptive heading: up to its first bracket, colon, dash,
+ * semicolon or full stop, or the verb that starts the description ("… should be spent on").
+ */
+function leadOf(text: string): string {
+  const upToPunctuation = text.split(/[(:;–—]|\s-\s|\.\s|,\s/)[0] ?? '';
+  const upToVerb = upToPunctuation.split(/\b(should|must|will|to be|is|are|can|may|for|used|covers|including|which|that)\b/i)[0] ?? '';
+  return upToVerb
+    .split(/\s+/)
+    .filter((word) => !FILLER.has(word.toLowerCase()))
+    .join(' ')
+    .trim();
+}
+
+/**
+ * Common council wording, and what it means in the words schemes name their categories and
+ * headings with: read through the grant's own names, so no scheme's category is named here.
+ */
+const COUNCIL_WORDING: readonly (readonly [wording: string, meaning: string])[] = [
+  ['system change', 'transformation activity'],
+  ['systems change', 'transformation activity'],
+  ['readiness', 'transformation activity'],
+  ['change programme', 'transformation activity'],
+  ['programme team', 'transformation activity'],
+  ['early help', 'family help'],
+  ['family support', 'family help'],
+  ['direct delivery', 'family help'],
+  ['workforce', 'workforce'],
+  ['practice development', 'practice development'],
+  ['data sharing', 'ict'],
+  ['digital', 'ict'],
+  ['co production', 'family voice'],
+  ['coproduction', 'family voice'],
+  ['participation', 'family voice'],
+  ['lived experience', 'family voice'],
+  ['needs analysis', 'service design'],
+];
 
 /**
  * Matches the names people give headings and categories to the grant's own, case and
@@ -79,5 +145,33 @@ export function categoryResolver(categories: readonly CategoryTarget[]): Categor
     return candidates.length > 0 ? { kind: 'ambiguous', candidates: [...new Set(candidates)] } : { kind: 'none' };
   };
 
-  return { exact, resolve };
+  /**
+   * A section heading as councils type it: its exact name; else the name it starts with
+   * (leadOf), read tolerantly; else its whole text read tolerantly, when that finds one; else
+   * the council wording it uses most (COUNCIL_WORDING), when one category or heading leads.
+   */
+  const section = (text: string): CategoryMatch => {
+    const found = exact(text);
+    if (found.kind !== 'none') return found;
+    const lead = leadOf(text);
+    const byLead = lead === '' ? ({ kind: 'none' } as const) : resolve(lead);
+    if (byLead.kind === 'category' || byLead.kind === 'heading') return byLead;
+    const whole = resolve(text);
+    if (whole.kind === 'category' || whole.kind === 'heading') return whole;
+    const phrase = ` ${words(text).join(' ')} `;
+    const votes = new Map<string, { match: CategoryMatch; score: number }>();
+    for (const [wording, meaning] of COUNCIL_WORDING) {
+      if (!phrase.includes(` ${key(wording)} `)) continue;
+      const match = resolve(meaning);
+      if (match.kind !== 'category' && match.kind !== 'heading') continue;
+      const id = match.kind === 'category' ? `category:${match.category.code}` : `heading:${match.heading}`;
+      votes.set(id, { match, score: (votes.get(id)?.score ?? 0) + 1 });
+    }
+    const [best, next] = [...votes.values()].sort((a, b) => b.score - a.score);
+    if (best && (!next || next.score < best.score)) return best.match;
+    if (byLead.kind === 'ambiguous') return byLead;
+    return whole.kind === 'ambiguous' ? whole : { kind: 'none' };
+  };
+
+  return { exact, resolve, section };
 }

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import { type Cell, cellText, columnIndex, echo, type GridRow } from '../read/grid.ts';
+import { type Cell, cellText, columnIndex, columnLetter, echo, type GridRow } from '../read/grid.ts';
 import type { Field, Mapping } from './headers.ts';
 
 /** Where and what is wrong, in the terms the person sees: row number, column letter, heading. */
@@ -51,7 +51,10 @@ interface MappedColumn {
 export class Columns {
   private readonly byField = new Map<Field, MappedColumn>();
 
-  constructor(mapping: Mapping, headerRow: GridRow | null) {
+  constructor(
+    mapping: Mapping,
+    private readonly headerRow: GridRow | null,
+  ) {
     for (const [column, field] of Object.entries(mapping)) {
       const index = columnIndex(column);
       if (index === null) continue;
@@ -70,6 +73,16 @@ export class Columns {
 
   text(row: GridRow, field: Field): string {
     return cellText(this.cell(row, field));
+  }
+
+  /** The index of the column a field is read from, or null when none is mapped to it. */
+  indexOf(field: Field): number | null {
+    return this.byField.get(field)?.index ?? null;
+  }
+
+  /** A problem with a cell that no field is read from, such as a section heading's. */
+  problemAt(row: GridRow, index: number, message: string): RowProblem {
+    return { row: row.row, column: columnLetter(index), header: echo(cellText(this.headerRow?.cells[index])) || null, message };
   }
 
   problem(row: GridRow, field: Field, message: string): RowProblem {

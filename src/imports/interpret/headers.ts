@@ -140,12 +140,22 @@ export interface HeaderDetection {
   readonly mapping: Mapping;
 }
 
-export function mapHeaders(kind: ImportKind, row: GridRow): { headers: DetectedHeader[]; mapping: Record<string, Field> } {
+/** A column heading the organisation matched to a field before, if it did. */
+export type RememberedField = (header: string) => Field | undefined;
+
+/** A heading cell is short: a longer one is a title or a note, whatever words it uses. */
+const MAX_HEADER_LENGTH = 60;
+
+export function mapHeaders(kind: ImportKind, row: GridRow, remembered: RememberedField = () => undefined): { headers: DetectedHeader[]; mapping: Record<string, Field> } {
   const taken = new Set<Field>();
   const mapping: Record<string, Field> = {};
-  const headers = row.cells.map((cell, index) => {
-    const header = cellText(cell);
-    const field = fieldForHeader(kind, header, taken);
+  const texts = row.cells.map((cell) => cellText(cell));
+  // The organisation's own choices come first, so no synonym takes their field.
+  const chosen = texts.map((header) => (header === '' ? undefined : remembered(header)));
+  for (const field of chosen) if (field) taken.add(field);
+  const headers = texts.map((header, index) => {
+    const mine = chosen[index];
+    const field = mine ?? (header.length > MAX_HEADER_LENGTH ? null : fieldForHeader(kind, header, taken));
     const column = columnLetter(index);
     if (field) {
       taken.add(field);
@@ -156,6 +166,11 @@ export function mapHeaders(kind: ImportKind, row: GridRow): { headers: DetectedH
   return { headers, mapping };
 }
 
+/** A title, a date or a line of prose above the table holds one text; a header row holds several. */
+function headingTexts(row: GridRow): number {
+  return new Set(row.cells.map((cell) => cellText(cell)).filter((text) => text !== '' && text.length <= MAX_HEADER_LENGTH)).size;
+}
+
 /** People put a title, a date or a council name above the table: look a little way down. */
 const HEADER_SEARCH_ROWS = 20;
 
@@ -163,10 +178,11 @@ const HEADER_SEARCH_ROWS = 20;
  * The header row is the first near the top that names at least two fields, one of them the
  * amount (every import needs one); the best of the first rows if none does.
  */
-export function detectHeaders(kind: ImportKind, rows: readonly GridRow[]): HeaderDetection {
+export function detectHeaders(kind: ImportKind, rows: readonly GridRow[], remembered?: RememberedField): HeaderDetection {
   let best: { index: number; headers: DetectedHeader[]; mapping: Record<string, Field>; score: number } | null = null;
   for (const [index, row] of rows.slice(0, HEADER_SEARCH_ROWS).entries()) {
-    const { headers, mapping } = mapHeaders(kind, row);
+    if (headingTexts(row) < 2) continue;
+    const { headers, mapping } = mapHeaders(kind, row, remembered);
     const fields = Object.values(mapping);
     const score = fields.length + (fields.includes('amount') ? 1 : 0);
     if (fields.length >= 2 && fields.includes('amount')) return { headerIndex: index, headers, mapping };
@@ -174,4 +190,20 @@ export function detectHeaders(kind: ImportKind, rows: readonly GridRow[]): Heade
   }
   if (!best) return { headerIndex: null, headers: [], mapping: {} };
   return { headerIndex: best.index, headers: best.headers, mapping: best.mapping };
+}
+
+/**
+ * The sheet holding the table, of a workbook's several: the one whose header row names the
+ * amount and another field, with the most rows under it; the first sheet when none does.
+ */
+export function sheetWithTable(kind: ImportKind, sheets: readonly { readonly rows: readonly GridRow[] }[], remembered?: RememberedField): number {
+  let best = { index: 0, rows: -1 };
+  for (const [index, sheet] of sheets.entries()) {
+    const { headerIndex, mapping } = detectHeaders(kind, sheet.rows, remembered);
+    const fields = Object.values(mapping);
+    if (headerIndex === null || fields.length < 2 || !fields.includes('amount')) continue;
+    const below = sheet.rows.length - headerIndex - 1;
+    if (below > best.rows) best = { index, rows: below };
+  }
+  return best.index;
 }

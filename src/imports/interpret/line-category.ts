@@ -7,6 +7,14 @@ function describe(match: CategoryMatch, text: string): string {
   return `"${echo(text)}" is not a heading or category of this grant`;
 }
 
+/** The heading a line sits under, already read: from a section row, or a heading cell above. */
+export interface CarriedHeading {
+  readonly text: string;
+  readonly match: CategoryMatch;
+  /** Its section row, when it has one: a row the person is asked to match, not each line. */
+  readonly sectionRow: number | null;
+}
+
 /** A line's category; `headingCovers` lists the codes of a heading that covers several when only that heading placed it. */
 export interface LineCategory extends CategoryTarget {
   readonly headingCovers?: readonly string[];
@@ -18,19 +26,22 @@ export interface LineCategory extends CategoryTarget {
  * puts the line in its first category, and the preview says so, since the person may mean
  * another; a category and a heading that disagree are refused rather than guessed between.
  */
-export function resolveLineCategory(row: GridRow, columns: Columns, resolver: CategoryResolver, carried: string | null, findings: Findings): LineCategory | null {
+export function resolveLineCategory(row: GridRow, columns: Columns, resolver: CategoryResolver, carried: CarriedHeading | null, findings: Findings): LineCategory | null {
   const categoryText = columns.text(row, 'category');
   const headingText = columns.text(row, 'heading');
   const field = categoryText !== '' ? 'category' : 'heading';
-  const text = categoryText || headingText || carried;
-  if (text === null) {
+  const own = categoryText || headingText;
+  if (own === '' && carried === null) {
     findings.add(
       columns.problem(row, columns.has('category') && !columns.has('heading') ? 'category' : 'heading', 'is empty, and no heading above says which category this line is in'),
     );
     return null;
   }
-  const match = resolver.resolve(text);
+  const text = own || carried!.text;
+  const match = own ? resolver.resolve(own) : carried!.match;
   if (match.kind === 'ambiguous' || match.kind === 'none') {
+    // A section row that matched nothing is one problem, on that row, not one per line under it.
+    if (own === '' && carried!.sectionRow !== null) return null;
     findings.add(columns.problem(row, field, describe(match, text)));
     return null;
   }

@@ -107,6 +107,11 @@ export function planSpend(rows: readonly GridRow[], columns: Columns, ledger: Sp
       if (amount.kind === 'amount') plan.checks.push(tracker.check(row.row, label, amount.amount, { kind: 'all' }));
       continue;
     }
+    // A figure alone at the foot, with no date, reference or anything else, is the export's total.
+    if (reference === '' && dateText === '' && amount.kind === 'amount' && row.cells.filter((cell) => cell && cell.v.trim() !== '').length === 1) {
+      plan.checks.push(tracker.check(row.row, 'Total (unlabelled)', amount.amount, { kind: 'all' }));
+      continue;
+    }
     const problemsBefore = findings.problemCount;
     const date = readDate(columns.cell(row, 'date'));
     if (!date.ok) findings.add(columns.problem(row, 'date', date.message));

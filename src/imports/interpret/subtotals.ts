@@ -3,6 +3,11 @@ import { echo } from '../read/grid.ts';
 
 /** "Sub-total", "Subtotal transformation", "Total", "Grand total:", "Totals". */
 const TOTAL_LABEL = /^(sub[\s-]?totals?|grand[\s-]?totals?|totals?)\b[\s:.\-–]*(.*)$/i;
+/**
+ * "Transformation subtotal", "Service delivery sub-total:": a short name, then the word. Only
+ * "subtotal": a title ending in "total" ("Transformation total") is too often a line.
+ */
+const TRAILING_TOTAL_LABEL = /^((?:[^\s]+\s+){1,5}?)[\s:.\-–]*(sub[\s-]?totals?)[\s:.]*$/i;
 
 export interface TotalLabel {
   /** A grand total covers every line above; a subtotal covers its group. */
@@ -13,9 +18,9 @@ export interface TotalLabel {
 
 export function readTotalLabel(text: string): TotalLabel | null {
   const match = TOTAL_LABEL.exec(text.trim());
-  if (!match) return null;
-  const word = match[1]!.toLowerCase();
-  return { kind: word.startsWith('sub') ? 'subtotal' : 'total', rest: match[2]!.trim() };
+  if (match) return { kind: match[1]!.toLowerCase().startsWith('sub') ? 'subtotal' : 'total', rest: match[2]!.trim() };
+  const trailing = TRAILING_TOTAL_LABEL.exec(text.trim());
+  return trailing ? { kind: 'subtotal', rest: trailing[1]!.replace(/[\s:.\-–]+$/, '').trim() } : null;
 }
 
 export interface SubtotalCheck {
@@ -85,6 +90,12 @@ export class SubtotalTracker {
     this.sinceTotal = [];
     this.group = [];
     return { row, label: echo(label), printed: formatMoney(printed), computed: formatMoney(computed), agrees: computed.equals(printed), scope: reach };
+  }
+
+  /** A group's total printed at its top (on its heading row), checked once the group has ended; nothing is reset. */
+  checkGroupSoFar(row: number, label: string, printed: Decimal): SubtotalCheck {
+    const computed = total(this.group);
+    return { row, label: echo(label), printed: formatMoney(printed), computed: formatMoney(computed), agrees: computed.equals(printed), scope: 'group' };
   }
 
   /** A heading typed as a row of its own starts a new group even when the heading repeats. */

@@ -21,7 +21,7 @@ export interface Previewed {
 
 type PlannedParts = Pick<
   PreviewBody,
-  'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks' | 'willUpdate' | 'unchanged' | 'willWithdraw'
+  'willCreate' | 'capChecks' | 'lines' | 'entries' | 'duplicates' | 'unmatched' | 'subtotalChecks' | 'willUpdate' | 'unchanged' | 'willWithdraw' | 'headings'
 >;
 
 function commitmentParts(plan: CommitmentPlan, revision: Revision, ledger: Ledger): PlannedParts {
@@ -49,6 +49,7 @@ function commitmentParts(plan: CommitmentPlan, revision: Revision, ledger: Ledge
     unmatched: [],
     subtotalChecks: [...plan.checks],
     ...revisionParts(revision),
+    headings: [...plan.headings],
   };
 }
 
@@ -76,6 +77,7 @@ function spendParts(plan: SpendPlan, ledger: Ledger): PlannedParts {
     willUpdate: [],
     unchanged: [],
     willWithdraw: [],
+    headings: [],
   };
 }
 
@@ -93,15 +95,26 @@ export function buildPreview(state: ImportState, ledger: Ledger, sameFile: Previ
   const columns = new Columns(state.mapping, header);
   const findings = new Findings();
   const rows = dataRows(state);
+  const above = state.headerRow === null ? [] : state.grid.rows.filter((row) => row.row < state.headerRow!).map((row) => row.row);
+  for (const row of above) findings.note(row, `Rows above the header row (row ${state.headerRow}) were taken for a title or notes, and not read.`);
+  if (state.grid.sheets.length > 1 && state.grid.sheet !== null) {
+    findings.note(
+      null,
+      `Read the sheet "${echo(state.grid.sheet)}", which holds the table; the workbook's sheets are ${state.grid.sheets.map(echo).join(', ')}. To import another, upload the file again naming its sheet.`,
+    );
+  }
   let plan: Plan;
   let parts: PlannedParts;
   if (state.kind === 'commitments') {
     const updating = state.mode === 'update';
     const existingRefs = new Set(updating ? [] : ledger.lines.map((line) => line.ref));
+    const categories = new Map(ledger.grant.categories.map((category) => [category.code, category]));
+    // A remembered choice naming a category this grant does not have is left out, not guessed at.
+    const sectionChoices = new Map(Object.entries(state.headingChoices).flatMap(([row, code]) => (categories.has(code) ? [[Number(row), categories.get(code)!] as const] : [])));
     const commitmentPlan = planCommitments(
       rows,
       columns,
-      { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs },
+      { financialYear: ledger.grant.financialYear, resolver: categoryResolver(ledger.grant.categories), existingRefs, sectionChoices },
       findings,
     );
     const revision: Revision = updating

@@ -1,7 +1,7 @@
 import { ValidationProblem } from '../../shared/problems.ts';
 import { readCsv } from './csv.ts';
 import type { Grid } from './grid.ts';
-import { readXlsx } from './xlsx.ts';
+import { type ChooseSheet, readXlsx } from './xlsx.ts';
 import { checkZip } from './zip-guard.ts';
 
 export type FileType = 'csv' | 'xlsx';
@@ -34,8 +34,11 @@ export interface ReadFile {
   readonly grid: Grid;
 }
 
-/** Reads an upload into a grid, or refuses it with a 400 that names the file (or the sheet). */
-export async function readSpreadsheet(bytes: Buffer, sheet: string | null): Promise<ReadFile> {
+/**
+ * Reads an upload into a grid, or refuses it with a 400 that names the file (or the sheet).
+ * With no sheet named, `choose` picks the workbook's sheet that holds the table.
+ */
+export async function readSpreadsheet(bytes: Buffer, sheet: string | null, choose?: ChooseSheet): Promise<ReadFile> {
   if (bytes.length === 0) throw fileProblem('is empty');
   const type = sniffFileType(bytes);
   if (type === 'encrypted') {
@@ -50,7 +53,7 @@ export async function readSpreadsheet(bytes: Buffer, sheet: string | null): Prom
   }
   const verdict = await checkZip(bytes);
   if (!verdict.ok) throw fileProblem(verdict.reason);
-  const reading = await readXlsx(bytes, sheet);
+  const reading = await readXlsx(bytes, sheet, choose);
   if (!reading.ok) {
     if (reading.code === 'no-sheet') throw new ValidationProblem([{ path: 'sheet', message: `names no sheet of the workbook; ${reading.message}` }]);
     throw fileProblem(reading.message);

@@ -5,7 +5,8 @@
  * through worker.ts). Plain JavaScript on purpose: neither tsx nor Vitest load TypeScript into worker threads.
  *
  * Input (workerData): { bytes: Uint8Array, sheet: string | null, limits: { rows, columns, cellText } }.
- * Output (one message, as JSON text): { ok: true, sheet, sheets, rows: [{ row, cells }] } with
+ * Output (one message, as JSON text): { ok: true, sheets, tables: [{ sheet, rows: [{ row, cells }] }] }
+ * (the named sheet, or every sheet when none is named) with
  * cells as grid.ts describes, or { ok: false, code, message }.
  */
 import { Writable } from 'node:stream';
@@ -63,11 +64,9 @@ function toCell(value) {
   return { t: 'e', v: 'a value that cannot be read' };
 }
 
-/** @param {ExcelJS.Workbook} workbook @param {string | null} wanted */
+/** @param {ExcelJS.Workbook} workbook @param {string} wanted */
 function chooseSheet(workbook, wanted) {
   const sheets = workbook.worksheets;
-  if (sheets.length === 0) throw new Refusal('empty', 'has no sheets');
-  if (wanted === null) return sheets[0];
   const byName = sheets.find((sheet) => sheet.name.trim().toLowerCase() === wanted.trim().toLowerCase());
   const byNumber = /^\d+$/.test(wanted) ? sheets[Number(wanted) - 1] : undefined;
   const found = byName ?? byNumber;
@@ -93,13 +92,34 @@ async function read() {
     if (/^Max .* exceeded$/.test(message)) throw new Refusal('too-large', `has more than ${limits.rows} rows or ${limits.columns} columns; split it`);
     throw new Refusal('corrupt', 'cannot be read as an Excel workbook; it may be damaged');
   }
-  const sheet = chooseSheet(workbook, wanted);
+  if (workbook.worksheets.length === 0) throw new Refusal('empty', 'has no sheets');
+  // The sheet named, or every sheet, so the one holding the table can be chosen by its content.
+  const chosen = wanted === null ? workbook.worksheets : [chooseSheet(workbook, wanted)];
+  const tables = [];
+  for (const sheet of chosen) {
+    try {
+      tables.push({ sheet: sheet.name, rows: readRows(sheet, limits) });
+    } catch (error) {
+      // A sheet too large to read is left out when there are others to choose from.
+      if (!(error instanceof Refusal) || error.code !== 'too-large' || chosen.length === 1) throw error;
+    }
+  }
+  if (tables.length === 0) throw new Refusal('too-large', `has more than ${limits.rows} rows on every sheet; split it`);
+  return { ok: true, sheets: workbook.worksheets.map((each) => each.name), tables };
+}
+
+/** @param {ExcelJS.Worksheet} sheet @param {{ rows: number, columns: number, cellText: number }} limits */
+function readRows(sheet, limits) {
   const rows = [];
   sheet.eachRow({ includeEmpty: false }, (row, rowNumber) => {
     const cells = [];
     row.eachCell({ includeEmpty: false }, (cell, columnNumber) => {
       const value = toCell(cell.value);
       if (value === null) return;
+      // A merged area shows its value once across its columns: a heading merged over the
+      // table is one heading, not one per column. Down its rows a label applies to each row
+      // (a category merged over its lines); a figure is shown, and counted, once.
+      if (cell.type === ExcelJS.ValueType.Merge && (cell.master.col !== cell.col || value.t !== 's')) return;
       if (columnNumber > limits.columns) throw new Refusal('too-large', `has values beyond column ${limits.columns} (row ${rowNumber}); remove them or split the sheet`);
       cells[columnNumber - 1] = value.v.length > limits.cellText ? { t: value.t, v: value.v.slice(0, limits.cellText) } : value;
     });
@@ -107,7 +127,7 @@ async function read() {
     if (rows.length >= limits.rows) throw new Refusal('too-large', `has more than ${limits.rows} rows; split it`);
     rows.push({ row: rowNumber, cells: Array.from(cells, (cell) => cell ?? null) });
   });
-  return { ok: true, sheet: sheet.name, sheets: workbook.worksheets.map((each) => each.name), rows };
+  return rows;
 }
 
 // One JSON string crosses to the main thread: far quicker than cloning 100,000 small objects.

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { listCommitments } from '../../commitments/service.ts';
 import type { Grant } from '../../grants/repository.ts';
 import { fieldsOf } from '../../imports/interpret/headers.ts';
 import type { ImportRecord } from '../../imports/repository.ts';
-import { reviseImportBody } from '../../imports/schemas.ts';
-import { commitImport, createImport, findImport, reviseImport } from '../../imports/service.ts';
+import { mappingBody, reviseImportBody } from '../../imports/schemas.ts';
+import { commitImport, createImport, findImport, mapImport, reviseImport } from '../../imports/service.ts';
 import { acceptUploads, MAX_UPLOAD_BYTES, uploadOf } from '../../imports/upload.ts';
 import { Decimal, formatPounds } from '../../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';
@@ -25,7 +26,13 @@ const UPLOAD_LABELS: FieldLabels = {
   withdrawMissing: 'Withdrawing lines missing from the file',
 };
 /** Refusals of a revision or a commit, said on the preview page; a cap is the import's to break. */
-const PREVIEW_LABELS: FieldLabels = { headerRow: 'The header row', mapping: 'The mapping', assignments: 'A row assigned to a line', problems: 'The import' };
+const PREVIEW_LABELS: FieldLabels = {
+  headerRow: 'The header row',
+  mapping: 'The mapping',
+  assignments: 'A row assigned to a line',
+  headings: 'A section heading',
+  problems: 'The import',
+};
 
 /** Rows shown in the preview's table; the rest are counted, and all are in the API's preview. */
 const SHOWN_ROWS = 200;
@@ -67,6 +74,7 @@ async function showPreview(app: FastifyInstance, request: FastifyRequest, reply:
       errors,
       canWrite: pageAllows(request, 'finance') && record.status === 'previewed',
       fieldChoices: fieldsOf(record.kind).map((field) => ({ value: field, text: FIELD_LABELS[field] ?? field })),
+      categoryChoices: grant.categories.map((category) => ({ value: category.code, text: category.name })),
       lineChoices: lines.filter((line) => line.status !== 'withdrawn').map((line) => ({ value: line.id, text: `${line.ref}: ${line.title}` })),
       updating: record.mode === 'update',
       categoryNames: Object.fromEntries(grant.categories.map((category) => [category.code, category.name])),
@@ -80,6 +88,13 @@ async function showPreview(app: FastifyInstance, request: FastifyRequest, reply:
     },
     status,
   );
+}
+
+/** A form's values read by the API's own schema, or refused naming each field as the API does. */
+function parsedOrRefused<T extends z.ZodType>(schema: T, value: unknown): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw new ValidationProblem(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
+  return parsed.data;
 }
 
 async function importOrNotFound(app: FastifyInstance, request: FastifyRequest, importId: string): Promise<ImportRecord> {
@@ -124,16 +139,30 @@ export async function importPages(app: FastifyInstance): Promise<void> {
       if (row && value !== '') assignments[row] = value;
     }
     const headerRow = /^\d{1,7}$/.test(values.headerRow ?? '') ? Number(values.headerRow) : undefined;
+    const headings: Record<string, string> = {};
+    for (const [name, value] of Object.entries(values)) {
+      const row = /^heading-(\d{1,7})$/.exec(name)?.[1];
+      if (row && value !== '') headings[row] = value;
+    }
     try {
       const record = await importOrNotFound(app, request, request.params.importId);
       const changedHeader = headerRow !== undefined && headerRow !== record.headerRow;
-      // A new header row re-reads the columns; the mapping shown was for the old one.
-      const parsed = reviseImportBody.safeParse({
-        ...(changedHeader ? { headerRow } : { mapping }),
-        ...(record.kind === 'spend' && Object.keys(assignments).length > 0 ? { assignments } : {}),
-      });
-      if (!parsed.success) throw new ValidationProblem(parsed.error.issues.map((issue) => ({ path: issue.path.join('.'), message: issue.message })));
-      await reviseImport(app.db, pageActorOf(request), record.id, parsed.data);
+      const actor = pageActorOf(request);
+      if (changedHeader) {
+        // A new header row re-reads the columns; the mapping shown was for the old one.
+        await reviseImport(app.db, actor, record.id, parsedOrRefused(reviseImportBody, { headerRow }));
+      } else {
+        // Only what the person changed is remembered for the council's next file.
+        const changedColumns = Object.fromEntries(Object.entries(mapping).filter(([column, field]) => (record.mapping[column] ?? null) !== field));
+        const current = new Map(record.preview.headings.map((heading) => [String(heading.row), heading.category]));
+        const changedHeadings = Object.fromEntries(Object.entries(headings).filter(([row, code]) => current.get(row) !== code));
+        const checked = Object.keys(changedHeadings).length > 0 ? parsedOrRefused(mappingBody, { headings: changedHeadings }) : {};
+        const columns = parsedOrRefused(reviseImportBody, { mapping: changedColumns }).mapping;
+        await mapImport(app.db, actor, record.id, { ...checked, mapping: columns ?? {} });
+      }
+      if (record.kind === 'spend' && Object.keys(assignments).length > 0) {
+        await reviseImport(app.db, actor, record.id, parsedOrRefused(reviseImportBody, { assignments }));
+      }
       setFlash(request, 'Previewed again', changedHeader ? 'The columns were read again from the new header row.' : undefined);
       return seeOther(reply, `/imports/${record.id}`);
     } catch (error) {

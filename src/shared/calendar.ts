@@ -93,15 +93,34 @@ export function periodMonth(financialYear: string, period: Period): string {
 }
 
 export function periodBounds(financialYear: string, period: Period): FinancialYearBounds {
-  const month = periodMonth(financialYear, period);
-  const last = lastDayOfMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
-  return { firstDay: `${month}-01`, lastDay: `${month}-${pad(last)}` };
+  return monthBounds(periodMonth(financialYear, period));
 }
 
 /** The twelve months of the year in order, "2025-04" to "2026-03". */
 export function monthsOfFinancialYear(financialYear: string): string[] {
   return periodSchema.options.map((period) => periodMonth(financialYear, period));
 }
+
+/** The calendar month a date falls in, "2025-11" from "2025-11-18". */
+export function monthOf(isoDate: string): string {
+  return isoDate.slice(0, 7);
+}
+
+/** A calendar month's first and last day, both inclusive. */
+export function monthBounds(month: string): FinancialYearBounds {
+  const last = lastDayOfMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
+  return { firstDay: `${month}-01`, lastDay: `${month}-${pad(last)}` };
+}
+
+/** The months of the year that start after the day: the months a forecast made on it still has ahead. */
+export function monthsAfter(financialYear: string, isoDate: string): string[] {
+  return monthsOfFinancialYear(financialYear).filter((month) => month > monthOf(isoDate));
+}
+
+export const monthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, such as "2025-04"')
+  .meta({ examples: ['2025-04'] });
 
 /** Q1 is April to June: the quarter counts from the start of the financial year. */
 export function quarterOf(isoDate: string): Quarter {

@@ -1,7 +1,7 @@
 import { exposureOf, isLiveLine } from '../conditions/rules.ts';
 import { type CategoryForecastState, forecastWarnings, type Warning } from '../conditions/warnings.ts';
 import { monthOf, monthsOfFinancialYear, type Period, periodOf } from '../shared/calendar.ts';
-import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
+import { type Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { type Profile, type ProfileSource, remainingByMonth } from './profile.ts';
 
 /**
@@ -54,6 +54,8 @@ export interface LineForecast extends Outturn {
   readonly title: string;
   readonly category: string;
   readonly source: ProfileSource;
+  /** Twelve months: the line's whole profile, past months too. */
+  readonly profile: readonly Decimal[];
   /** Twelve months: what is still expected in each. */
   readonly remaining: readonly Decimal[];
 }
@@ -103,6 +105,7 @@ export function buildForecast(inputs: ForecastInputs): Forecast {
       title: line.title,
       category: codeOf.get(line.categoryId) ?? '',
       source: line.profile.source,
+      profile: line.profile.months,
       remaining,
       actualToDate: line.actualToDate,
       forecastRemaining,

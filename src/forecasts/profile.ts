@@ -1,4 +1,6 @@
 import { isLiveLine } from '../conditions/rules.ts';
+import type { PostStatus, SecondmentStatus } from '../db/tables.ts';
+import { COUNTED_POSTS, COUNTED_SECONDMENTS, overlap } from '../governance/reconciliation/prorate.ts';
 import { daysBetween, monthBounds, monthsAfter, monthsOfFinancialYear } from '../shared/calendar.ts';
 import { Decimal, maxDecimal, sumDecimals, ZERO } from '../shared/money.ts';
 
@@ -20,14 +22,14 @@ export interface Profile {
 export interface StaffCost {
   /** A year's cost to this council: the whole record's, after any cost share. */
   readonly annualCost: Decimal;
-  /** The first day it costs anything; null while nobody knows when. */
+  /** The first day it costs anything; null when not known (counted from the start, as reconciliation does). */
   readonly start: string | null;
   /** The last day it costs anything; null while it runs on. */
   readonly end: string | null;
 }
 
 interface PostTerms {
-  readonly status: string;
+  readonly status: PostStatus;
   readonly annualCost: Decimal;
   readonly startDate: string | null;
   readonly endDate: string | null;
@@ -36,7 +38,7 @@ interface PostTerms {
 }
 
 interface SecondmentTerms {
-  readonly status: string;
+  readonly status: SecondmentStatus;
   readonly annualCost: Decimal;
   readonly costShare: Decimal;
   readonly startDate: string | null;
@@ -46,16 +48,16 @@ interface SecondmentTerms {
 /**
  * A post record's annual cost is already every post of its headcount at its FTE together
  * (src/governance/posts/schemas.ts), so it is not scaled again. A post still to be filled costs
- * from its planned start; an unfilled one costs nothing.
+ * from its planned start. Which records count at all is reconciliation's rule (COUNTED_POSTS).
  */
 export function staffCostOfPost(post: PostTerms): StaffCost | null {
-  if (post.status === 'unfilled') return null;
+  if (!COUNTED_POSTS.has(post.status)) return null;
   return { annualCost: post.annualCost, start: post.startDate ?? post.plannedStartDate, end: post.endDate ?? post.plannedEndDate };
 }
 
-/** A secondment costs this council its share of the partner's cost; an unsuccessful one nothing. */
+/** A secondment costs this council its share of the partner's cost, if it counts (COUNTED_SECONDMENTS). */
 export function staffCostOfSecondment(secondment: SecondmentTerms): StaffCost | null {
-  if (secondment.status === 'unsuccessful') return null;
+  if (!COUNTED_SECONDMENTS.has(secondment.status)) return null;
   return { annualCost: secondment.annualCost.times(secondment.costShare), start: secondment.startDate, end: secondment.endDate };
 }
 
@@ -64,18 +66,15 @@ export function staffCostOfSecondment(secondment: SecondmentTerms): StaffCost | 
  * pro rata by the days of the month in post; each month to the penny, half-up.
  */
 function staffCostInMonth(cost: StaffCost, month: string): Decimal {
-  if (cost.start === null) return ZERO;
-  const { firstDay, lastDay } = monthBounds(month);
-  const from = cost.start > firstDay ? cost.start : firstDay;
-  const to = cost.end !== null && cost.end < lastDay ? cost.end : lastDay;
-  if (from > to) return ZERO;
-  const monthly = cost.annualCost.dividedBy(12);
-  return monthly.times(daysBetween(from, to)).dividedBy(daysBetween(firstDay, lastDay)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  const bounds = monthBounds(month);
+  const { days } = overlap(bounds, cost.start, cost.end);
+  if (days === 0) return ZERO;
+  return cost.annualCost.dividedBy(12).times(days).dividedBy(daysBetween(bounds.firstDay, bounds.lastDay)).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 }
 
-/** The profile the staff costs make; null when none of them has a start to cost from. */
+/** The profile the staff costs make; null when the line funds no one who counts. */
 export function staffProfile(financialYear: string, costs: readonly (StaffCost | null)[]): Profile | null {
-  const dated = costs.filter((cost): cost is StaffCost => cost !== null && cost.start !== null);
+  const dated = costs.filter((cost): cost is StaffCost => cost !== null);
   if (dated.length === 0) return null;
   return { source: 'posts', months: monthsOfFinancialYear(financialYear).map((month) => sumDecimals(dated.map((cost) => staffCostInMonth(cost, month)))) };
 }
@@ -95,7 +94,7 @@ export function evenProfile(financialYear: string, amount: Decimal | null, actua
 }
 
 /** An entered profile as twelve months; months not given plan nothing. */
-export function enteredProfile(financialYear: string, entered: ReadonlyMap<string, Decimal>): Profile {
+function enteredProfile(financialYear: string, entered: ReadonlyMap<string, Decimal>): Profile {
   return { source: 'entered', months: monthsOfFinancialYear(financialYear).map((month) => entered.get(month) ?? ZERO) };
 }
 

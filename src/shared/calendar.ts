@@ -117,6 +117,15 @@ export function monthsAfter(financialYear: string, isoDate: string): string[] {
   return monthsOfFinancialYear(financialYear).filter((month) => month > monthOf(isoDate));
 }
 
+/** The same day `months` calendar months later, or the month's last day when it has no such day (31 January + 1 is 28 or 29 February). */
+export function addMonths(isoDate: string, months: number): string {
+  const index = Number(isoDate.slice(0, 4)) * 12 + Number(isoDate.slice(5, 7)) - 1 + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const day = Math.min(Number(isoDate.slice(8, 10)), lastDayOfMonth(year, month));
+  return `${year}-${pad(month)}-${pad(day)}`;
+}
+
 export const monthSchema = z
   .string()
   .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, such as "2025-04"')

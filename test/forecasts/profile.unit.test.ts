@@ -35,11 +35,12 @@ describe("a line's profile", () => {
     expect(formatMoney(staffProfile(YEAR, [shared])!.months[0]!)).toBe('1000.00');
   });
 
-  it('costs a post still recruiting from its planned start, and an unfilled or undated one nothing', () => {
+  it('costs a post still recruiting from its planned start, an undated one from April, an unfilled one nothing', () => {
     const recruiting = post({ status: 'recruiting', startDate: null, plannedStartDate: '2026-03-01' });
     expect(formatMoney(sumDecimals(staffProfile(YEAR, [recruiting])!.months))).toBe('3000.00');
     expect(staffCostOfPost({ status: 'unfilled', annualCost: d('1'), startDate: '2025-04-01', endDate: null, plannedStartDate: null, plannedEndDate: null })).toBeNull();
-    expect(staffProfile(YEAR, [post({ startDate: null })])).toBeNull();
+    expect(formatMoney(sumDecimals(staffProfile(YEAR, [post({ startDate: null })])!.months))).toBe('36000.00');
+    expect(staffProfile(YEAR, [null])).toBeNull();
   });
 
   it('spreads the unspent amount evenly over the months left, the odd pennies in the last', () => {
@@ -83,9 +84,15 @@ describe('forecast outturn', () => {
     const line = fc.record({
       categoryId: fc.constantFrom('c1', 'c2'),
       status: fc.constantFrom('approved', 'proposed', 'withdrawn'),
-      amount: fc.option(money.map((m) => m.abs()), { nil: null }),
+      amount: fc.option(
+        money.map((m) => m.abs()),
+        { nil: null },
+      ),
       actualToDate: money,
-      months: fc.array(money.map((m) => m.abs()), { minLength: 12, maxLength: 12 }),
+      months: fc.array(
+        money.map((m) => m.abs()),
+        { minLength: 12, maxLength: 12 },
+      ),
       source: fc.constantFrom('entered' as const, 'posts' as const, 'even' as const),
     });
     const day = fc.integer({ min: 0, max: 364 }).map((n) => new Date(Date.UTC(2025, 3, 1 + n)).toISOString().slice(0, 10));
@@ -121,7 +128,16 @@ describe('forecast outturn', () => {
         categories: CATEGORIES,
         headings: HEADINGS,
         lines: [
-          { id: 'a', ref: '1', title: 'Team', categoryId: 'c1', status: 'approved', amount: d('900.00'), actualToDate: ZERO, profile: { source: 'entered', months: Array(12).fill(d(months)) } },
+          {
+            id: 'a',
+            ref: '1',
+            title: 'Team',
+            categoryId: 'c1',
+            status: 'approved',
+            amount: d('900.00'),
+            actualToDate: ZERO,
+            profile: { source: 'entered', months: Array(12).fill(d(months)) },
+          },
         ],
         actualByMonth: new Map(),
       });

@@ -30,7 +30,7 @@ describe('forecast outturn', () => {
   let other: TestOrganisation;
   let grantId: string;
   let postId: string;
-  const ids: Record<string, string> = {};
+  const ids = {} as Record<'A' | 'B' | 'C' | 'D', string>;
   const forecast = (query = '') => council.as.reader.get(`/api/v1/grants/${grantId}/forecast${query}`);
 
   beforeAll(async () => {

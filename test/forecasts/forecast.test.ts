@@ -221,6 +221,21 @@ describe('forecast outturn', () => {
     clock.set('2025-11-15T12:00:00Z');
   });
 
+  it('adds forecast outturn and variance to the committee table with forecast=true, from the same forecast', async () => {
+    const table = await council.as.reader.get(`/api/v1/grants/${grantId}/reports/cabinet-table?forecast=true`);
+    expect(table.status, JSON.stringify(table.body)).toBe(200);
+    const made = (await forecast()).body;
+    expect(table.body).toMatchObject({ forecastOutturn: made.forecastOutturn, variance: made.variance });
+    const lineB = table.body.groups.flatMap((g: { lines: unknown[] }) => g.lines).find((l: { title: string }) => l.title === 'Family hubs');
+    const madeB = made.lines.find((l: { id: string }) => l.id === ids.B);
+    expect(lineB).toMatchObject({ forecastOutturn: madeB.forecastOutturn, variance: (12000 - Number(madeB.forecastOutturn)).toFixed(2) });
+    const plain = (await council.as.reader.get(`/api/v1/grants/${grantId}/reports/cabinet-table`)).body;
+    expect(plain.forecastOutturn).toBeUndefined();
+    const past = await council.as.reader.get(`/api/v1/grants/${grantId}/reports/cabinet-table?forecast=true&asAt=2025-11-14`);
+    expect(past.status).toBe(400);
+    expect(past.body.errors[0].path).toBe('forecast');
+  });
+
   it('hides every forecast route from another council (404) and keeps readers from writing (403)', async () => {
     const stranger = other.as.admin;
     expect((await stranger.get(`/api/v1/commitments/${ids.A}/profile`)).status).toBe(404);

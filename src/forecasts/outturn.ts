@@ -113,8 +113,14 @@ export function buildForecast(inputs: ForecastInputs): Forecast {
     };
   });
 
+  const byCategory = new Map<string, { line: ForecastLineInput; forecast: LineForecast }[]>();
+  inputs.lines.forEach((line, index) => {
+    const own = byCategory.get(line.categoryId) ?? [];
+    own.push({ line, forecast: lines[index]! });
+    byCategory.set(line.categoryId, own);
+  });
   const categories: CategoryForecast[] = inputs.categories.map((category) => {
-    const own = inputs.lines.map((line, index) => ({ line, forecast: lines[index]! })).filter(({ line }) => line.categoryId === category.categoryId);
+    const own = byCategory.get(category.categoryId) ?? [];
     const forecastExposure = sumDecimals(
       own.filter(({ line }) => isLiveLine(line)).map(({ line, forecast }) => exposureOf({ amount: line.amount, spent: forecast.forecastOutturn })),
     );
@@ -138,10 +144,17 @@ export function buildForecast(inputs: ForecastInputs): Forecast {
   const total = outturnOf(lines);
   const variance = inputs.allocation.minus(total.forecastOutturn);
   const onMonth = monthOf(inputs.on);
+  const forecastByMonth = monthsOfFinancialYear(inputs.financialYear).map(() => ZERO);
+  for (const line of lines) {
+    if (line.forecastRemaining.isZero()) continue;
+    line.remaining.forEach((amount, index) => {
+      if (!amount.isZero()) forecastByMonth[index] = forecastByMonth[index]!.plus(amount);
+    });
+  }
   const months = monthsOfFinancialYear(inputs.financialYear).map((month, index) => ({
     month,
     actual: month <= onMonth ? (inputs.actualByMonth.get(month) ?? ZERO) : ZERO,
-    forecast: sumDecimals(lines.map((line) => line.remaining[index]!)),
+    forecast: forecastByMonth[index]!,
   }));
   const capStates: CategoryForecastState[] = categories;
   return {

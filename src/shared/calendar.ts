@@ -96,9 +96,17 @@ export function periodBounds(financialYear: string, period: Period): FinancialYe
   return monthBounds(periodMonth(financialYear, period));
 }
 
+// A forecast asks for the same year's months once per line: each year's are worked out once.
+const MONTHS_OF_YEAR = new Map<string, readonly string[]>();
+
 /** The twelve months of the year in order, "2025-04" to "2026-03". */
 export function monthsOfFinancialYear(financialYear: string): string[] {
-  return periodSchema.options.map((period) => periodMonth(financialYear, period));
+  let months = MONTHS_OF_YEAR.get(financialYear);
+  if (months === undefined) {
+    months = Object.freeze(periodSchema.options.map((period) => periodMonth(financialYear, period)));
+    MONTHS_OF_YEAR.set(financialYear, months);
+  }
+  return [...months];
 }
 
 /** The calendar month a date falls in, "2025-11" from "2025-11-18". */

@@ -6,7 +6,7 @@ import { DEFAULT_UNDERSPEND_THRESHOLD } from '../conditions/warnings.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { readGrantFigures, readSpendByMonth } from '../figures/service.ts';
-import { staffFundedBy } from '../governance/staffing.ts';
+import { allStaff } from '../governance/staffing.ts';
 import { findGrant } from '../grants/service.ts';
 import { categoryTerms, type Grant } from '../grants/repository.ts';
 import { addMonths, financialYearBounds, monthsOfFinancialYear, periodOf } from '../shared/calendar.ts';
@@ -57,8 +57,9 @@ function delayed(cost: StaffCost | null, months: number | undefined): StaffCost 
   return { ...cost, start: addMonths(cost.start, months) };
 }
 
-async function staffByLine(db: Kysely<Database>, organisationId: string, lineIds: readonly string[], assumptions: Assumptions): Promise<Map<string, (StaffCost | null)[]>> {
-  const { posts, secondments } = await staffFundedBy(db, organisationId, lineIds);
+async function staffByLine(db: Kysely<Database>, organisationId: string, assumptions: Assumptions): Promise<Map<string, (StaffCost | null)[]>> {
+  // Every record of the organisation, read beside the figures rather than after them; only those naming a line of this grant are ever looked up.
+  const { posts, secondments } = await allStaff(db, organisationId);
   const delays = new Map(assumptions.delay.map((d) => [d.id, d.months]));
   const byLine = new Map<string, (StaffCost | null)[]>();
   const add = (lineId: string | null, cost: StaffCost | null) => {
@@ -89,16 +90,16 @@ export async function forecastGrant(
   if (!grant) throw new NotFoundProblem('grant');
   const on = forecastDay(grant, request.on, request.today);
   const assumptions = request.assume ?? NO_ASSUMPTIONS;
-  const figures = await readGrantFigures(db, grant, { before: null, on }, { lines: true });
-  const lineIds = figures.lines.map((line) => line.id);
-  const unknown = assumptions.withdraw.filter((id) => !lineIds.includes(id));
-  if (unknown.length > 0) throw new ValidationProblem(unknown.map((id) => ({ path: 'assume', message: `names no line of this grant: ${id}` })));
-  const [entered, staff, actualByMonth, threshold] = await Promise.all([
+  const [figures, entered, staff, actualByMonth, threshold] = await Promise.all([
+    readGrantFigures(db, grant, { before: null, on }, { lines: true }),
     findGrantEnteredProfiles(db, organisationId, grantId),
-    staffByLine(db, organisationId, lineIds, assumptions),
+    staffByLine(db, organisationId, assumptions),
     readSpendByMonth(db, grantId, on),
     underspendThreshold(db, organisationId),
   ]);
+  const lineIds = new Set(figures.lines.map((line) => line.id));
+  const unknown = assumptions.withdraw.filter((id) => !lineIds.has(id));
+  if (unknown.length > 0) throw new ValidationProblem(unknown.map((id) => ({ path: 'assume', message: `names no line of this grant: ${id}` })));
   const withdrawn = new Set(assumptions.withdraw);
   const forecast = buildForecast({
     financialYear: grant.financialYear,

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { buildForecast, type ForecastLineInput } from '../../src/forecasts/outturn.ts';
 import { evenProfile, profileOf, remainingByMonth, staffCostOfPost, staffCostOfSecondment, staffProfile } from '../../src/forecasts/profile.ts';
-import { monthsAfter, monthBounds, monthOf } from '../../src/shared/calendar.ts';
+import { addMonths, monthsAfter, monthBounds, monthOf } from '../../src/shared/calendar.ts';
 import { Decimal, formatMoney, sumDecimals, ZERO } from '../../src/shared/money.ts';
 
 const YEAR = '2025-26';
@@ -66,6 +66,7 @@ describe('the calendar months a forecast looks ahead to', () => {
     expect(monthBounds('2028-02')).toEqual({ firstDay: '2028-02-01', lastDay: '2028-02-29' });
     expect(monthsAfter(YEAR, '2026-01-31')).toEqual(['2026-02', '2026-03']);
     expect(monthsAfter(YEAR, '2026-03-31')).toEqual([]);
+    expect([addMonths('2026-01-31', 1), addMonths('2025-12-15', 1), addMonths('2025-10-01', -7)]).toEqual(['2026-02-28', '2026-01-15', '2025-03-01']);
   });
 });
 

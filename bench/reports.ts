@@ -9,7 +9,8 @@ import { createBenchDatabase, LINES, SPEND } from './seed.ts';
  * npm run bench:reports — each report over real HTTP against a baseline timed in the same run
  * (these machines are noisy; only ratios compare). Targets: the DfE .xlsx within 2× of
  * exceljs writing the same cells from memory, with the server under 250 MB peak RSS; the
- * summary and committee table JSON within 1.5× of the bare SQL they need.
+ * summary and committee table JSON within 1.5× of the bare SQL they need; the forecast JSON
+ * within 2× of the summary JSON.
  */
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
@@ -120,6 +121,15 @@ async function main(): Promise<void> {
       1.5,
       { warmup: JSON_WARMUP, rounds: JSON_ROUNDS },
     );
+    // Made on 30 September: half the year actual, half forecast from each line's profile.
+    const forecast = await compare(
+      `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines, on 30 September)`,
+      () => fetchAll(`${grant}/forecast?on=2025-09-30`, token),
+      'the summary JSON over HTTP',
+      () => fetchAll(`${grant}/summary`, token),
+      2,
+      { warmup: JSON_WARMUP, rounds: JSON_ROUNDS },
+    );
     const cabinet = await compare(
       `Committee table JSON over HTTP (${LINES.toLocaleString('en-GB')} lines)`,
       () => fetchAll(`${grant}/reports/cabinet-table`, token),
@@ -157,7 +167,7 @@ async function main(): Promise<void> {
       lines: LINES,
       spendEntries: SPEND,
       rounds: ROUNDS,
-      figures: [dfe, summary, cabinet],
+      figures: [dfe, summary, forecast, cabinet],
       serverRss: { idleBytes: before.rss, peakBeforeWorkbookBytes: beforeWorkbook.maxRss, peakBytes: memory.maxRss, sampledPeakBytes: memory.sampledPeak, targetBytes: 250 * MB },
       serverHeap: { liveBeforeBytes: before.heapUsed, afterRunsBytes: memory.heapUsed, afterCollectionBytes: collected.heapUsed },
     };

@@ -11,6 +11,7 @@ import { commitmentRoutes } from './commitments/routes.ts';
 import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { databasePlugin } from './db/plugin.ts';
+import { forecastRoutes } from './forecasts/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { type Clock, clockPlugin, systemClock } from './http/clock.ts';
@@ -134,6 +135,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(auditRoutes);
       await api.register(importRoutes);
       await api.register(governanceRoutes);
+      await api.register(forecastRoutes);
     },
     { prefix: '/api/v1' },
   );

@@ -1,4 +1,4 @@
-import { Decimal, formatPounds, maxDecimal, ZERO } from '../shared/money.ts';
+import { Decimal, formatPercent, formatPounds, maxDecimal, ZERO } from '../shared/money.ts';
 import { isLiveLine } from './rules.ts';
 
 /**
@@ -101,6 +101,43 @@ export function categoryWarnings(category: CategoryState, allocation: Decimal, g
         code: 'planned-share-drift',
         category: category.code,
         message: `${category.name} commits ${formatPounds(category.committed)} against a plan of ${formatPounds(category.planned)}: ${points.abs().toString()} points of the allocation ${drift.isNegative() ? 'below' : 'above'} plan.`,
+      });
+    }
+  }
+  return warnings;
+}
+
+/** Unless the organisation sets its own: a forecast underspend of more than 5% of the allocation warns. */
+export const DEFAULT_UNDERSPEND_THRESHOLD = new Decimal('0.05');
+
+export interface CategoryForecastState {
+  readonly code: string;
+  readonly name: string;
+  readonly cap: Decimal | null;
+  /** Σ over the live lines of the larger of each one's amount and its forecast outturn (exposureOf). */
+  readonly forecastExposure: Decimal;
+}
+
+/**
+ * What the forecast to 31 March says: money left unspent by more than the threshold's share of
+ * the allocation (a ringfenced grant must be spent in its year), and a capped category whose
+ * lines are forecast to spend past its cap.
+ */
+export function forecastWarnings(allocation: Decimal, variance: Decimal, threshold: Decimal, categories: readonly CategoryForecastState[]): Warning[] {
+  const warnings: Warning[] = [];
+  const limit = allocation.times(threshold);
+  if (variance.greaterThan(limit)) {
+    warnings.push({
+      code: 'forecast-underspend',
+      message: `The forecast leaves ${formatPounds(variance)} of the ${formatPounds(allocation)} allocation unspent by 31 March, more than the ${formatPercent(threshold)} the organisation allows.`,
+    });
+  }
+  for (const category of categories) {
+    if (category.cap !== null && category.forecastExposure.greaterThan(category.cap)) {
+      warnings.push({
+        code: 'forecast-cap-breach',
+        category: category.code,
+        message: `${category.name} is forecast to take ${formatPounds(category.forecastExposure)} by 31 March, ${formatPounds(category.forecastExposure.minus(category.cap))} past its ${formatPounds(category.cap)} cap.`,
       });
     }
   }

@@ -286,6 +286,41 @@ export interface Database extends GovernanceTables {
   imports: ImportsTable;
   import_mappings: ImportMappingsTable;
   cost_centre_mappings: CostCentreMappingsTable;
+  commitment_profiles: CommitmentProfilesTable;
+  grant_forecasts: GrantForecastsTable;
+  forecast_settings: ForecastSettingsTable;
+}
+
+export interface CommitmentProfilesTable {
+  organisation_id: string;
+  commitment_id: string;
+  /** "2025-04" */
+  month: string;
+  amount: string;
+  recorded_at: Generated<Date>;
+  recorded_by: string | null;
+}
+
+export interface GrantForecastsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  grant_id: string;
+  period: string;
+  forecast_on: ColumnType<string, string, string>;
+  allocation: string;
+  actual_to_date: string;
+  forecast_outturn: string;
+  variance: string;
+  commentary: string | null;
+  taken_at: Generated<Date>;
+  taken_by: string;
+}
+
+export interface ForecastSettingsTable {
+  organisation_id: string;
+  underspend_threshold: string;
+  updated_at: Generated<Date>;
+  updated_by: string | null;
 }
 
 export interface AuditChainHeadsTable {

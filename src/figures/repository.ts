@@ -181,3 +181,13 @@ export function warnableLinesQuery(grantId: string, before: Date | null) {
               ON s.commitment_id = c.id`;
   return sql<WarnableLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE ${lineMayWarn('l')} ORDER BY id`;
 }
+
+/** A grant's spend by calendar month ("2025-11"), dated on or before a day, corrections netted. */
+export async function findSpendByMonth(db: Kysely<Database>, grantId: string, on: string): Promise<{ month: string; amount: string }[]> {
+  const result = await sql<{ month: string; amount: string }>`
+    SELECT to_char(e.spent_on, 'YYYY-MM') AS month, sum(e.amount)::text AS amount
+    FROM (${spendSource(grantId, null)}) e
+    WHERE e.spent_on <= ${on}::date
+    GROUP BY 1 ORDER BY 1`.execute(db);
+  return result.rows;
+}

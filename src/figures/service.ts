@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
 import type { Grant } from '../grants/repository.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
-import { type FiguresBounds, type FiguresDetail, findGrantFigures, type RawCategoryFigures } from './repository.ts';
+import { type FiguresBounds, type FiguresDetail, findGrantFigures, findSpendByMonth, type RawCategoryFigures } from './repository.ts';
 
 export type { FiguresBounds, FiguresDetail } from './repository.ts';
 
@@ -116,4 +116,9 @@ export async function readGrantFigures(db: Kysely<Database>, grant: Grant, bound
       quarters: quartersOf(row),
     })),
   };
+}
+
+/** The grant's spend in each calendar month, dated on or before `on`: the actuals beside a forecast. */
+export async function readSpendByMonth(db: Kysely<Database>, grantId: string, on: string): Promise<Map<string, Decimal>> {
+  return new Map((await findSpendByMonth(db, grantId, on)).map((row) => [row.month, new Decimal(row.amount)]));
 }

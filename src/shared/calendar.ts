@@ -93,15 +93,51 @@ export function periodMonth(financialYear: string, period: Period): string {
 }
 
 export function periodBounds(financialYear: string, period: Period): FinancialYearBounds {
-  const month = periodMonth(financialYear, period);
+  return monthBounds(periodMonth(financialYear, period));
+}
+
+// A forecast asks for the same year's months once per line: each year's are worked out once.
+const MONTHS_OF_YEAR = new Map<string, readonly string[]>();
+
+/** The twelve months of the year in order, "2025-04" to "2026-03". */
+export function monthsOfFinancialYear(financialYear: string): string[] {
+  let months = MONTHS_OF_YEAR.get(financialYear);
+  if (months === undefined) {
+    months = Object.freeze(periodSchema.options.map((period) => periodMonth(financialYear, period)));
+    MONTHS_OF_YEAR.set(financialYear, months);
+  }
+  return [...months];
+}
+
+/** The calendar month a date falls in, "2025-11" from "2025-11-18". */
+export function monthOf(isoDate: string): string {
+  return isoDate.slice(0, 7);
+}
+
+/** A calendar month's first and last day, both inclusive. */
+export function monthBounds(month: string): FinancialYearBounds {
   const last = lastDayOfMonth(Number(month.slice(0, 4)), Number(month.slice(5, 7)));
   return { firstDay: `${month}-01`, lastDay: `${month}-${pad(last)}` };
 }
 
-/** The twelve months of the year in order, "2025-04" to "2026-03". */
-export function monthsOfFinancialYear(financialYear: string): string[] {
-  return periodSchema.options.map((period) => periodMonth(financialYear, period));
+/** The months of the year that start after the day: the months a forecast made on it still has ahead. */
+export function monthsAfter(financialYear: string, isoDate: string): string[] {
+  return monthsOfFinancialYear(financialYear).filter((month) => month > monthOf(isoDate));
 }
+
+/** The same day `months` calendar months later, or the month's last day when it has no such day (31 January + 1 is 28 or 29 February). */
+export function addMonths(isoDate: string, months: number): string {
+  const index = Number(isoDate.slice(0, 4)) * 12 + Number(isoDate.slice(5, 7)) - 1 + months;
+  const year = Math.floor(index / 12);
+  const month = (index % 12) + 1;
+  const day = Math.min(Number(isoDate.slice(8, 10)), lastDayOfMonth(year, month));
+  return `${year}-${pad(month)}-${pad(day)}`;
+}
+
+export const monthSchema = z
+  .string()
+  .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month as YYYY-MM, such as "2025-04"')
+  .meta({ examples: ['2025-04'] });
 
 /** Q1 is April to June: the quarter counts from the start of the financial year. */
 export function quarterOf(isoDate: string): Quarter {

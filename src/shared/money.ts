@@ -36,7 +36,8 @@ export function maxDecimal(a: Decimal, b: Decimal): Decimal {
 
 export function sumDecimals(values: Iterable<Decimal>): Decimal {
   let total = ZERO;
-  for (const value of values) total = total.plus(value);
+  // Adding nothing costs a Decimal all the same; forecasts sum mostly empty months.
+  for (const value of values) if (!value.isZero()) total = total.plus(value);
   return total;
 }
 

@@ -101,6 +101,14 @@ const RULES: Record<string, Rule> = {
   'GET /api/v1/organisations/{orgId}/risks/{id}/history': 'reader',
   'GET /api/v1/organisations/{orgId}/programme-report': 'reader',
   'GET /api/v1/grants/{grantId}/reconciliation': 'reader',
+  // Forecast outturn.
+  'GET /api/v1/commitments/{id}/profile': 'reader',
+  'PUT /api/v1/commitments/{id}/profile': 'finance',
+  'GET /api/v1/grants/{grantId}/forecast': 'reader',
+  'POST /api/v1/grants/{grantId}/forecasts': 'finance',
+  'GET /api/v1/grants/{grantId}/forecasts': 'reader',
+  'GET /api/v1/organisations/{orgId}/forecast-settings': 'reader',
+  'PUT /api/v1/organisations/{orgId}/forecast-settings': 'admin',
 };
 
 const RANK = { reader: 0, finance: 1, programme_lead: 2, admin: 3 } as const;
@@ -176,6 +184,8 @@ describe('access to every route', () => {
         return api.get(url);
       case 'PATCH':
         return api.patch(url, {});
+      case 'PUT':
+        return api.put(url, {});
       case 'DELETE':
         return api.delete(url);
       default:

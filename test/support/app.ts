@@ -59,7 +59,7 @@ export type Api = ReturnType<typeof apiAs>;
 
 /** HTTP through app.inject, as one caller. */
 export function apiAs(app: FastifyInstance, token: string | null) {
-  const send = async <T = any>(method: 'GET' | 'POST' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+  const send = async <T = any>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
     const response = await app.inject({
       method,
       url,
@@ -76,6 +76,7 @@ export function apiAs(app: FastifyInstance, token: string | null) {
   return {
     get: <T = any>(url: string, headers?: Record<string, string>) => send<T>('GET', url, undefined, headers),
     post: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('POST', url, body, headers),
+    put: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('PUT', url, body, headers),
     patch: <T = any>(url: string, body?: unknown, headers?: Record<string, string>) => send<T>('PATCH', url, body, headers),
     delete: <T = any>(url: string, headers?: Record<string, string>) => send<T>('DELETE', url, undefined, headers),
   };

@@ -1,5 +1,13 @@
+import type { PostStatus, SecondmentStatus } from '../../db/tables.ts';
 import { daysBetween } from '../../shared/calendar.ts';
 import { Decimal } from '../../shared/money.ts';
+
+/**
+ * Which records a line must pay for. An unfilled post and an unsuccessful secondment cost
+ * nothing; a secondment whose alternative is being explored keeps its money earmarked.
+ */
+export const COUNTED_POSTS: ReadonlySet<PostStatus> = new Set(['planned', 'recruiting', 'in_post', 'ended']);
+export const COUNTED_SECONDMENTS: ReadonlySet<SecondmentStatus> = new Set(['offered', 'interviewing', 'in_post', 'exploring_alternative', 'ended']);
 
 export interface Period {
   readonly firstDay: string;

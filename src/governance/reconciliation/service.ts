@@ -1,20 +1,14 @@
 import type { Kysely } from 'kysely';
 import { type Commitment, listCommitments } from '../../commitments/repository.ts';
-import type { Database, PostStatus, SecondmentStatus } from '../../db/tables.ts';
+import type { Database } from '../../db/tables.ts';
 import { findGrant } from '../../grants/repository.ts';
 import { daysBetween, financialYearBounds } from '../../shared/calendar.ts';
 import { Decimal, sumDecimals, ZERO } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
-import { listPostsFundedBy, type Post } from '../posts/repository.ts';
-import { listSecondmentsFundedBy, type Secondment } from '../secondments/repository.ts';
-import { overlap, type Period, prorate } from './prorate.ts';
-
-/**
- * Which records a line must pay for. An unfilled post and an unsuccessful secondment cost
- * nothing; a secondment whose alternative is being explored keeps its money earmarked.
- */
-const COUNTED_POSTS: ReadonlySet<PostStatus> = new Set(['planned', 'recruiting', 'in_post', 'ended']);
-const COUNTED_SECONDMENTS: ReadonlySet<SecondmentStatus> = new Set(['offered', 'interviewing', 'in_post', 'exploring_alternative', 'ended']);
+import type { Post } from '../posts/repository.ts';
+import type { Secondment } from '../secondments/repository.ts';
+import { staffFundedBy } from '../staffing.ts';
+import { COUNTED_POSTS, COUNTED_SECONDMENTS, overlap, type Period, prorate } from './prorate.ts';
 
 export type LineResult = 'agrees' | 'over' | 'under' | 'tbc' | 'withdrawn' | 'no_staff';
 
@@ -120,7 +114,7 @@ export async function reconcileGrant(db: Kysely<Database>, organisationId: strin
   const daysInYear = daysBetween(bounds.firstDay, bounds.lastDay);
   const lines = await listCommitments(db, organisationId, grantId, {});
   const ids = lines.map((line) => line.id);
-  const [posts, secondments] = await Promise.all([listPostsFundedBy(db, organisationId, ids), listSecondmentsFundedBy(db, organisationId, ids)]);
+  const { posts, secondments } = await staffFundedBy(db, organisationId, ids);
   const funded = [...posts.map(fromPost), ...secondments.map(fromSecondment)];
 
   const reconciled = lines

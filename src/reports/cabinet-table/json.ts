@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { formatMoney, moneyOutput } from '../../shared/money.ts';
+import { decimalOf, formatMoney, type MoneyText, moneyOutput, sumDecimals, ZERO } from '../../shared/money.ts';
 import type { CabinetTable } from './model.ts';
 
 export const cabinetTableSchema = z
@@ -12,8 +12,17 @@ export const cabinetTableSchema = z
       z.object({
         heading: z.string(),
         label: z.string(),
-        lines: z.array(z.object({ ref: z.string(), title: z.string(), amount: moneyOutput.nullable().meta({ description: 'null while tbc.' }) })),
+        lines: z.array(
+          z.object({
+            ref: z.string(),
+            title: z.string(),
+            amount: moneyOutput.nullable().meta({ description: 'null while tbc.' }),
+            forecastOutturn: moneyOutput.optional().meta({ description: 'With forecast=true: actual to date plus forecast to 31 March.' }),
+            variance: moneyOutput.nullable().optional().meta({ description: 'With forecast=true: amount − forecastOutturn; null while tbc.' }),
+          }),
+        ),
         subtotal: moneyOutput,
+        forecastOutturn: moneyOutput.optional().meta({ description: "With forecast=true: the group's lines' forecast outturn." }),
       }),
     ),
     total: moneyOutput,
@@ -22,10 +31,18 @@ export const cabinetTableSchema = z
     tbcLines: z.number().int(),
     asAt: z.iso.date().nullable().meta({ description: 'The day the table stands at the end of; null for the current position.' }),
     on: z.iso.date().nullable().meta({ description: 'The lines are those committed on or before this day (the ?on= asked for); null for every live line.' }),
+    forecastOutturn: moneyOutput.optional().meta({ description: "With forecast=true: the grant's forecast outturn (GET …/forecast made today)." }),
+    variance: moneyOutput.optional().meta({ description: 'With forecast=true: allocation − forecastOutturn (positive is an underspend).' }),
   })
   .meta({ id: 'CabinetTable' });
 
 export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTableSchema> {
+  const { forecast } = table;
+  const lineForecast = (line: { ref: string; amount: MoneyText | null }) => {
+    if (forecast === null) return {};
+    const outturn = forecast.lines.get(line.ref) ?? ZERO;
+    return { forecastOutturn: formatMoney(outturn), variance: line.amount === null ? null : formatMoney(decimalOf(line.amount).minus(outturn)) };
+  };
   return {
     organisation: table.organisation,
     scheme: table.scheme.code,
@@ -34,8 +51,9 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
     groups: table.groups.map((group) => ({
       heading: group.heading,
       label: group.label,
-      lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount })),
+      lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount, ...lineForecast(line) })),
       subtotal: formatMoney(group.subtotal),
+      ...(forecast === null ? {} : { forecastOutturn: formatMoney(sumDecimals(group.lines.map((line) => forecast.lines.get(line.ref) ?? ZERO))) }),
     })),
     total: formatMoney(table.total),
     balance: formatMoney(table.balance),
@@ -43,5 +61,6 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
     tbcLines: table.tbcLines,
     asAt: table.asAt,
     on: table.on,
+    ...(forecast === null ? {} : { forecastOutturn: formatMoney(forecast.outturn), variance: formatMoney(forecast.variance) }),
   };
 }

@@ -23,6 +23,17 @@ export interface CabinetTable {
   readonly balance: Decimal;
   readonly lineCount: number;
   readonly tbcLines: number;
+  /** With ?forecast=true: the forecast outturn beside the commitments (src/forecasts); else null. */
+  readonly forecast: TableForecast | null;
+}
+
+export interface TableForecast {
+  /** Each line's forecast outturn, by ref (unique in a grant). */
+  readonly lines: ReadonlyMap<string, Decimal>;
+  /** The grant's: every line's, a withdrawn line's spend included. */
+  readonly outturn: Decimal;
+  /** allocation − outturn: positive is an underspend. */
+  readonly variance: Decimal;
 }
 
 export interface CabinetGroup {
@@ -44,7 +55,7 @@ export interface CabinetLine {
  * transformation, then service delivery, then service design). The lines are the live ones,
  * in line order; withdrawn lines never reach here.
  */
-export function buildCabinetTable(context: ReportContext, { on, lines, categories }: CommitteeLines): CabinetTable {
+export function buildCabinetTable(context: ReportContext, { on, lines, categories }: CommitteeLines, forecast: TableForecast | null = null): CabinetTable {
   const categoryOf = categoryFinder(context.grant);
   const groups = new Map<string, { label: string; lines: CabinetLine[] }>();
   let tbcLines = 0;
@@ -79,6 +90,7 @@ export function buildCabinetTable(context: ReportContext, { on, lines, categorie
     balance: grant.allocation.minus(total),
     lineCount: lines.length,
     tbcLines,
+    forecast,
   };
 }
 

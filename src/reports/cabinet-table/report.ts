@@ -1,9 +1,11 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/tables.ts';
-import { isoDateSchema } from '../../shared/calendar.ts';
+import { isoDateSchema, todayInLondon } from '../../shared/calendar.ts';
 import { asAtParameter, resolveAsAt } from '../../figures/as-at.ts';
 import { defineReport } from '../definition.ts';
+import { forecastGrant } from '../../forecasts/service.ts';
+import { ValidationProblem } from '../../shared/problems.ts';
 import { loadCommitteeLines } from '../service.ts';
 import { safeFilename } from '../shared/format.ts';
 import { cabinetTableCsv } from './csv.ts';
@@ -17,10 +19,22 @@ export async function loadCabinetTable(
   db: Kysely<Database>,
   organisationId: string,
   grantId: string,
-  query: { asAt?: string | undefined; on?: string | undefined },
+  query: { asAt?: string | undefined; on?: string | undefined; forecast?: 'true' | 'false' | undefined },
+  /** The app's clock's day, which the forecast is made on; the database's when not given. */
+  today?: string,
 ): Promise<CabinetTable> {
+  const withForecast = query.forecast === 'true';
+  // A forecast is made from the records as they stand now; beside a past day's table it would mislead.
+  if (withForecast && query.asAt !== undefined)
+    throw new ValidationProblem([{ path: 'forecast', message: 'cannot be combined with asAt: a forecast is made from the records as they stand now' }]);
   const { context, committee } = await loadCommitteeLines(db, organisationId, grantId, await resolveAsAt(db, query.asAt), query.on ?? null);
-  return buildCabinetTable(context, committee);
+  if (!withForecast) return buildCabinetTable(context, committee);
+  const { forecast } = await forecastGrant(db, organisationId, grantId, { today: today ?? context.organisation.today });
+  return buildCabinetTable(context, committee, {
+    lines: new Map(forecast.lines.map((line) => [line.ref, line.forecastOutturn])),
+    outturn: forecast.forecastOutturn,
+    variance: forecast.variance,
+  });
 }
 
 export const cabinetTableReport = defineReport({
@@ -38,8 +52,11 @@ export const cabinetTableReport = defineReport({
       description:
         "A period's last day: list only the lines committed on or before it (by committedOn), from the records as they stand now, or as they stood at asAt when both are given.",
     }),
+    forecast: z.enum(['true', 'false']).optional().meta({
+      description: 'true: the JSON adds forecast outturn and variance per line, group and in all (the forecast made today; not with asAt). Other formats are unchanged.',
+    }),
   }),
-  load: (request, query) => loadCabinetTable(request.db, request.organisationId, request.grantId, query),
+  load: (request, query) => loadCabinetTable(request.db, request.organisationId, request.grantId, query, todayInLondon(request.now)),
   formats: {
     json: { schema: cabinetTableSchema, write: cabinetTableJson, asBuilt: true },
     csv: { write: cabinetTableCsv },

@@ -89,3 +89,38 @@ export function quarterlyChart(quarters: readonly QuarterSpend[]): Promise<strin
     'Chart of spend by quarter and spend to date, in pounds. The same figures are in the table below.',
   );
 }
+
+export interface ForecastMonth {
+  readonly label: string;
+  readonly actual: Decimal;
+  readonly forecast: Decimal;
+  /** Actual and forecast to the end of this month. */
+  readonly toDate: Decimal;
+}
+
+/** Actual by month, the forecast for the months ahead, the running outturn and the allocation it should reach. */
+export function forecastChart(months: readonly ForecastMonth[], allocation: Decimal): Promise<string> {
+  return renderSvg(
+    {
+      grid: { left: 20, right: 30, top: 50, bottom: 20, containLabel: true },
+      legend: { top: 0, left: 0, textStyle: FONT, itemGap: 24 },
+      xAxis: { type: 'category', data: months.map((m) => m.label), axisLabel: FONT },
+      yAxis: { type: 'value', axisLabel: { ...FONT, formatter: poundsAxisLabel }, splitLine: { lineStyle: { color: '#e5e6e7' } } },
+      series: [
+        { name: 'Actual', type: 'bar', stack: 'month', data: months.map((m) => forDrawing(m.actual)), itemStyle: { color: COLOURS.spent } },
+        { name: 'Forecast', type: 'bar', stack: 'month', data: months.map((m) => forDrawing(m.forecast)), itemStyle: { color: COLOURS.planned } },
+        { name: 'Outturn to date', type: 'line', data: months.map((m) => forDrawing(m.toDate)), itemStyle: { color: COLOURS.committed }, lineStyle: { width: 3 }, symbolSize: 8 },
+        {
+          name: 'Allocation',
+          type: 'line',
+          data: months.map(() => forDrawing(allocation)),
+          itemStyle: { color: COLOURS.cap },
+          lineStyle: { type: 'dashed', width: 2 },
+          symbol: 'none',
+        },
+      ],
+    },
+    { width: 900, height: 360 },
+    'Chart of actual spend by month, the forecast for the months ahead, the running outturn and the allocation, in pounds. The same figures are in the table below.',
+  );
+}

@@ -53,6 +53,7 @@ const RULES: Record<string, Rule> = {
   'GET /api/v1/imports/{importId}': 'reader',
   'PATCH /api/v1/imports/{importId}': 'finance',
   'POST /api/v1/imports/{importId}/commit': 'finance',
+  'POST /api/v1/imports/{importId}/mapping': 'finance',
   'GET /api/v1/grants/{grantId}/cost-centres': 'reader',
   'POST /api/v1/grants/{grantId}/cost-centres': 'finance',
   'GET /api/v1/organisations/{orgId}/audit': 'reader',

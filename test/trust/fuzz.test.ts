@@ -220,8 +220,9 @@ describe('fuzzing every write route', () => {
             fc.constantFrom(...route.fields).chain((field) =>
               fc.tuple(
                 fc.constant(field),
-                // Shares take four decimals, so the ambiguous literals are refused everywhere but a share.
-                /Share$/.test(field)
+                // Shares take four decimals, so the ambiguous literals are refused everywhere but a share
+                // (maxShare, plannedShare, costShare; the forecast's underspendThreshold is one too).
+                /Share$|^underspendThreshold$/.test(field)
                   ? refusedValue(field).map((v) => JSON.stringify(v))
                   : fc.oneof(
                       refusedValue(field).map((v) => JSON.stringify(v)),

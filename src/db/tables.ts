@@ -277,6 +277,7 @@ export interface Database extends GovernanceTables {
   audit_checkpoints: AuditCheckpointsTable;
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
+  import_progress: ImportProgressTable;
   cost_centre_mappings: CostCentreMappingsTable;
 }
 
@@ -541,13 +542,25 @@ export interface ImportsTable {
   mapping: Jsonb<unknown>;
   assignments: ColumnType<unknown, string | undefined, string>;
   preview: Jsonb<unknown>;
-  status: 'previewed' | 'committed';
+  status: 'previewed' | 'committing' | 'committed' | 'failed';
   result: ColumnType<unknown, string | null | undefined, string | null>;
+  /** jsonb: the refusal of a failed commit (a problem's JSON); null otherwise. */
+  failure: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
   created_by: string | null;
   updated_at: Timestamp;
   committed_at: ColumnType<Date | null, Date | null | undefined, Date | null>;
   committed_by: string | null;
+}
+
+/** How far an import's commit has got, written beside its transaction (migration 0017). */
+export interface ImportProgressTable {
+  organisation_id: string;
+  import_id: string;
+  done: number;
+  total: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
 }
 
 export interface CostCentreMappingsTable {

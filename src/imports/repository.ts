@@ -19,13 +19,17 @@ export interface ImportState {
   readonly assignments: Readonly<Record<string, string>>;
 }
 
+export type ImportStatus = 'previewed' | 'committing' | 'committed' | 'failed';
+
 export interface ImportRecord extends ImportState {
   readonly id: string;
   readonly organisationId: string;
   readonly grantId: string;
-  readonly status: 'previewed' | 'committed';
+  readonly status: ImportStatus;
   readonly preview: PreviewBody;
   readonly result: CommitResult | null;
+  /** A failed commit's refusal, as its problem+json body said it. */
+  readonly failure: Readonly<Record<string, unknown>> | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
@@ -52,6 +56,7 @@ const COLUMNS = [
   'preview',
   'status',
   'result',
+  'failure',
   'created_at',
   'updated_at',
 ] as const;
@@ -72,6 +77,7 @@ function toRecord(row: ImportRow): ImportRecord {
     preview: previewSchema.parse(row.preview),
     status: row.status,
     result: row.result === null ? null : commitResultSchema.parse(row.result),
+    failure: row.failure === null ? null : z.record(z.string(), z.unknown()).parse(row.failure),
   };
 }
 
@@ -125,6 +131,9 @@ export async function updateImportPreview(trx: Transaction<Database>, id: string
       mapping: JSON.stringify(state.mapping),
       assignments: JSON.stringify(state.assignments),
       preview: JSON.stringify(preview),
+      // A failed commit previewed again is ready to commit again.
+      status: 'previewed',
+      failure: null,
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', id)
@@ -140,9 +149,87 @@ export async function markImportCommitted(trx: Transaction<Database>, id: string
       result: JSON.stringify(result),
       committed_at: new Date(result.committedAt),
       committed_by: actorId,
+      failure: null,
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', id)
+    .execute();
+}
+
+/** A commit that has not reported for this long is taken to have died with its process. */
+const HEARTBEAT_SECONDS = 30;
+
+export interface ImportProgress {
+  readonly done: number;
+  readonly total: number;
+  /** False when the commit stopped reporting: its process died, and its transaction with it. */
+  readonly alive: boolean;
+}
+
+export async function findImportProgress(db: Kysely<Database>, organisationId: string, importId: string): Promise<ImportProgress | null> {
+  const row = await db
+    .selectFrom('import_progress')
+    .select(['done', 'total', sql<boolean>`heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`.as('alive')])
+    .where('organisation_id', '=', organisationId)
+    .where('import_id', '=', importId)
+    .executeTakeFirst();
+  return row ?? null;
+}
+
+/**
+ * Marks the import as committing, unless a live commit has it: a previewed or failed import,
+ * or one whose commit stopped reporting. True when this caller now owns the commit. Its own
+ * short transaction, so every instance sees the claim at once; the commit's own transaction
+ * then locks the import's row until it ends.
+ */
+export async function claimImportCommit(db: Kysely<Database>, organisationId: string, importId: string, total: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable('imports')
+      .set({ status: 'committing', failure: null, updated_at: sql<Date>`now()` })
+      .where('organisation_id', '=', organisationId)
+      .where('id', '=', importId)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['previewed', 'failed']),
+          eb.and([
+            eb('status', '=', 'committing'),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('import_progress as p')
+                  .select('p.import_id')
+                  .whereRef('p.import_id', '=', 'imports.id')
+                  .where(sql<boolean>`p.heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (!claimed) return false;
+    await trx
+      .insertInto('import_progress')
+      .values({ organisation_id: organisationId, import_id: importId, done: 0, total })
+      .onConflict((oc) => oc.column('import_id').doUpdateSet({ done: 0, total, started_at: sql<Date>`now()`, heartbeat_at: sql<Date>`now()` }))
+      .execute();
+    return true;
+  });
+}
+
+/** How far the commit has got, and that it is still alive; written beside its transaction. */
+export async function reportImportProgress(db: Kysely<Database>, importId: string, progress: { done: number; total: number }): Promise<void> {
+  await db.updateTable('import_progress').set({ done: progress.done, total: progress.total, heartbeat_at: sql<Date>`now()` }).where('import_id', '=', importId).execute();
+}
+
+/** After the commit's transaction rolled back: the import is failed, with the refusal. */
+export async function markImportFailed(db: Kysely<Database>, importId: string, failure: Record<string, unknown>): Promise<void> {
+  await db
+    .updateTable('imports')
+    .set({ status: 'failed', failure: JSON.stringify(failure), updated_at: sql<Date>`now()` })
+    .where('id', '=', importId)
+    .where('status', '=', 'committing')
     .execute();
 }
 

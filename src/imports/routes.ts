@@ -4,9 +4,9 @@ import { access, accessOf, actorOf } from '../auth/access.ts';
 import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
-import { findImport, type ImportRecord } from './repository.ts';
-import { committedSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
-import { commitImport, createImport, reviseImport } from './service.ts';
+import type { ImportRecord } from './repository.ts';
+import { committedSchema, committingSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
+import { createImport, type ImportView, LONG_COMMIT_ROWS, reviseImport, startCommit, viewImport } from './service.ts';
 import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -19,16 +19,24 @@ const uploadForm = z.strictObject({
   sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
 });
 
-function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
+function presentImport(view: ImportView): z.infer<typeof importSchema> {
+  const { record } = view;
   return {
     ...record.preview,
     id: record.id,
     grantId: record.grantId,
-    status: record.status,
+    status: view.status,
+    progress: { ...view.progress },
+    failure: view.failure,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
     result: record.result,
   };
+}
+
+/** A record just previewed (created or revised): nothing is being committed. */
+function previewed(record: ImportRecord): ImportView {
+  return { record, status: 'previewed', progress: { done: 0, total: record.preview.willCreate.count }, failure: null };
 }
 
 const presentCostCentres = (items: Awaited<ReturnType<typeof listCostCentres>>) => ({
@@ -60,7 +68,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const upload = uploadOf(request.body);
       const record = await createImport(app.db, actorOf(request), request.params.grantId, upload);
-      return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(record));
+      return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(previewed(record)));
     },
   );
 
@@ -71,15 +79,18 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['imports'],
         operationId: 'getImport',
-        summary: 'The preview again (and, once committed, what was created)',
+        summary: 'The preview again, its status and a commit’s progress (and, once committed, what was created)',
+        description:
+          '`status` is `previewed`, `committing` (with `progress: { done, total }` while a commit runs on the server), `committed` or `failed` ' +
+          '(nothing was written; `failure` holds the refusal). Poll it after a commit answered 202.',
         params: importParams,
         response: { 200: importSchema },
       },
     },
     async (request) => {
-      const record = await findImport(app.db, accessOf(request).organisationId, request.params.importId);
-      if (!record) throw new NotFoundProblem('import');
-      return presentImport(record);
+      const view = await viewImport(app.db, accessOf(request).organisationId, request.params.importId);
+      if (!view) throw new NotFoundProblem('import');
+      return presentImport(view);
     },
   );
 
@@ -96,7 +107,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
+    async (request) => presentImport(previewed(await reviseImport(app.db, actorOf(request), request.params.importId, request.body))),
   );
 
   app.post(
@@ -106,16 +117,37 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['imports'],
         operationId: 'commitImport',
+        responseHeaders: ['location'],
         summary: 'Apply the import, all or nothing (422 with the reasons when a row is invalid or a cap would break)',
-        description: 'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing.',
+        description:
+          `Committing again replays the first result (header \`idempotent-replayed: true\`) and imports nothing. ` +
+          `A commit of more than ${LONG_COMMIT_ROWS.toLocaleString('en-GB')} rows answers 202 at once with \`Location\` to the import ` +
+          '(`GET` it for `status` and `progress`) and carries on on the server, whether or not the client stays; it is still all or nothing, ' +
+          'and a refusal leaves the import `failed` with its reasons and nothing in the ledger. Committing while a commit runs is 409.',
         body: emptyBody,
         params: importParams,
-        response: { 200: committedSchema, ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict') },
+        response: {
+          200: committedSchema,
+          202: committingSchema,
+          ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict'),
+        },
       },
     },
     async (request, reply) => {
-      const { record, result, replayed } = await commitImport(app.database.longJobs, actorOf(request), request.params.importId);
-      if (replayed) reply.header('idempotent-replayed', 'true');
+      const started = await startCommit({ longJobs: app.database.longJobs, requests: app.db }, app.importJobs, actorOf(request), request.params.importId);
+      if ('replayed' in started) {
+        reply.header('idempotent-replayed', 'true');
+        return { ...started.replayed.result, id: started.replayed.record.id, kind: started.replayed.record.kind, status: 'committed' as const };
+      }
+      if (started.long) {
+        // The commit goes on without this request; its outcome is the import's status.
+        started.finished.catch((error: unknown) => request.log.info({ err: error instanceof Error ? error.message : String(error) }, 'import commit failed'));
+        return reply
+          .status(202)
+          .header('location', `/api/v1/imports/${started.record.id}`)
+          .send({ id: started.record.id, kind: started.record.kind, status: 'committing' as const, progress: { done: 0, total: started.total } });
+      }
+      const { record, result } = await started.finished;
       return { ...result, id: record.id, kind: record.kind, status: 'committed' as const };
     },
   );

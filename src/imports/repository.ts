@@ -34,6 +34,9 @@ export interface ImportRecord extends ImportState {
   readonly updatedAt: Date;
 }
 
+/** A commit that has not reported for this long is taken to have died with its process. */
+const HEARTBEAT_SECONDS = 30;
+
 const cell = z.object({ t: z.enum(['s', 'n', 'd', 'e']), v: z.string() }).nullable();
 const gridSchema = z.object({
   rows: z.array(z.object({ row: z.number().int(), cells: z.array(cell) })),
@@ -67,11 +70,37 @@ function selectImports(db: Kysely<Database>) {
 
 type ImportRow = Awaited<ReturnType<ReturnType<typeof selectImports>['executeTakeFirstOrThrow']>>;
 
+const CELL_TYPES = new Set(['s', 'n', 'd', 'e']);
+
+/**
+ * The grid's shape, checked by hand: a year's ledger is 50,000 rows of cells, which a schema
+ * library would take seconds to walk on every read. Refuses exactly what gridSchema would.
+ */
+function gridOf(value: unknown): Grid {
+  const grid = value as Grid | null;
+  const valid =
+    typeof grid === 'object' &&
+    grid !== null &&
+    Array.isArray(grid.rows) &&
+    (grid.sheet === null || typeof grid.sheet === 'string') &&
+    Array.isArray(grid.sheets) &&
+    grid.sheets.every((sheet) => typeof sheet === 'string') &&
+    grid.rows.every(
+      (row) =>
+        typeof row === 'object' &&
+        row !== null &&
+        Number.isInteger(row.row) &&
+        Array.isArray(row.cells) &&
+        row.cells.every((cell: Grid['rows'][number]['cells'][number]) => cell === null || (typeof cell === 'object' && CELL_TYPES.has(cell.t) && typeof cell.v === 'string')),
+    );
+  return valid ? grid : gridSchema.parse(value);
+}
+
 /** jsonb comes back parsed; its shape is checked here so nothing past this edge guesses. */
 function toRecord(row: ImportRow): ImportRecord {
   return {
     ...camelRow(row),
-    grid: gridSchema.parse(row.grid),
+    grid: gridOf(row.grid),
     mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
     assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
     preview: previewSchema.parse(row.preview),
@@ -86,10 +115,112 @@ export async function findImport(db: Kysely<Database>, organisationId: string, i
   return row ? toRecord(row) : null;
 }
 
+/** What an import's status needs, without its grid or its preview's rows: cheap to read while a commit runs. */
+export interface ImportHeadline {
+  readonly id: string;
+  readonly grantId: string;
+  readonly kind: ImportKind;
+  readonly fileName: string;
+  readonly status: ImportStatus;
+  /** What the preview would create. */
+  readonly total: number;
+  /** What the commit created, once committed. */
+  readonly created: number | null;
+  readonly failure: Readonly<Record<string, unknown>> | null;
+  readonly progress: ImportProgress | null;
+}
+
+/**
+ * The headline, and with `bodies` the stored preview and result as JSON text, for the API to
+ * send as they are: a year's ledger previews as megabytes, which parsing and checking again
+ * on every poll of a running commit would cost the event loop seconds. They were checked when
+ * written.
+ */
+export async function findImportHeadline(
+  db: Kysely<Database>,
+  organisationId: string,
+  id: string,
+  bodies: boolean,
+): Promise<(ImportHeadline & { previewJson: string | null; resultJson: string | null; createdAt: Date; updatedAt: Date }) | null> {
+  const row = await db
+    .selectFrom('imports as i')
+    .leftJoin('import_progress as p', 'p.import_id', 'i.id')
+    .select([
+      'i.id',
+      'i.grant_id',
+      'i.kind',
+      'i.file_name',
+      'i.status',
+      'i.failure',
+      'i.created_at',
+      'i.updated_at',
+      sql<number>`(i.preview->'willCreate'->>'count')::int`.as('total'),
+      sql<number | null>`(i.result->'created'->>'count')::int`.as('created'),
+      sql<string | null>`CASE WHEN ${bodies} THEN i.preview::text END`.as('preview_json'),
+      sql<string | null>`CASE WHEN ${bodies} THEN i.result::text END`.as('result_json'),
+      'p.done',
+      'p.total as progress_total',
+      sql<boolean | null>`p.heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`.as('alive'),
+    ])
+    .where('i.organisation_id', '=', organisationId)
+    .where('i.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    fileName: row.file_name,
+    status: row.status,
+    total: row.total,
+    created: row.created,
+    failure: row.failure === null ? null : z.record(z.string(), z.unknown()).parse(row.failure),
+    progress: row.done === null || row.progress_total === null ? null : { done: row.done, total: row.progress_total, alive: row.alive === true },
+    previewJson: row.preview_json,
+    resultJson: row.result_json,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 /** Held until the commit ends, so two commits of one import run one after the other. */
 export async function lockImport(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportRecord | null> {
   const row = await selectImports(trx).where('organisation_id', '=', organisationId).where('id', '=', id).forUpdate().executeTakeFirst();
   return row ? toRecord(row) : null;
+}
+
+/** An import as its commit reads it, under the lock: what is needed to preview it again, not the preview kept. */
+export interface ImportToCommit extends ImportState {
+  readonly id: string;
+  readonly grantId: string;
+  readonly status: ImportStatus;
+  readonly sameFile: PreviewBody['sameFile'];
+}
+
+/** Held until the commit ends; the kept preview's rows are left in the database, where the commit does not need them. */
+export async function lockImportToCommit(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportToCommit | null> {
+  const row = await trx
+    .selectFrom('imports')
+    .select(['id', 'grant_id', 'kind', 'file_name', 'file_type', 'file_sha256', 'grid', 'header_row', 'mapping', 'assignments', 'status', sql<unknown>`preview->'sameFile'`.as('same_file')])
+    .where('organisation_id', '=', organisationId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    fileName: row.file_name,
+    fileType: row.file_type,
+    fileSha256: row.file_sha256,
+    grid: gridOf(row.grid),
+    headerRow: row.header_row,
+    mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
+    assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
+    status: row.status,
+    sameFile: previewSchema.shape.sameFile.parse(row.same_file),
+  };
 }
 
 export async function insertImport(
@@ -156,24 +287,11 @@ export async function markImportCommitted(trx: Transaction<Database>, id: string
     .execute();
 }
 
-/** A commit that has not reported for this long is taken to have died with its process. */
-const HEARTBEAT_SECONDS = 30;
-
 export interface ImportProgress {
   readonly done: number;
   readonly total: number;
   /** False when the commit stopped reporting: its process died, and its transaction with it. */
   readonly alive: boolean;
-}
-
-export async function findImportProgress(db: Kysely<Database>, organisationId: string, importId: string): Promise<ImportProgress | null> {
-  const row = await db
-    .selectFrom('import_progress')
-    .select(['done', 'total', sql<boolean>`heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`.as('alive')])
-    .where('organisation_id', '=', organisationId)
-    .where('import_id', '=', importId)
-    .executeTakeFirst();
-  return row ?? null;
 }
 
 /**

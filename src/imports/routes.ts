@@ -4,9 +4,9 @@ import { access, accessOf, actorOf } from '../auth/access.ts';
 import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
-import type { ImportRecord } from './repository.ts';
+import { findImportHeadline, type ImportRecord } from './repository.ts';
 import { committedSchema, committingSchema, costCentreBody, costCentreSchema, importSchema, reviseImportBody } from './schemas.ts';
-import { createImport, type ImportView, LONG_COMMIT_ROWS, reviseImport, startCommit, viewImport } from './service.ts';
+import { createImport, LONG_COMMIT_ROWS, reviseImport, startCommit, viewOf } from './service.ts';
 import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -19,24 +19,37 @@ const uploadForm = z.strictObject({
   sheet: z.string().max(100).optional().meta({ description: 'The sheet to read, by name or number; the first sheet otherwise.' }),
 });
 
-function presentImport(view: ImportView): z.infer<typeof importSchema> {
-  const { record } = view;
+/** A record just previewed (created or revised): nothing is being committed. */
+function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
   return {
     ...record.preview,
     id: record.id,
     grantId: record.grantId,
-    status: view.status,
-    progress: { ...view.progress },
-    failure: view.failure,
+    status: 'previewed',
+    progress: { done: 0, total: record.preview.willCreate.count },
+    failure: null,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
     result: record.result,
   };
 }
 
-/** A record just previewed (created or revised): nothing is being committed. */
-function previewed(record: ImportRecord): ImportView {
-  return { record, status: 'previewed', progress: { done: 0, total: record.preview.willCreate.count }, failure: null };
+/**
+ * The import as GET answers it, the stored preview and result sent as stored (they were checked
+ * when written; see findImportHeadline): the same body as presentImport's, built as text.
+ */
+function importText(found: NonNullable<Awaited<ReturnType<typeof findImportHeadline>>>): string {
+  const view = viewOf(found);
+  const head = JSON.stringify({
+    id: found.id,
+    grantId: found.grantId,
+    status: view.status,
+    progress: view.progress,
+    failure: view.failure,
+    createdAt: found.createdAt.toISOString(),
+    updatedAt: found.updatedAt.toISOString(),
+  });
+  return `${head.slice(0, -1)},"result":${found.resultJson ?? 'null'},${found.previewJson!.slice(1)}`;
 }
 
 const presentCostCentres = (items: Awaited<ReturnType<typeof listCostCentres>>) => ({
@@ -68,7 +81,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request, reply) => {
       const upload = uploadOf(request.body);
       const record = await createImport(app.db, actorOf(request), request.params.grantId, upload);
-      return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(previewed(record)));
+      return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(record));
     },
   );
 
@@ -87,10 +100,11 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema },
       },
     },
-    async (request) => {
-      const view = await viewImport(app.db, accessOf(request).organisationId, request.params.importId);
-      if (!view) throw new NotFoundProblem('import');
-      return presentImport(view);
+    async (request, reply) => {
+      const found = await findImportHeadline(app.db, accessOf(request).organisationId, request.params.importId, true);
+      if (!found) throw new NotFoundProblem('import');
+      // Already JSON: Fastify sends a string with a JSON content type as it is, without the schema's serializer.
+      return reply.type('application/json; charset=utf-8').send(importText(found) as unknown as z.infer<typeof importSchema>);
     },
   );
 
@@ -107,7 +121,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport(previewed(await reviseImport(app.db, actorOf(request), request.params.importId, request.body))),
+    async (request) => presentImport((await reviseImport(app.db, actorOf(request), request.params.importId, request.body))),
   );
 
   app.post(
@@ -144,8 +158,8 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         started.finished.catch((error: unknown) => request.log.info({ err: error instanceof Error ? error.message : String(error) }, 'import commit failed'));
         return reply
           .status(202)
-          .header('location', `/api/v1/imports/${started.record.id}`)
-          .send({ id: started.record.id, kind: started.record.kind, status: 'committing' as const, progress: { done: 0, total: started.total } });
+          .header('location', `/api/v1/imports/${started.headline.id}`)
+          .send({ id: started.headline.id, kind: started.headline.kind, status: 'committing' as const, progress: { done: 0, total: started.total } });
       }
       const { record, result } = await started.finished;
       return { ...result, id: record.id, kind: record.kind, status: 'committed' as const };

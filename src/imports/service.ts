@@ -18,13 +18,15 @@ import { buildPreview } from './plan/preview.ts';
 import {
   claimImportCommit,
   findImport,
-  findImportProgress,
+  findImportHeadline,
+  type ImportHeadline,
   findSameFileImports,
   type ImportRecord,
   type ImportState,
   type ImportStatus,
   insertImport,
   lockImport,
+  lockImportToCommit,
   markImportCommitted,
   markImportFailed,
   reportImportProgress,
@@ -115,7 +117,7 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
 }
 
 export interface Committed {
-  readonly record: ImportRecord;
+  readonly record: Pick<ImportRecord, 'id' | 'kind' | 'grantId' | 'fileName'>;
   readonly result: CommitResult;
   /** True when the import had already been committed: nothing was written this time. */
   readonly replayed: boolean;
@@ -156,7 +158,7 @@ export async function commitImport(db: Kysely<Database>, actor: Actor, importId:
       });
       return applied;
     });
-    return { record: { ...record, status: 'committed', preview, result, failure: null }, result, replayed: false };
+    return { record: { ...record, status: 'committed' as const, preview, result, failure: null }, result, replayed: false };
   });
 }
 
@@ -172,7 +174,7 @@ export interface CommitConnections {
 
 export type StartedCommit =
   | { readonly replayed: Committed }
-  | { readonly record: ImportRecord; readonly total: number; readonly long: boolean; readonly finished: Promise<Committed> };
+  | { readonly headline: ImportHeadline; readonly total: number; readonly long: boolean; readonly finished: Promise<Committed> };
 
 const inFlight = () => new ConflictProblem('This import is being committed already; GET it to follow its progress.');
 
@@ -184,17 +186,21 @@ const inFlight = () => new ConflictProblem('This import is being committed alrea
  * its reasons. `finished` settles when the commit does.
  */
 export async function startCommit(connections: CommitConnections, jobs: ImportJobs, actor: Actor, importId: string): Promise<StartedCommit> {
-  const record = await findImport(connections.requests, actor.organisationId, importId);
-  if (!record) throw new NotFoundProblem('import');
-  if (record.status === 'committed' && record.result) return { replayed: { record, result: record.result, replayed: true } };
-  const total = record.preview.willCreate.count;
+  const replay = async (): Promise<StartedCommit | null> => {
+    const record = await findImport(connections.requests, actor.organisationId, importId);
+    return record?.status === 'committed' && record.result ? { replayed: { record, result: record.result, replayed: true } } : null;
+  };
+  const headline = await findImportHeadline(connections.requests, actor.organisationId, importId, false);
+  if (!headline) throw new NotFoundProblem('import');
+  if (headline.status === 'committed') return (await replay())!;
+  const { total } = headline;
   if (!(await claimImportCommit(connections.requests, actor.organisationId, importId, total))) {
-    const now = await findImport(connections.requests, actor.organisationId, importId);
-    if (now?.status === 'committed' && now.result) return { replayed: { record: now, result: now.result, replayed: true } };
+    const replayed = await replay();
+    if (replayed) return replayed;
     throw inFlight();
   }
   const finished = jobs.run((stop) => runCommit(connections, actor, importId, total, stop));
-  return { record, total, long: total > LONG_COMMIT_ROWS, finished };
+  return { headline, total, long: total > LONG_COMMIT_ROWS, finished };
 }
 
 const SHUTDOWN = () => new UnavailableProblem('The server shut down during the commit, so nothing was imported. Commit again.');
@@ -253,7 +259,7 @@ async function runCommit(connections: CommitConnections, actor: Actor, importId:
 }
 
 export interface ImportView {
-  readonly record: ImportRecord;
+  readonly headline: ImportHeadline;
   readonly status: ImportStatus;
   readonly progress: { readonly done: number; readonly total: number };
   readonly failure: Readonly<Record<string, unknown>> | null;
@@ -263,22 +269,23 @@ const STOPPED = failureBody(
   new UnavailableProblem('The commit stopped before it finished (the server running it stopped), so nothing was imported. Commit again.'),
 );
 
-/** The import as GET shows it: its status, how far a commit has got, and why one failed. */
-export async function viewImport(db: Kysely<Database>, organisationId: string, importId: string): Promise<ImportView | null> {
-  const record = await findImport(db, organisationId, importId);
-  if (!record) return null;
-  const total = record.preview.willCreate.count;
-  switch (record.status) {
+/** An import's status as GET shows it: how far a commit has got, and why one failed. A commit whose process died is failed. */
+export function viewOf(headline: ImportHeadline): ImportView {
+  const { total, progress } = headline;
+  switch (headline.status) {
     case 'committed':
-      return { record, status: 'committed', progress: { done: record.result?.created.count ?? total, total: record.result?.created.count ?? total }, failure: null };
-    case 'committing': {
-      const progress = await findImportProgress(db, organisationId, importId);
-      if (progress && !progress.alive) return { record, status: 'failed', progress: { done: 0, total: progress.total }, failure: STOPPED };
-      return { record, status: 'committing', progress: { done: progress?.done ?? 0, total: progress?.total ?? total }, failure: null };
-    }
+      return { headline, status: 'committed', progress: { done: headline.created ?? total, total: headline.created ?? total }, failure: null };
+    case 'committing':
+      if (progress && !progress.alive) return { headline, status: 'failed', progress: { done: 0, total: progress.total }, failure: STOPPED };
+      return { headline, status: 'committing', progress: { done: progress?.done ?? 0, total: progress?.total ?? total }, failure: null };
     case 'failed':
-      return { record, status: 'failed', progress: { done: 0, total }, failure: record.failure };
+      return { headline, status: 'failed', progress: { done: 0, total }, failure: headline.failure };
     default:
-      return { record, status: 'previewed', progress: { done: 0, total }, failure: null };
+      return { headline, status: 'previewed', progress: { done: 0, total }, failure: null };
   }
+}
+
+export async function viewImport(db: Kysely<Database>, organisationId: string, importId: string): Promise<ImportView | null> {
+  const headline = await findImportHeadline(db, organisationId, importId, false);
+  return headline ? viewOf(headline) : null;
 }

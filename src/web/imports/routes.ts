@@ -43,15 +43,15 @@ function showUpload(request: FastifyRequest, reply: FastifyReply, grant: Grant, 
 
 /** While a commit runs: its progress, and the page reloads itself (no script needed) until it ends. */
 async function showProgress(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, view: ImportView) {
-  const grant = await grantOrNotFound(app, request, view.record.grantId);
+  const grant = await grantOrNotFound(app, request, view.headline.grantId);
   const { done, total } = view.progress;
   return renderPage(request, reply, 'import-committing', {
     grant,
-    record: view.record,
+    record: view.headline,
     done,
     total,
     percent: total === 0 ? 0 : Math.floor((done / total) * 100),
-    what: view.record.kind === 'spend' ? 'payments' : 'lines',
+    what: view.headline.kind === 'spend' ? 'payments' : 'lines',
   });
 }
 
@@ -66,7 +66,7 @@ async function showImport(app: FastifyInstance, request: FastifyRequest, reply: 
   const view = await viewImport(app.db, pageAccessOf(request).organisationId, importId);
   if (!view) throw new NotFoundProblem('import');
   if (view.status === 'committing') return showProgress(app, request, reply, view);
-  return showPreview(app, request, reply, view.record, errors ?? failureErrors(view), status);
+  return showPreview(app, request, reply, await importOrNotFound(app, request, importId), errors ?? failureErrors(view), status);
 }
 
 async function showPreview(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, record: ImportRecord, errors?: FormErrors, status = 200) {
@@ -162,7 +162,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
       if (!('replayed' in started) && started.long) {
         // It carries on whether or not this browser stays; the import's page follows it.
         started.finished.catch((error: unknown) => request.log.info({ err: error instanceof Error ? error.message : String(error) }, 'import commit failed'));
-        return seeOther(reply, `/imports/${started.record.id}`);
+        return seeOther(reply, `/imports/${started.headline.id}`);
       }
       const { record, result } = 'replayed' in started ? started.replayed : await started.finished;
       const what = record.kind === 'spend' ? 'payments' : 'lines';

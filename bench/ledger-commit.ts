@@ -27,7 +27,11 @@ async function seedCouncil(url: string, name: string): Promise<{ token: string; 
     const code = `E0${String(Math.floor(1_000_000 + Math.random() * 8_999_999))}`;
     const organisation = await client.query<{ id: string }>(`INSERT INTO organisations (name, code) VALUES ($1, $2) RETURNING id`, [name, code]);
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'finance')`, [organisation.rows[0]!.id, user.rows[0]!.id]);
-    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [user.rows[0]!.id, hashApiToken(token), organisation.rows[0]!.id]);
+    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [
+      user.rows[0]!.id,
+      hashApiToken(token),
+      organisation.rows[0]!.id,
+    ]);
     return { token, organisationId: organisation.rows[0]!.id };
   });
 }
@@ -68,7 +72,9 @@ function ledgerCsv(): string {
   const rows = ['GL Date,Transaction Number,Supplier Name,Cost Centre,Description,Net Amount'];
   for (let i = 0; i < ROWS; i++) {
     const day = new Date(Date.UTC(2025, 3, 1 + Math.floor(random() * 365))).toISOString().slice(0, 10);
-    rows.push(`${day},AP-${String(i + 1).padStart(6, '0')},Supplier ${i % 400},CC${String(i % LINES).padStart(3, '0')},Payment ${i + 1},${pounds(1_000 + Math.floor(random() * 49_000))}`);
+    rows.push(
+      `${day},AP-${String(i + 1).padStart(6, '0')},Supplier ${i % 400},CC${String(i % LINES).padStart(3, '0')},Payment ${i + 1},${pounds(1_000 + Math.floor(random() * 49_000))}`,
+    );
   }
   return `${rows.join('\r\n')}\r\n`;
 }
@@ -85,7 +91,11 @@ async function writesOfB(port: number, b: { token: string; lineIds: string[] }, 
       while (!until() && sent < count) {
         sent++;
         const start = performance.now();
-        const answer = await call(port, b.token, 'POST', `/commitments/${b.lineIds[client % b.lineIds.length]}/spend`, { amount: '1.00', spentOn: '2025-06-30', reference: `B-${sent}` });
+        const answer = await call(port, b.token, 'POST', `/commitments/${b.lineIds[client % b.lineIds.length]}/spend`, {
+          amount: '1.00',
+          spentOn: '2025-06-30',
+          reference: `B-${sent}`,
+        });
         latencies.push(performance.now() - start);
         statuses.push(answer.status);
       }
@@ -113,7 +123,8 @@ async function main(): Promise<void> {
     const previewStart = performance.now();
     const preview = await ok(server.port, a.token, 'POST', `/grants/${a.grantId}/imports`, form);
     const previewMs = performance.now() - previewStart;
-    if (preview.willCreate.count !== ROWS || !preview.canCommit) throw new Error(`preview would create ${preview.willCreate.count}: ${JSON.stringify(preview.problems.slice(0, 3))}`);
+    if (preview.willCreate.count !== ROWS || !preview.canCommit)
+      throw new Error(`preview would create ${preview.willCreate.count}: ${JSON.stringify(preview.problems.slice(0, 3))}`);
     process.stdout.write(`  preview ${previewMs.toFixed(0)} ms\n`);
 
     let committed = false;

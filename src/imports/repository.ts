@@ -201,7 +201,20 @@ export interface ImportToCommit extends ImportState {
 export async function lockImportToCommit(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportToCommit | null> {
   const row = await trx
     .selectFrom('imports')
-    .select(['id', 'grant_id', 'kind', 'file_name', 'file_type', 'file_sha256', 'grid', 'header_row', 'mapping', 'assignments', 'status', sql<unknown>`preview->'sameFile'`.as('same_file')])
+    .select([
+      'id',
+      'grant_id',
+      'kind',
+      'file_name',
+      'file_type',
+      'file_sha256',
+      'grid',
+      'header_row',
+      'mapping',
+      'assignments',
+      'status',
+      sql<unknown>`preview->'sameFile'`.as('same_file'),
+    ])
     .where('organisation_id', '=', organisationId)
     .where('id', '=', id)
     .forUpdate()
@@ -338,7 +351,11 @@ export async function claimImportCommit(db: Kysely<Database>, organisationId: st
 
 /** How far the commit has got, and that it is still alive; written beside its transaction. */
 export async function reportImportProgress(db: Kysely<Database>, importId: string, progress: { done: number; total: number }): Promise<void> {
-  await db.updateTable('import_progress').set({ done: progress.done, total: progress.total, heartbeat_at: sql<Date>`now()` }).where('import_id', '=', importId).execute();
+  await db
+    .updateTable('import_progress')
+    .set({ done: progress.done, total: progress.total, heartbeat_at: sql<Date>`now()` })
+    .where('import_id', '=', importId)
+    .execute();
 }
 
 /** After the commit's transaction rolled back: the import is failed, with the refusal. */

@@ -121,7 +121,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport((await reviseImport(app.db, actorOf(request), request.params.importId, request.body))),
+    async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(

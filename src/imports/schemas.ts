@@ -97,12 +97,12 @@ const progressSchema = z
     done: z.number().int().meta({ description: 'Rows written so far inside the commit (none stay unless it completes).' }),
     total: z.number().int().meta({ description: 'Rows the commit will write.' }),
   })
-  .meta({ description: "How far a commit has got: { done: 0 } before it starts and after it fails, done = total once committed." });
+  .meta({ description: 'How far a commit has got: { done: 0 } before it starts and after it fails, done = total once committed.' });
 
 const failureSchema = z
   .record(z.string(), z.unknown())
   .nullable()
-  .meta({ description: 'A failed commit\'s refusal, the problem+json body it gave (type, title, detail, the row and problems); null unless failed.' });
+  .meta({ description: "A failed commit's refusal, the problem+json body it gave (type, title, detail, the row and problems); null unless failed." });
 
 export const importSchema = previewSchema
   .extend({

@@ -135,13 +135,17 @@ export type CommitProgress = (progress: { done: number; total: number }) => void
  * grants are not kept waiting. Run it on the long-job connections (DatabaseHandle.longJobs),
  * through startCommit, which claims the import first.
  */
-export async function commitImport(db: Kysely<Database>, actor: Actor, importId: string, progress: CommitProgress = () => {}): Promise<Committed> {
+async function commitImport(db: Kysely<Database>, actor: Actor, importId: string, progress: CommitProgress = () => {}): Promise<Committed> {
   return inTransaction(db, async (trx) => {
-    const record = await lockOrNotFound(trx, actor, importId);
-    if (record.status === 'committed' && record.result) return { record, result: record.result, replayed: true };
+    const record = await lockImportToCommit(trx, actor.organisationId, importId);
+    if (!record) throw new NotFoundProblem('import');
+    if (record.status === 'committed') {
+      const committed = (await findImport(trx, actor.organisationId, importId))!;
+      return { record: committed, result: committed.result!, replayed: true };
+    }
     if (!(await lockGrant(trx, actor.organisationId, record.grantId))) throw new NotFoundProblem('grant');
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
-    const { preview, plan } = buildPreview(record, ledger, record.preview.sameFile);
+    const { preview, plan } = buildPreview(record, ledger, record.sameFile);
     if (preview.problemCount > 0) throw importHasProblems(preview);
     const total = preview.willCreate.count;
     progress({ done: 0, total });
@@ -158,7 +162,7 @@ export async function commitImport(db: Kysely<Database>, actor: Actor, importId:
       });
       return applied;
     });
-    return { record: { ...record, status: 'committed' as const, preview, result, failure: null }, result, replayed: false };
+    return { record, result, replayed: false };
   });
 }
 
@@ -173,8 +177,7 @@ export interface CommitConnections {
 }
 
 export type StartedCommit =
-  | { readonly replayed: Committed }
-  | { readonly headline: ImportHeadline; readonly total: number; readonly long: boolean; readonly finished: Promise<Committed> };
+  { readonly replayed: Committed } | { readonly headline: ImportHeadline; readonly total: number; readonly long: boolean; readonly finished: Promise<Committed> };
 
 const inFlight = () => new ConflictProblem('This import is being committed already; GET it to follow its progress.');
 
@@ -265,9 +268,7 @@ export interface ImportView {
   readonly failure: Readonly<Record<string, unknown>> | null;
 }
 
-const STOPPED = failureBody(
-  new UnavailableProblem('The commit stopped before it finished (the server running it stopped), so nothing was imported. Commit again.'),
-);
+const STOPPED = failureBody(new UnavailableProblem('The commit stopped before it finished (the server running it stopped), so nothing was imported. Commit again.'));
 
 /** An import's status as GET shows it: how far a commit has got, and why one failed. A commit whose process died is failed. */
 export function viewOf(headline: ImportHeadline): ImportView {

@@ -89,7 +89,12 @@ export async function insertSpendEntry(trx: Transaction<Database>, organisationI
  * into rows, so 5,000 entries cost one round trip and one plan, and the spend triggers (totals
  * and the cap backstop, migration 0017) run once for the statement. Ids are given by the caller.
  */
-export async function insertSpendEntries(trx: Transaction<Database>, organisationId: string, entries: readonly (NewSpendEntry & { readonly id: string })[], actorId: string): Promise<void> {
+export async function insertSpendEntries(
+  trx: Transaction<Database>,
+  organisationId: string,
+  entries: readonly (NewSpendEntry & { readonly id: string })[],
+  actorId: string,
+): Promise<void> {
   if (entries.length === 0) return;
   const column = <T>(pick: (entry: NewSpendEntry & { readonly id: string }) => T): T[] => entries.map(pick);
   await sql`

@@ -199,7 +199,14 @@ export async function recordSpendBatch(
       entity: 'spend',
       entityId: entry.id,
       before: null,
-      after: { commitmentId: entry.commitmentId, lineRef: entry.lineRef, amount: formatMoney(entry.amount), spentOn: entry.spentOn, reference: entry.reference, supplier: entry.supplier },
+      after: {
+        commitmentId: entry.commitmentId,
+        lineRef: entry.lineRef,
+        amount: formatMoney(entry.amount),
+        spentOn: entry.spentOn,
+        reference: entry.reference,
+        supplier: entry.supplier,
+      },
     });
   }
   return entries.map((entry) => ({ id: entry.id, commitmentId: entry.commitmentId, amount: entry.amount }));

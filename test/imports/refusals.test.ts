@@ -74,7 +74,11 @@ describe('imports that must be refused', () => {
     expect([summary.lines, summary.committed]).toEqual([0, '0.00']);
     // The import says it failed, and why, as the commit did.
     const after = await council.as.reader.get(`/api/v1/imports/${preview.body.id}`);
-    expect(after.body).toMatchObject({ status: 'failed', progress: { done: 0, total: preview.body.willCreate.count }, failure: { type: '/problems/cap-exceeded', category: 'transformation', row: 5 } });
+    expect(after.body).toMatchObject({
+      status: 'failed',
+      progress: { done: 0, total: preview.body.willCreate.count },
+      failure: { type: '/problems/cap-exceeded', category: 'transformation', row: 5 },
+    });
     expect(after.body.failure.detail).toBe(committed.body.detail);
   });
 

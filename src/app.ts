@@ -20,6 +20,7 @@ import { healthRoutes } from './http/health.ts';
 import { idempotencyPlugin } from './http/idempotency.ts';
 import { parseJsonBody } from './http/json-body.ts';
 import { OPENAPI_TAGS, openApiTransform, openApiTransformObject } from './http/openapi.ts';
+import { importJobsPlugin } from './imports/jobs.ts';
 import { importRoutes } from './imports/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
 import type { AnyReport } from './reports/definition.ts';
@@ -115,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(clockPlugin, { clock: options.clock ?? systemClock });
   await app.register(databasePlugin, { database: options.database });
+  await app.register(importJobsPlugin);
   registerErrorHandling(app);
   await app.register(accessPlugin);
   await app.register(auditPlugin, { config: options.config });

@@ -285,6 +285,7 @@ export interface Database extends GovernanceTables {
   idempotency_keys: IdempotencyKeysTable;
   imports: ImportsTable;
   import_mappings: ImportMappingsTable;
+  import_progress: ImportProgressTable;
   cost_centre_mappings: CostCentreMappingsTable;
   commitment_profiles: CommitmentProfilesTable;
   grant_forecasts: GrantForecastsTable;
@@ -586,8 +587,10 @@ export interface ImportsTable {
   /** Row → category code for section heading rows (migrations/0015_import_mappings.ts). */
   heading_choices: ColumnType<unknown, string | undefined, string>;
   preview: Jsonb<unknown>;
-  status: 'previewed' | 'committed';
+  status: 'previewed' | 'committing' | 'committed' | 'failed';
   result: ColumnType<unknown, string | null | undefined, string | null>;
+  /** jsonb: the refusal of a failed commit (a problem's JSON); null otherwise. */
+  failure: ColumnType<unknown, string | null | undefined, string | null>;
   created_at: CreatedAt;
   created_by: string | null;
   updated_at: Timestamp;
@@ -605,6 +608,16 @@ export interface ImportMappingsTable {
   value: string;
   updated_at: Timestamp;
   updated_by: string | null;
+}
+
+/** How far an import's commit has got, written beside its transaction (migration 0017). */
+export interface ImportProgressTable {
+  organisation_id: string;
+  import_id: string;
+  done: number;
+  total: number;
+  started_at: Timestamp;
+  heartbeat_at: Timestamp;
 }
 
 export interface CostCentreMappingsTable {

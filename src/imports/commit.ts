@@ -5,7 +5,7 @@ import { etagOf } from '../commitments/schemas.ts';
 import type { Database } from '../db/tables.ts';
 import { Decimal, formatMoney, formatMoneyOrNull, sumDecimals } from '../shared/money.ts';
 import { Problem } from '../shared/problems.ts';
-import { recordSpend } from '../spend/service.ts';
+import { PaymentRefused, recordSpendBatch } from '../spend/service.ts';
 import type { RowProblem } from './interpret/findings.ts';
 import type { Plan } from './plan/preview.ts';
 import type { Revision } from './plan/revision.ts';
@@ -72,12 +72,21 @@ async function applyRevision(trx: Transaction<Database>, actor: Actor, revision:
 }
 
 /**
- * Writes every planned line or payment through the same services as hand entry, in the
- * caller's transaction: each takes the grant lock, checks the cap and writes its audit record
- * (held back and chained at the end when the caller asks, as commitImport does),
- * and the first refusal rolls back everything before it.
+ * Writes every planned line or payment in the caller's transaction, and the first refusal rolls
+ * back everything before it. Lines go through the commitments service one by one, as hand entry
+ * does; payments go through the spend service's batch, which locks the grant once, judges every
+ * payment in order by the same rules and writes them in a few statements. Audit records are
+ * held back and chained at the end when the caller asks, as commitImport does. `progress` is
+ * told how many rows are written; it may throw to stop the work (the server shutting down).
  */
-export async function applyPlan(trx: Transaction<Database>, actor: Actor, grantId: string, plan: Plan, skippedDuplicates: number): Promise<CommitResult> {
+export async function applyPlan(
+  trx: Transaction<Database>,
+  actor: Actor,
+  grantId: string,
+  plan: Plan,
+  skippedDuplicates: number,
+  progress: (done: number) => void = () => {},
+): Promise<CommitResult> {
   const lines: CommitResult['lines'] = [];
   const entries: CommitResult['entries'] = [];
   let revised: Pick<CommitResult, 'updated' | 'withdrawn'> = { updated: [], withdrawn: [] };
@@ -90,15 +99,23 @@ export async function applyPlan(trx: Transaction<Database>, actor: Actor, grantI
       } catch (error) {
         throw refusedAtRow(error, line.row, `line "${line.body.title.slice(0, 80)}"`);
       }
+      progress(lines.length);
     }
   } else {
-    for (const entry of plan.plan.entries) {
-      try {
-        const created = await recordSpend(trx, actor, entry.line.id, entry.body);
-        entries.push({ row: entry.row, id: created.id, commitmentId: created.commitmentId, amount: formatMoney(created.amount) });
-      } catch (error) {
-        throw refusedAtRow(error, entry.row, `payment ${entry.body.reference ?? ''} on line ${entry.line.ref}`);
-      }
+    const planned = plan.plan.entries;
+    try {
+      const created = await recordSpendBatch(
+        trx,
+        actor,
+        grantId,
+        planned.map((entry) => ({ commitmentId: entry.line.id, body: entry.body })),
+        progress,
+      );
+      created.forEach((entry, index) => entries.push({ row: planned[index]!.row, id: entry.id, commitmentId: entry.commitmentId, amount: formatMoney(entry.amount) }));
+    } catch (error) {
+      if (!(error instanceof PaymentRefused)) throw error;
+      const entry = planned[error.index]!;
+      throw refusedAtRow(error.problem, entry.row, `payment ${entry.body.reference ?? ''} on line ${entry.line.ref}`);
     }
   }
   const amounts = plan.kind === 'commitments' ? lines.map((line) => line.amount) : entries.map((entry) => entry.amount);

@@ -6,6 +6,7 @@ import type { FileType } from './read/spreadsheet.ts';
 import type { Grid } from './read/grid.ts';
 import type { ImportKind, Mapping } from './interpret/headers.ts';
 import { type CommitResult, commitResultSchema, fieldSchema, type PreviewBody, previewSchema } from './schemas.ts';
+import type { ListedLines } from './plan/revision.ts';
 
 /** What an import keeps between its preview and its commit: enough to preview it again. */
 export interface ImportState {
@@ -37,16 +38,25 @@ function storedPreview(state: ImportState, preview: PreviewBody): string {
   return JSON.stringify({ ...preview, options: { mode: state.mode ?? 'create', withdrawMissing: state.withdrawMissing ?? false } });
 }
 
+export type ImportStatus = 'previewed' | 'committing' | 'committed' | 'failed';
+
 export interface ImportRecord extends ImportState {
   readonly id: string;
   readonly organisationId: string;
   readonly grantId: string;
-  readonly status: 'previewed' | 'committed';
+  readonly status: ImportStatus;
   readonly preview: PreviewBody;
   readonly result: CommitResult | null;
+  /** A failed commit's refusal, as its problem+json body said it. */
+  readonly failure: Readonly<Record<string, unknown>> | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
 }
+
+const PREVIEW_DEFAULTS = sql.lit(JSON.stringify({ headings: [], willUpdate: [], unchanged: [], willWithdraw: [] }));
+
+/** A commit that has not reported for this long is taken to have died with its process. */
+const HEARTBEAT_SECONDS = 30;
 
 const cell = z.object({ t: z.enum(['s', 'n', 'd', 'e']), v: z.string() }).nullable();
 const gridSchema = z.object({
@@ -71,6 +81,7 @@ const COLUMNS = [
   'preview',
   'status',
   'result',
+  'failure',
   'created_at',
   'updated_at',
 ] as const;
@@ -81,13 +92,39 @@ function selectImports(db: Kysely<Database>) {
 
 type ImportRow = Awaited<ReturnType<ReturnType<typeof selectImports>['executeTakeFirstOrThrow']>>;
 
+const CELL_TYPES = new Set(['s', 'n', 'd', 'e']);
+
+/**
+ * The grid's shape, checked by hand: a year's ledger is 50,000 rows of cells, which a schema
+ * library would take seconds to walk on every read. Refuses exactly what gridSchema would.
+ */
+function gridOf(value: unknown): Grid {
+  const grid = value as Grid | null;
+  const valid =
+    typeof grid === 'object' &&
+    grid !== null &&
+    Array.isArray(grid.rows) &&
+    (grid.sheet === null || typeof grid.sheet === 'string') &&
+    Array.isArray(grid.sheets) &&
+    grid.sheets.every((sheet) => typeof sheet === 'string') &&
+    grid.rows.every(
+      (row) =>
+        typeof row === 'object' &&
+        row !== null &&
+        Number.isInteger(row.row) &&
+        Array.isArray(row.cells) &&
+        row.cells.every((cell: Grid['rows'][number]['cells'][number]) => cell === null || (typeof cell === 'object' && CELL_TYPES.has(cell.t) && typeof cell.v === 'string')),
+    );
+  return valid ? grid : gridSchema.parse(value);
+}
+
 /** jsonb comes back parsed; its shape is checked here so nothing past this edge guesses. */
 function toRecord(row: ImportRow): ImportRecord {
   const { options } = z.object({ options: optionsSchema.default({ mode: 'create', withdrawMissing: false }) }).parse(row.preview);
   return {
     ...camelRow(row),
     ...options,
-    grid: gridSchema.parse(row.grid),
+    grid: gridOf(row.grid),
     mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
     assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
     headingChoices: z.record(z.string(), z.string()).parse(row.heading_choices),
@@ -95,6 +132,7 @@ function toRecord(row: ImportRow): ImportRecord {
     preview: previewSchema.parse({ headings: [], ...(row.preview as object) }),
     status: row.status,
     result: row.result === null ? null : commitResultSchema.parse(row.result),
+    failure: row.failure === null ? null : z.record(z.string(), z.unknown()).parse(row.failure),
   };
 }
 
@@ -103,10 +141,142 @@ export async function findImport(db: Kysely<Database>, organisationId: string, i
   return row ? toRecord(row) : null;
 }
 
+/** What an import's status needs, without its grid or its preview's rows: cheap to read while a commit runs. */
+export interface ImportHeadline {
+  readonly id: string;
+  readonly grantId: string;
+  readonly kind: ImportKind;
+  readonly fileName: string;
+  readonly status: ImportStatus;
+  /** What the preview would create. */
+  readonly total: number;
+  /** What the commit created, once committed. */
+  readonly created: number | null;
+  readonly failure: Readonly<Record<string, unknown>> | null;
+  readonly progress: ImportProgress | null;
+}
+
+/**
+ * The headline, and with `bodies` the stored preview and result as JSON text, for the API to
+ * send as they are: a year's ledger previews as megabytes, which parsing and checking again
+ * on every poll of a running commit would cost the event loop seconds. They were checked when
+ * written.
+ */
+export async function findImportHeadline(
+  db: Kysely<Database>,
+  organisationId: string,
+  id: string,
+  bodies: boolean,
+): Promise<(ImportHeadline & { previewJson: string | null; resultJson: string | null; createdAt: Date; updatedAt: Date }) | null> {
+  const row = await db
+    .selectFrom('imports as i')
+    .leftJoin('import_progress as p', 'p.import_id', 'i.id')
+    .select([
+      'i.id',
+      'i.grant_id',
+      'i.kind',
+      'i.file_name',
+      'i.status',
+      'i.failure',
+      'i.created_at',
+      'i.updated_at',
+      sql<number>`(i.preview->'willCreate'->>'count')::int`.as('total'),
+      sql<number | null>`(i.result->'created'->>'count')::int`.as('created'),
+      // As toRecord reads it: the upload's options stay inside, and a preview kept before the
+      // headings and revised tables were read has them empty.
+      sql<string | null>`CASE WHEN ${bodies} THEN (${PREVIEW_DEFAULTS}::jsonb || (i.preview - 'options'))::text END`.as('preview_json'),
+      sql<string | null>`CASE WHEN ${bodies} THEN i.result::text END`.as('result_json'),
+      'p.done',
+      'p.total as progress_total',
+      sql<boolean | null>`p.heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`.as('alive'),
+    ])
+    .where('i.organisation_id', '=', organisationId)
+    .where('i.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    fileName: row.file_name,
+    status: row.status,
+    total: row.total,
+    created: row.created,
+    failure: row.failure === null ? null : z.record(z.string(), z.unknown()).parse(row.failure),
+    progress: row.done === null || row.progress_total === null ? null : { done: row.done, total: row.progress_total, alive: row.alive === true },
+    previewJson: row.preview_json,
+    resultJson: row.result_json,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
 /** Held until the commit ends, so two commits of one import run one after the other. */
 export async function lockImport(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportRecord | null> {
   const row = await selectImports(trx).where('organisation_id', '=', organisationId).where('id', '=', id).forUpdate().executeTakeFirst();
   return row ? toRecord(row) : null;
+}
+
+/** An import as its commit reads it, under the lock: what is needed to preview it again, not the preview kept. */
+export interface ImportToCommit extends ImportState {
+  readonly id: string;
+  readonly grantId: string;
+  readonly status: ImportStatus;
+  readonly sameFile: PreviewBody['sameFile'];
+  /** The existing lines the preview listed, at the versions it saw (a revised table's 412 check). */
+  readonly listed: ListedLines;
+}
+
+// Previews kept before revised tables were read list none of these.
+const listedSchema = z.object({
+  willUpdate: previewSchema.shape.willUpdate.nullable().transform((value) => value ?? []),
+  unchanged: previewSchema.shape.unchanged.nullable().transform((value) => value ?? []),
+  willWithdraw: previewSchema.shape.willWithdraw.nullable().transform((value) => value ?? []),
+});
+
+/** Held until the commit ends; the kept preview's rows are left in the database, where the commit does not need them. */
+export async function lockImportToCommit(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportToCommit | null> {
+  const row = await trx
+    .selectFrom('imports')
+    .select([
+      'id',
+      'grant_id',
+      'kind',
+      'file_name',
+      'file_type',
+      'file_sha256',
+      'grid',
+      'header_row',
+      'mapping',
+      'assignments',
+      'status',
+      'heading_choices',
+      sql<unknown>`preview->'sameFile'`.as('same_file'),
+      sql<unknown>`preview->'options'`.as('options'),
+      sql<unknown>`jsonb_build_object('willUpdate', preview->'willUpdate', 'unchanged', preview->'unchanged', 'willWithdraw', preview->'willWithdraw')`.as('listed'),
+    ])
+    .where('organisation_id', '=', organisationId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return null;
+  return {
+    id: row.id,
+    grantId: row.grant_id,
+    kind: row.kind,
+    fileName: row.file_name,
+    fileType: row.file_type,
+    fileSha256: row.file_sha256,
+    grid: gridOf(row.grid),
+    headerRow: row.header_row,
+    mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
+    assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
+    status: row.status,
+    headingChoices: z.record(z.string(), z.string()).parse(row.heading_choices),
+    ...optionsSchema.default({ mode: 'create', withdrawMissing: false }).parse(row.options ?? undefined),
+    sameFile: previewSchema.shape.sameFile.parse(row.same_file),
+    listed: listedSchema.parse(row.listed),
+  };
 }
 
 export async function insertImport(
@@ -150,6 +320,9 @@ export async function updateImportPreview(trx: Transaction<Database>, id: string
       assignments: JSON.stringify(state.assignments),
       heading_choices: JSON.stringify(state.headingChoices),
       preview: storedPreview(state, preview),
+      // A failed commit previewed again is ready to commit again.
+      status: 'previewed',
+      failure: null,
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', id)
@@ -171,9 +344,78 @@ export async function markImportCommitted(
       result: JSON.stringify(result),
       committed_at: new Date(result.committedAt),
       committed_by: actorId,
+      failure: null,
       updated_at: sql<Date>`now()`,
     })
     .where('id', '=', record.id)
+    .execute();
+}
+
+export interface ImportProgress {
+  readonly done: number;
+  readonly total: number;
+  /** False when the commit stopped reporting: its process died, and its transaction with it. */
+  readonly alive: boolean;
+}
+
+/**
+ * Marks the import as committing, unless a live commit has it: a previewed or failed import,
+ * or one whose commit stopped reporting. True when this caller now owns the commit. Its own
+ * short transaction, so every instance sees the claim at once; the commit's own transaction
+ * then locks the import's row until it ends.
+ */
+export async function claimImportCommit(db: Kysely<Database>, organisationId: string, importId: string, total: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const claimed = await trx
+      .updateTable('imports')
+      .set({ status: 'committing', failure: null, updated_at: sql<Date>`now()` })
+      .where('organisation_id', '=', organisationId)
+      .where('id', '=', importId)
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['previewed', 'failed']),
+          eb.and([
+            eb('status', '=', 'committing'),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('import_progress as p')
+                  .select('p.import_id')
+                  .whereRef('p.import_id', '=', 'imports.id')
+                  .where(sql<boolean>`p.heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .returning('id')
+      .executeTakeFirst();
+    if (!claimed) return false;
+    await trx
+      .insertInto('import_progress')
+      .values({ organisation_id: organisationId, import_id: importId, done: 0, total })
+      .onConflict((oc) => oc.column('import_id').doUpdateSet({ done: 0, total, started_at: sql<Date>`now()`, heartbeat_at: sql<Date>`now()` }))
+      .execute();
+    return true;
+  });
+}
+
+/** How far the commit has got, and that it is still alive; written beside its transaction. */
+export async function reportImportProgress(db: Kysely<Database>, importId: string, progress: { done: number; total: number }): Promise<void> {
+  await db
+    .updateTable('import_progress')
+    .set({ done: progress.done, total: progress.total, heartbeat_at: sql<Date>`now()` })
+    .where('import_id', '=', importId)
+    .execute();
+}
+
+/** After the commit's transaction rolled back: the import is failed, with the refusal. */
+export async function markImportFailed(db: Kysely<Database>, importId: string, failure: Record<string, unknown>): Promise<void> {
+  await db
+    .updateTable('imports')
+    .set({ status: 'failed', failure: JSON.stringify(failure), updated_at: sql<Date>`now()` })
+    .where('id', '=', importId)
+    .where('status', '=', 'committing')
     .execute();
 }
 

@@ -4,9 +4,9 @@ import { access, accessOf, actorOf } from '../auth/access.ts';
 import { emptyBody, itemsOf, problemResponses } from '../http/schemas.ts';
 import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
-import { findImport, type ImportRecord } from './repository.ts';
-import { committedSchema, costCentreBody, costCentreSchema, importSchema, mappingBody, reviseImportBody } from './schemas.ts';
-import { commitImport, createImport, mapImport, reviseImport } from './service.ts';
+import { findImportHeadline, type ImportRecord } from './repository.ts';
+import { committedSchema, committingSchema, costCentreBody, costCentreSchema, importSchema, mappingBody, reviseImportBody } from './schemas.ts';
+import { createImport, LONG_COMMIT_ROWS, mapImport, reviseImport, startCommit, viewOf } from './service.ts';
 import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -31,16 +31,37 @@ const uploadForm = z.strictObject({
     .meta({ description: "With mode=update only: 'true' withdraws the live lines the file leaves out (refused for a line with spend)." }),
 });
 
+/** A record just previewed (created or revised): nothing is being committed. */
 function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
   return {
     ...record.preview,
     id: record.id,
     grantId: record.grantId,
-    status: record.status,
+    status: 'previewed',
+    progress: { done: 0, total: record.preview.willCreate.count },
+    failure: null,
     createdAt: record.createdAt.toISOString(),
     updatedAt: record.updatedAt.toISOString(),
     result: record.result,
   };
+}
+
+/**
+ * The import as GET answers it, the stored preview and result sent as stored (they were checked
+ * when written; see findImportHeadline): the same body as presentImport's, built as text.
+ */
+function importText(found: NonNullable<Awaited<ReturnType<typeof findImportHeadline>>>): string {
+  const view = viewOf(found);
+  const head = JSON.stringify({
+    id: found.id,
+    grantId: found.grantId,
+    status: view.status,
+    progress: view.progress,
+    failure: view.failure,
+    createdAt: found.createdAt.toISOString(),
+    updatedAt: found.updatedAt.toISOString(),
+  });
+  return `${head.slice(0, -1)},"result":${found.resultJson ?? 'null'},${found.previewJson!.slice(1)}`;
 }
 
 const presentCostCentres = (items: Awaited<ReturnType<typeof listCostCentres>>) => ({
@@ -85,15 +106,19 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['imports'],
         operationId: 'getImport',
-        summary: 'The preview again (and, once committed, what was created)',
+        summary: 'The preview again, its status and a commit’s progress (and, once committed, what was created)',
+        description:
+          '`status` is `previewed`, `committing` (with `progress: { done, total }` while a commit runs on the server), `committed` or `failed` ' +
+          '(nothing was written; `failure` holds the refusal). Poll it after a commit answered 202.',
         params: importParams,
         response: { 200: importSchema },
       },
     },
-    async (request) => {
-      const record = await findImport(app.db, accessOf(request).organisationId, request.params.importId);
-      if (!record) throw new NotFoundProblem('import');
-      return presentImport(record);
+    async (request, reply) => {
+      const found = await findImportHeadline(app.db, accessOf(request).organisationId, request.params.importId, true);
+      if (!found) throw new NotFoundProblem('import');
+      // Already JSON: Fastify sends a string with a JSON content type as it is, without the schema's serializer.
+      return reply.type('application/json; charset=utf-8').send(importText(found) as unknown as z.infer<typeof importSchema>);
     },
   );
 
@@ -140,21 +165,39 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       schema: {
         tags: ['imports'],
         operationId: 'commitImport',
+        responseHeaders: ['location'],
         summary: 'Apply the import, all or nothing (422 with the reasons when a row is invalid or a cap would break)',
         description:
-          'Committing again replays the first result (header `idempotent-replayed: true`) and imports nothing. A revised table ' +
-          '(mode=update) is applied as audited amendments and withdrawals of the lines, each at the version the preview saw: a line changed since the preview is 412 precondition-failed naming it, and nothing is written.',
+          `Committing again replays the first result (header \`idempotent-replayed: true\`) and imports nothing. ` +
+          'A revised table (mode=update) is applied as audited amendments and withdrawals of the lines, each at the version the preview saw: ' +
+          'a line changed since the preview is 412 precondition-failed naming it, and nothing is written. ' +
+          `A commit of more than ${LONG_COMMIT_ROWS.toLocaleString('en-GB')} rows answers 202 at once with \`Location\` to the import ` +
+          '(`GET` it for `status` and `progress`) and carries on on the server, whether or not the client stays; it is still all or nothing, ' +
+          'and a refusal leaves the import `failed` with its reasons and nothing in the ledger. Committing while a commit runs is 409.',
         body: emptyBody,
         params: importParams,
         response: {
           200: committedSchema,
+          202: committingSchema,
           ...problemResponses('cap-exceeded', 'over-allocation', 'outside-financial-year', 'invalid-state', 'conflict', 'precondition-failed'),
         },
       },
     },
     async (request, reply) => {
-      const { record, result, replayed } = await commitImport(app.database.longJobs, actorOf(request), request.params.importId);
-      if (replayed) reply.header('idempotent-replayed', 'true');
+      const started = await startCommit({ longJobs: app.database.longJobs, requests: app.db }, app.importJobs, actorOf(request), request.params.importId);
+      if ('replayed' in started) {
+        reply.header('idempotent-replayed', 'true');
+        return { ...started.replayed.result, id: started.replayed.record.id, kind: started.replayed.record.kind, status: 'committed' as const };
+      }
+      if (started.long) {
+        // The commit goes on without this request; its outcome is the import's status.
+        started.finished.catch((error: unknown) => request.log.info({ err: error instanceof Error ? error.message : String(error) }, 'import commit failed'));
+        return reply
+          .status(202)
+          .header('location', `/api/v1/imports/${started.headline.id}`)
+          .send({ id: started.headline.id, kind: started.headline.kind, status: 'committing' as const, progress: { done: 0, total: started.total } });
+      }
+      const { record, result } = await started.finished;
       return { ...result, id: record.id, kind: record.kind, status: 'committed' as const };
     },
   );

@@ -71,6 +71,8 @@ const updatedLineSchema = z.object({
 
 const existingLineSchema = z.object({ commitmentId: z.uuid(), ref: z.string(), title: z.string(), amount: moneyOutput.nullable(), version });
 
+const importStatusSchema = z.enum(['previewed', 'committing', 'committed', 'failed']);
+
 const skippedSchema = z.object({ row, reference: z.string(), amount: moneyOutput });
 
 export const previewSchema = z.object({
@@ -104,7 +106,7 @@ export const previewSchema = z.object({
   entries: z.array(plannedEntrySchema),
   duplicates: z.array(skippedSchema).meta({ description: 'Payments the grant already holds (same reference and amount): skipped.' }),
   unmatched: z.array(skippedSchema.extend({ costCentre: z.string().nullable(), lineRef: z.string().nullable() })),
-  sameFile: z.array(z.object({ id: z.uuid(), status: z.enum(['previewed', 'committed']), createdAt: z.iso.datetime() })).meta({
+  sameFile: z.array(z.object({ id: z.uuid(), status: importStatusSchema, createdAt: z.iso.datetime() })).meta({
     description: 'Earlier imports of a file with the same content into this grant.',
   }),
   // Previews kept from before revised tables have none of these.
@@ -132,16 +134,36 @@ export const commitResultSchema = z.object({
 });
 export type CommitResult = z.infer<typeof commitResultSchema>;
 
+const progressSchema = z
+  .object({
+    done: z.number().int().meta({ description: 'Rows written so far inside the commit (none stay unless it completes).' }),
+    total: z.number().int().meta({ description: 'Rows the commit will write.' }),
+  })
+  .meta({ description: 'How far a commit has got: { done: 0 } before it starts and after it fails, done = total once committed.' });
+
+const failureSchema = z
+  .record(z.string(), z.unknown())
+  .nullable()
+  .meta({ description: "A failed commit's refusal, the problem+json body it gave (type, title, detail, the row and problems); null unless failed." });
+
 export const importSchema = previewSchema
   .extend({
     id: z.uuid(),
     grantId: z.uuid(),
-    status: z.enum(['previewed', 'committed']),
+    status: importStatusSchema.meta({
+      description: 'previewed; committing while a commit runs (on the server, whoever asked for it); committed; failed (nothing was written: see failure).',
+    }),
+    progress: progressSchema,
+    failure: failureSchema,
     createdAt: z.iso.datetime(),
     updatedAt: z.iso.datetime(),
     result: commitResultSchema.nullable(),
   })
   .meta({ id: 'ImportPreview' });
+
+export const committingSchema = z
+  .object({ id: z.uuid(), kind: z.enum(['commitments', 'spend']), status: z.literal('committing'), progress: progressSchema })
+  .meta({ id: 'ImportCommitting' });
 
 export const committedSchema = commitResultSchema.extend({ id: z.uuid(), kind: z.enum(['commitments', 'spend']), status: z.literal('committed') }).meta({ id: 'ImportCommitted' });
 

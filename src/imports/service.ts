@@ -6,7 +6,9 @@ import { chainAuditAtEnd, recordChange } from '../audit/record.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { lockGrant } from '../grants/repository.ts';
-import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
+import { toProblem } from '../http/error-handler.ts';
+import { ConflictProblem, NotFoundProblem, Problem, PROBLEM_TYPE_BASE, UnavailableProblem } from '../shared/problems.ts';
+import type { ImportJobs } from './jobs.ts';
 import { applyPlan, importHasProblems } from './commit.ts';
 import { readSpreadsheet } from './read/spreadsheet.ts';
 import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/headers.ts';
@@ -15,13 +17,21 @@ import { referencesIn } from './interpret/rows.ts';
 import { buildPreview } from './plan/preview.ts';
 import { assertLinesAsPreviewed } from './plan/revision.ts';
 import {
+  claimImportCommit,
+  findImport,
+  findImportHeadline,
+  type ImportHeadline,
   findSameFileImports,
   type ImportMode,
   type ImportRecord,
   type ImportState,
+  type ImportStatus,
   insertImport,
   lockImport,
+  lockImportToCommit,
   markImportCommitted,
+  markImportFailed,
+  reportImportProgress,
   updateImportPreview,
   upsertImportMappings,
 } from './repository.ts';
@@ -93,7 +103,7 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
         ...settingsOf(state),
       },
     });
-    return { ...state, ...stored, organisationId: actor.organisationId, grantId, status: 'previewed', preview, result: null };
+    return { ...state, ...stored, organisationId: actor.organisationId, grantId, status: 'previewed', preview, result: null, failure: null };
   });
 }
 
@@ -105,6 +115,10 @@ async function lockOrNotFound(trx: Transaction<Database>, actor: Actor, importId
 
 /** A changed header row, mapping or hand assignment, previewed again from the kept grid. */
 export async function reviseImport(db: Kysely<Database>, actor: Actor, importId: string, body: z.output<typeof reviseImportBody>): Promise<ImportRecord> {
+  // Read before locking: a commit under way holds the row until it ends.
+  const current = await viewImport(db, actor.organisationId, importId);
+  if (!current) throw new NotFoundProblem('import');
+  if (current.status === 'committing') throw inFlight();
   return inTransaction(db, async (trx) => {
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
@@ -121,7 +135,7 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
       before: settingsOf(record),
       after: settingsOf(state),
     });
-    return { ...record, ...state, preview, updatedAt: new Date() };
+    return { ...record, ...state, preview, status: 'previewed', failure: null, updatedAt: new Date() };
   });
 }
 
@@ -162,33 +176,42 @@ export async function mapImport(db: Kysely<Database>, actor: Actor, importId: st
 }
 
 export interface Committed {
-  readonly record: ImportRecord;
+  readonly record: Pick<ImportRecord, 'id' | 'kind' | 'grantId' | 'fileName' | 'mode'>;
   readonly result: CommitResult;
   /** True when the import had already been committed: nothing was written this time. */
   readonly replayed: boolean;
 }
 
+/** Told how far the commit has got; it may throw to stop the commit (the server shutting down). */
+export type CommitProgress = (progress: { done: number; total: number }) => void;
+
 /**
  * Applies the import all or nothing. The rows are read again under the grant lock against
  * the ledger as it now stands (a payment recorded since the preview is now a duplicate; a
- * line withdrawn since is a problem), then written through the services in this one
- * transaction. The import row stays locked throughout, so a second commit waits and then
- * replays the first one's result instead of importing twice. Only this grant is locked while
+ * line withdrawn since is a problem), then written in this one transaction (payments set-based,
+ * see applyPlan). The import row stays locked throughout. Only this grant is locked while
  * the rows are written: the organisation's audit records are chained at the end, so its other
  * grants are not kept waiting. A revised table's lines must still be at the versions its
- * preview showed (412 otherwise). Run it on the long-job connections (DatabaseHandle.longJobs).
+ * preview showed (412 otherwise). Run it on the long-job connections (DatabaseHandle.longJobs),
+ * through startCommit, which claims the import first.
  */
-export async function commitImport(db: Kysely<Database>, actor: Actor, importId: string): Promise<Committed> {
+async function commitImport(db: Kysely<Database>, actor: Actor, importId: string, progress: CommitProgress = () => {}): Promise<Committed> {
   return inTransaction(db, async (trx) => {
-    const record = await lockOrNotFound(trx, actor, importId);
-    if (record.status === 'committed' && record.result) return { record, result: record.result, replayed: true };
+    const record = await lockImportToCommit(trx, actor.organisationId, importId);
+    if (!record) throw new NotFoundProblem('import');
+    if (record.status === 'committed') {
+      const committed = (await findImport(trx, actor.organisationId, importId))!;
+      return { record: committed, result: committed.result!, replayed: true };
+    }
     if (!(await lockGrant(trx, actor.organisationId, record.grantId))) throw new NotFoundProblem('grant');
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
-    const { preview, plan } = buildPreview(record, ledger, record.preview.sameFile);
-    if (record.mode === 'update') assertLinesAsPreviewed(record.preview, preview, ledger.lines);
+    const { preview, plan } = buildPreview(record, ledger, record.sameFile);
+    if (record.mode === 'update') assertLinesAsPreviewed(record.listed, preview, ledger.lines);
     if (preview.problemCount > 0) throw importHasProblems(preview);
+    const total = preview.willCreate.count;
+    progress({ done: 0, total });
     const result = await chainAuditAtEnd(trx, async () => {
-      const applied = await applyPlan(trx, actor, record.grantId, plan, preview.duplicates.length);
+      const applied = await applyPlan(trx, actor, record.grantId, plan, preview.duplicates.length, (done) => progress({ done, total }));
       await markImportCommitted(trx, record, preview, applied, actor.userId);
       await recordChange(trx, audit(actor), {
         organisationId: actor.organisationId,
@@ -208,6 +231,131 @@ export async function commitImport(db: Kysely<Database>, actor: Actor, importId:
       });
       return applied;
     });
-    return { record: { ...record, status: 'committed', preview, result }, result, replayed: false };
+    return { record, result, replayed: false };
   });
+}
+
+/** A commit of more rows than this answers 202 at once and carries on on the server. */
+export const LONG_COMMIT_ROWS = 2_000;
+
+export interface CommitConnections {
+  /** The long-job pool the commit's transaction runs on. */
+  readonly longJobs: Kysely<Database>;
+  /** The requests' pool, for the claim, the progress written beside the commit and a failure. */
+  readonly requests: Kysely<Database>;
+}
+
+export type StartedCommit =
+  { readonly replayed: Committed } | { readonly headline: ImportHeadline; readonly total: number; readonly long: boolean; readonly finished: Promise<Committed> };
+
+const inFlight = () => new ConflictProblem('This import is being committed already; GET it to follow its progress.');
+
+/**
+ * Starts a commit: a committed import replays its result; one being committed by a live
+ * commit is a 409; otherwise this caller claims it (status committing, in a short transaction
+ * of its own, so every instance sees it) and the commit runs on the app's jobs, reporting its
+ * progress beside it. A failure leaves nothing in the ledger and marks the import failed with
+ * its reasons. `finished` settles when the commit does.
+ */
+export async function startCommit(connections: CommitConnections, jobs: ImportJobs, actor: Actor, importId: string): Promise<StartedCommit> {
+  const replay = async (): Promise<StartedCommit | null> => {
+    const record = await findImport(connections.requests, actor.organisationId, importId);
+    return record?.status === 'committed' && record.result ? { replayed: { record, result: record.result, replayed: true } } : null;
+  };
+  const headline = await findImportHeadline(connections.requests, actor.organisationId, importId, false);
+  if (!headline) throw new NotFoundProblem('import');
+  if (headline.status === 'committed') return (await replay())!;
+  const { total } = headline;
+  if (!(await claimImportCommit(connections.requests, actor.organisationId, importId, total))) {
+    const replayed = await replay();
+    if (replayed) return replayed;
+    throw inFlight();
+  }
+  const finished = jobs.run((stop) => runCommit(connections, actor, importId, total, stop));
+  return { headline, total, long: total > LONG_COMMIT_ROWS, finished };
+}
+
+const SHUTDOWN = () => new UnavailableProblem('The server shut down during the commit, so nothing was imported. Commit again.');
+
+/** Progress is a courtesy: written at most every quarter second, and a second apart as a heartbeat. */
+function progressReporter(connections: CommitConnections, importId: string, total: number) {
+  // Embedded PGlite has one connection, held by the commit: nothing else could read it meanwhile.
+  const separate = connections.longJobs !== connections.requests;
+  let latest = { done: 0, total };
+  let writing: Promise<void> = Promise.resolve();
+  let lastWrite = 0;
+  const write = () => {
+    if (!separate) return;
+    lastWrite = Date.now();
+    const snapshot = latest;
+    // A lost progress write only leaves the figure behind; the commit does not depend on it.
+    writing = writing.then(() => reportImportProgress(connections.requests, importId, snapshot)).catch(() => undefined);
+  };
+  const heartbeat = setInterval(write, 1_000);
+  heartbeat.unref();
+  return {
+    report(progress: { done: number; total: number }) {
+      latest = progress;
+      if (Date.now() - lastWrite >= 250) write();
+    },
+    async stop() {
+      clearInterval(heartbeat);
+      await writing;
+    },
+  };
+}
+
+function failureBody(error: unknown): Record<string, unknown> {
+  const problem = toProblem(error);
+  const shown =
+    problem.status >= 500 && problem.name !== 'unavailable'
+      ? new Problem('internal', 500, 'The commit failed', 'The commit failed unexpectedly, so nothing was imported. Commit again, or ask for help if it fails again.')
+      : problem;
+  return { type: `${PROBLEM_TYPE_BASE}${shown.name}`, title: shown.title, status: shown.status, detail: shown.detail, ...shown.extensions };
+}
+
+async function runCommit(connections: CommitConnections, actor: Actor, importId: string, total: number, stop: AbortSignal): Promise<Committed> {
+  const reporter = progressReporter(connections, importId, total);
+  try {
+    return await commitImport(connections.longJobs, actor, importId, (progress) => {
+      if (stop.aborted) throw SHUTDOWN();
+      reporter.report(progress);
+    });
+  } catch (error) {
+    await reporter.stop();
+    await markImportFailed(connections.requests, importId, failureBody(error));
+    throw error;
+  } finally {
+    await reporter.stop();
+  }
+}
+
+export interface ImportView {
+  readonly headline: ImportHeadline;
+  readonly status: ImportStatus;
+  readonly progress: { readonly done: number; readonly total: number };
+  readonly failure: Readonly<Record<string, unknown>> | null;
+}
+
+const STOPPED = failureBody(new UnavailableProblem('The commit stopped before it finished (the server running it stopped), so nothing was imported. Commit again.'));
+
+/** An import's status as GET shows it: how far a commit has got, and why one failed. A commit whose process died is failed. */
+export function viewOf(headline: ImportHeadline): ImportView {
+  const { total, progress } = headline;
+  switch (headline.status) {
+    case 'committed':
+      return { headline, status: 'committed', progress: { done: headline.created ?? total, total: headline.created ?? total }, failure: null };
+    case 'committing':
+      if (progress && !progress.alive) return { headline, status: 'failed', progress: { done: 0, total: progress.total }, failure: STOPPED };
+      return { headline, status: 'committing', progress: { done: progress?.done ?? 0, total: progress?.total ?? total }, failure: null };
+    case 'failed':
+      return { headline, status: 'failed', progress: { done: 0, total }, failure: headline.failure };
+    default:
+      return { headline, status: 'previewed', progress: { done: 0, total }, failure: null };
+  }
+}
+
+export async function viewImport(db: Kysely<Database>, organisationId: string, importId: string): Promise<ImportView | null> {
+  const headline = await findImportHeadline(db, organisationId, importId, false);
+  return headline ? viewOf(headline) : null;
 }

@@ -1,4 +1,4 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import { camelRow } from '../db/rows.ts';
 import type { Database, SpendKind } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
@@ -101,6 +101,33 @@ export async function insertSpendEntry(trx: Transaction<Database>, organisationI
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
   return toSpendEntry(row);
+}
+
+/**
+ * Many entries in one statement: each column travels as one array and `unnest` turns them back
+ * into rows, so 5,000 entries cost one round trip and one plan, and the spend triggers (totals
+ * and the cap backstop, migration 0017) run once for the statement. Ids are given by the caller.
+ */
+export async function insertSpendEntries(
+  trx: Transaction<Database>,
+  organisationId: string,
+  entries: readonly (NewSpendEntry & { readonly id: string })[],
+  actorId: string,
+): Promise<void> {
+  if (entries.length === 0) return;
+  const column = <T>(pick: (entry: NewSpendEntry & { readonly id: string }) => T): T[] => entries.map(pick);
+  await sql`
+    INSERT INTO spend_entries (id, organisation_id, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
+                               expense_area, irrecoverable_vat, merchant_category, paid_to_individual, recorded_by)
+    SELECT id, ${organisationId}::uuid, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
+           expense_area, irrecoverable_vat, merchant_category, paid_to_individual, ${actorId}::uuid
+    FROM unnest(${column((e) => e.id)}::uuid[], ${column((e) => e.grantId)}::uuid[], ${column((e) => e.commitmentId)}::uuid[],
+                ${column((e) => e.amount.toString())}::numeric[], ${column((e) => e.spentOn)}::date[], ${column((e) => e.reference)}::text[],
+                ${column((e) => e.description)}::text[], ${column((e) => e.supplier)}::text[], ${column((e) => e.expenseArea)}::text[],
+                ${column((e) => (e.irrecoverableVat === null ? null : e.irrecoverableVat.toString()))}::numeric[],
+                ${column((e) => e.merchantCategory)}::text[], ${column((e) => e.paidToIndividual)}::boolean[])
+      AS t(id, grant_id, commitment_id, amount, spent_on, reference, description, supplier, expense_area, irrecoverable_vat, merchant_category, paid_to_individual)
+  `.execute(trx);
 }
 
 export async function listSpendForCommitment(db: Kysely<Database>, organisationId: string, commitmentId: string): Promise<SpendEntry[]> {

@@ -1,17 +1,18 @@
+import { randomUUID } from 'node:crypto';
 import { inTransaction } from '../db/transaction.ts';
-import type { Kysely } from 'kysely';
+import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
-import { findCommitment, findGrantCategory } from '../commitments/repository.ts';
-import { exposureOf } from '../conditions/rules.ts';
+import { type Commitment, findCommitment, findGrantCategory, listCommitments } from '../commitments/repository.ts';
+import { exposureOf, lineCapBreach, spendAllocationBreach } from '../conditions/rules.ts';
 import type { Database } from '../db/tables.ts';
 import { assertLineWithinCap, assertSpendWithinAllocation } from '../grants/cap.ts';
-import { lockGrant } from '../grants/repository.ts';
+import { findAllocationPosition, findCapPosition, findGrant, lockGrant } from '../grants/repository.ts';
 import { financialYearBounds } from '../shared/calendar.ts';
-import { formatMoney, formatPounds } from '../shared/money.ts';
+import { type Decimal, formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
-import { insertSpendEntry, type SpendEntry } from './repository.ts';
+import { insertSpendEntries, insertSpendEntry, type SpendEntry } from './repository.ts';
 import type { recordSpendBody } from './schemas.ts';
 
 // The reads the pages share with the API: the service is the feature's one door.
@@ -83,4 +84,138 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
     );
     return entry;
   });
+}
+
+/** One payment of a batch: the line it is spent on and what the API would have been sent. */
+export interface BatchPayment {
+  readonly commitmentId: string;
+  readonly body: z.output<typeof recordSpendBody>;
+}
+
+/** A batch refused at one payment: `index` in the batch, and the problem recordSpend would have given it. */
+export class PaymentRefused extends Error {
+  constructor(
+    readonly index: number,
+    readonly problem: unknown,
+  ) {
+    super(`payment ${index} refused`);
+  }
+}
+
+/** Rows per INSERT: each statement runs the spend triggers once (migration 0017). */
+const BATCH_INSERT = 5_000;
+
+interface RunningLine {
+  readonly line: Commitment;
+  spent: Decimal;
+}
+
+/**
+ * Records many payments on one grant as if each went through recordSpend in turn, in the
+ * caller's transaction, set-based: the grant is locked once, its lines, cap positions and
+ * allocation read once, and every payment judged in order by the same rules
+ * (src/conditions/rules.ts) against running totals, so the first refusal is the one recordSpend
+ * would have given at that payment. Then the entries go in a few multi-row inserts (the
+ * database's backstop checks each statement) and their audit records are written through
+ * recordChange, held back and chained by the caller's chainAuditAtEnd if it asked.
+ * `progress` is told how many are written after each insert.
+ */
+export async function recordSpendBatch(
+  trx: Transaction<Database>,
+  actor: Actor,
+  grantId: string,
+  payments: readonly BatchPayment[],
+  progress: (done: number) => void = () => {},
+): Promise<{ id: string; commitmentId: string; amount: Decimal }[]> {
+  const locked = await lockGrant(trx, actor.organisationId, grantId);
+  if (!locked) throw new NotFoundProblem('grant');
+  const grant = (await findGrant(trx, actor.organisationId, grantId))!;
+  const lines = new Map<string, RunningLine>((await listCommitments(trx, actor.organisationId, grantId, {})).map((line) => [line.id, { line, spent: line.spent }]));
+  const capped = grant.categories.filter((category) => category.maxShare !== null);
+  const positions = new Map(
+    await Promise.all(capped.map(async (category) => [category.code, { category, position: await findCapPosition(trx, grantId, category.categoryId, null) }] as const)),
+  );
+  const exposures = new Map([...positions].map(([code, { position }]) => [code, position.exposure]));
+  const allocation = await findAllocationPosition(trx, grantId);
+  let grantSpent = allocation.spent;
+  const { firstDay, lastDay } = financialYearBounds(locked.financialYear);
+
+  const entries = payments.map((payment, index) => {
+    const running = lines.get(payment.commitmentId);
+    const refuse = (problem: unknown) => new PaymentRefused(index, problem);
+    if (!running) throw refuse(new NotFoundProblem('commitment'));
+    const { line } = running;
+    const { body } = payment;
+    if (body.spentOn < firstDay || body.spentOn > lastDay) {
+      throw refuse(
+        new OutsideFinancialYearProblem(`Spend dated ${body.spentOn} falls outside the grant's financial year ${locked.financialYear} (${firstDay} to ${lastDay}).`, {
+          financialYear: locked.financialYear,
+          firstDay,
+          lastDay,
+          spentOn: body.spentOn,
+        }),
+      );
+    }
+    if (line.status === 'withdrawn') throw refuse(new InvalidStateProblem(`Line ${line.ref} is withdrawn; spend cannot be recorded against it.`));
+    const newSpent = running.spent.plus(body.amount);
+    if (newSpent.isNegative()) {
+      throw refuse(new InvalidStateProblem(`A correction of ${formatPounds(body.amount)} would take line ${line.ref}'s spend below zero (it has ${formatPounds(running.spent)}).`));
+    }
+    const before = exposureOf({ amount: line.amount, spent: running.spent });
+    const after = exposureOf({ amount: line.amount, spent: newSpent });
+    const capCheck = positions.get(line.category);
+    if (capCheck) {
+      const categoryExposure = exposures.get(line.category)!;
+      const breach = lineCapBreach(capCheck.category, { ...capCheck.position, othersExposure: categoryExposure.minus(before) }, { before, after, attempted: body.amount });
+      if (breach) throw refuse(breach);
+      exposures.set(line.category, categoryExposure.minus(before).plus(after));
+    }
+    const overAllocation = spendAllocationBreach(allocation.allocation, grantSpent, body.amount);
+    if (overAllocation) throw refuse(overAllocation);
+    grantSpent = grantSpent.plus(body.amount);
+    running.spent = newSpent;
+    return {
+      id: randomUUID(),
+      commitmentId: line.id,
+      grantId,
+      amount: body.amount,
+      spentOn: body.spentOn,
+      reference: body.reference ?? null,
+      description: body.description ?? null,
+      supplier: body.supplier ?? null,
+      expenseArea: body.expenseArea ?? null,
+      irrecoverableVat: body.irrecoverableVat ?? null,
+      merchantCategory: body.merchantCategory ?? null,
+      paidToIndividual: body.paidToIndividual,
+      kind: body.kind,
+      supplierId: body.supplierId ?? null,
+      expenditureCode: body.expenditureCode ?? null,
+      cardTransaction: body.cardTransaction,
+      lineRef: line.ref,
+    };
+  });
+
+  for (let start = 0; start < entries.length; start += BATCH_INSERT) {
+    await insertSpendEntries(trx, actor.organisationId, entries.slice(start, start + BATCH_INSERT), actor.userId);
+    progress(Math.min(start + BATCH_INSERT, entries.length));
+  }
+  const context = { actorId: actor.userId, requestId: actor.requestId };
+  for (const entry of entries) {
+    await recordChange(trx, context, {
+      organisationId: actor.organisationId,
+      action: 'create',
+      entity: 'spend',
+      entityId: entry.id,
+      before: null,
+      after: {
+        commitmentId: entry.commitmentId,
+        lineRef: entry.lineRef,
+        amount: formatMoney(entry.amount),
+        spentOn: entry.spentOn,
+        reference: entry.reference,
+        supplier: entry.supplier,
+      },
+    });
+  }
+  return entries.map((entry) => ({ id: entry.id, commitmentId: entry.commitmentId, amount: entry.amount }));
 }

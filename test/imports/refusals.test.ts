@@ -72,7 +72,14 @@ describe('imports that must be refused', () => {
     expect(committed.body.detail).toMatch(/^Row 5 \(line "Consultancy"\): Transformation is capped at 30%.*Nothing was imported\.$/);
     const summary = await summaryOf(council.as.reader, grantId);
     expect([summary.lines, summary.committed]).toEqual([0, '0.00']);
-    expect((await council.as.reader.get(`/api/v1/imports/${preview.body.id}`)).body.status).toBe('previewed');
+    // The import says it failed, and why, as the commit did.
+    const after = await council.as.reader.get(`/api/v1/imports/${preview.body.id}`);
+    expect(after.body).toMatchObject({
+      status: 'failed',
+      progress: { done: 0, total: preview.body.willCreate.count },
+      failure: { type: '/problems/cap-exceeded', category: 'transformation', row: 5 },
+    });
+    expect(after.body.failure.detail).toBe(committed.body.detail);
   });
 
   it('refuses a zip bomb from its directory, without inflating it', async () => {

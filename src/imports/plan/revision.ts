@@ -170,7 +170,10 @@ interface Listed {
 }
 
 /** Every existing line a preview lists (amended, unchanged or withdrawn), by id. */
-function listedLines(preview: PreviewBody): Map<string, Listed> {
+/** What a preview listed of the grant's existing lines: all a commit needs of the kept preview. */
+export type ListedLines = Pick<PreviewBody, 'willUpdate' | 'unchanged' | 'willWithdraw'>;
+
+function listedLines(preview: ListedLines): Map<string, Listed> {
   return new Map<string, Listed>([
     ...preview.willUpdate.map(({ commitmentId, ref, version, row }) => [commitmentId, { ref, version, row }] as const),
     ...preview.unchanged.map(({ commitmentId, ref, version, row }) => [commitmentId, { ref, version, row }] as const),
@@ -194,7 +197,7 @@ function changedSincePreview(line: Commitment, listed: Listed, what: string): Pr
  * ones the preview showed, each at the version it showed (412 naming the first that is not).
  * `lines` are the grant's lines as they stand under the commit's grant lock.
  */
-export function assertLinesAsPreviewed(previewed: PreviewBody, current: PreviewBody, lines: readonly Commitment[]): void {
+export function assertLinesAsPreviewed(previewed: ListedLines, current: ListedLines, lines: readonly Commitment[]): void {
   const byId = new Map(lines.map((line) => [line.id, line]));
   const seen = listedLines(previewed);
   for (const [id, listed] of seen) {

@@ -22,8 +22,11 @@ export interface Grid {
   readonly sheets: readonly string[];
 }
 
-/** Data rows after the header: enough for a ledger export of a year, and a bound on work. */
-export const MAX_ROWS = 50_000;
+/**
+ * Rows read, counting the header and anything above it: a year's ledger export of 50,000
+ * payments with its header and a title or two, and a bound on work.
+ */
+export const MAX_ROWS = 50_100;
 export const MAX_COLUMNS = 100;
 /** Longer than any field the ledger keeps; a longer cell is cut so one cell cannot bloat a preview. */
 export const MAX_CELL_TEXT = 4_000;

@@ -5,10 +5,10 @@ import type { Grant } from '../../grants/repository.ts';
 import { fieldsOf } from '../../imports/interpret/headers.ts';
 import type { ImportRecord } from '../../imports/repository.ts';
 import { mappingBody, reviseImportBody } from '../../imports/schemas.ts';
-import { commitImport, createImport, findImport, mapImport, reviseImport } from '../../imports/service.ts';
+import { createImport, findImport, type ImportView, mapImport, reviseImport, startCommit, viewImport } from '../../imports/service.ts';
 import { acceptUploads, MAX_UPLOAD_BYTES, uploadOf } from '../../imports/upload.ts';
 import { Decimal, formatPounds } from '../../shared/money.ts';
-import { NotFoundProblem, ValidationProblem } from '../../shared/problems.ts';
+import { NotFoundProblem, Problem, ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
 import { type FieldLabels, type FormErrors, formValues, problemToFormErrors } from '../forms.ts';
 import { renderPage } from '../render.ts';
@@ -59,6 +59,34 @@ function showUpload(request: FastifyRequest, reply: FastifyReply, grant: Grant, 
   return renderPage(request, reply, 'import-new', { grant, values, errors, maxMegabytes: MAX_UPLOAD_BYTES / 1024 / 1024 }, status);
 }
 
+/** While a commit runs: its progress, and the page reloads itself (no script needed) until it ends. */
+async function showProgress(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, view: ImportView) {
+  const grant = await grantOrNotFound(app, request, view.headline.grantId);
+  const { done, total } = view.progress;
+  return renderPage(request, reply, 'import-committing', {
+    grant,
+    record: view.headline,
+    done,
+    total,
+    percent: total === 0 ? 0 : Math.floor((done / total) * 100),
+    what: view.headline.kind === 'spend' ? 'payments' : 'lines',
+  });
+}
+
+/** A failed commit's reasons, said on the preview page as the commit itself would have. */
+function failureErrors(view: ImportView): FormErrors | undefined {
+  if (view.status !== 'failed' || !view.failure) return undefined;
+  const text = typeof view.failure.detail === 'string' ? view.failure.detail : 'The commit failed, so nothing was imported.';
+  return { list: [{ text, href: '#main-content' }], fields: {} };
+}
+
+async function showImport(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, importId: string, errors?: FormErrors, status = 200) {
+  const view = await viewImport(app.db, pageAccessOf(request).organisationId, importId);
+  if (!view) throw new NotFoundProblem('import');
+  if (view.status === 'committing') return showProgress(app, request, reply, view);
+  return showPreview(app, request, reply, await importOrNotFound(app, request, importId), errors ?? failureErrors(view), status);
+}
+
 async function showPreview(app: FastifyInstance, request: FastifyRequest, reply: FastifyReply, record: ImportRecord, errors?: FormErrors, status = 200) {
   const grant = await grantOrNotFound(app, request, record.grantId);
   const lines = record.kind === 'spend' ? await listCommitments(app.db, grant.organisationId, grant.id, {}) : [];
@@ -72,7 +100,7 @@ async function showPreview(app: FastifyInstance, request: FastifyRequest, reply:
       record,
       preview,
       errors,
-      canWrite: pageAllows(request, 'finance') && record.status === 'previewed',
+      canWrite: pageAllows(request, 'finance') && (record.status === 'previewed' || record.status === 'failed'),
       fieldChoices: fieldsOf(record.kind).map((field) => ({ value: field, text: FIELD_LABELS[field] ?? field })),
       categoryChoices: grant.categories.map((category) => ({ value: category.code, text: category.name })),
       lineChoices: lines.filter((line) => line.status !== 'withdrawn').map((line) => ({ value: line.id, text: `${line.ref}: ${line.title}` })),
@@ -125,7 +153,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
   });
 
   app.get<ImportParams>('/imports/:importId', { config: { page: page.member('import', 'importId', 'reader') } }, async (request, reply) =>
-    showPreview(app, request, reply, await importOrNotFound(app, request, request.params.importId)),
+    showImport(app, request, reply, request.params.importId),
   );
 
   app.post<ImportParams>('/imports/:importId/mapping', { config: { page: page.member('import', 'importId', 'finance') } }, async (request, reply) => {
@@ -174,7 +202,13 @@ export async function importPages(app: FastifyInstance): Promise<void> {
 
   app.post<ImportParams>('/imports/:importId/commit', { config: { page: page.member('import', 'importId', 'finance') } }, async (request, reply) => {
     try {
-      const { record, result } = await commitImport(app.database.longJobs, pageActorOf(request), request.params.importId);
+      const started = await startCommit({ longJobs: app.database.longJobs, requests: app.db }, app.importJobs, pageActorOf(request), request.params.importId);
+      if (!('replayed' in started) && started.long) {
+        // It carries on whether or not this browser stays; the import's page follows it.
+        started.finished.catch((error: unknown) => request.log.info({ err: error instanceof Error ? error.message : String(error) }, 'import commit failed'));
+        return seeOther(reply, `/imports/${started.headline.id}`);
+      }
+      const { record, result } = 'replayed' in started ? started.replayed : await started.finished;
       const what = record.kind === 'spend' ? 'payments' : 'lines';
       if (record.mode === 'update') {
         const counts = `${result.updated.length} amended, ${result.created.count} new, ${result.withdrawn.length} withdrawn`;
@@ -186,7 +220,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
     } catch (error) {
       const errors = problemToFormErrors(error, PREVIEW_LABELS, 'problems');
       if (!errors) throw error;
-      return showPreview(app, request, reply, await importOrNotFound(app, request, request.params.importId), errors, 422);
+      return showImport(app, request, reply, request.params.importId, errors, error instanceof Problem ? error.status : 422);
     }
   });
 }

@@ -118,15 +118,20 @@ export async function insertSpendEntries(
   const column = <T>(pick: (entry: NewSpendEntry & { readonly id: string }) => T): T[] => entries.map(pick);
   await sql`
     INSERT INTO spend_entries (id, organisation_id, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
-                               expense_area, irrecoverable_vat, merchant_category, paid_to_individual, recorded_by)
+                               expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id,
+                               expenditure_code, card_transaction, recorded_by)
     SELECT id, ${organisationId}::uuid, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
-           expense_area, irrecoverable_vat, merchant_category, paid_to_individual, ${actorId}::uuid
+           expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id, expenditure_code,
+           card_transaction, ${actorId}::uuid
     FROM unnest(${column((e) => e.id)}::uuid[], ${column((e) => e.grantId)}::uuid[], ${column((e) => e.commitmentId)}::uuid[],
                 ${column((e) => e.amount.toString())}::numeric[], ${column((e) => e.spentOn)}::date[], ${column((e) => e.reference)}::text[],
                 ${column((e) => e.description)}::text[], ${column((e) => e.supplier)}::text[], ${column((e) => e.expenseArea)}::text[],
                 ${column((e) => (e.irrecoverableVat === null ? null : e.irrecoverableVat.toString()))}::numeric[],
-                ${column((e) => e.merchantCategory)}::text[], ${column((e) => e.paidToIndividual)}::boolean[])
-      AS t(id, grant_id, commitment_id, amount, spent_on, reference, description, supplier, expense_area, irrecoverable_vat, merchant_category, paid_to_individual)
+                ${column((e) => e.merchantCategory)}::text[], ${column((e) => e.paidToIndividual)}::boolean[],
+                ${column((e) => e.kind)}::text[], ${column((e) => e.supplierId)}::text[], ${column((e) => e.expenditureCode)}::text[],
+                ${column((e) => e.cardTransaction)}::boolean[])
+      AS t(id, grant_id, commitment_id, amount, spent_on, reference, description, supplier, expense_area, irrecoverable_vat, merchant_category,
+           paid_to_individual, kind, supplier_id, expenditure_code, card_transaction)
   `.execute(trx);
 }
 

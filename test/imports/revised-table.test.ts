@@ -248,7 +248,10 @@ describe('revised tables (mode=update)', () => {
     const summary = await summaryOf(council.as.reader, grantId);
     expect([summary.committed, summary.lines]).toEqual(['1619758.00', 14]);
     expect((await council.as.reader.get(`/api/v1/commitments/${lines.get('13').id}`)).body).toMatchObject({ amount: '19484.00', version: 1 });
-    expect((await council.as.reader.get(`/api/v1/imports/${preview.id}`)).body.status).toBe('previewed');
+    // A refused commit leaves the import failed with its reasons (nothing written); previewing it again makes it ready.
+    const afterRefusal = (await council.as.reader.get(`/api/v1/imports/${preview.id}`)).body;
+    expect(afterRefusal.status).toBe('failed');
+    expect(afterRefusal.failure).toMatchObject({ commitmentId: line3.id, currentVersion: 2 });
 
     // An unchanged line counts too: the file was read against it as it stood.
     const again = expectCreated(await uploadRevision(council, grantId, revisedFile()));

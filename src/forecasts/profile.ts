@@ -1,7 +1,7 @@
 import { isLiveLine } from '../conditions/rules.ts';
 import type { PostStatus, SecondmentStatus } from '../db/tables.ts';
 import { COUNTED_POSTS, COUNTED_SECONDMENTS, overlap } from '../governance/reconciliation/prorate.ts';
-import { daysBetween, monthBounds, monthsAfter, monthsOfFinancialYear } from '../shared/calendar.ts';
+import { countMonthsAfter, daysBetween, monthBounds, monthsOfFinancialYear } from '../shared/calendar.ts';
 import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
 import { decimalOfPence, maxPence, type Pence, penceOfDecimal } from '../shared/pence.ts';
 
@@ -97,7 +97,7 @@ const NOTHING_PLANNED: readonly Pence[] = Object.freeze(Array<Pence>(12).fill(0n
  * after `on`; the pennies that do not divide go to the last month, so the months add up exactly.
  */
 function evenProfileInPence(financialYear: string, amount: Pence | null, actualToDate: Pence, on: string): ProfileInPence {
-  const ahead = monthsAfter(financialYear, on).length;
+  const ahead = countMonthsAfter(financialYear, on);
   const unspent = maxPence((amount ?? 0n) - actualToDate, 0n);
   if (ahead === 0 || unspent === 0n) return { source: 'even', months: NOTHING_PLANNED };
   // Whole pence, rounded down: unspent is never negative, so bigint division is exactly that.
@@ -173,7 +173,7 @@ export interface ForecastLineTerms {
  */
 export function remainingMonths<T>(financialYear: string, line: ForecastLineTerms, months: readonly T[], nothing: T, on: string): T[] {
   const expects = isLiveLine(line) && line.amount !== null;
-  const first = 12 - monthsAfter(financialYear, on).length;
+  const first = 12 - countMonthsAfter(financialYear, on);
   return months.map((amount, index) => (expects && index >= first ? amount : nothing));
 }
 

@@ -28,7 +28,8 @@ export const profileSchema = z
   .meta({ id: 'LineProfile' });
 
 export function presentProfile(financialYear: string, line: LineForecast): z.output<typeof profileSchema> {
-  return { source: line.source, months: monthsOfFinancialYear(financialYear).map((month, index) => ({ month, amount: formatMoney(line.profile[index]!) })) };
+  const profile = line.profile;
+  return { source: line.source, months: monthsOfFinancialYear(financialYear).map((month, index) => ({ month, amount: formatMoney(profile[index]!) })) };
 }
 
 const ASSUMPTION = /^(withdraw:[0-9a-f-]{36}|delay:[0-9a-f-]{36}:(1[0-2]|[1-9]))$/i;

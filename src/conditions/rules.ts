@@ -1,4 +1,5 @@
 import { Decimal, formatMoney, formatPercent, formatPounds, formatShare, maxDecimal, ZERO } from '../shared/money.ts';
+import { maxPence, type Pence } from '../shared/pence.ts';
 import { CapExceededProblem, OverAllocationProblem } from '../shared/problems.ts';
 
 /**
@@ -85,6 +86,11 @@ export function isLiveLine(line: { readonly status: string }): boolean {
  */
 export function exposureOf(line: LineFigures): Decimal {
   return maxDecimal(line.amount ?? ZERO, line.spent);
+}
+
+/** exposureOf in pence, for the forecast's ten thousand lines; a property test holds the two together. */
+export function exposureInPence(line: { readonly amount: Pence | null; readonly spent: Pence }): Pence {
+  return maxPence(line.amount ?? 0n, line.spent);
 }
 
 /** committed / allocation; null while nothing is allocated. */

@@ -1,8 +1,9 @@
 import { isLiveLine } from '../conditions/rules.ts';
 import type { PostStatus, SecondmentStatus } from '../db/tables.ts';
 import { COUNTED_POSTS, COUNTED_SECONDMENTS, overlap } from '../governance/reconciliation/prorate.ts';
-import { daysBetween, monthBounds, monthsAfter, monthsOfFinancialYear } from '../shared/calendar.ts';
-import { Decimal, maxDecimal, sumDecimals, ZERO } from '../shared/money.ts';
+import { countMonthsAfter, daysBetween, monthBounds, monthsOfFinancialYear } from '../shared/calendar.ts';
+import { Decimal, sumDecimals, ZERO } from '../shared/money.ts';
+import { decimalOfPence, maxPence, type Pence, penceOfDecimal } from '../shared/pence.ts';
 
 /**
  * A line's profile: what it is expected to spend in each month of its grant's year. Entered by
@@ -80,22 +81,61 @@ export function staffProfile(financialYear: string, costs: readonly (StaffCost |
 }
 
 /**
+ * Profiles as the forecast works them, in pence (src/shared/pence.ts): ten thousand lines of
+ * twelve months each are sums and masks, and Decimals for all of them cost more than reading
+ * the ledger. The Decimal functions below are the same rules for callers that hold Decimals.
+ */
+export interface ProfileInPence {
+  readonly source: ProfileSource;
+  readonly months: readonly Pence[];
+}
+
+const NOTHING_PLANNED: readonly Pence[] = Object.freeze(Array<Pence>(12).fill(0n));
+
+/**
  * The unspent amount (amount − actual, never below nothing) in equal pennies over the months
  * after `on`; the pennies that do not divide go to the last month, so the months add up exactly.
  */
-export function evenProfile(financialYear: string, amount: Decimal | null, actualToDate: Decimal, on: string): Profile {
-  const months = monthsOfFinancialYear(financialYear);
-  const ahead = monthsAfter(financialYear, on);
-  const unspent = maxDecimal((amount ?? ZERO).minus(actualToDate), ZERO);
-  if (ahead.length === 0 || unspent.isZero()) return { source: 'even', months: months.map(() => ZERO) };
-  const each = unspent.dividedBy(ahead.length).toDecimalPlaces(2, Decimal.ROUND_DOWN);
-  const last = unspent.minus(each.times(ahead.length - 1));
-  return { source: 'even', months: months.map((month) => (!ahead.includes(month) ? ZERO : month === ahead.at(-1) ? last : each)) };
+function evenProfileInPence(financialYear: string, amount: Pence | null, actualToDate: Pence, on: string): ProfileInPence {
+  const ahead = countMonthsAfter(financialYear, on);
+  const unspent = maxPence((amount ?? 0n) - actualToDate, 0n);
+  if (ahead === 0 || unspent === 0n) return { source: 'even', months: NOTHING_PLANNED };
+  // Whole pence, rounded down: unspent is never negative, so bigint division is exactly that.
+  const each = unspent / BigInt(ahead);
+  const last = unspent - each * BigInt(ahead - 1);
+  const first = 12 - ahead;
+  return { source: 'even', months: NOTHING_PLANNED.map((_, index) => (index < first ? 0n : index === 11 ? last : each)) };
 }
 
 /** An entered profile as twelve months; months not given plan nothing. */
-function enteredProfile(financialYear: string, entered: ReadonlyMap<string, Decimal>): Profile {
-  return { source: 'entered', months: monthsOfFinancialYear(financialYear).map((month) => entered.get(month) ?? ZERO) };
+function enteredProfileInPence(financialYear: string, entered: ReadonlyMap<string, Pence>): ProfileInPence {
+  return { source: 'entered', months: monthsOfFinancialYear(financialYear).map((month) => entered.get(month) ?? 0n) };
+}
+
+export interface ProfileInputsInPence {
+  readonly financialYear: string;
+  /** Null when nothing was entered. */
+  readonly entered: ReadonlyMap<string, Pence> | null;
+  readonly staff: readonly (StaffCost | null)[];
+  readonly amount: Pence | null;
+  readonly actualToDate: Pence;
+  readonly on: string;
+}
+
+/** Entered, else posts and secondments, else even: the one order of precedence. */
+export function profileInPence(inputs: ProfileInputsInPence): ProfileInPence {
+  if (inputs.entered !== null && inputs.entered.size > 0) return enteredProfileInPence(inputs.financialYear, inputs.entered);
+  const staff = staffProfile(inputs.financialYear, inputs.staff);
+  if (staff !== null) return { source: staff.source, months: staff.months.map(penceOfDecimal) };
+  return evenProfileInPence(inputs.financialYear, inputs.amount, inputs.actualToDate, inputs.on);
+}
+
+const penceOrNull = (amount: Decimal | null) => (amount === null ? null : penceOfDecimal(amount));
+const decimalProfile = (profile: ProfileInPence): Profile => ({ source: profile.source, months: profile.months.map(decimalOfPence) });
+
+/** evenProfileInPence for Decimals. */
+export function evenProfile(financialYear: string, amount: Decimal | null, actualToDate: Decimal, on: string): Profile {
+  return decimalProfile(evenProfileInPence(financialYear, penceOrNull(amount), penceOfDecimal(actualToDate), on));
 }
 
 export interface ProfileInputs {
@@ -108,24 +148,35 @@ export interface ProfileInputs {
   readonly on: string;
 }
 
-/** Entered, else posts and secondments, else even: the one order of precedence. */
+/** profileInPence for Decimals. */
 export function profileOf(inputs: ProfileInputs): Profile {
-  if (inputs.entered !== null && inputs.entered.size > 0) return enteredProfile(inputs.financialYear, inputs.entered);
-  return staffProfile(inputs.financialYear, inputs.staff) ?? evenProfile(inputs.financialYear, inputs.amount, inputs.actualToDate, inputs.on);
+  return decimalProfile(
+    profileInPence({
+      ...inputs,
+      entered: inputs.entered === null ? null : new Map([...inputs.entered].map(([month, amount]) => [month, penceOfDecimal(amount)])),
+      amount: penceOrNull(inputs.amount),
+      actualToDate: penceOfDecimal(inputs.actualToDate),
+    }),
+  );
 }
 
 export interface ForecastLineTerms {
   readonly status: string;
-  readonly amount: Decimal | null;
+  /** Null while tbc; only whether there is one matters. */
+  readonly amount: unknown;
 }
 
 /**
  * What a line is still expected to spend in each month, after the day the forecast is made on:
  * its profile's months after that day's month. A withdrawn line expects nothing, and so does a
- * tbc line until it is priced.
+ * tbc line until it is priced. In pence or in Decimals, `nothing` being that type's zero.
  */
-export function remainingByMonth(financialYear: string, line: ForecastLineTerms, profile: Profile, on: string): Decimal[] {
-  const ahead = new Set(monthsAfter(financialYear, on));
+export function remainingMonths<T>(financialYear: string, line: ForecastLineTerms, months: readonly T[], nothing: T, on: string): T[] {
   const expects = isLiveLine(line) && line.amount !== null;
-  return monthsOfFinancialYear(financialYear).map((month, index) => (expects && ahead.has(month) ? profile.months[index]! : ZERO));
+  const first = 12 - countMonthsAfter(financialYear, on);
+  return months.map((amount, index) => (expects && index >= first ? amount : nothing));
+}
+
+export function remainingByMonth(financialYear: string, line: ForecastLineTerms, profile: Profile, on: string): Decimal[] {
+  return remainingMonths(financialYear, line, profile.months, ZERO, on);
 }

@@ -2,6 +2,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import type { Period } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
+import { type Pence, penceOf } from '../shared/pence.ts';
 
 /** Entered profiles by line, each a map of month to amount; lines with none are absent. */
 export async function findEnteredProfiles(db: Kysely<Database>, organisationId: string, commitmentIds: readonly string[]): Promise<Map<string, Map<string, Decimal>>> {
@@ -22,8 +23,8 @@ export async function findEnteredProfiles(db: Kysely<Database>, organisationId: 
   return profiles;
 }
 
-/** A grant's entered profiles, every line's at once. */
-export async function findGrantEnteredProfiles(db: Kysely<Database>, organisationId: string, grantId: string): Promise<Map<string, Map<string, Decimal>>> {
+/** A grant's entered profiles, every line's at once, in pence as the forecast works them. */
+export async function findGrantEnteredProfiles(db: Kysely<Database>, organisationId: string, grantId: string): Promise<Map<string, Map<string, Pence>>> {
   const rows = await db
     .selectFrom('commitment_profiles as p')
     .innerJoin('commitments as c', (join) => join.onRef('c.id', '=', 'p.commitment_id').onRef('c.organisation_id', '=', 'p.organisation_id'))
@@ -31,10 +32,10 @@ export async function findGrantEnteredProfiles(db: Kysely<Database>, organisatio
     .where('p.organisation_id', '=', organisationId)
     .where('c.grant_id', '=', grantId)
     .execute();
-  const profiles = new Map<string, Map<string, Decimal>>();
+  const profiles = new Map<string, Map<string, Pence>>();
   for (const row of rows) {
-    const months = profiles.get(row.commitment_id) ?? new Map<string, Decimal>();
-    months.set(row.month, new Decimal(row.amount));
+    const months = profiles.get(row.commitment_id) ?? new Map<string, Pence>();
+    months.set(row.month, penceOf(row.amount));
     profiles.set(row.commitment_id, months);
   }
   return profiles;

@@ -3,6 +3,7 @@ import { WARNING_CODES } from '../conditions/warnings.ts';
 import { optionalText } from '../http/schemas.ts';
 import { isoDateSchema, monthSchema, monthsOfFinancialYear, periodSchema } from '../shared/calendar.ts';
 import { formatMoney, formatMoneyOrNull, moneyInput, moneyOutput, shareInput, shareOutput } from '../shared/money.ts';
+import { formatPence } from '../shared/pence.ts';
 import type { Forecast, LineForecast } from './outturn.ts';
 import type { Assumptions, KeptForecastItem } from './service.ts';
 
@@ -27,7 +28,8 @@ export const profileSchema = z
   .meta({ id: 'LineProfile' });
 
 export function presentProfile(financialYear: string, line: LineForecast): z.output<typeof profileSchema> {
-  return { source: line.source, months: monthsOfFinancialYear(financialYear).map((month, index) => ({ month, amount: formatMoney(line.profile[index]!) })) };
+  const profile = line.profile;
+  return { source: line.source, months: monthsOfFinancialYear(financialYear).map((month, index) => ({ month, amount: formatMoney(profile[index]!) })) };
 }
 
 const ASSUMPTION = /^(withdraw:[0-9a-f-]{36}|delay:[0-9a-f-]{36}:(1[0-2]|[1-9]))$/i;
@@ -121,7 +123,17 @@ export function presentForecast(grant: { id: string; financialYear: string }, fo
     })),
     headings: forecast.headings.map((h) => ({ heading: h.heading, label: h.label, ...outturnOf(h) })),
     months: forecast.months.map((m) => ({ month: m.month, actual: formatMoney(m.actual), forecast: formatMoney(m.forecast) })),
-    lines: forecast.lines.map((l) => ({ id: l.id, ref: l.ref, title: l.title, category: l.category, ...outturnOf(l), source: l.source })),
+    // Printed from the pence each line keeps: no Decimal for ten thousand lines.
+    lines: forecast.lines.map((l) => ({
+      id: l.id,
+      ref: l.ref,
+      title: l.title,
+      category: l.category,
+      actualToDate: formatPence(l.inPence.actualToDate),
+      forecastRemaining: formatPence(l.inPence.forecastRemaining),
+      forecastOutturn: formatPence(l.inPence.forecastOutturn),
+      source: l.source,
+    })),
     warnings: forecast.warnings.map((w) => ({ code: w.code, message: w.message, ...(w.category === undefined ? {} : { category: w.category }) })),
   };
 }

@@ -5,15 +5,15 @@ import { findCommitment } from '../commitments/service.ts';
 import { DEFAULT_UNDERSPEND_THRESHOLD } from '../conditions/warnings.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { readGrantFigures, readSpendByMonth } from '../figures/service.ts';
+import { readLinesWithSpendTo, readSpendByMonth } from '../figures/service.ts';
 import { allStaff } from '../governance/staffing.ts';
 import { findGrant } from '../grants/service.ts';
 import { categoryTerms, type Grant } from '../grants/repository.ts';
 import { addMonths, financialYearBounds, monthsOfFinancialYear, periodOf } from '../shared/calendar.ts';
 import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem, ValidationProblem } from '../shared/problems.ts';
-import { buildForecast, type Forecast, type LineForecast } from './outturn.ts';
-import { profileOf, type StaffCost, staffCostOfPost, staffCostOfSecondment } from './profile.ts';
+import { buildForecastInPence, type Forecast, type LineForecast } from './outturn.ts';
+import { profileInPence, type StaffCost, staffCostOfPost, staffCostOfSecondment } from './profile.ts';
 import {
   findEnteredProfiles,
   findGrantEnteredProfiles,
@@ -90,25 +90,25 @@ export async function forecastGrant(
   if (!grant) throw new NotFoundProblem('grant');
   const on = forecastDay(grant, request.on, request.today);
   const assumptions = request.assume ?? NO_ASSUMPTIONS;
-  const [figures, entered, staff, actualByMonth, threshold] = await Promise.all([
-    readGrantFigures(db, grant, { before: null, on }, { lines: true }),
+  const [lines, entered, staff, actualByMonth, threshold] = await Promise.all([
+    readLinesWithSpendTo(db, grantId, on),
     findGrantEnteredProfiles(db, organisationId, grantId),
     staffByLine(db, organisationId, assumptions),
     readSpendByMonth(db, grantId, on),
     underspendThreshold(db, organisationId),
   ]);
-  const lineIds = new Set(figures.lines.map((line) => line.id));
+  const lineIds = new Set(lines.map((line) => line.id));
   const unknown = assumptions.withdraw.filter((id) => !lineIds.has(id));
   if (unknown.length > 0) throw new ValidationProblem(unknown.map((id) => ({ path: 'assume', message: `names no line of this grant: ${id}` })));
   const withdrawn = new Set(assumptions.withdraw);
-  const forecast = buildForecast({
+  const forecast = buildForecastInPence({
     financialYear: grant.financialYear,
     on,
     allocation: grant.allocation,
     underspendThreshold: threshold,
     categories: grant.categories.map((category) => ({ ...category, cap: categoryTerms(grant, category).cap })),
     headings: grant.headings,
-    lines: figures.lines.map((line) => ({
+    lines: lines.map((line) => ({
       id: line.id,
       ref: line.ref,
       title: line.title,
@@ -116,7 +116,7 @@ export async function forecastGrant(
       status: withdrawn.has(line.id) ? 'withdrawn' : line.status,
       amount: line.amount,
       actualToDate: line.spent,
-      profile: profileOf({
+      profile: profileInPence({
         financialYear: grant.financialYear,
         entered: entered.get(line.id) ?? null,
         staff: staff.get(line.id) ?? [],

@@ -122,7 +122,14 @@ export function monthBounds(month: string): FinancialYearBounds {
 
 /** The months of the year that start after the day: the months a forecast made on it still has ahead. */
 export function monthsAfter(financialYear: string, isoDate: string): string[] {
-  return monthsOfFinancialYear(financialYear).filter((month) => month > monthOf(isoDate));
+  const month = monthOf(isoDate);
+  return monthsOfFinancialYear(financialYear).filter((later) => later > month);
+}
+
+/** How many months monthsAfter lists, worked out rather than listed: a forecast asks once per line. */
+export function countMonthsAfter(financialYear: string, isoDate: string): number {
+  const index = (Number(isoDate.slice(0, 4)) - startYear(financialYear)) * 12 + Number(isoDate.slice(5, 7)) - 4;
+  return Math.min(12, Math.max(0, 11 - index));
 }
 
 /** The same day `months` calendar months later, or the month's last day when it has no such day (31 January + 1 is 28 or 29 February). */

@@ -74,7 +74,14 @@ export async function forecastPages(app: FastifyInstance): Promise<void> {
         months.map((m) => ({ label: m.shortLabel, actual: m.actual, forecast: m.forecast, toDate: m.toDate })),
         forecast.allocation,
       ),
-      lines: forecast.lines.map((l) => ({ ...l, sourceText: SOURCE_TEXT[l.source] })),
+      lines: forecast.lines.map((l) => ({
+        id: l.id,
+        ref: l.ref,
+        title: l.title,
+        actualToDate: l.actualToDate,
+        forecastOutturn: l.forecastOutturn,
+        sourceText: SOURCE_TEXT[l.source],
+      })),
       canWrite: pageAllows(request, 'finance'),
     });
   });

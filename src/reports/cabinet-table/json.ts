@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { type Decimal, formatMoney, moneyOutput } from '../../shared/money.ts';
-import { type CabinetLine, type CabinetTable, groupForecast, lineForecast } from './model.ts';
+import { type CabinetLine, type CabinetTable, type ForecastCells, groupForecast, lineForecast } from './model.ts';
 
 export const cabinetTableSchema = z
   .object({
@@ -23,6 +23,7 @@ export const cabinetTableSchema = z
         ),
         subtotal: moneyOutput,
         forecastOutturn: moneyOutput.optional().meta({ description: "With forecast=true: the group's lines' forecast outturn." }),
+        variance: moneyOutput.optional().meta({ description: 'With forecast=true: subtotal − forecastOutturn.' }),
       }),
     ),
     total: moneyOutput,
@@ -44,6 +45,7 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
     const cells = lineForecast(forecast, line);
     return { forecastOutturn: formatMoney(cells.outturn), variance: money(cells.variance) };
   };
+  const groupCells = (cells: ForecastCells) => ({ forecastOutturn: formatMoney(cells.outturn), variance: money(cells.variance)! });
   return {
     organisation: table.organisation,
     scheme: table.scheme.code,
@@ -54,7 +56,7 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
       label: group.label,
       lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount, ...forLine(line) })),
       subtotal: formatMoney(group.subtotal),
-      ...(forecast === null ? {} : { forecastOutturn: formatMoney(groupForecast(forecast, group).outturn) }),
+      ...(forecast === null ? {} : groupCells(groupForecast(forecast, group))),
     })),
     total: formatMoney(table.total),
     balance: formatMoney(table.balance),

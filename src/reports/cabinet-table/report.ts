@@ -54,7 +54,7 @@ export const cabinetTableReport = defineReport({
     }),
     forecast: z.enum(['true', 'false']).optional().meta({
       description:
-        "true: every format adds forecast outturn and variance (amount − forecast outturn) per line, group and the total of commitments, then the forecast outturn of lines not listed (withdrawn, or committed after on), the grant's forecast outturn and its variance against the allocation (the forecast made today; not with asAt).",
+        "true: adds forecast outturn and variance (amount − forecast outturn) per line and group (the JSON's fields; in the other formats two columns beside the amount, on the total of commitments too, then the forecast outturn of lines not listed (withdrawn, or committed after on), the grant's forecast outturn and its variance against the allocation, which the JSON gives at its top level). The forecast is made today; not with asAt.",
     }),
   }),
   load: (request, query) => loadCabinetTable(request.db, request.organisationId, request.grantId, query, todayInLondon(request.now)),

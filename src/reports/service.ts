@@ -6,6 +6,8 @@ import { Decimal } from '../shared/money.ts';
 import { NotFoundProblem, ValidationProblem } from '../shared/problems.ts';
 import { type AsAt, grantAsAt } from '../figures/as-at.ts';
 import { type GrantFigures, readGrantFigures } from '../figures/service.ts';
+import type { Forecast } from '../forecasts/outturn.ts';
+import { forecastGrant } from '../forecasts/service.ts';
 import { findCommitteeLines, findOrganisationHeader, type LineWithSpend, linesWithSpendPages, type SpendQuery, type SpendRow, spendPages } from './repository.ts';
 import { readingAhead } from './snapshot.ts';
 import { categoryFinder, type CommitteeLines, type ReportContext, type WithCategory } from './shared/context.ts';
@@ -42,6 +44,18 @@ export function quarterFigures(db: Kysely<Database>, context: ReportContext, qua
   const { grant } = context;
   const on = quarterBounds(grant.financialYear, quarter).lastDay;
   return readGrantFigures(db, grant, { before: context.asAt?.before ?? null, on }, { quartersOf: grant.financialYear });
+}
+
+/**
+ * The forecast the DfE return prints: made on the quarter's last day, or today if that is
+ * earlier (the forecast service brings a day before the year into it). None in an as-at
+ * return: a forecast is made from the records as they stand now.
+ */
+export async function quarterForecast(db: Kysely<Database>, context: ReportContext, quarter: Quarter, today: string): Promise<Forecast | null> {
+  if (context.asAt !== null) return null;
+  const { lastDay } = quarterBounds(context.grant.financialYear, quarter);
+  const { forecast } = await forecastGrant(db, context.grant.organisationId, context.grant.id, { on: today < lastDay ? undefined : lastDay, today });
+  return forecast;
 }
 
 async function* withCategories<T extends { readonly categoryId: string }>(pages: AsyncIterable<T[]>, grant: Grant): AsyncGenerator<WithCategory<T>[]> {

@@ -52,15 +52,15 @@ describe("a period's figures", () => {
 
   it("leaves a line committed in Q3 out of the Q2 return's committed figures, while spend dated in Q2 counts", async () => {
     const q2 = (await dfe('quarter=Q2')).body;
-    expect(q2.total).toEqual({ committed: '100000.00', spentInQuarter: '5000.00', spentToDate: '15000.00' });
+    expect(q2.total).toEqual({ committed: '100000.00', spentInQuarter: '5000.00', spentToDate: '15000.00', forecast: expect.any(Object) });
     const delivery = q2.headings.find((h: { heading: string }) => h.heading === 'service_delivery');
     expect(delivery).toMatchObject({ committed: '0.00', spentInQuarter: '5000.00', spentToDate: '5000.00' });
     expect(q2.transformationShare).toBe('0.1000');
 
     const q3 = (await dfe('quarter=Q3')).body;
-    expect(q3.total).toEqual({ committed: '300000.00', spentInQuarter: '2000.00', spentToDate: '17000.00' });
+    expect(q3.total).toEqual({ committed: '300000.00', spentInQuarter: '2000.00', spentToDate: '17000.00', forecast: expect.any(Object) });
     const q1 = (await dfe('quarter=Q1')).body;
-    expect(q1.total).toEqual({ committed: '100000.00', spentInQuarter: '10000.00', spentToDate: '10000.00' });
+    expect(q1.total).toEqual({ committed: '100000.00', spentInQuarter: '10000.00', spentToDate: '10000.00', forecast: expect.any(Object) });
   });
 
   it('lists on the committee table ?on= only the lines committed by that day, a withdrawn line never', async () => {
@@ -126,7 +126,7 @@ describe("a period's figures", () => {
 
     const now = (await table('on=2025-09-30')).body;
     expect(now).toMatchObject({ total: '5000.00', lines: 2 });
-    expect((await dfe('quarter=Q2')).body.total).toEqual({ committed: '5000.00', spentInQuarter: '5000.00', spentToDate: '15000.00' });
+    expect((await dfe('quarter=Q2')).body.total).toEqual({ committed: '5000.00', spentInQuarter: '5000.00', spentToDate: '15000.00', forecast: expect.any(Object) });
 
     const { context, committee } = await loadCommitteeLines(db(), council.id, grantId, instant, '2025-09-30');
     const then = cabinetTableJson(buildCabinetTable(context, committee));

@@ -80,10 +80,11 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
     expect(texts).toContain("'-INV-1");
     expect(texts.filter((text) => /^[=+\-@\t\r]/.test(text))).toEqual([]);
     expect(formulaCells(dfe).map((cell) => cell.replace(/!.*=/, '='))).toEqual([
-      'Summary=SUM(B3:B5)',
-      'Summary=SUM(C3:C5)',
-      'Summary=SUM(D3:D5)',
+      // The forecast's outturn (actual + remaining) and variance (committed − outturn) on each heading's row.
+      ...[3, 4, 5].flatMap((row) => [`Summary=E${row}+F${row}`, `Summary=B${row}-G${row}`]),
+      ...['B', 'C', 'D', 'E', 'F', 'G', 'H'].map((column) => `Summary=SUM(${column}3:${column}5)`),
       expect.stringMatching(/^Summary=B\d+-B6$/),
+      expect.stringMatching(/^Summary=B\d+-G6$/),
       'Spend=SUM(E2:E6)',
     ]);
     // Money stays numeric even where text would have been neutralised.

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { moneyOutput } from '../../shared/money.ts';
 import { EXPECTATION_STATUSES } from '../expectations/schemas.ts';
 import { MILESTONE_STATUSES } from '../milestones/schemas.ts';
 import { RISK_STATUSES } from '../risks/schemas.ts';
@@ -58,6 +59,22 @@ export const programmeReportSchema = z
           summary: z.string().meta({ examples: ['Attendance Lead ×3: 1 in post, 2 recruiting'] }),
         }),
       ),
+      recruitingForecast: z
+        .array(
+          z.object({
+            id: z.uuid(),
+            title: z.string(),
+            line: z.object({ id: z.uuid(), ref: z.string(), title: z.string() }).meta({ description: 'The line that funds the post.' }),
+            financialYear: z.string(),
+            plannedStart: z.iso.date().nullable(),
+            forecastCostThisYear: moneyOutput.meta({ description: "The post's cost in its line's year, from its planned start, as the forecast profiles it." }),
+            monthLater: moneyOutput.meta({
+              description:
+                "The change in the grant's forecast outturn were the post to start a month later (GET …/forecast?assume=delay:…); negative lowers it, 0.00 where an entered profile sets the line's months.",
+            }),
+          }),
+        )
+        .meta({ description: 'Posts still recruiting, funded by a line of a grant whose year holds asOf: what each moves in the forecast made on asOf.' }),
     }),
     secondments: z.object({
       total: z.number().int(),

@@ -12,6 +12,7 @@ import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
 import { listSecondments } from '../secondments/repository.ts';
 import { listWorkstreams } from '../workstreams/repository.ts';
 import { type ProgrammeReport, statusLabel } from './model.ts';
+import { recruitingPostsForecast } from './recruiting.ts';
 import { findOrganisation, latestRatings } from './repository.ts';
 
 const TOP_RISKS = 5;
@@ -84,6 +85,7 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
     listRisks(db, organisationId, {}),
     listExpectations(db, organisationId, {}),
   ]);
+  const recruitingForecast = await recruitingPostsForecast(db, organisationId, posts, asOf);
   const bodyNames = new Map(bodies.map((b) => [b.id, b.name]));
   const workstreamNames = new Map(workstreams.map((w) => [w.id, w.name]));
   const open = milestones.filter((m) => m.status !== 'complete' && m.status !== 'cancelled');
@@ -115,6 +117,7 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
       unfilled: headcountIn(posts, 'unfilled'),
       ended: headcountIn(posts, 'ended'),
       roles: roles(posts),
+      recruitingForecast,
     },
     secondments: {
       total: secondments.length,

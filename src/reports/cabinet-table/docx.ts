@@ -1,11 +1,12 @@
 import { AlignmentType, Document, HeadingLevel, Packer, Paragraph, ShadingType, Table, TableCell, TableRow, TextRun, WidthType } from 'docx';
-import { formatGroupedPounds } from '../../shared/money.ts';
+import { type Decimal, formatGroupedPounds } from '../../shared/money.ts';
 import { amountOrTbc, positionLine } from '../shared/format.ts';
 import { xmlSafe } from '../shared/safe-text.ts';
-import { type CabinetTable, tableTitle } from './model.ts';
+import { type CabinetTable, FORECAST_LABELS, type ForecastCells, forecastFoot, groupForecast, lineForecast, tableTitle } from './model.ts';
 
-// A4 portrait with 2.54 cm margins leaves 9,026 twips for the table.
+// A4 portrait with 2.54 cm margins leaves 9,026 twips for the table; the forecast's two columns take from the line's.
 const COLUMN_WIDTHS = [800, 6626, 1600] as const;
+const FORECAST_WIDTHS = [800, 3826, 1400, 1500, 1500] as const;
 const FONT = 'Arial';
 
 interface RowStyle {
@@ -27,25 +28,37 @@ function cell(text: string, width: number, align: 'left' | 'right', style: RowSt
   });
 }
 
-function row(ref: string, line: string, amount: string, style: RowStyle = {}): TableRow {
+function row(widths: readonly number[], texts: readonly string[], style: RowStyle = {}): TableRow {
   return new TableRow({
     tableHeader: style.header ?? false,
     cantSplit: true,
-    children: [cell(ref, COLUMN_WIDTHS[0], 'right', style), cell(line, COLUMN_WIDTHS[1], 'left', style), cell(amount, COLUMN_WIDTHS[2], 'right', style)],
+    children: texts.map((text, index) => cell(text, widths[index]!, index === 1 ? 'left' : 'right', style)),
   });
 }
 
-/** The committee table as a real Word table (not an image or tabs), header row repeated on each page. */
+const pounds = (value: Decimal | null) => (value === null ? '' : formatGroupedPounds(value));
+
+/** The committee table as a real Word table (not an image or tabs), header row repeated on each page; the forecast's two columns when asked. */
 export async function cabinetTableDocx(table: CabinetTable): Promise<Buffer> {
-  const rows: TableRow[] = [row('#', 'Line', '£', { bold: true, shaded: true, header: true })];
+  const { forecast } = table;
+  const foot = forecast === null ? null : forecastFoot(table, forecast);
+  const widths = forecast === null ? COLUMN_WIDTHS : FORECAST_WIDTHS;
+  const more = (own: ForecastCells | null) => (forecast === null ? [] : own === null ? ['', ''] : [pounds(own.outturn), pounds(own.variance)]);
+  const add = (texts: readonly string[], style?: RowStyle) => row(widths, texts, style);
+  const rows: TableRow[] = [add(['#', 'Line', '£', ...(forecast === null ? [] : ['Forecast outturn £', 'Variance £'])], { bold: true, shaded: true, header: true })];
   for (const group of table.groups) {
-    rows.push(row('', group.label, '', { bold: true, shaded: true }));
-    for (const line of group.lines) rows.push(row(line.ref, line.title, amountOrTbc(line.amount)));
-    rows.push(row('', `Subtotal: ${group.label}`, formatGroupedPounds(group.subtotal), { bold: true }));
+    rows.push(add(['', group.label, '', ...more(null)], { bold: true, shaded: true }));
+    for (const line of group.lines) rows.push(add([line.ref, line.title, amountOrTbc(line.amount), ...(forecast === null ? [] : more(lineForecast(forecast, line)))]));
+    rows.push(add(['', `Subtotal: ${group.label}`, formatGroupedPounds(group.subtotal), ...(forecast === null ? [] : more(groupForecast(forecast, group)))], { bold: true }));
   }
-  rows.push(row('', 'Total commitments', formatGroupedPounds(table.total), { bold: true }));
-  rows.push(row('', `Allocation ${table.financialYear}`, formatGroupedPounds(table.allocation)));
-  rows.push(row('', 'Balance left to commit', formatGroupedPounds(table.balance), { bold: true }));
+  rows.push(add(['', 'Total commitments', formatGroupedPounds(table.total), ...more(foot?.total ?? null)], { bold: true }));
+  rows.push(add(['', `Allocation ${table.financialYear}`, formatGroupedPounds(table.allocation), ...more(null)]));
+  rows.push(add(['', 'Balance left to commit', formatGroupedPounds(table.balance), ...more(null)], { bold: true }));
+  if (foot !== null) {
+    rows.push(add(['', FORECAST_LABELS.unlisted, '', pounds(foot.unlisted), '']));
+    rows.push(add(['', FORECAST_LABELS.outturn, '', pounds(foot.outturn), ''], { bold: true }));
+    rows.push(add(['', FORECAST_LABELS.variance, '', '', pounds(foot.variance)], { bold: true }));
+  }
 
   const document = new Document({
     creator: 'Ringfence',
@@ -58,7 +71,7 @@ export async function cabinetTableDocx(table: CabinetTable): Promise<Buffer> {
           new Paragraph({
             children: [new TextRun({ text: xmlSafe(`${table.organisation.name} (${table.organisation.code}). ${positionLine(table.asAt, table.today, table.on)}.`), font: FONT })],
           }),
-          new Table({ width: { size: COLUMN_WIDTHS.reduce((a, b) => a + b, 0), type: WidthType.DXA }, columnWidths: [...COLUMN_WIDTHS], rows }),
+          new Table({ width: { size: widths.reduce((a, b) => a + b, 0), type: WidthType.DXA }, columnWidths: [...widths], rows }),
         ],
       },
     ],

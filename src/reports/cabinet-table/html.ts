@@ -1,6 +1,6 @@
-import { formatGroupedPounds } from '../../shared/money.ts';
+import { type Decimal, formatGroupedPounds } from '../../shared/money.ts';
 import { amountOrTbc, positionLine } from '../shared/format.ts';
-import { type CabinetTable, tableTitle } from './model.ts';
+import { type CabinetTable, FORECAST_LABELS, type ForecastCells, forecastFoot, groupForecast, lineForecast, tableTitle } from './model.ts';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -15,24 +15,41 @@ const NUMBER = `${CELL};text-align:right;white-space:nowrap`;
 
 function row(cells: readonly string[], options: { bold?: boolean; shaded?: boolean } = {}): string {
   const style = `${options.bold ? 'font-weight:bold;' : ''}${options.shaded ? 'background:#d9d9d9;' : ''}`;
-  const [ref = '', line = '', amount = ''] = cells;
-  return `<tr style="${style}"><td style="${NUMBER}">${ref}</td><td style="${CELL}">${line}</td><td style="${NUMBER}">${amount}</td></tr>`;
+  const [ref = '', line = '', ...figures] = cells;
+  return `<tr style="${style}"><td style="${NUMBER}">${ref}</td><td style="${CELL}">${line}</td>${figures.map((figure) => `<td style="${NUMBER}">${figure}</td>`).join('')}</tr>`;
 }
+
+const pounds = (value: Decimal | null) => (value === null ? '' : formatGroupedPounds(value));
 
 /** A plain, self-contained HTML table that pastes cleanly into Word. Every text is escaped. */
 export function cabinetTableHtml(table: CabinetTable): string {
   const title = escape(tableTitle(table));
+  const { forecast } = table;
+  const foot = forecast === null ? null : forecastFoot(table, forecast);
+  // The forecast's two cells after the amount, when asked; empty ones where a row has none.
+  const more = (own: ForecastCells | null) => (forecast === null ? [] : own === null ? ['', ''] : [pounds(own.outturn), pounds(own.variance)]);
   const body: string[] = [];
   for (const group of table.groups) {
-    body.push(row(['', escape(group.label), ''], { bold: true, shaded: true }));
-    for (const line of group.lines) body.push(row([escape(line.ref), escape(line.title), amountOrTbc(line.amount)]));
-    body.push(row(['', `Subtotal: ${escape(group.label)}`, formatGroupedPounds(group.subtotal)], { bold: true }));
+    body.push(row(['', escape(group.label), '', ...more(null)], { bold: true, shaded: true }));
+    for (const line of group.lines)
+      body.push(row([escape(line.ref), escape(line.title), amountOrTbc(line.amount), ...(forecast === null ? [] : more(lineForecast(forecast, line)))]));
+    body.push(
+      row(['', `Subtotal: ${escape(group.label)}`, formatGroupedPounds(group.subtotal), ...(forecast === null ? [] : more(groupForecast(forecast, group)))], { bold: true }),
+    );
   }
-  const foot = [
-    row(['', 'Total commitments', formatGroupedPounds(table.total)], { bold: true }),
-    row(['', `Allocation ${escape(table.financialYear)}`, formatGroupedPounds(table.allocation)]),
-    row(['', 'Balance left to commit', formatGroupedPounds(table.balance)], { bold: true }),
+  const footRows = [
+    row(['', 'Total commitments', formatGroupedPounds(table.total), ...more(foot?.total ?? null)], { bold: true }),
+    row(['', `Allocation ${escape(table.financialYear)}`, formatGroupedPounds(table.allocation), ...more(null)]),
+    row(['', 'Balance left to commit', formatGroupedPounds(table.balance), ...more(null)], { bold: true }),
+    ...(foot === null
+      ? []
+      : [
+          row(['', escape(FORECAST_LABELS.unlisted), '', pounds(foot.unlisted), '']),
+          row(['', escape(FORECAST_LABELS.outturn), '', pounds(foot.outturn), ''], { bold: true }),
+          row(['', escape(FORECAST_LABELS.variance), '', '', pounds(foot.variance)], { bold: true }),
+        ]),
   ];
+  const forecastHead = forecast === null ? '' : `<th style="${NUMBER}">Forecast outturn £</th><th style="${NUMBER}">Variance £</th>`;
   return [
     '<!DOCTYPE html>',
     '<html lang="en-GB">',
@@ -41,9 +58,9 @@ export function cabinetTableHtml(table: CabinetTable): string {
     `<h1 style="font-family:Arial,sans-serif;font-size:14pt">${title}</h1>`,
     `<p style="font-family:Arial,sans-serif;font-size:11pt">${escape(table.organisation.name)} (${escape(table.organisation.code)}). ${escape(positionLine(table.asAt, table.today, table.on))}.</p>`,
     `<table style="${TABLE}">`,
-    `<thead><tr style="font-weight:bold;background:#bfbfbf"><th style="${NUMBER}">#</th><th style="${CELL};text-align:left">Line</th><th style="${NUMBER}">£</th></tr></thead>`,
+    `<thead><tr style="font-weight:bold;background:#bfbfbf"><th style="${NUMBER}">#</th><th style="${CELL};text-align:left">Line</th><th style="${NUMBER}">£</th>${forecastHead}</tr></thead>`,
     `<tbody>${body.join('')}</tbody>`,
-    `<tfoot>${foot.join('')}</tfoot>`,
+    `<tfoot>${footRows.join('')}</tfoot>`,
     '</table>',
     '</body>',
     '</html>',

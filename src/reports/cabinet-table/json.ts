@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { decimalOf, formatMoney, type MoneyText, moneyOutput, sumDecimals, ZERO } from '../../shared/money.ts';
-import type { CabinetTable } from './model.ts';
+import { type Decimal, formatMoney, moneyOutput } from '../../shared/money.ts';
+import { type CabinetLine, type CabinetTable, type ForecastCells, groupForecast, lineForecast } from './model.ts';
 
 export const cabinetTableSchema = z
   .object({
@@ -23,6 +23,7 @@ export const cabinetTableSchema = z
         ),
         subtotal: moneyOutput,
         forecastOutturn: moneyOutput.optional().meta({ description: "With forecast=true: the group's lines' forecast outturn." }),
+        variance: moneyOutput.optional().meta({ description: 'With forecast=true: subtotal − forecastOutturn.' }),
       }),
     ),
     total: moneyOutput,
@@ -38,11 +39,13 @@ export const cabinetTableSchema = z
 
 export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTableSchema> {
   const { forecast } = table;
-  const lineForecast = (line: { ref: string; amount: MoneyText | null }) => {
+  const money = (value: Decimal | null) => (value === null ? null : formatMoney(value));
+  const forLine = (line: CabinetLine) => {
     if (forecast === null) return {};
-    const outturn = forecast.lines.get(line.ref) ?? ZERO;
-    return { forecastOutturn: formatMoney(outturn), variance: line.amount === null ? null : formatMoney(decimalOf(line.amount).minus(outturn)) };
+    const cells = lineForecast(forecast, line);
+    return { forecastOutturn: formatMoney(cells.outturn), variance: money(cells.variance) };
   };
+  const groupCells = (cells: ForecastCells) => ({ forecastOutturn: formatMoney(cells.outturn), variance: money(cells.variance)! });
   return {
     organisation: table.organisation,
     scheme: table.scheme.code,
@@ -51,9 +54,9 @@ export function cabinetTableJson(table: CabinetTable): z.infer<typeof cabinetTab
     groups: table.groups.map((group) => ({
       heading: group.heading,
       label: group.label,
-      lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount, ...lineForecast(line) })),
+      lines: group.lines.map((line) => ({ ref: line.ref, title: line.title, amount: line.amount, ...forLine(line) })),
       subtotal: formatMoney(group.subtotal),
-      ...(forecast === null ? {} : { forecastOutturn: formatMoney(sumDecimals(group.lines.map((line) => forecast.lines.get(line.ref) ?? ZERO))) }),
+      ...(forecast === null ? {} : groupCells(groupForecast(forecast, group))),
     })),
     total: formatMoney(table.total),
     balance: formatMoney(table.balance),

@@ -1,5 +1,5 @@
 import { categoryFinder, type CommitteeLines, type ReportContext } from '../shared/context.ts';
-import { type Decimal, type MoneyText, sumDecimals, ZERO } from '../../shared/money.ts';
+import { type Decimal, decimalOf, type MoneyText, sumDecimals, ZERO } from '../../shared/money.ts';
 
 /**
  * The committee table, as cabinet reports print it: lines numbered and grouped by reporting
@@ -98,3 +98,41 @@ export function buildCabinetTable(context: ReportContext, { on, lines, categorie
 export function tableTitle(table: CabinetTable): string {
   return `${table.scheme.name} ${table.financialYear}: commitments`;
 }
+
+/** The two forecast columns every format prints beside the amount when asked (forecast=true). */
+export interface ForecastCells {
+  readonly outturn: Decimal;
+  /** The row's amount − its forecast outturn; null for a tbc line, which has no amount. */
+  readonly variance: Decimal | null;
+}
+
+export function lineForecast(forecast: TableForecast, line: CabinetLine): ForecastCells {
+  const outturn = forecast.lines.get(line.ref) ?? ZERO;
+  return { outturn, variance: line.amount === null ? null : decimalOf(line.amount).minus(outturn) };
+}
+
+export function groupForecast(forecast: TableForecast, group: CabinetGroup): ForecastCells {
+  const outturn = sumDecimals(group.lines.map((line) => forecast.lines.get(line.ref) ?? ZERO));
+  return { outturn, variance: group.subtotal.minus(outturn) };
+}
+
+/**
+ * The rows under the table: its lines' forecast outturn beside the total of commitments, then
+ * what lines not listed will have spent (withdrawn lines' spend, lines committed after `on`),
+ * so the two add up to the grant's forecast outturn, and its variance against the allocation.
+ */
+export function forecastFoot(table: CabinetTable, forecast: TableForecast) {
+  const listed = sumDecimals(table.groups.map((group) => groupForecast(forecast, group).outturn));
+  return {
+    total: { outturn: listed, variance: table.total.minus(listed) } satisfies ForecastCells,
+    unlisted: forecast.outturn.minus(listed),
+    outturn: forecast.outturn,
+    variance: forecast.variance,
+  };
+}
+
+export const FORECAST_LABELS = {
+  unlisted: 'Forecast outturn of lines not listed (withdrawn, or committed later)',
+  outturn: 'Forecast outturn of the grant',
+  variance: 'Forecast variance (allocation − forecast outturn)',
+} as const;

@@ -53,7 +53,8 @@ export const cabinetTableReport = defineReport({
         "A period's last day: list only the lines committed on or before it (by committedOn), from the records as they stand now, or as they stood at asAt when both are given.",
     }),
     forecast: z.enum(['true', 'false']).optional().meta({
-      description: 'true: the JSON adds forecast outturn and variance per line, group and in all (the forecast made today; not with asAt). Other formats are unchanged.',
+      description:
+        "true: adds forecast outturn and variance (amount − forecast outturn) per line and group (the JSON's fields; in the other formats two columns beside the amount, on the total of commitments too, then the forecast outturn of lines not listed (withdrawn, or committed after on), the grant's forecast outturn and its variance against the allocation, which the JSON gives at its top level). The forecast is made today; not with asAt.",
     }),
   }),
   load: (request, query) => loadCabinetTable(request.db, request.organisationId, request.grantId, query, todayInLondon(request.now)),

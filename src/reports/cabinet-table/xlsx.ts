@@ -3,16 +3,21 @@ import type ExcelJS from 'exceljs';
 import type { Decimal, MoneyText } from '../../shared/money.ts';
 import { positionLine } from '../shared/format.ts';
 import { formula, moneyValue, POUNDS, streamWorkbook, textValue } from '../shared/xlsx.ts';
-import { type CabinetTable, tableTitle } from './model.ts';
+import { type CabinetTable, FORECAST_LABELS, forecastFoot, groupForecast, lineForecast, tableTitle } from './model.ts';
 
 const HEADER_ROW = 4;
 
 type AmountCell = Decimal | MoneyText | ExcelJS.CellFormulaValue | 'tbc';
+/** The cells after the amount, given the row's number (the forecast's formulas name it). */
+type ForecastCells = (row: number) => readonly (AmountCell | null)[];
 
 /**
  * The committee table as a worksheet: amounts are numbers formatted in pounds, each subtotal is
  * a live SUM over its lines (a tbc cell is text, which SUM skips), the total adds the
  * subtotals and the balance subtracts it from the allocation, all with their results cached.
+ * With the forecast, column D is each row's forecast outturn (subtotals and total as live sums)
+ * and E its variance (C − D), and three rows close the sheet: lines not listed, the grant's
+ * forecast outturn (total + lines not listed) and its variance against the allocation.
  */
 export function cabinetTableXlsx(table: CabinetTable, created: Date): Readable {
   return streamWorkbook(async (workbook) => {
@@ -20,44 +25,61 @@ export function cabinetTableXlsx(table: CabinetTable, created: Date): Readable {
       views: [{ state: 'frozen', ySplit: HEADER_ROW }],
       pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0 },
     });
-    sheet.columns = [{ width: 6 }, { width: 90 }, { width: 16 }];
+    const { forecast } = table;
+    sheet.columns = [{ width: 6 }, { width: 90 }, { width: 16 }, ...(forecast === null ? [] : [{ width: 18 }, { width: 16 }])];
 
     /** Adds and commits one row; returns its number for the formulas below it. */
-    const addRow = (ref: string | null, text: string | null, amount: AmountCell | null, bold = false): number => {
+    const addRow = (ref: string | null, text: string | null, amount: AmountCell | null, bold = false, more: ForecastCells = () => []): number => {
       const row = sheet.addRow([textValue(ref), textValue(text)]);
-      if (amount !== null) {
-        const cell = row.getCell(3);
-        cell.value = amount === 'tbc' ? amount : typeof amount === 'object' && 'formula' in amount ? amount : moneyValue(amount);
+      [amount, ...more(row.number)].forEach((value, index) => {
+        if (value === null) return;
+        const cell = row.getCell(3 + index);
+        cell.value = value === 'tbc' ? value : typeof value === 'object' && 'formula' in value ? value : moneyValue(value);
         cell.numFmt = POUNDS;
         cell.alignment = { horizontal: 'right' };
-      }
+      });
       if (bold) row.font = { bold: true };
       row.commit();
       return row.number;
     };
+    /** A row's forecast cells: its outturn, and C − D as its variance (none for a tbc line). */
+    const forecastCells =
+      (outturn: AmountCell, variance: Decimal | null): ForecastCells =>
+      (row) => [outturn, variance === null ? null : formula(`C${row}-D${row}`, variance)];
 
     const title = sheet.addRow([textValue(tableTitle(table))]);
     title.font = { bold: true, size: 14 };
     title.commit();
     addRow(`${table.organisation.name} (${table.organisation.code}). ${positionLine(table.asAt, table.today, table.on)}.`, null, null);
     addRow(null, null, null);
-    const header = sheet.addRow(['#', 'Line', '£']);
+    const header = sheet.addRow(['#', 'Line', '£', ...(forecast === null ? [] : ['Forecast outturn £', 'Variance £'])]);
     header.font = { bold: true };
-    header.getCell(3).alignment = { horizontal: 'right' };
+    for (const column of forecast === null ? [3] : [3, 4, 5]) header.getCell(column).alignment = { horizontal: 'right' };
     header.commit();
 
-    const subtotalCells: string[] = [];
+    const subtotalRows: number[] = [];
     for (const group of table.groups) {
       const headingRow = addRow(null, group.label, null, true);
-      for (const line of group.lines) addRow(line.ref, line.title, line.amount ?? 'tbc');
+      for (const line of group.lines) {
+        const own = forecast === null ? null : lineForecast(forecast, line);
+        addRow(line.ref, line.title, line.amount ?? 'tbc', false, own === null ? undefined : forecastCells(own.outturn, own.variance));
+      }
       const first = headingRow + 1;
       const last = headingRow + group.lines.length;
-      const subtotal = addRow(null, `Subtotal: ${group.label}`, formula(`SUM(C${first}:C${last})`, group.subtotal), true);
-      subtotalCells.push(`C${subtotal}`);
+      const own = forecast === null ? null : groupForecast(forecast, group);
+      const more = own === null ? undefined : forecastCells(formula(`SUM(D${first}:D${last})`, own.outturn), own.variance);
+      subtotalRows.push(addRow(null, `Subtotal: ${group.label}`, formula(`SUM(C${first}:C${last})`, group.subtotal), true, more));
     }
-    const total = addRow(null, 'Total commitments', subtotalCells.length ? formula(subtotalCells.join('+'), table.total) : table.total, true);
+    const sumOf = (column: string, result: Decimal) => (subtotalRows.length ? formula(subtotalRows.map((row) => `${column}${row}`).join('+'), result) : result);
+    const foot = forecast === null ? null : forecastFoot(table, forecast);
+    const total = addRow(null, 'Total commitments', sumOf('C', table.total), true, foot === null ? undefined : forecastCells(sumOf('D', foot.total.outturn), foot.total.variance));
     const allocation = addRow(null, `Allocation ${table.financialYear}`, table.allocation);
     addRow(null, 'Balance left to commit', formula(`C${allocation}-C${total}`, table.balance), true);
+    if (foot !== null) {
+      const unlisted = addRow(null, FORECAST_LABELS.unlisted, null, false, () => [foot.unlisted]);
+      const outturn = addRow(null, FORECAST_LABELS.outturn, null, true, () => [formula(`D${total}+D${unlisted}`, foot.outturn)]);
+      addRow(null, FORECAST_LABELS.variance, null, true, () => [null, formula(`C${allocation}-D${outturn}`, foot.variance)]);
+    }
     sheet.commit();
   }, created);
 }

@@ -5,7 +5,7 @@ import type { DfeReturn } from './model.ts';
 
 /**
  * One tidy table: a row per reporting heading and a Total row, each carrying who, which year
- * and quarter, so rows from many councils or quarters can be stacked and still be read.
+ * and quarter (and the forecast's columns, blank in an as-at return), so rows from many councils or quarters can be stacked and still be read.
  */
 export function dfeReturnCsv(report: DfeReturn): string {
   const header: CsvCell[] = [
@@ -21,13 +21,21 @@ export function dfeReturnCsv(report: DfeReturn): string {
     'Share of allocation',
     'Allocation',
     'As at',
+    'Forecast on',
+    'Forecast actual to date',
+    'Forecast remaining',
+    'Forecast outturn',
+    'Variance (committed − forecast outturn)',
   ];
   const rows: CsvCell[][] = [header];
   const share = (committed: typeof report.allocation) => {
     const value = shareOf(committed, report.allocation);
     return value === null ? null : formatShare(value);
   };
-  for (const figures of [...report.headings, { label: 'Total', ...report.total }]) {
+  const { forecast } = report;
+  const forecasts = forecast === null ? [] : [...forecast.headings, forecast.total];
+  for (const [index, figures] of [...report.headings, { label: 'Total', ...report.total }].entries()) {
+    const own = forecasts[index];
     rows.push([
       report.organisation.name,
       report.organisation.code,
@@ -41,6 +49,12 @@ export function dfeReturnCsv(report: DfeReturn): string {
       share(figures.committed),
       report.allocation,
       report.asAt,
+      // Blank in an as-at return, which has no forecast.
+      forecast?.on ?? null,
+      own?.actualToDate ?? null,
+      own?.forecastRemaining ?? null,
+      own?.forecastOutturn ?? null,
+      own?.variance ?? null,
     ]);
   }
   return csvDocument(rows);

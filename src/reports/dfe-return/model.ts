@@ -2,7 +2,8 @@ import type { GrantFigures } from '../../figures/service.ts';
 import type { ReportContext } from '../shared/context.ts';
 import { type Quarter, quarterBounds, quarterSchema } from '../../shared/calendar.ts';
 import { shareOf } from '../../conditions/rules.ts';
-import { type Decimal, ZERO } from '../../shared/money.ts';
+import { type Decimal, sumDecimals, ZERO } from '../../shared/money.ts';
+import type { Forecast, Outturn } from '../../forecasts/outturn.ts';
 
 /**
  * The quarterly breakdown the DfE asks for, per reporting heading: committed to date (the
@@ -26,6 +27,26 @@ export interface DfeReturn {
   readonly transformationMaxShare: Decimal | null;
   readonly preparedOn: string;
   readonly asAt: string | null;
+  /** The forecast outturn beside the figures (src/forecasts); null in an as-at return, as a forecast is made from the records as they stand now. */
+  readonly forecast: DfeForecast | null;
+}
+
+/**
+ * The forecast made on the quarter's last day (or today, if earlier): the forecast service's
+ * figures as they are, per heading and in all. A heading's variance is what it has committed
+ * less its forecast outturn, so the column adds up; the grant's variance is against the allocation.
+ */
+export interface DfeForecast {
+  readonly on: string;
+  readonly headings: readonly DfeHeadingForecast[];
+  readonly total: DfeHeadingForecast;
+  /** allocation − forecast outturn, as the forecast reports it: positive is an underspend. */
+  readonly variance: Decimal;
+}
+
+export interface DfeHeadingForecast extends Outturn {
+  /** Committed to date − forecast outturn. */
+  readonly variance: Decimal;
 }
 
 export interface DfeFigures {
@@ -45,7 +66,7 @@ export function quarterIndex(quarter: Quarter): number {
 }
 
 /** `figures` is one read to the quarter's end with quarter buckets (see quarterFigures), so the figures agree with each other. */
-export function buildDfeReturn(context: ReportContext, figures: GrantFigures, quarter: Quarter): DfeReturn {
+export function buildDfeReturn(context: ReportContext, figures: GrantFigures, quarter: Quarter, forecast: Forecast | null = null): DfeReturn {
   const { grant, organisation } = context;
   const index = quarterIndex(quarter);
   const asDfe = (f: { committed: Decimal; spent: Decimal; quarters: readonly Decimal[] | null }): DfeFigures => ({
@@ -73,5 +94,25 @@ export function buildDfeReturn(context: ReportContext, figures: GrantFigures, qu
     transformationMaxShare: transformation?.maxShare ?? null,
     preparedOn: organisation.today,
     asAt: context.asAt?.date ?? null,
+    forecast: forecast === null ? null : dfeForecast(forecast, headings, asDfe(figures.total)),
   };
+}
+
+function dfeForecast(forecast: Forecast, headings: readonly DfeHeading[], total: DfeFigures): DfeForecast {
+  const withVariance = (outturn: Outturn, committed: Decimal): DfeHeadingForecast => ({
+    actualToDate: outturn.actualToDate,
+    forecastRemaining: outturn.forecastRemaining,
+    forecastOutturn: outturn.forecastOutturn,
+    variance: committed.minus(outturn.forecastOutturn),
+  });
+  const byHeading = new Map(forecast.headings.map((h) => [h.heading, h]));
+  const none: Outturn = { actualToDate: ZERO, forecastRemaining: ZERO, forecastOutturn: ZERO };
+  const own = headings.map((h) => withVariance(byHeading.get(h.heading) ?? none, h.committed));
+  // The total is the headings' sum, as the sheet's SUM is; the forecast's own total equals it (every figure above a line is a sum of lines).
+  const summed: Outturn = {
+    actualToDate: sumDecimals(own.map((h) => h.actualToDate)),
+    forecastRemaining: sumDecimals(own.map((h) => h.forecastRemaining)),
+    forecastOutturn: sumDecimals(own.map((h) => h.forecastOutturn)),
+  };
+  return { on: forecast.on, headings: own, total: withVariance(summed, total.committed), variance: forecast.variance };
 }

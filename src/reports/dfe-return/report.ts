@@ -1,9 +1,9 @@
 import { z } from 'zod';
-import { quarterSchema } from '../../shared/calendar.ts';
+import { quarterSchema, todayInLondon } from '../../shared/calendar.ts';
 import { asAtParameter, resolveAsAt } from '../../figures/as-at.ts';
 import { defineReport } from '../definition.ts';
 import { dfeReturnWorkbook } from '../dfe-workbook.ts';
-import { loadReportContext, quarterFigures } from '../service.ts';
+import { loadReportContext, quarterFigures, quarterForecast } from '../service.ts';
 import { safeFilename } from '../shared/format.ts';
 import { dfeReturnCsv } from './csv.ts';
 import { dfeReturnJson, dfeReturnSchema } from './json.ts';
@@ -22,7 +22,10 @@ export const dfeReturnReport = defineReport({
       description: "Q1 is April to June. The return counts the lines committed (committedOn) by the quarter's last day and the spend dated up to it.",
     }),
     format: z.enum(['json', 'xlsx', 'csv']).default('json'),
-    asAt: asAtParameter,
+    asAt: asAtParameter.meta({
+      description:
+        "The figures as they stood at the end of this day. Without it every format adds the forecast outturn (GET …/forecast made on the quarter's last day, or today if earlier) per heading and in all; with it there is no forecast, as a forecast is made from the records as they stand now.",
+    }),
   }),
   /**
    * The grant as it stood, and the rest as each format needs it: the figures for JSON and CSV;
@@ -30,8 +33,12 @@ export const dfeReturnReport = defineReport({
    */
   load: async (request, query) => {
     const context = await loadReportContext(request.db, request.organisationId, request.grantId, await resolveAsAt(request.db, query.asAt));
-    const report = async () => buildDfeReturn(context, await quarterFigures(request.db, context, query.quarter), query.quarter);
-    return { context, report, workbook: () => dfeReturnWorkbook(request.database, context, query.quarter) };
+    const today = todayInLondon(request.now);
+    const report = async () => {
+      const [figures, forecast] = await Promise.all([quarterFigures(request.db, context, query.quarter), quarterForecast(request.db, context, query.quarter, today)]);
+      return buildDfeReturn(context, figures, query.quarter, forecast);
+    };
+    return { context, report, workbook: () => dfeReturnWorkbook(request.database, context, query.quarter, today) };
   },
   formats: {
     json: { schema: dfeReturnSchema, write: async (model) => dfeReturnJson(await model.report()) },

@@ -1,6 +1,6 @@
 import { type ProgrammeReport, statusLabel } from '../../governance/report/model.ts';
 import { longDate } from '../../shared/calendar.ts';
-import { Decimal, formatPercent } from '../../shared/money.ts';
+import { Decimal, formatGroupedPounds, formatPercent } from '../../shared/money.ts';
 
 /** What every format renders: headed sections of paragraphs and plain tables of text. */
 export type Block =
@@ -50,7 +50,29 @@ function posts(report: ProgrammeReport): Section {
     const rows = p.roles.map((role) => [role.title, String(role.headcount), role.position]);
     blocks.push(table(['Role', 'Posts', 'Position'], rows, [1]));
   }
+  blocks.push(...recruitingForecast(report));
   return { heading: 'Posts', blocks };
+}
+
+/** Which posts still recruiting move the forecast, and by how much a month's slip would. */
+function recruitingForecast(report: ProgrammeReport): Block[] {
+  const items = report.posts.recruitingForecast;
+  if (items.length === 0) return [paragraph("No post still recruiting moves this year's forecast.")];
+  const change = (amount: string) => {
+    const value = new Decimal(amount);
+    return value.isZero() ? 'No change' : `${value.isNegative() ? '−' : '+'}${formatGroupedPounds(value.abs())}`;
+  };
+  const rows = items.map((item) => [
+    item.title,
+    `${item.line.ref} ${item.line.title}`,
+    dateOrDash(item.plannedStart),
+    formatGroupedPounds(new Decimal(item.forecastCostThisYear)),
+    change(item.monthLater),
+  ]);
+  return [
+    paragraph(`${plural(items.length, 'post still recruiting moves', 'posts still recruiting move')} the forecast outturn:`),
+    table(['Post', 'Line', 'Planned start', 'Forecast cost this year', 'Forecast outturn if a month later'], rows, [3, 4]),
+  ];
 }
 
 function secondments(report: ProgrammeReport): Section {

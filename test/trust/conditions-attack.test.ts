@@ -416,8 +416,9 @@ describe('attacking tranches, schemes and the conditions they carry', () => {
       const committed = await finance.post(`/api/v1/imports/${preview.body.id}/commit`);
       expectProblem(committed, 422);
       const after = await rowCounts();
-      // The upload itself is kept and audited; no line, no line version.
-      expect({ ...after, imports: before.imports, audit_records: before.audit_records }).toEqual(before);
+      // The upload itself is kept and audited, and its refused commit recorded how far it got
+      // (import_progress, beside the import); no line, no line version, nothing in the ledger.
+      expect({ ...after, imports: before.imports, audit_records: before.audit_records, import_progress: before.import_progress }).toEqual(before);
       expect(after.commitments).toBe(before.commitments);
       // A NUL makes it no text file at all: the file is refused whole.
       const binary = csvOf([

@@ -12,11 +12,32 @@ import { findAllocationPosition, findCapPosition, findGrant, lockGrant } from '.
 import { financialYearBounds } from '../shared/calendar.ts';
 import { type Decimal, formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
-import { insertSpendEntries, insertSpendEntry, type SpendEntry } from './repository.ts';
+import { insertSpendEntries, insertSpendEntry, type NewSpendEntry, type SpendEntry } from './repository.ts';
 import type { recordSpendBody } from './schemas.ts';
 
 // The reads the pages share with the API: the service is the feature's one door.
 export { listSpendForCommitment } from './repository.ts';
+
+/** A payment as it is stored, from what was entered or imported: one mapping for hand entry and the batch. */
+function newSpendEntry(commitmentId: string, grantId: string, body: z.output<typeof recordSpendBody>): NewSpendEntry {
+  return {
+    commitmentId,
+    grantId,
+    amount: body.amount,
+    spentOn: body.spentOn,
+    reference: body.reference ?? null,
+    description: body.description ?? null,
+    supplier: body.supplier ?? null,
+    expenseArea: body.expenseArea ?? null,
+    irrecoverableVat: body.irrecoverableVat ?? null,
+    merchantCategory: body.merchantCategory ?? null,
+    paidToIndividual: body.paidToIndividual,
+    kind: body.kind,
+    supplierId: body.supplierId ?? null,
+    expenditureCode: body.expenditureCode ?? null,
+    cardTransaction: body.cardTransaction,
+  };
+}
 
 export async function recordSpend(db: Kysely<Database>, actor: Actor, commitmentId: string, body: z.output<typeof recordSpendBody>): Promise<SpendEntry> {
   return inTransaction(db, async (trx) => {
@@ -48,28 +69,7 @@ export async function recordSpend(db: Kysely<Database>, actor: Actor, commitment
       await assertLineWithinCap(trx, { grant, category, lineId: line.id, before, after, attempted: body.amount });
     }
     await assertSpendWithinAllocation(trx, grant.id, body.amount);
-    const entry = await insertSpendEntry(
-      trx,
-      actor.organisationId,
-      {
-        commitmentId: line.id,
-        grantId: grant.id,
-        amount: body.amount,
-        spentOn: body.spentOn,
-        reference: body.reference ?? null,
-        description: body.description ?? null,
-        supplier: body.supplier ?? null,
-        expenseArea: body.expenseArea ?? null,
-        irrecoverableVat: body.irrecoverableVat ?? null,
-        merchantCategory: body.merchantCategory ?? null,
-        paidToIndividual: body.paidToIndividual,
-        kind: body.kind,
-        supplierId: body.supplierId ?? null,
-        expenditureCode: body.expenditureCode ?? null,
-        cardTransaction: body.cardTransaction,
-      },
-      actor.userId,
-    );
+    const entry = await insertSpendEntry(trx, actor.organisationId, newSpendEntry(line.id, grant.id, body), actor.userId);
     await recordChange(
       trx,
       { actorId: actor.userId, requestId: actor.requestId },
@@ -174,25 +174,7 @@ export async function recordSpendBatch(
     if (overAllocation) throw refuse(overAllocation);
     grantSpent = grantSpent.plus(body.amount);
     running.spent = newSpent;
-    return {
-      id: randomUUID(),
-      commitmentId: line.id,
-      grantId,
-      amount: body.amount,
-      spentOn: body.spentOn,
-      reference: body.reference ?? null,
-      description: body.description ?? null,
-      supplier: body.supplier ?? null,
-      expenseArea: body.expenseArea ?? null,
-      irrecoverableVat: body.irrecoverableVat ?? null,
-      merchantCategory: body.merchantCategory ?? null,
-      paidToIndividual: body.paidToIndividual,
-      kind: body.kind,
-      supplierId: body.supplierId ?? null,
-      expenditureCode: body.expenditureCode ?? null,
-      cardTransaction: body.cardTransaction,
-      lineRef: line.ref,
-    };
+    return { ...newSpendEntry(line.id, grantId, body), id: randomUUID(), lineRef: line.ref };
   });
 
   for (let start = 0; start < entries.length; start += BATCH_INSERT) {

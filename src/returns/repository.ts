@@ -84,9 +84,7 @@ async function withFiles(db: Kysely<Database>, rows: Awaited<ReturnType<ReturnTy
     signedOffBy: r.signed_off_by,
     signedOffByName: r.signed_off_by_name,
     statement: r.statement,
-    files: files
-      .filter((f) => f.submission_id === r.id)
-      .map((f) => ({ format: f.format, mediaType: f.media_type, fileName: f.file_name, sha256: f.sha256, bytes: f.bytes })),
+    files: files.filter((f) => f.submission_id === r.id).map((f) => ({ format: f.format, mediaType: f.media_type, fileName: f.file_name, sha256: f.sha256, bytes: f.bytes })),
   }));
 }
 
@@ -107,7 +105,13 @@ export async function findSubmissions(db: Kysely<Database>, organisationId: stri
  * after the other and the second finds it signed.
  */
 export async function lockSubmission(trx: Transaction<Database>, organisationId: string, id: string): Promise<{ status: SubmissionStatus; preparedBy: string } | null> {
-  const row = await trx.selectFrom('submissions').select(['status', 'prepared_by']).where('organisation_id', '=', organisationId).where('id', '=', id).forUpdate().executeTakeFirst();
+  const row = await trx
+    .selectFrom('submissions')
+    .select(['status', 'prepared_by'])
+    .where('organisation_id', '=', organisationId)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
   return row ? { status: row.status, preparedBy: row.prepared_by } : null;
 }
 
@@ -198,4 +202,3 @@ export async function findSubmissionFile(db: Kysely<Database>, organisationId: s
     .executeTakeFirst();
   return row ? { format: row.format, mediaType: row.media_type, fileName: row.file_name, sha256: row.sha256, bytes: row.bytes, content: Buffer.from(row.content) } : null;
 }
-

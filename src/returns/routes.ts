@@ -87,7 +87,7 @@ export const returnRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'prepareSubmission',
         summary: 'Prepare a return for an ended period from the records as they stand: every format, kept byte for byte',
         description:
-          "The DfE return for the quarter (lines committed by its last day, spend dated up to it) in each of its formats, stored with its SHA-256 hashes. A quarter that has not ended is 422 invalid-state; so is a period already submitted unless `replaces` names the submission standing for it.",
+          'The DfE return for the quarter (lines committed by its last day, spend dated up to it) in each of its formats, stored with its SHA-256 hashes. A quarter that has not ended is 422 invalid-state; so is a period already submitted unless `replaces` names the submission standing for it.',
         params: grantParams,
         body: prepareBody,
         responseHeaders: ['location'],
@@ -104,7 +104,13 @@ export const returnRoutes: FastifyPluginAsyncZod = async (app) => {
     '/grants/:grantId/submissions',
     {
       config: { access: access.member('grant', 'grantId', 'reader') },
-      schema: { tags: ['returns'], operationId: 'listSubmissions', summary: "A grant's prepared and submitted returns, newest first", params: grantParams, response: { 200: itemsOf(submissionSchema) } },
+      schema: {
+        tags: ['returns'],
+        operationId: 'listSubmissions',
+        summary: "A grant's prepared and submitted returns, newest first",
+        params: grantParams,
+        response: { 200: itemsOf(submissionSchema) },
+      },
     },
     async (request) => ({ items: (await listSubmissions(app.db, accessOf(request).organisationId, request.params.grantId)).map(presentSubmission) }),
   );

@@ -74,7 +74,9 @@ async function prepareDfeReturn(database: DatabaseHandle, organisationId: string
   const query = report.query.parse({ quarter, format: 'json' });
   const model: unknown = await report.load(request, query);
   const json: unknown = await report.formats.json!.write(model);
-  const figures = returnFigures.parse(json).headings.map(({ heading, label, committed, spentInQuarter, spentToDate }) => ({ heading, label, committed, spentInQuarter, spentToDate }));
+  const figures = returnFigures
+    .parse(json)
+    .headings.map(({ heading, label, committed, spentInQuarter, spentToDate }) => ({ heading, label, committed, spentInQuarter, spentToDate }));
   const files: (SubmissionFile & { content: Buffer })[] = [];
   const add = (format: string, mediaType: string, fileName: string, content: Buffer) =>
     files.push({ format, mediaType, fileName, content, bytes: content.length, sha256: createHash('sha256').update(content).digest('hex') });

@@ -160,7 +160,7 @@ export async function returnPages(app: FastifyInstance): Promise<void> {
       if (!errors) throw error;
       return renderPage(request, reply, 'submission', await showSubmission(request, submissionId, errors, values.statement ?? ''), 422);
     }
-    setFlash(request, 'Return signed off and submitted', "Its files are kept exactly as they are, and their fingerprints are in the audit trail.");
+    setFlash(request, 'Return signed off and submitted', 'Its files are kept exactly as they are, and their fingerprints are in the audit trail.');
     return seeOther(reply, `/submissions/${submissionId}`);
   });
 

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type Api, startTestApp, type TestApp } from '../support/app.ts';
 import { settableClock } from '../support/clock.ts';
@@ -146,6 +147,14 @@ describe('returns prepared, signed off and kept', () => {
     expect(verify.body).toMatchObject({ ok: true });
     expect(verify.body.checkpoints.checked).toBeGreaterThan(0);
     expect(verify.body.checkpoints.firstUnreachable).toBeUndefined();
+  });
+
+  it('keeps a submitted return and its files unchangeable in the database itself', async () => {
+    const db = testApp.database.handle.db;
+    await expect(sql`UPDATE submission_files SET content = '\\x00'::bytea, bytes = 1 WHERE submission_id = ${submission.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`DELETE FROM submission_files WHERE submission_id = ${submission.id}`.execute(db)).rejects.toThrow(/append-only/);
+    await expect(sql`UPDATE submissions SET statement = 'Rewritten' WHERE id = ${submission.id}`.execute(db)).rejects.toThrow(/final/);
+    await expect(sql`DELETE FROM submissions WHERE id = ${submission.id}`.execute(db)).rejects.toThrow(/final/);
   });
 
   it('refuses a resubmission that names nothing, or the wrong one, and takes one that names the submitted return', async () => {

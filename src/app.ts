@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { forecastRoutes } from './forecasts/routes.ts';
+import { returnRoutes } from './returns/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
 import { grantRoutes } from './grants/routes.ts';
 import { type Clock, clockPlugin, systemClock } from './http/clock.ts';
@@ -138,6 +139,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(importRoutes);
       await api.register(governanceRoutes);
       await api.register(forecastRoutes);
+      await api.register(returnRoutes);
     },
     { prefix: '/api/v1' },
   );

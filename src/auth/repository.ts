@@ -36,7 +36,7 @@ export async function findLiveTokenOwner(db: Kysely<Database>, tokenHash: string
   return { ...owner, isPlatformAdmin, roles: new Map(usable.map((m) => [m.organisation_id, m.role])) };
 }
 
-export type ScopedEntity = 'organisation' | 'grant' | 'tranche' | 'commitment' | 'import';
+export type ScopedEntity = 'organisation' | 'grant' | 'tranche' | 'commitment' | 'import' | 'submission';
 
 /** Which organisation owns a record, for the access check that runs before anything else. */
 export async function findOwningOrganisation(db: Kysely<Database>, entity: ScopedEntity, id: string): Promise<string | null> {
@@ -59,6 +59,10 @@ export async function findOwningOrganisation(db: Kysely<Database>, entity: Scope
     }
     case 'import': {
       const row = await db.selectFrom('imports').select('organisation_id').where('id', '=', id).executeTakeFirst();
+      return row?.organisation_id ?? null;
+    }
+    case 'submission': {
+      const row = await db.selectFrom('submissions').select('organisation_id').where('id', '=', id).executeTakeFirst();
       return row?.organisation_id ?? null;
     }
   }

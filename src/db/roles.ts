@@ -2,7 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { Database } from './tables.ts';
 
 /** Tables the app may add to but never change: its role gets no UPDATE, DELETE or TRUNCATE on them. */
-const APPEND_ONLY_TABLES = ['audit_records', 'audit_checkpoints', 'commitment_versions', 'spend_entries'];
+const APPEND_ONLY_TABLES = ['audit_records', 'audit_checkpoints', 'commitment_versions', 'spend_entries', 'submission_files'];
 
 /** The role a connection string logs in as. */
 export function roleOf(databaseUrl: string): string {

@@ -290,6 +290,8 @@ export interface Database extends GovernanceTables {
   commitment_profiles: CommitmentProfilesTable;
   grant_forecasts: GrantForecastsTable;
   forecast_settings: ForecastSettingsTable;
+  submissions: SubmissionsTable;
+  submission_files: SubmissionFilesTable;
 }
 
 export interface CommitmentProfilesTable {
@@ -627,4 +629,45 @@ export interface CostCentreMappingsTable {
   commitment_id: string;
   updated_at: Timestamp;
   updated_by: string | null;
+}
+
+export type SubmissionStatus = 'draft' | 'submitted';
+
+/** One heading's figures as a return reported them (migration 0021): money as decimal strings. */
+export interface SubmittedFigures {
+  heading: string;
+  label: string;
+  committed: string;
+  spentInQuarter: string;
+  spentToDate: string;
+}
+
+/** A return prepared for a period and, once signed off, submitted (migration 0021). */
+export interface SubmissionsTable {
+  id: Generated<string>;
+  organisation_id: string;
+  grant_id: string;
+  return_kind: string;
+  financial_year: string;
+  period: string;
+  status: ColumnType<SubmissionStatus, SubmissionStatus | undefined, SubmissionStatus>;
+  replaces_id: string | null;
+  figures: ColumnType<SubmittedFigures[], string, never>;
+  prepared_at: Date;
+  prepared_by: string;
+  signed_off_at: Date | null;
+  signed_off_by: string | null;
+  statement: string | null;
+}
+
+/** A prepared return's file, kept byte for byte; append-only. */
+export interface SubmissionFilesTable {
+  organisation_id: string;
+  submission_id: string;
+  format: string;
+  media_type: string;
+  file_name: string;
+  sha256: string;
+  bytes: number;
+  content: Buffer;
 }

@@ -27,6 +27,7 @@ export const OPENAPI_TAGS = [
   { name: 'imports', description: 'Spreadsheet uploads previewed, corrected and applied all or nothing; cost-centre mappings.' },
   { name: 'reports', description: 'Reports for the DfE, committees and the Transparency Code, in several formats, as at any day.' },
   { name: 'audit', description: 'Every change with who, when, before and after, in a hash chain that proves it whole.' },
+  { name: 'returns', description: 'The returns calendar (also as iCalendar), returns prepared from the records, signed off by another person and kept byte for byte.' },
   { name: 'forecasts', description: 'Forecast outturn: line profiles by month, the forecast to 31 March, kept forecasts by period and what if.' },
   { name: 'governance', description: 'The programme the grant pays for: bodies, meetings, decisions, workstreams, posts, secondments, milestones, expectations and risks.' },
 ];

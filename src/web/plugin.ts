@@ -15,6 +15,7 @@ import { adminPages } from './admin/routes.ts';
 import { commitmentPages } from './commitments/routes.ts';
 import { registerPageErrors, registerPageNotFound } from './errors.ts';
 import { forecastPages } from './forecasts/routes.ts';
+import { returnPages } from './returns/routes.ts';
 import { grantPages } from './grants/routes.ts';
 import { importPages } from './imports/routes.ts';
 import { programmePages } from './programme/routes.ts';
@@ -71,6 +72,7 @@ async function webPages(app: FastifyInstance, { config, reports }: WebOptions): 
   await app.register(grantPages);
   await app.register(commitmentPages);
   await app.register(forecastPages);
+  await app.register(returnPages);
   await app.register(importPages);
   await app.register(reportPages, { reports });
   await app.register(programmePages);

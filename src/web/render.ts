@@ -13,9 +13,16 @@ function navigation(request: FastifyRequest): NavItem[] {
   if (!request.webUser || !organisationId) return [];
   const base = `/organisations/${organisationId}`;
   const path = request.url.split('?')[0] ?? '';
-  const section = path.startsWith(`${base}/programme`) ? 'programme' : path.startsWith(`${base}/admin`) ? 'admin' : 'grants';
+  const section = path.startsWith(`${base}/programme`)
+    ? 'programme'
+    : path.startsWith(`${base}/admin`)
+      ? 'admin'
+      : path.startsWith(`${base}/returns`) || path.startsWith('/submissions/')
+        ? 'returns'
+        : 'grants';
   const items: NavItem[] = [
     { text: 'Grants', href: base, active: section === 'grants' },
+    { text: 'Returns', href: `${base}/returns`, active: section === 'returns' },
     { text: 'Programme', href: `${base}/programme`, active: section === 'programme' },
   ];
   if (pageAllows(request, 'admin') || request.webUser.roles.get(organisationId) === 'admin') {

@@ -110,6 +110,15 @@ const RULES: Record<string, Rule> = {
   'GET /api/v1/grants/{grantId}/forecasts': 'reader',
   'GET /api/v1/organisations/{orgId}/forecast-settings': 'reader',
   'PUT /api/v1/organisations/{orgId}/forecast-settings': 'admin',
+  // Returns: finance prepares, a programme lead or admin (never the preparer) signs off.
+  'GET /api/v1/organisations/{orgId}/returns': 'reader',
+  'GET /api/v1/organisations/{orgId}/returns.ics': 'reader',
+  'POST /api/v1/grants/{grantId}/submissions': 'finance',
+  'GET /api/v1/grants/{grantId}/submissions': 'reader',
+  'GET /api/v1/submissions/{submissionId}': 'reader',
+  'POST /api/v1/submissions/{submissionId}/sign-off': 'programme_lead',
+  'GET /api/v1/submissions/{submissionId}/files/{format}': 'reader',
+  'GET /api/v1/submissions/{submissionId}/changes': 'reader',
 };
 
 const RANK = { reader: 0, finance: 1, programme_lead: 2, admin: 3 } as const;
@@ -144,6 +153,9 @@ describe('access to every route', () => {
       content: 'Title,Category,Amount\r\nImported line,Children and family voice,5.00\r\n',
     });
     expect(imported.status, JSON.stringify(imported.body)).toBe(201);
+    // Q1 2025-26 has ended by the system clock, so a return can be prepared for it.
+    const submission = await organisation.as.finance.post(`/api/v1/grants/${grant.id}/submissions`, { return: 'dfe-quarterly', period: 'Q1' });
+    expect(submission.status, JSON.stringify(submission.body)).toBe(201);
     return {
       organisation,
       params: {
@@ -156,6 +168,8 @@ describe('access to every route', () => {
         tokenId: spareToken.body.id,
         importId: imported.body.id,
         removableUserId: removable.body.id,
+        submissionId: submission.body.id,
+        format: 'json',
         ...(await createGovernanceRecords(organisation)),
       },
     };

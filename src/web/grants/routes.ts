@@ -10,6 +10,7 @@ import { purposeText } from './tranche-form.ts';
 import { tranchePages } from './tranches.ts';
 import { findOrganisation, organisationsFor, quarterlySpend } from './repository.ts';
 import { listedWarnings, overAllocationMessage } from './warnings.ts';
+import { returnsNeedingAttention } from '../returns/routes.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type GrantParams = { Params: { grantId: string } };
@@ -37,10 +38,14 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       findGrants(app.db, organisationId),
       organisationsFor(app.db, user.userId, user.isPlatformAdmin),
     ]);
-    const rows = await Promise.all(grants.map(async (grant) => ({ grant, summary: await summariseGrant(app.db, organisationId, grant.id) })));
+    const [rows, attention] = await Promise.all([
+      Promise.all(grants.map(async (grant) => ({ grant, summary: await summariseGrant(app.db, organisationId, grant.id) }))),
+      returnsNeedingAttention(app, organisationId),
+    ]);
     return renderPage(request, reply, 'organisation', {
       organisation,
       rows,
+      attention,
       canChoose: choices.length > 1,
       canWrite: pageAllows(request, 'finance'),
     });
@@ -49,13 +54,18 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
   app.get<GrantParams>('/grants/:grantId', { config: { page: page.member('grant', 'grantId', 'reader') } }, async (request, reply) => {
     const { organisationId } = pageAccessOf(request);
     const { grantId } = request.params;
-    const [summary, organisation] = await Promise.all([summariseGrant(app.db, organisationId, grantId), findOrganisation(app.db, organisationId)]);
+    const [summary, organisation, attention] = await Promise.all([
+      summariseGrant(app.db, organisationId, grantId),
+      findOrganisation(app.db, organisationId),
+      returnsNeedingAttention(app, organisationId, grantId),
+    ]);
     // The lines and the quarters from the one figures read, grouped as the summary's grant.
     const figures = await readGrantFigures(app.db, summary.grant, { before: null, on: null }, { lines: true, quartersOf: summary.grant.financialYear });
     const quarters = quarterlySpend(figures);
     return renderPage(request, reply, 'grant', {
       organisation,
       summary,
+      attention,
       categories: summary.categories,
       // The summary owns every warning; the page only words and links them.
       overAllocation: summary.overCommitted.isZero() ? null : { amount: summary.overCommitted, message: overAllocationMessage(summary.warnings) },

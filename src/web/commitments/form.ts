@@ -1,7 +1,8 @@
 import type { Grant } from '../../grants/repository.ts';
 import type { Commitment } from '../../commitments/repository.ts';
 import { formatMoney } from '../../shared/money.ts';
-import { amountField, dateBoxes, dateField, type FieldLabels, type FormBody, optional } from '../forms.ts';
+import { dateBoxes, type DateSpec, readDates } from '../dates.ts';
+import { amountField, type FieldLabels, type FormBody, optional } from '../forms.ts';
 
 /** The line form's fields, by input id, as the error messages name them. */
 export const LINE_LABELS: FieldLabels = {
@@ -17,8 +18,12 @@ export const LINE_LABELS: FieldLabels = {
   notes: 'Notes',
 };
 
-/** How the form words a date approved the schema refuses as a date. */
-export const DATE_APPROVED_FORMAT = { committedOn: 'must be a real date, such as 9 6 2025' };
+const DATE_APPROVED: DateSpec = { name: 'committedOn', label: LINE_LABELS.committedOn! };
+
+/** The date approved the boxes refuse (src/web/dates.ts), for validateForm. */
+export function lineDateErrors(values: Record<string, string>) {
+  return readDates(values, [DATE_APPROVED]).errors;
+}
 
 /**
  * The form as the API's createCommitmentBody reads it: empty boxes are absent (an empty date
@@ -32,7 +37,7 @@ export function lineBody(values: Record<string, string>): FormBody {
     category: optional(values.category),
     amount: amountField(values.amount, { tbc: true }),
     status: optional(values.status),
-    committedOn: dateField(values, 'committedOn'),
+    committedOn: readDates(values, [DATE_APPROVED]).dates.committedOn,
     decisionRef: values.decisionRef,
     approvedBy: values.approvedBy,
     serviceArea: values.serviceArea,

@@ -10,7 +10,7 @@ import { page, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts'
 import { type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { filterChoices, filterParams, parseFilter } from './filters.ts';
-import { amendedLineBody, categoryChoices, DATE_APPROVED_FORMAT, LINE_LABELS, lineBody, lineValues } from './form.ts';
+import { amendedLineBody, categoryChoices, LINE_LABELS, lineBody, lineDateErrors, lineValues } from './form.ts';
 import { lineDetailPages } from './line.ts';
 import { grantOrNotFound, lineOrNotFound } from './lookup.ts';
 import { parseSort, sortHeadings, sortLines } from './sorting.ts';
@@ -66,7 +66,7 @@ export async function commitmentPages(app: FastifyInstance): Promise<void> {
     const grant = await grantOrNotFound(app, request, request.params.grantId);
     const values = formValues(request.body);
     const form = { action: `/grants/${grant.id}/commitments/new`, heading: 'Add a line' };
-    const parsed = validateForm(createCommitmentBody, lineBody(values), LINE_LABELS, DATE_APPROVED_FORMAT);
+    const parsed = validateForm(createCommitmentBody, lineBody(values), LINE_LABELS, {}, lineDateErrors(values));
     if (!parsed.ok) return showLineForm(request, reply, grant, values, { ...form, errors: parsed.errors, status: 400 });
     try {
       const line = await createCommitment(app.db, pageActorOf(request), grant.id, parsed.value);
@@ -90,7 +90,7 @@ export async function commitmentPages(app: FastifyInstance): Promise<void> {
     const grant = await grantOrNotFound(app, request, line.grantId);
     const values = formValues(request.body);
     const form = { action: `/commitments/${line.id}/edit`, heading: `Change line ${line.ref}` };
-    const parsed = validateForm(updateCommitmentBody, amendedLineBody(values), LINE_LABELS, DATE_APPROVED_FORMAT);
+    const parsed = validateForm(updateCommitmentBody, amendedLineBody(values), LINE_LABELS, {}, lineDateErrors(values));
     if (!parsed.ok) return showLineForm(request, reply, grant, values, { ...form, errors: parsed.errors, status: 400 });
     try {
       // The version the form was opened at: a change made meanwhile by someone else is 412, not lost.

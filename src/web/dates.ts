@@ -23,9 +23,7 @@ export interface DateSpec {
 }
 
 export type DateReading =
-  | { readonly kind: 'empty' }
-  | { readonly kind: 'date'; readonly iso: string }
-  | { readonly kind: 'error'; readonly text: string; readonly boxes: readonly DateBox[] };
+  { readonly kind: 'empty' } | { readonly kind: 'date'; readonly iso: string } | { readonly kind: 'error'; readonly text: string; readonly boxes: readonly DateBox[] };
 
 /** An error on a date input: the message, and the boxes to mark (the first is linked to). */
 export interface DateError {
@@ -94,7 +92,10 @@ export function dateBoxes(name: string, isoDate: string | null | undefined): Rec
  * (an ISO date), and the boxes leave the query. An ISO date already in the query (a link)
  * stands when no box is filled.
  */
-export function queryWithDates(query: Readonly<Record<string, string | undefined>>, specs: readonly DateSpec[]): { query: Record<string, string | undefined>; errors: FormErrors | null } {
+export function queryWithDates(
+  query: Readonly<Record<string, string | undefined>>,
+  specs: readonly DateSpec[],
+): { query: Record<string, string | undefined>; errors: FormErrors | null } {
   const { dates, errors } = readDates(query, specs);
   const rest = Object.fromEntries(Object.entries(query).filter(([key]) => !specs.some((spec) => BOXES.some((box) => key === `${spec.name}-${box}`))));
   for (const spec of specs) if (dates[spec.name] !== undefined) rest[spec.name] = dates[spec.name];

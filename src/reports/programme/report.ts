@@ -22,7 +22,13 @@ export const programmeReport = defineReport({
   query: z.object({
     format: z.enum(['json', 'md', 'html', 'docx']).default('json'),
     asOf: isoDateSchema.optional().meta({ description: 'The day milestones are judged late or due against; today (in England) when absent.' }),
-    dueWithinDays: z.coerce.number().int().min(1).max(366).default(DUE_WITHIN_DAYS).meta({ description: 'How far ahead a milestone counts as due, and how far back meetings and decisions are reported.' }),
+    dueWithinDays: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(DUE_WITHIN_DAYS)
+      .meta({ description: 'How far ahead a milestone counts as due, and how far back meetings and decisions are reported.' }),
   }),
   load: (request, query) => buildProgrammeReport(request.db, request.organisationId, query.asOf ?? todayInLondon(request.now), query.dueWithinDays),
   formats: {

@@ -13,6 +13,7 @@ export const LINE_LABELS: FieldLabels = {
   status: 'Status',
   committedOn: 'Date approved',
   decisionRef: 'Decision',
+  decisionId: 'Decision record',
   approvedBy: 'Approved by',
   serviceArea: 'Service area',
   notes: 'Notes',
@@ -39,6 +40,7 @@ export function lineBody(values: Record<string, string>): FormBody {
     status: optional(values.status),
     committedOn: readDates(values, [DATE_APPROVED]).dates.committedOn,
     decisionRef: values.decisionRef,
+    decisionId: optional(values.decisionId),
     approvedBy: values.approvedBy,
     serviceArea: values.serviceArea,
     notes: values.notes,
@@ -48,7 +50,7 @@ export function lineBody(values: Record<string, string>): FormBody {
 /** For an amendment every box is sent; an emptied amount is refused rather than taken as "unchanged". */
 export function amendedLineBody(values: Record<string, string>): FormBody {
   const body = lineBody(values);
-  return { ...body, amount: body.amount === undefined ? '' : body.amount };
+  return { ...body, amount: body.amount === undefined ? '' : body.amount, decisionId: body.decisionId ?? null };
 }
 
 /** What the form shows for an existing line. */
@@ -61,6 +63,7 @@ export function lineValues(line: Commitment): Record<string, string> {
     status: line.status,
     ...dateBoxes('committedOn', line.committedOn),
     decisionRef: line.decisionRef ?? '',
+    decisionId: line.decisionId ?? '',
     approvedBy: line.approvedBy ?? '',
     serviceArea: line.serviceArea ?? '',
     notes: line.notes ?? '',

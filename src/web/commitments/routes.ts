@@ -4,6 +4,7 @@ import { createCommitmentBody, etagOf, updateCommitmentBody } from '../../commit
 import { amendCommitment, createCommitment, withdrawCommitment } from '../../commitments/service.ts';
 import { lineTotals } from '../../commitments/totals.ts';
 import { lineWarnings } from '../../conditions/warnings.ts';
+import { decisions } from '../../governance/decisions/collection.ts';
 import type { Grant } from '../../grants/repository.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
@@ -19,18 +20,21 @@ import { spendPages } from './spend.ts';
 type GrantParams = { Params: { grantId: string } };
 type LineParams = { Params: { id: string } };
 
-function showLineForm(
+async function showLineForm(
   request: FastifyRequest,
   reply: FastifyReply,
   grant: Grant,
   values: Record<string, string>,
   options: { action: string; heading: string; errors?: FormErrors; status?: number },
 ) {
+  // The decisions recorded on the programme pages, to say which one approved the line.
+  const recorded = await decisions.list(request.server.db, grant.organisationId, {});
+  const decisionChoices = [{ value: '', text: 'None' }, ...recorded.map((d) => ({ value: d.id, text: decisions.present(d).reference, selected: d.id === values.decisionId }))];
   return renderPage(
     request,
     reply,
     'commitment-form',
-    { grant, values, categories: categoryChoices(grant, values.category), action: options.action, heading: options.heading, errors: options.errors },
+    { grant, values, categories: categoryChoices(grant, values.category), decisionChoices, action: options.action, heading: options.heading, errors: options.errors },
     options.status ?? 200,
   );
 }

@@ -137,7 +137,9 @@ function governance(report: ProgrammeReport): Section {
   if (g.decisions.length) {
     const approved = (lines: (typeof g.decisions)[number]['lines']) =>
       lines.length
-        ? lines.map((line) => `${line.financialYear} line ${line.ref} ${line.title} (${line.amount === null ? 'tbc' : formatGroupedPounds(new Decimal(line.amount))})`).join('; ')
+        ? lines
+            .map((line) => `${line.financialYear} line ${line.ref} ${line.title} (${line.amount === null ? 'tbc' : `£${formatGroupedPounds(new Decimal(line.amount))}`})`)
+            .join('; ')
         : '—';
     const rows = g.decisions.map((d) => [d.reference, d.text, orDash(d.delegatedTo), approved(d.lines)]);
     blocks.push(table(['Decision', 'What was decided', 'Delegated to', 'Lines approved'], rows));

@@ -12,6 +12,8 @@ export interface FieldSpec {
   readonly optional?: boolean;
   readonly hint?: string;
   readonly choices?: readonly string[];
+  /** An empty box leaves the field as it is on a change, where the API has no "cleared" (a decision's body and date come from its meeting). */
+  readonly unchangedWhenEmpty?: boolean;
 }
 
 /**
@@ -24,12 +26,12 @@ function fieldValue(field: FieldSpec, values: Record<string, string>, mode: 'cre
     // A refused date is left out here; dateErrors says why, in GOV.UK's words.
     const reading = readDate(values, dateSpec(field));
     if (reading.kind === 'date') return reading.iso;
-    return reading.kind === 'empty' && mode === 'update' ? null : undefined;
+    return reading.kind === 'empty' && mode === 'update' && !field.unchangedWhenEmpty ? null : undefined;
   }
   const value = values[field.name] ?? '';
   const text = field.kind === 'text' || field.kind === 'textarea';
   // A required text box left empty is sent as typed, so the schema says "must not be empty".
-  if (value === '') return field.optional ? (mode === 'update' ? null : undefined) : text ? '' : undefined;
+  if (value === '') return field.optional ? (mode === 'update' && !field.unchangedWhenEmpty ? null : undefined) : text ? '' : undefined;
   if (field.kind === 'money') return amountField(value, { tbc: false });
   if (field.kind === 'integer') return /^-?\d{1,9}$/.test(value) ? Number(value) : value;
   return value;

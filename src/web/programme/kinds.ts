@@ -62,8 +62,8 @@ export const RECORD_KINDS = {
     headings: { reference: 'Decision' },
     fields: [
       { name: 'meetingId', label: 'Meeting (optional)', kind: 'meeting', optional: true, hint: 'The meeting that decided; its body and date are used when those are left empty' },
-      { name: 'governanceBodyId', label: 'Governance body (optional when a meeting is chosen)', kind: 'body', optional: true },
-      { name: 'decidedOn', label: 'Date decided (optional when a meeting is chosen)', kind: 'date', optional: true },
+      { name: 'governanceBodyId', label: 'Governance body (optional when a meeting is chosen)', kind: 'body', optional: true, unchangedWhenEmpty: true },
+      { name: 'decidedOn', label: 'Date decided (optional when a meeting is chosen)', kind: 'date', optional: true, unchangedWhenEmpty: true },
       { name: 'recommendation', label: 'Recommendation number (optional)', kind: 'text', optional: true, hint: 'Such as 3' },
       { name: 'text', label: 'What was decided', kind: 'textarea' },
       { name: 'delegatedTo', label: 'Delegated to (optional)', kind: 'text', optional: true, hint: 'Who may act on it under delegated authority' },

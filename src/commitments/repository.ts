@@ -93,6 +93,19 @@ export async function listCommitments(db: Kysely<Database>, organisationId: stri
   return rows.map(toCommitment);
 }
 
+/** The lines a set of decisions approved (linked by decisionId), in every grant year, by year then ref. */
+export async function listCommitmentsByDecisions(db: Kysely<Database>, organisationId: string, decisionIds: readonly string[]): Promise<Commitment[]> {
+  if (decisionIds.length === 0) return [];
+  const rows = await selectCommitments(db)
+    .where('c.organisation_id', '=', organisationId)
+    .where('c.decision_id', 'in', decisionIds)
+    .orderBy('g.financial_year')
+    .orderBy(sql`CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int END`, (ob) => ob.asc().nullsLast())
+    .orderBy('c.ref')
+    .execute();
+  return rows.map(toCommitment);
+}
+
 export interface GrantCategoryRef {
   readonly categoryId: string;
   readonly code: string;

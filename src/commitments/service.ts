@@ -27,7 +27,7 @@ import { linkErrors } from '../governance/shared/links.ts';
 import { committedOnFor } from './committed-on.ts';
 
 // The reads the pages share with the API: the service is the feature's one door.
-export { findCommitment, listCommitments } from './repository.ts';
+export { findCommitment, listCommitments, listCommitmentsByDecisions } from './repository.ts';
 
 /** The fields an auditor reads in a line's history. */
 function auditViewOfLine(line: Commitment): Record<string, unknown> {

@@ -1,11 +1,13 @@
 import type { z } from 'zod';
 import { Decimal, formatPounds } from '../shared/money.ts';
+import { type DateError, dateFormErrors } from './dates.ts';
 import { CapExceededProblem, ConflictProblem, type FieldError, OutsideFinancialYearProblem, PreconditionFailedProblem, Problem, ValidationProblem } from '../shared/problems.ts';
 
 /** What a form page shows when its input is refused: GOV.UK's error summary and inline errors. */
 export interface FormErrors {
   readonly list: { text: string; href: string }[];
-  readonly fields: Record<string, { text: string }>;
+  /** `boxes`: for a date input, the boxes to mark (src/web/dates.ts); all three when absent. */
+  readonly fields: Record<string, { text: string; boxes?: readonly string[] }>;
   readonly description?: string;
 }
 
@@ -68,22 +70,6 @@ export function locatedErrors(errors: readonly FieldError[], locate: FieldLocato
   return { list, fields };
 }
 
-/**
- * A GOV.UK date input's three boxes (`<name>-day`, `-month`, `-year`) as one ISO date; none
- * filled is absent, and partly filled boxes make a date the schema refuses.
- */
-export function dateField(values: Record<string, string>, name: string): string | undefined {
-  const [day, month, year] = [values[`${name}-day`], values[`${name}-month`], values[`${name}-year`]];
-  if (!day && !month && !year) return undefined;
-  return `${year ?? ''}-${(month ?? '').padStart(2, '0')}-${(day ?? '').padStart(2, '0')}`;
-}
-
-/** An ISO date as the three boxes show it. */
-export function dateBoxes(name: string, isoDate: string): Record<string, string> {
-  const [year, month, day] = isoDate.split('-');
-  return { [`${name}-day`]: String(Number(day)), [`${name}-month`]: String(Number(month)), [`${name}-year`]: year ?? '' };
-}
-
 function fieldErrors(errors: readonly FieldError[], labels: FieldLabels): FormErrors {
   return locatedErrors(errors, byLabels(labels));
 }
@@ -108,15 +94,31 @@ export function checkForm<S extends z.ZodType>(
   return { ok: false, problems };
 }
 
-/** Validates a form's mapped body with the API's own zod schema. */
+/**
+ * Validates a form's mapped body with the API's own zod schema. `dateErrors` are the date
+ * inputs src/web/dates.ts refused (left out of the body): their GOV.UK messages replace
+ * whatever the schema says of the same fields, and the summary keeps the form's order.
+ */
 export function validateForm<S extends z.ZodType>(
   schema: S,
   body: FormBody,
   labels: FieldLabels,
   messages: Readonly<Record<string, string>> = {},
+  dateErrors: Readonly<Record<string, DateError>> = {},
 ): { ok: true; value: z.output<S> } | { ok: false; errors: FormErrors } {
   const checked = checkForm(schema, body, messages);
-  return checked.ok ? checked : { ok: false, errors: fieldErrors(checked.problems, labels) };
+  const refusedDates = Object.keys(dateErrors);
+  if (checked.ok && refusedDates.length === 0) return checked;
+  const problems = checked.ok ? [] : checked.problems.filter((problem) => !refusedDates.includes(problem.path.split('.')[0] ?? ''));
+  const schemaErrors = fieldErrors(problems, labels);
+  const dates = dateFormErrors(dateErrors);
+  const order = Object.keys(labels);
+  const position = (href: string) => {
+    const index = order.findIndex((name) => href === `#${name}` || href.startsWith(`#${name}-`));
+    return index === -1 ? order.length : index;
+  };
+  const list = [...dates.list, ...schemaErrors.list].sort((a, b) => position(a.href) - position(b.href));
+  return { ok: false, errors: { list, fields: { ...schemaErrors.fields, ...dates.fields } } };
 }
 
 /**

@@ -84,8 +84,8 @@ describe('attacking the tranche and scheme pages', () => {
     const finance = await signedIn(councilA.people.finance);
     const form = { amount: '1000.00', description: 'Base of A', status: 'confirmed', purpose: 'base', version: String(before.version) };
     const hostileTranches: Record<string, string>[] = [
-      { receivedOn: '0000-01-01' },
-      { receivedOn: '2025-02-30' },
+      { 'receivedOn-day': '1', 'receivedOn-month': '1', 'receivedOn-year': '0000' },
+      { 'receivedOn-day': '30', 'receivedOn-month': '2', 'receivedOn-year': '2025' },
       { description: 'nul\u0000inside' },
       { determinationRef: '31/\u00007833' },
       { amount: '999999999999999.99' },

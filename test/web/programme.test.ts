@@ -53,7 +53,9 @@ describe('programme pages in the browser', () => {
 
     await row.locator('a:has-text("Change")').click();
     await page.selectOption('#status', 'in_post');
-    await page.fill('#startDate', '2025-09-01');
+    await page.fill('#startDate-day', '1');
+    await page.fill('#startDate-month', '9');
+    await page.fill('#startDate-year', '2025');
     await page.click('button:has-text("Save post")');
     expect(await page.locator('[data-testid="records"] tbody tr', { hasText: 'Attendance Lead' }).innerText()).toMatch(/in post[\s\S]*1 September 2025/);
   });

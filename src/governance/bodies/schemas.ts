@@ -3,7 +3,7 @@ import { optionalText, requiredText } from '../../http/schemas.ts';
 import { optionalDate, patchOf, presentMeta, recordMetaShape } from '../shared/schemas.ts';
 import type { GovernanceBody } from './repository.ts';
 
-const GOVERNANCE_BODY_KINDS = ['cabinet', 'board', 'delivery_group', 'partnership', 'other'] as const;
+export const GOVERNANCE_BODY_KINDS = ['cabinet', 'board', 'delivery_group', 'partnership', 'other'] as const;
 
 export const createGovernanceBodyBody = z.strictObject({
   name: requiredText(200).meta({ examples: ['Families First Partnership Delivery Group'] }),

@@ -109,6 +109,34 @@ export const programmeReportSchema = z
         }),
       ),
     }),
+    governance: z
+      .object({
+        since: z.iso.date().meta({ description: 'The first day of the span reported: dueWithinDays days before asOf.' }),
+        meetings: z.array(
+          z.object({
+            id: z.uuid(),
+            governanceBody: z.string(),
+            heldOn: z.iso.date(),
+            title: z.string().nullable(),
+            decisions: z.number().int().meta({ description: 'Decisions recorded against the meeting.' }),
+          }),
+        ),
+        decisions: z.array(
+          z.object({
+            id: z.uuid(),
+            reference: z.string().meta({ examples: ['Cabinet 9 June 2025, recommendation 3'] }),
+            governanceBody: z.string(),
+            decidedOn: z.iso.date(),
+            meetingId: z.uuid().nullable(),
+            text: z.string(),
+            delegatedTo: z.string().nullable(),
+            lines: z
+              .array(z.object({ id: z.uuid(), financialYear: z.string(), ref: z.string(), title: z.string(), amount: moneyOutput.nullable() }))
+              .meta({ description: 'The commitment lines the decision approved (their decisionId); amount null while tbc.' }),
+          }),
+        ),
+      })
+      .meta({ description: 'Meetings held and decisions taken from since to asOf, latest first.' }),
     expectations: z.object({
       total: z.number().int(),
       met: z.number().int(),
@@ -120,9 +148,11 @@ export const programmeReportSchema = z
           code: z.string().nullable(),
           title: z.string(),
           builtIn: z.boolean(),
+          area: z.string().nullable().meta({ description: "The area's label, such as Family Help." }),
           status: z.enum(EXPECTATION_STATUSES),
           evidence: z.string().nullable(),
           owner: z.string().nullable(),
+          dueBy: z.iso.date().nullable().meta({ description: "The organisation's target date, else the DfE's." }),
         }),
       ),
     }),

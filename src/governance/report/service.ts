@@ -4,7 +4,13 @@ import { addDays, daysBetween, longDate } from '../../shared/calendar.ts';
 import { formatShare } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { listGovernanceBodies } from '../bodies/repository.ts';
-import { listExpectations } from '../expectations/repository.ts';
+import { listCommitmentsByDecisions } from '../../commitments/service.ts';
+import { formatMoneyOrNull } from '../../shared/money.ts';
+import { listDecisions } from '../decisions/repository.ts';
+import { presentDecision } from '../decisions/schemas.ts';
+import { type Expectation, listExpectations } from '../expectations/repository.ts';
+import { presentExpectation } from '../expectations/schemas.ts';
+import { listMeetings } from '../meetings/repository.ts';
 import { listMilestones, type Milestone } from '../milestones/repository.ts';
 import { listPosts, type Post } from '../posts/repository.ts';
 import { listRisks } from '../risks/repository.ts';
@@ -65,10 +71,44 @@ function milestoneLines(milestones: readonly Milestone[], workstreamNames: Reado
   }));
 }
 
+/** How far the delivery expectations have come: the report's count, which the expectations page shows too. */
+export function expectationProgress(expectations: readonly Pick<Expectation, 'status'>[]) {
+  const count = (status: Expectation['status']) => expectations.filter((e) => e.status === status).length;
+  return { total: expectations.length, met: count('met'), inProgress: count('in_progress'), notStarted: count('not_started') };
+}
+
+/** Meetings held and decisions taken from `since` to asOf, each decision with the lines it approved. */
+async function governanceSince(db: Kysely<Database>, organisationId: string, since: string, asOf: string): Promise<ProgrammeReport['governance']> {
+  const [meetings, decisions] = await Promise.all([listMeetings(db, organisationId, { from: since, to: asOf }), listDecisions(db, organisationId, { from: since, to: asOf })]);
+  const lines = await listCommitmentsByDecisions(
+    db,
+    organisationId,
+    decisions.map((d) => d.id),
+  );
+  // Decisions taken at a meeting in the span, whatever their own date, count against it.
+  const atMeeting = await Promise.all(meetings.map((m) => listDecisions(db, organisationId, { meetingId: m.id })));
+  return {
+    since,
+    meetings: meetings.map((m, index) => ({ id: m.id, governanceBody: m.governanceBody, heldOn: m.heldOn, title: m.title, decisions: atMeeting[index]?.length ?? 0 })),
+    decisions: decisions.map((d) => ({
+      id: d.id,
+      reference: presentDecision(d).reference,
+      governanceBody: d.governanceBody,
+      decidedOn: d.decidedOn,
+      meetingId: d.meetingId,
+      text: d.text,
+      delegatedTo: d.delegatedTo,
+      lines: lines
+        .filter((line) => line.decisionId === d.id)
+        .map((line) => ({ id: line.id, financialYear: line.financialYear, ref: line.ref, title: line.title, amount: formatMoneyOrNull(line.amount) })),
+    })),
+  };
+}
+
 /**
  * The programme judged at asOf: each workstream's rating and latest commentary as they stood
  * at the end of that day; milestones late (due before it and neither complete nor cancelled)
- * or due within dueWithinDays after it. Posts, secondments, risks and expectations are as
+ * or due within dueWithinDays after it; meetings and decisions from dueWithinDays before it. Posts, secondments, risks and expectations are as
  * currently recorded.
  */
 export async function buildProgrammeReport(db: Kysely<Database>, organisationId: string, asOf: string, dueWithinDays: number): Promise<ProgrammeReport> {
@@ -86,12 +126,12 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
     listExpectations(db, organisationId, {}),
   ]);
   const recruitingForecast = await recruitingPostsForecast(db, organisationId, posts, asOf);
+  const governance = await governanceSince(db, organisationId, addDays(asOf, -dueWithinDays), asOf);
   const bodyNames = new Map(bodies.map((b) => [b.id, b.name]));
   const workstreamNames = new Map(workstreams.map((w) => [w.id, w.name]));
   const open = milestones.filter((m) => m.status !== 'complete' && m.status !== 'cancelled');
   const horizon = addDays(asOf, dueWithinDays);
   const liveRisks = risks.filter((r) => r.status !== 'closed');
-  const countExpectations = (status: string) => expectations.filter((e) => e.status === status).length;
 
   return {
     organisation,
@@ -161,12 +201,20 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
         reviewOn: r.reviewOn,
       })),
     },
+    governance,
     expectations: {
-      total: expectations.length,
-      met: countExpectations('met'),
-      inProgress: countExpectations('in_progress'),
-      notStarted: countExpectations('not_started'),
-      items: expectations.map((e) => ({ id: e.id, code: e.code, title: e.title, builtIn: e.builtIn, status: e.status, evidence: e.evidence, owner: e.owner })),
+      ...expectationProgress(expectations),
+      items: expectations.map((e) => ({
+        id: e.id,
+        code: e.code,
+        title: e.title,
+        builtIn: e.builtIn,
+        area: presentExpectation(e).areaLabel,
+        status: e.status,
+        evidence: e.evidence,
+        owner: e.owner,
+        dueBy: e.dueBy,
+      })),
     },
   };
 }

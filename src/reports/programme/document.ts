@@ -125,12 +125,37 @@ function risks(report: ProgrammeReport): Section {
   };
 }
 
+function governance(report: ProgrammeReport): Section {
+  const g = report.governance;
+  const span = `from ${longDate(g.since)} to ${longDate(report.asOf)}`;
+  const blocks: Block[] = [paragraph(g.meetings.length ? `${plural(g.meetings.length, 'meeting')} held ${span}:` : `No meetings are recorded ${span}.`)];
+  if (g.meetings.length) {
+    const rows = g.meetings.map((m) => [longDate(m.heldOn), m.governanceBody, orDash(m.title), String(m.decisions)]);
+    blocks.push(table(['Date', 'Body', 'Meeting', 'Decisions'], rows, [3]));
+  }
+  blocks.push(paragraph(g.decisions.length ? `${plural(g.decisions.length, 'decision')} taken ${span}:` : `No decisions are recorded ${span}.`));
+  if (g.decisions.length) {
+    const approved = (lines: (typeof g.decisions)[number]['lines']) =>
+      lines.length
+        ? lines
+            .map((line) => `${line.financialYear} line ${line.ref} ${line.title} (${line.amount === null ? 'tbc' : `£${formatGroupedPounds(new Decimal(line.amount))}`})`)
+            .join('; ')
+        : '—';
+    const rows = g.decisions.map((d) => [d.reference, d.text, orDash(d.delegatedTo), approved(d.lines)]);
+    blocks.push(table(['Decision', 'What was decided', 'Delegated to', 'Lines approved'], rows));
+  }
+  return { heading: 'Meetings and decisions', blocks };
+}
+
 function expectations(report: ProgrammeReport): Section {
   const e = report.expectations;
-  const rows = e.items.map((item) => [orDash(item.code), item.title, capitalised(statusLabel(item.status)), orDash(item.evidence)]);
+  const rows = e.items.map((item) => [orDash(item.code), item.title, capitalised(statusLabel(item.status)), orDash(item.owner), dateOrDash(item.dueBy), orDash(item.evidence)]);
   return {
     heading: 'Delivery expectations',
-    blocks: [paragraph(`${e.met} of ${e.total} met; ${e.inProgress} in progress; ${e.notStarted} not started.`), table(['Code', 'Expectation', 'Status', 'Evidence'], rows)],
+    blocks: [
+      paragraph(`${e.met} of ${e.total} met; ${e.inProgress} in progress; ${e.notStarted} not started.`),
+      table(['Code', 'Expectation', 'Status', 'Owner', 'Target date', 'Evidence'], rows),
+    ],
   };
 }
 
@@ -138,6 +163,6 @@ export function programmeDocument(report: ProgrammeReport): ReportDocument {
   return {
     title: 'Programme progress report',
     subtitle: `${report.organisation.name} (${report.organisation.code}). Position on ${longDate(report.asOf)}.`,
-    sections: [workstreams(report), posts(report), secondments(report), milestones(report), risks(report), expectations(report)],
+    sections: [workstreams(report), governance(report), posts(report), secondments(report), milestones(report), risks(report), expectations(report)],
   };
 }

@@ -17,12 +17,18 @@ export const programmeReport = defineReport({
   scope: 'organisation',
   role: 'reader',
   tag: 'governance',
-  summary: 'The progress section of a cabinet update: workstreams and RAG, posts, secondments, milestones, top risks, expectations',
+  summary: 'The progress section of a cabinet update: workstreams and RAG, meetings and decisions, posts, secondments, milestones, top risks, expectations',
   returns: 'The programme report in the format asked for.',
   query: z.object({
     format: z.enum(['json', 'md', 'html', 'docx']).default('json'),
     asOf: isoDateSchema.optional().meta({ description: 'The day milestones are judged late or due against; today (in England) when absent.' }),
-    dueWithinDays: z.coerce.number().int().min(1).max(366).default(DUE_WITHIN_DAYS).meta({ description: 'How far ahead a milestone counts as due.' }),
+    dueWithinDays: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(366)
+      .default(DUE_WITHIN_DAYS)
+      .meta({ description: 'How far ahead a milestone counts as due, and how far back meetings and decisions are reported.' }),
   }),
   load: (request, query) => buildProgrammeReport(request.db, request.organisationId, query.asOf ?? todayInLondon(request.now), query.dueWithinDays),
   formats: {

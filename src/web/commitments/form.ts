@@ -1,7 +1,8 @@
 import type { Grant } from '../../grants/repository.ts';
 import type { Commitment } from '../../commitments/repository.ts';
 import { formatMoney } from '../../shared/money.ts';
-import { amountField, dateBoxes, dateField, type FieldLabels, type FormBody, optional } from '../forms.ts';
+import { dateBoxes, type DateSpec, readDates } from '../dates.ts';
+import { amountField, type FieldLabels, type FormBody, optional } from '../forms.ts';
 
 /** The line form's fields, by input id, as the error messages name them. */
 export const LINE_LABELS: FieldLabels = {
@@ -12,13 +13,18 @@ export const LINE_LABELS: FieldLabels = {
   status: 'Status',
   committedOn: 'Date approved',
   decisionRef: 'Decision',
+  decisionId: 'Decision record',
   approvedBy: 'Approved by',
   serviceArea: 'Service area',
   notes: 'Notes',
 };
 
-/** How the form words a date approved the schema refuses as a date. */
-export const DATE_APPROVED_FORMAT = { committedOn: 'must be a real date, such as 9 6 2025' };
+const DATE_APPROVED: DateSpec = { name: 'committedOn', label: LINE_LABELS.committedOn! };
+
+/** The date approved the boxes refuse (src/web/dates.ts), for validateForm. */
+export function lineDateErrors(values: Record<string, string>) {
+  return readDates(values, [DATE_APPROVED]).errors;
+}
 
 /**
  * The form as the API's createCommitmentBody reads it: empty boxes are absent (an empty date
@@ -32,8 +38,9 @@ export function lineBody(values: Record<string, string>): FormBody {
     category: optional(values.category),
     amount: amountField(values.amount, { tbc: true }),
     status: optional(values.status),
-    committedOn: dateField(values, 'committedOn'),
+    committedOn: readDates(values, [DATE_APPROVED]).dates.committedOn,
     decisionRef: values.decisionRef,
+    decisionId: optional(values.decisionId),
     approvedBy: values.approvedBy,
     serviceArea: values.serviceArea,
     notes: values.notes,
@@ -43,7 +50,7 @@ export function lineBody(values: Record<string, string>): FormBody {
 /** For an amendment every box is sent; an emptied amount is refused rather than taken as "unchanged". */
 export function amendedLineBody(values: Record<string, string>): FormBody {
   const body = lineBody(values);
-  return { ...body, amount: body.amount === undefined ? '' : body.amount };
+  return { ...body, amount: body.amount === undefined ? '' : body.amount, decisionId: body.decisionId ?? null };
 }
 
 /** What the form shows for an existing line. */
@@ -56,6 +63,7 @@ export function lineValues(line: Commitment): Record<string, string> {
     status: line.status,
     ...dateBoxes('committedOn', line.committedOn),
     decisionRef: line.decisionRef ?? '',
+    decisionId: line.decisionId ?? '',
     approvedBy: line.approvedBy ?? '',
     serviceArea: line.serviceArea ?? '',
     notes: line.notes ?? '',

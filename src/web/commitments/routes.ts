@@ -4,13 +4,14 @@ import { createCommitmentBody, etagOf, updateCommitmentBody } from '../../commit
 import { amendCommitment, createCommitment, withdrawCommitment } from '../../commitments/service.ts';
 import { lineTotals } from '../../commitments/totals.ts';
 import { lineWarnings } from '../../conditions/warnings.ts';
+import { decisions } from '../../governance/decisions/collection.ts';
 import type { Grant } from '../../grants/repository.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
 import { type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { filterChoices, filterParams, parseFilter } from './filters.ts';
-import { amendedLineBody, categoryChoices, DATE_APPROVED_FORMAT, LINE_LABELS, lineBody, lineValues } from './form.ts';
+import { amendedLineBody, categoryChoices, LINE_LABELS, lineBody, lineDateErrors, lineValues } from './form.ts';
 import { lineDetailPages } from './line.ts';
 import { grantOrNotFound, lineOrNotFound } from './lookup.ts';
 import { parseSort, sortHeadings, sortLines } from './sorting.ts';
@@ -19,18 +20,21 @@ import { spendPages } from './spend.ts';
 type GrantParams = { Params: { grantId: string } };
 type LineParams = { Params: { id: string } };
 
-function showLineForm(
+async function showLineForm(
   request: FastifyRequest,
   reply: FastifyReply,
   grant: Grant,
   values: Record<string, string>,
   options: { action: string; heading: string; errors?: FormErrors; status?: number },
 ) {
+  // The decisions recorded on the programme pages, to say which one approved the line.
+  const recorded = await decisions.list(request.server.db, grant.organisationId, {});
+  const decisionChoices = [{ value: '', text: 'None' }, ...recorded.map((d) => ({ value: d.id, text: decisions.present(d).reference, selected: d.id === values.decisionId }))];
   return renderPage(
     request,
     reply,
     'commitment-form',
-    { grant, values, categories: categoryChoices(grant, values.category), action: options.action, heading: options.heading, errors: options.errors },
+    { grant, values, categories: categoryChoices(grant, values.category), decisionChoices, action: options.action, heading: options.heading, errors: options.errors },
     options.status ?? 200,
   );
 }
@@ -66,7 +70,7 @@ export async function commitmentPages(app: FastifyInstance): Promise<void> {
     const grant = await grantOrNotFound(app, request, request.params.grantId);
     const values = formValues(request.body);
     const form = { action: `/grants/${grant.id}/commitments/new`, heading: 'Add a line' };
-    const parsed = validateForm(createCommitmentBody, lineBody(values), LINE_LABELS, DATE_APPROVED_FORMAT);
+    const parsed = validateForm(createCommitmentBody, lineBody(values), LINE_LABELS, {}, lineDateErrors(values));
     if (!parsed.ok) return showLineForm(request, reply, grant, values, { ...form, errors: parsed.errors, status: 400 });
     try {
       const line = await createCommitment(app.db, pageActorOf(request), grant.id, parsed.value);
@@ -90,7 +94,7 @@ export async function commitmentPages(app: FastifyInstance): Promise<void> {
     const grant = await grantOrNotFound(app, request, line.grantId);
     const values = formValues(request.body);
     const form = { action: `/commitments/${line.id}/edit`, heading: `Change line ${line.ref}` };
-    const parsed = validateForm(updateCommitmentBody, amendedLineBody(values), LINE_LABELS, DATE_APPROVED_FORMAT);
+    const parsed = validateForm(updateCommitmentBody, amendedLineBody(values), LINE_LABELS, {}, lineDateErrors(values));
     if (!parsed.ok) return showLineForm(request, reply, grant, values, { ...form, errors: parsed.errors, status: 400 });
     try {
       // The version the form was opened at: a change made meanwhile by someone else is 412, not lost.

@@ -5,7 +5,8 @@ import { formatPounds } from '../../shared/money.ts';
 import { recordSpendBody } from '../../spend/schemas.ts';
 import { recordSpend } from '../../spend/service.ts';
 import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
-import { amountField, dateField, type FieldLabels, type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
+import { readDates } from '../dates.ts';
+import { amountField, type FieldLabels, type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { lineOrNotFound } from './lookup.ts';
 
@@ -25,7 +26,8 @@ const SPEND_LABELS: FieldLabels = {
   expenditureCode: 'Expenditure code',
 };
 
-const spentOn = (values: Record<string, string>): string | undefined => dateField(values, 'spentOn');
+const SPENT_ON = [{ name: 'spentOn', label: SPEND_LABELS.spentOn!, required: true }];
+const spentOn = (values: Record<string, string>): string | undefined => readDates(values, SPENT_ON).dates.spentOn;
 
 /** Which quarter a date falls in, told against the line's grant year; quarterOf is the one rule. */
 function quarterMessage(line: Pick<Commitment, 'financialYear'>, date: string | undefined): string {
@@ -67,7 +69,7 @@ export async function spendPages(app: FastifyInstance): Promise<void> {
   app.post<LineParams>('/commitments/:id/spend/new', { config: { page: page.member('commitment', 'id', 'finance') } }, async (request, reply) => {
     const line = await lineOrNotFound(app, request, request.params.id);
     const values = formValues(request.body);
-    const parsed = validateForm(recordSpendBody, spendBody(values), SPEND_LABELS, { spentOn: 'must be a real date, such as 3 10 2025' });
+    const parsed = validateForm(recordSpendBody, spendBody(values), SPEND_LABELS, {}, readDates(values, SPENT_ON).errors);
     if (!parsed.ok) return showForm(request, reply, line, values, parsed.errors, 400);
     try {
       const entry = await recordSpend(app.db, pageActorOf(request), line.id, parsed.value);

@@ -9,7 +9,7 @@ import { page, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
 import { type FormErrors, formValues, fundingProblemToFormErrors, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
-import { purposeChoices, TRANCHE_LABELS as LABELS, trancheBody } from './tranche-form.ts';
+import { purposeChoices, TRANCHE_LABELS as LABELS, trancheBody, trancheDateErrors } from './tranche-form.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type GrantParams = { Params: { grantId: string } };
@@ -32,7 +32,7 @@ export async function grantFormPages(app: FastifyInstance): Promise<void> {
     const values = formValues(request.body);
     const data = { organisationId: request.params.orgId, values };
     // The tranche is checked on its own first, so its errors name its own boxes, not "tranches.0".
-    const tranche = validateForm(trancheInput, trancheBody(values), LABELS);
+    const tranche = validateForm(trancheInput, trancheBody(values), LABELS, {}, trancheDateErrors(values));
     const parsed = validateForm(
       createGrantBody,
       { scheme: 'csc-prevention', financialYear: values.financialYear ?? '', tranches: tranche.ok ? [trancheBody(values)] : [] },
@@ -64,7 +64,7 @@ export async function grantFormPages(app: FastifyInstance): Promise<void> {
   app.post<GrantParams>('/grants/:grantId/tranches/new', grantFinance, async (request, reply) => {
     const grant = await grantOrNotFound(app, request, request.params.grantId);
     const values = formValues(request.body);
-    const parsed = validateForm(trancheInput, trancheBody(values), LABELS);
+    const parsed = validateForm(trancheInput, trancheBody(values), LABELS, {}, trancheDateErrors(values));
     if (!parsed.ok) return showTrancheForm(request, reply, grant, values, parsed.errors);
     try {
       const { grant: after } = await addTranche(app.db, pageActorOf(request), grant.id, parsed.value);

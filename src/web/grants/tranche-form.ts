@@ -1,6 +1,7 @@
 import type { Grant, Tranche } from '../../grants/repository.ts';
 import type { SchemeVersion } from '../../schemes/repository.ts';
 import { formatMoney } from '../../shared/money.ts';
+import { dateBoxes, readDates } from '../dates.ts';
 import { amountField, type FieldLabels, type FormBody, optional } from '../forms.ts';
 
 /** The tranche form's fields, by input id, as the error messages name them. */
@@ -15,6 +16,13 @@ export const TRANCHE_LABELS: FieldLabels = {
   earmarkedCategory: 'Earmarked category',
 };
 
+const RECEIVED_ON = [{ name: 'receivedOn', label: TRANCHE_LABELS.receivedOn! }];
+
+/** The date received the boxes refuse (src/web/dates.ts), for validateForm. */
+export function trancheDateErrors(values: Record<string, string>) {
+  return readDates(values, RECEIVED_ON).errors;
+}
+
 /**
  * A new tranche as the API's trancheInput reads it. "As the determination says" (an empty
  * purpose) sends no purpose, so the service decides from the determination as it does for the
@@ -26,7 +34,7 @@ export function trancheBody(values: Record<string, string>): FormBody {
     description: values.description ?? '',
     status: optional(values.status),
     determinationRef: values.determinationRef,
-    receivedOn: optional(values.receivedOn),
+    receivedOn: readDates(values, RECEIVED_ON).dates.receivedOn,
     purpose: optional(values.purpose),
     earmarkedCategory: values.purpose === 'earmarked' ? optional(values.earmarkedCategory) : undefined,
   };
@@ -43,7 +51,7 @@ export function amendedTrancheBody(values: Record<string, string>): FormBody {
     ...body,
     amount: body.amount === undefined ? '' : body.amount,
     determinationRef: values.determinationRef ?? '',
-    receivedOn: optional(values.receivedOn) ?? null,
+    receivedOn: body.receivedOn ?? null,
     earmarkedCategory: values.purpose ? body.earmarkedCategory : null,
   };
 }
@@ -57,7 +65,7 @@ export function trancheValues(tranche: Tranche): Record<string, string> {
     purpose: tranche.purpose,
     earmarkedCategory: tranche.earmarkedCategory ?? '',
     status: tranche.status,
-    receivedOn: tranche.receivedOn ?? '',
+    ...dateBoxes('receivedOn', tranche.receivedOn),
     version: String(tranche.version),
   };
 }

@@ -7,7 +7,7 @@ import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, seeOther, setFlash } from '../access.ts';
 import { type FormErrors, formValues, fundingProblemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
-import { amendedTrancheBody, purposeChoices, purposeText, TRANCHE_LABELS, trancheValues } from './tranche-form.ts';
+import { amendedTrancheBody, purposeChoices, purposeText, TRANCHE_LABELS, trancheDateErrors, trancheValues } from './tranche-form.ts';
 
 type TrancheParams = { Params: { trancheId: string } };
 
@@ -41,7 +41,7 @@ export async function tranchePages(app: FastifyInstance): Promise<void> {
   app.post<TrancheParams>('/tranches/:trancheId/edit', financeOnTranche, async (request, reply) => {
     const found = await trancheOrNotFound(request);
     const values = formValues(request.body);
-    const parsed = validateForm(updateTrancheBody, amendedTrancheBody(values), TRANCHE_LABELS);
+    const parsed = validateForm(updateTrancheBody, amendedTrancheBody(values), TRANCHE_LABELS, {}, trancheDateErrors(values));
     if (!parsed.ok) return showChangeForm(request, reply, found, values, parsed.errors);
     try {
       const { tranche, grant } = await amendTranche(app.db, pageActorOf(request), found.tranche.id, parsed.value, openedAt(found.tranche, values));

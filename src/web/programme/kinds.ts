@@ -1,3 +1,4 @@
+import { GOVERNANCE_BODY_KINDS } from '../../governance/bodies/schemas.ts';
 import { MILESTONE_STATUSES } from '../../governance/milestones/schemas.ts';
 import { POST_STATUSES } from '../../governance/posts/schemas.ts';
 import { RISK_STATUSES } from '../../governance/risks/schemas.ts';
@@ -13,6 +14,10 @@ export interface RecordKind {
   readonly fields: readonly FieldSpec[];
   /** The fields shown as table columns, by name. */
   readonly columns: readonly string[];
+  /** Headings of columns that are not fields of the form (a linked record's name). */
+  readonly headings?: Readonly<Record<string, string>>;
+  /** Whether each record has a page of its own (/<path>/<id>), linked from its first column. */
+  readonly detail?: boolean;
 }
 
 const workstream: FieldSpec = { name: 'workstreamId', label: 'Workstream (optional)', kind: 'workstream', optional: true };
@@ -20,6 +25,51 @@ const notes: FieldSpec = { name: 'notes', label: 'Notes (optional)', kind: 'text
 const date = (name: string, label: string): FieldSpec => ({ name, label: `${label} (optional)`, kind: 'date', optional: true });
 
 export const RECORD_KINDS = {
+  'governance-bodies': {
+    path: 'governance-bodies',
+    title: 'Governance bodies',
+    singular: 'governance body',
+    columns: ['name', 'kind', 'chair', 'termsReviewDue'],
+    fields: [
+      { name: 'name', label: 'Name', kind: 'text', hint: 'Such as Families First Partnership Delivery Group' },
+      { name: 'kind', label: 'Kind of body (optional)', kind: 'choice', choices: GOVERNANCE_BODY_KINDS, optional: true },
+      { name: 'chair', label: 'Chair (optional)', kind: 'text', optional: true },
+      date('termsAgreedOn', 'Terms of reference agreed'),
+      date('termsReviewDue', 'Terms of reference review due'),
+      notes,
+    ],
+  },
+  meetings: {
+    path: 'meetings',
+    title: 'Meetings',
+    singular: 'meeting',
+    detail: true,
+    columns: ['heldOn', 'governanceBody', 'title'],
+    headings: { governanceBody: 'Governance body' },
+    fields: [
+      { name: 'governanceBodyId', label: 'Governance body', kind: 'body' },
+      { name: 'heldOn', label: 'Date of the meeting', kind: 'date' },
+      { name: 'title', label: 'Title (optional)', kind: 'text', optional: true, hint: 'Such as Delivery group, November' },
+      { name: 'notes', label: 'Notes or minutes (optional)', kind: 'textarea', optional: true },
+    ],
+  },
+  decisions: {
+    path: 'decisions',
+    title: 'Decisions',
+    singular: 'decision',
+    detail: true,
+    columns: ['reference', 'text', 'delegatedTo'],
+    headings: { reference: 'Decision' },
+    fields: [
+      { name: 'meetingId', label: 'Meeting (optional)', kind: 'meeting', optional: true, hint: 'The meeting that decided; its body and date are used when those are left empty' },
+      { name: 'governanceBodyId', label: 'Governance body (optional when a meeting is chosen)', kind: 'body', optional: true, unchangedWhenEmpty: true },
+      { name: 'decidedOn', label: 'Date decided (optional when a meeting is chosen)', kind: 'date', optional: true, unchangedWhenEmpty: true },
+      { name: 'recommendation', label: 'Recommendation number (optional)', kind: 'text', optional: true, hint: 'Such as 3' },
+      { name: 'text', label: 'What was decided', kind: 'textarea' },
+      { name: 'delegatedTo', label: 'Delegated to (optional)', kind: 'text', optional: true, hint: 'Who may act on it under delegated authority' },
+      notes,
+    ],
+  },
   workstreams: {
     path: 'workstreams',
     title: 'Workstreams',
@@ -77,9 +127,9 @@ export const RECORD_KINDS = {
     columns: ['title', 'dueOn', 'status', 'owner'],
     fields: [
       { name: 'title', label: 'Milestone', kind: 'textarea' },
-      { name: 'dueOn', label: 'Due on', kind: 'date' },
+      { name: 'dueOn', label: 'Due date', kind: 'date' },
       { name: 'status', label: 'Status', kind: 'choice', choices: MILESTONE_STATUSES, optional: true },
-      date('completedOn', 'Completed on'),
+      date('completedOn', 'Date completed'),
       { name: 'owner', label: 'Owner (optional)', kind: 'text', optional: true },
       workstream,
       notes,
@@ -98,7 +148,7 @@ export const RECORD_KINDS = {
       { name: 'impact', label: 'Impact', kind: 'integer', hint: '1 (lowest) to 5' },
       { name: 'mitigation', label: 'Mitigation (optional)', kind: 'textarea', optional: true },
       { name: 'status', label: 'Status', kind: 'choice', choices: RISK_STATUSES, optional: true },
-      date('reviewOn', 'Next review'),
+      date('reviewOn', 'Next review date'),
       workstream,
     ],
   },

@@ -15,6 +15,11 @@ import { secondments } from '../../governance/secondments/collection.ts';
 import { renderPage } from '../render.ts';
 import { RECORD_KINDS } from './kinds.ts';
 import { registerRecordPages } from './records.ts';
+import { expectationPages } from './expectations.ts';
+import { governancePages } from './governance.ts';
+import { governanceBodies } from '../../governance/bodies/collection.ts';
+import { decisions } from '../../governance/decisions/collection.ts';
+import { meetings } from '../../governance/meetings/collection.ts';
 import { DUE_WITHIN_DAYS } from '../../reports/programme/report.ts';
 
 type OrgParams = { Params: { orgId: string } };
@@ -92,6 +97,11 @@ export async function programmePages(app: FastifyInstance): Promise<void> {
     }
   });
 
+  registerRecordPages(app, RECORD_KINDS['governance-bodies'], governanceBodies);
+  registerRecordPages(app, RECORD_KINDS.meetings, meetings);
+  registerRecordPages(app, RECORD_KINDS.decisions, decisions);
+  await app.register(governancePages);
+  await app.register(expectationPages);
   registerRecordPages(app, RECORD_KINDS.workstreams, workstreams);
   registerRecordPages(app, RECORD_KINDS.posts, posts);
   registerRecordPages(app, RECORD_KINDS.secondments, secondments);

@@ -7,7 +7,8 @@ import { financialYearOf, quarterLabel, quarterOf, quarterSchema, todayInLondon 
 import { ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf } from '../access.ts';
 import { grantOrNotFound } from '../commitments/lookup.ts';
-import { type FieldLabels, problemToFormErrors } from '../forms.ts';
+import { dateBoxes, queryWithDates } from '../dates.ts';
+import { type FieldLabels, type FormErrors, problemToFormErrors } from '../forms.ts';
 import { renderPage } from '../render.ts';
 
 type Query = Record<string, string | undefined>;
@@ -21,10 +22,18 @@ function quarterChoices(financialYear: string, today: string) {
   return quarterSchema.options.map((quarter) => ({ value: quarter, text: quarterLabel(financialYear, quarter), selected: quarter === current }));
 }
 
-async function showReports(app: FastifyInstance, request: FastifyRequest<GrantParams>, reply: FastifyReply, failure?: unknown) {
+/** The reports page's date inputs: the as-at day, and the transparency download's range. */
+const AS_AT = [{ name: 'asAt', label: 'As-at date' }];
+const RANGE = [
+  { name: 'from', label: 'From' },
+  { name: 'to', label: 'To' },
+];
+
+async function showReports(app: FastifyInstance, request: FastifyRequest<GrantParams>, reply: FastifyReply, failure?: unknown, refused?: FormErrors) {
   const grant = await grantOrNotFound(app, request, request.params.grantId);
-  const asAt = typeof request.query.asAt === 'string' && request.query.asAt !== '' ? request.query.asAt : undefined;
-  let errors = failure === undefined ? undefined : problemToFormErrors(failure, REPORT_LABELS, 'asAt');
+  const read = queryWithDates(request.query, AS_AT);
+  const asAt = read.errors === null && typeof read.query.asAt === 'string' && read.query.asAt !== '' ? read.query.asAt : undefined;
+  let errors = refused ?? read.errors ?? (failure === undefined ? undefined : problemToFormErrors(failure, REPORT_LABELS, 'asAt'));
   if (failure !== undefined && !errors) throw failure;
   let table = null;
   try {
@@ -33,7 +42,13 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
     errors ??= problemToFormErrors(error, REPORT_LABELS, 'asAt') ?? undefined;
     if (!errors) throw error;
   }
-  return renderPage(request, reply, 'reports', { grant, table, asAt, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) }, errors ? 400 : 200);
+  return renderPage(
+    request,
+    reply,
+    'reports',
+    { grant, table, asAt, values: { ...dateBoxes('asAt', asAt), ...request.query }, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) },
+    errors ? 400 : 200,
+  );
 }
 
 /**
@@ -68,7 +83,9 @@ export async function reportPages(app: FastifyInstance, options: ReportPagesOpti
       { config: { page: page.member(report.scope, param, report.role) } },
       async (request, reply) => {
         try {
-          const query = pageQuery(report, request.query);
+          const dated = queryWithDates(request.query, RANGE);
+          if (dated.errors && report.scope === 'grant') return await showReports(app, request as FastifyRequest<GrantParams>, reply, undefined, dated.errors);
+          const query = pageQuery(report, dated.query);
           const format = formatAsked(report, query, fileFormatsOf(report));
           return await sendReport(reply, report, reportRequest(app, report, pageAccessOf(request).organisationId, request.params), query, format);
         } catch (error) {

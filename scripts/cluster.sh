@@ -165,6 +165,8 @@ start_apps() {
   local started=()
   for ((i = 1; i <= INSTANCES; i++)); do
     local port=$((FIRST_APP_PORT + i - 1))
+    # An instance older than the build it runs is restarted, so `up` after a change serves it.
+    if alive "$DIR/run/app-$i.pid" && [[ dist/server.js -nt "$DIR/run/app-$i.pid" ]]; then stop_pid "$DIR/run/app-$i.pid" "app-$i (older than dist/)"; fi
     alive "$DIR/run/app-$i.pid" && continue
     # The owner migrates (directly, never through the pooler); requests go through PgBouncer;
     # reports, the audit trail and overviews read from the replica.

@@ -2,7 +2,7 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { setPassword } from '../../src/auth/users-service.ts';
-import { type Answer, client, CLUSTER, clusterUp, connect, type Council, createCouncil, createGrant, instancePid } from './support.ts';
+import { type Answer, CLUSTER, clusterUp, connect, type Council, createCouncil, createGrant, instancePid } from './support.ts';
 
 /**
  * The claims of README's "Beyond one machine", run on the cluster `npm run cluster` starts

@@ -19,7 +19,7 @@ export const CLUSTER = {
 
 const ROOT = new URL('../../', import.meta.url);
 
-export function adminToken(): string {
+function adminToken(): string {
   return readFileSync(new URL('.cluster/admin-token', ROOT), 'utf8').trim();
 }
 
@@ -39,7 +39,6 @@ export function connect(url: string): Kysely<Database> {
 export interface Answer {
   readonly status: number;
   readonly headers: Headers;
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
   readonly body: any;
 }
 

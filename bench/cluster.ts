@@ -2,12 +2,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { buildApp } from '../src/app.ts';
-import { loadConfig } from '../src/config.ts';
-import { connectPostgres } from '../src/db/connect.ts';
 import { type Figure, figure, printFigures, saveFigures } from './lib/results.ts';
-import { startServerProcess } from './lib/server-process.ts';
-import { StatementRecorder } from './lib/summary-statements.ts';
+import { withBareSummaries } from './lib/summary-statements.ts';
 
 /**
  * `npm run bench -- cluster`: the cluster of `npm run cluster` (docs/cluster.md), brought up if
@@ -55,7 +51,11 @@ async function seed(token: string): Promise<{ grantId: string; organisationId: s
   for (let i = 0; i < LINES_PER_GRANT; i++) {
     await Promise.all(
       grants.map(({ grantId }) =>
-        api(token, 'POST', `/api/v1/grants/${grantId}/commitments`, { title: `Seeded line ${i}`, category: i % 5 ? 'family_help_delivery' : 'transformation', amount: `${1000 + i}.00` }),
+        api(token, 'POST', `/api/v1/grants/${grantId}/commitments`, {
+          title: `Seeded line ${i}`,
+          category: i % 5 ? 'family_help_delivery' : 'transformation',
+          amount: `${1000 + i}.00`,
+        }),
       ),
     );
   }
@@ -73,7 +73,13 @@ async function rate(base: string, token: string, request: (i: number) => { metho
       {
         setupRequest: (req) => {
           const next = request(i++);
-          return { ...req, method: next.method, path: next.path, body: next.body, headers: { authorization: `Bearer ${token}`, ...(next.body ? { 'content-type': 'application/json' } : {}) } };
+          return {
+            ...req,
+            method: next.method,
+            path: next.path,
+            body: next.body,
+            headers: { authorization: `Bearer ${token}`, ...(next.body ? { 'content-type': 'application/json' } : {}) },
+          };
         },
       },
     ],
@@ -128,34 +134,33 @@ export async function runClusterBenchmarks(): Promise<Figure[]> {
   const lags = [...writesOne.lagsMs, ...writesTwo.lagsMs];
 
   // The same statements through bare pg: recorded from one summary on an app in this process.
-  const recorder = new StatementRecorder();
-  const database = connectPostgres(POOLED_URL, { poolSize: 20 });
-  const recording = await buildApp({ config: loadConfig({ DATABASE_URL: POOLED_URL, LOG_LEVEL: 'silent' }), database: { ...database, db: database.db.withPlugin(recorder) } });
-  const { grantId, organisationId } = grants[0]!;
-  await recording.inject({ method: 'GET', url: `/api/v1/grants/${grantId}/summary`, headers: { authorization: `Bearer ${token}` } }); // warm: the owner cache
-  const statements = await recorder.record(recording, `/api/v1/grants/${grantId}/summary`, token);
-  await recording.close();
-  await database.close();
-  const waves = new Set(statements.map((s) => s.wave)).size;
+  const { bareRate, shape } = await withBareSummaries(POOLED_URL, grants, token, async (port, path, measuredShape) => ({
+    bareRate: await rate(`http://127.0.0.1:${port}`, token, (i) => ({ method: 'GET', path: path(pick(i)) })),
+    shape: measuredShape,
+  }));
+  const statements = { length: shape.statements };
+  const waves = shape.roundTrips;
   process.stdout.write(`A summary sends ${statements.length} statements in ${waves} round trips one after another\n`);
-  const bare = await startServerProcess(new URL('./bare-summary-server.ts', import.meta.url), {
-    DATABASE_URL: POOLED_URL,
-    DATABASE_POOL_SIZE: '20',
-    BARE_STATEMENTS: JSON.stringify(statements),
-    BARE_RECORDED_GRANT: grantId,
-    BARE_RECORDED_ORGANISATION: organisationId,
-    BARE_GRANT_ORGANISATIONS: JSON.stringify(Object.fromEntries(grants.map((g) => [g.grantId, g.organisationId]))),
-  });
-  let bareRate: number;
-  try {
-    bareRate = await rate(`http://127.0.0.1:${bare.port}`, token, (i) => ({ method: 'GET', path: `/summary/${pick(i)}` }));
-  } finally {
-    await bare.stop();
-  }
 
   return [
-    figure({ section: 'cluster', name: `summaries, ${CONNECTIONS} clients, two instances behind nginx`, value: summariesTwo, unit: 'req/s', baselineName: 'one instance', baseline: summariesOne, target: '' }),
-    figure({ section: 'cluster', name: `commitments, ${CONNECTIONS} clients, two instances behind nginx`, value: writesTwo.result, unit: 'req/s', baselineName: 'one instance', baseline: writesOne.result, target: '' }),
+    figure({
+      section: 'cluster',
+      name: `summaries, ${CONNECTIONS} clients, two instances behind nginx`,
+      value: summariesTwo,
+      unit: 'req/s',
+      baselineName: 'one instance',
+      baseline: summariesOne,
+      target: '',
+    }),
+    figure({
+      section: 'cluster',
+      name: `commitments, ${CONNECTIONS} clients, two instances behind nginx`,
+      value: writesTwo.result,
+      unit: 'req/s',
+      baselineName: 'one instance',
+      baseline: writesOne.result,
+      target: '',
+    }),
     figure({
       section: 'cluster',
       name: `summaries, ${CONNECTIONS} clients, one instance (${statements.length} statements, ${waves} round trips)`,

@@ -1,5 +1,17 @@
-import { type KyselyPlugin, PostgresQueryCompiler, type PluginTransformQueryArgs, type PluginTransformResultArgs, type QueryResult, type RootOperationNode, type UnknownRow } from 'kysely';
+import {
+  type KyselyPlugin,
+  PostgresQueryCompiler,
+  type PluginTransformQueryArgs,
+  type PluginTransformResultArgs,
+  type QueryResult,
+  type RootOperationNode,
+  type UnknownRow,
+} from 'kysely';
 import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.ts';
+import { loadConfig } from '../../src/config.ts';
+import { connectPostgres } from '../../src/db/connect.ts';
+import { startServerProcess } from './server-process.ts';
 
 /** One statement as the app sent it to PostgreSQL: its text and its parameters. */
 export interface SentStatement {
@@ -15,7 +27,7 @@ export interface SentStatement {
  * (bench/bare-summary-server.ts) replays them, so the app is judged against the database work
  * it cannot avoid rather than against a route that asks the database nothing.
  */
-export class StatementRecorder implements KyselyPlugin {
+class StatementRecorder implements KyselyPlugin {
   readonly sent: SentStatement[] = [];
   private readonly compiler = new PostgresQueryCompiler();
   private inFlight = 0;
@@ -49,5 +61,45 @@ export class StatementRecorder implements KyselyPlugin {
       this.recording = false;
     }
     return [...this.sent];
+  }
+}
+
+/**
+ * Records one summary's statements on an app in this process over `databaseUrl`, then serves
+ * them through bare pg (bench/bare-summary-server.ts) for the grants given; `measure` is handed
+ * the bare server's port and its path for a grant. The read-throughput baseline of
+ * bench/cluster.ts and bench/scale.ts.
+ */
+export async function withBareSummaries<T>(
+  databaseUrl: string,
+  grants: readonly { readonly grantId: string; readonly organisationId: string }[],
+  token: string,
+  measure: (port: number, path: (grantId: string) => string, shape: { statements: number; roundTrips: number }) => Promise<T>,
+): Promise<T> {
+  const recorder = new StatementRecorder();
+  const database = connectPostgres(databaseUrl, { poolSize: 20 });
+  const { grantId, organisationId } = grants[0]!;
+  let statements: SentStatement[];
+  try {
+    const app = await buildApp({ config: loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent' }), database: { ...database, db: database.db.withPlugin(recorder) } });
+    // Once to warm the owner cache, as every instance's is after its first requests.
+    await app.inject({ method: 'GET', url: `/api/v1/grants/${grantId}/summary`, headers: { authorization: `Bearer ${token}` } });
+    statements = await recorder.record(app, `/api/v1/grants/${grantId}/summary`, token);
+    await app.close();
+  } finally {
+    await database.close();
+  }
+  const bare = await startServerProcess(new URL('../bare-summary-server.ts', import.meta.url), {
+    DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: '20',
+    BARE_STATEMENTS: JSON.stringify(statements),
+    BARE_RECORDED_GRANT: grantId,
+    BARE_RECORDED_ORGANISATION: organisationId,
+    BARE_GRANT_ORGANISATIONS: JSON.stringify(Object.fromEntries(grants.map((g) => [g.grantId, g.organisationId]))),
+  });
+  try {
+    return await measure(bare.port, (id) => `/summary/${id}`, { statements: statements.length, roundTrips: new Set(statements.map((s) => s.wave)).size });
+  } finally {
+    await bare.stop();
   }
 }

@@ -48,17 +48,23 @@ install_packages() {
   [[ -x "$PG_BIN/pg_ctl" ]] || missing+=(postgresql)
   command -v nginx >/dev/null 2>&1 || [[ -x /usr/sbin/nginx ]] || missing+=(nginx-light)
   command -v pgbouncer >/dev/null 2>&1 || [[ -x /usr/sbin/pgbouncer ]] || missing+=(pgbouncer)
+  command -v curl >/dev/null 2>&1 || missing+=(curl)
   ((${#missing[@]} == 0)) && return 0
   log "installing ${missing[*]} (Debian packages)"
   local sudo=()
   [[ $(id -u) -eq 0 ]] || sudo=(sudo)
   # Debian starts a package's service on install; there is no init here, and ours run on
   # their own ports, so keep the packages' own services from starting.
-  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
-  "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
+  # A policy-rc.d already there (as in container images) is left as it was.
+  local policy=""
+  if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee "$policy" >/dev/null
+    "${sudo[@]}" chmod +x "$policy"
+  fi
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq "${missing[@]}" >/dev/null
-  "${sudo[@]}" rm -f /usr/sbin/policy-rc.d
+  [[ -n "$policy" ]] && "${sudo[@]}" rm -f "$policy"
   PG_VERSION="$(ls /usr/lib/postgresql | sort -n | tail -n 1)"
   PG_BIN="/usr/lib/postgresql/$PG_VERSION/bin"
 }

@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 const UNIT = 'test/**/*.unit.test.ts';
 /** Browser tests drive Chromium through several pages each; under load a step takes seconds. */
 const BROWSER = 'test/web/**/*.test.ts';
+/** Needs the cluster of `npm run cluster`: `npm run test:cluster` runs it (vitest.cluster.config.ts). */
+const CLUSTER = 'test/cluster/**';
 
 export default defineConfig({
   test: {
@@ -24,7 +26,7 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/**/*.test.ts'],
-          exclude: [UNIT, BROWSER],
+          exclude: [UNIT, BROWSER, CLUSTER],
           globalSetup: ['test/support/global-setup.ts'],
         },
       },

@@ -5,6 +5,7 @@ import { connectPostgres } from '../src/db/connect.ts';
 import { createMigratedDatabase } from './lib/database.ts';
 import { type Figure, figure, printFigures, saveFigures } from './lib/results.ts';
 import { startServerProcess } from './lib/server-process.ts';
+import { withBareSummaries } from './lib/summary-statements.ts';
 import { NATIONAL } from './national/generate.ts';
 import { type LoadedLedger, loadNational } from './national/load.ts';
 
@@ -114,22 +115,22 @@ export async function runScaleBenchmarks(): Promise<Figure[]> {
     } finally {
       await server.stop();
     }
-    const bare = await startServerProcess(new URL('./bare-server.ts', import.meta.url), { BARE_BODY_BYTES: String(summaryBytes) });
-    let bareRate: number;
-    try {
-      bareRate = await readThroughput(bare.port, () => '/fixed', 'unused');
-    } finally {
-      await bare.stop();
-    }
+    // The baseline asks PostgreSQL what a summary asks (bench/lib/summary-statements.ts), not
+    // nothing at all: against a route that touches no database any read scored 0.01–0.02×.
+    const grantsAsked = loaded.grants.map((g) => ({ grantId: g.id, organisationId: g.organisationId }));
+    const { bareRate, shape } = await withBareSummaries(national.url, grantsAsked, loaded.token, async (port, path, measuredShape) => ({
+      bareRate: await readThroughput(port, (i) => path(grantsAsked[(i * 7919) % grantsAsked.length]!.grantId), loaded.token),
+      shape: measuredShape,
+    }));
     figures.push(
       figure({
         section: 'scale',
-        name: `summaries of random grants, 20 clients (${COUNCILS} councils)`,
+        name: `summaries of random grants, 20 clients (${COUNCILS} councils; ${shape.statements} statements in ${shape.roundTrips} round trips, ${summaryBytes} bytes)`,
         value: appRate,
         unit: 'req/s',
-        baselineName: `bare Fastify, fixed ${summaryBytes}-byte JSON`,
+        baselineName: 'the same statements, bare pg',
         baseline: bareRate,
-        target: '≥ 0.3',
+        target: '≥ 0.5',
       }),
     );
     return figures;

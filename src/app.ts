@@ -54,6 +54,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
     bodyLimit: 1_048_576,
+    // Behind a load balancer every caller would share its address, and with it the sign-in
+    // limits: believe X-Forwarded-For from the balancer's own address only.
+    ...(options.config.trustProxy ? { trustProxy: options.config.trustProxy } : {}),
     routerOptions: { ignoreTrailingSlash: true },
     // Errors the router raises before any route (an over-long path segment, a malformed
     // address) answer in problem+json like every other refusal.

@@ -7,6 +7,11 @@ const environmentSchema = z.object({
   DATABASE_URL: z.string().url().optional(),
   // The role that owns the tables and runs the migrations; DATABASE_URL's role then owns nothing.
   DATABASE_OWNER_URL: z.string().url().optional(),
+  // A streaming replica for reports and the audit trail; the primary serves them when it lags.
+  DATABASE_READ_URL: z.string().url().optional(),
+  DATABASE_READ_MAX_LAG_SECONDS: z.coerce.number().min(0).max(3600).default(2),
+  // The load balancer's address(es), whose X-Forwarded-For is believed (Fastify's trustProxy).
+  RINGFENCE_TRUST_PROXY: z.string().min(1).optional(),
   RINGFENCE_DATA_DIR: z.string().min(1).default('./data'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -27,6 +32,12 @@ export interface Config {
   readonly databaseUrl: string | undefined;
   /** The tables' owner, for migrations; absent: DATABASE_URL's role migrates and owns them. */
   readonly databaseOwnerUrl: string | undefined;
+  /** A streaming replica for reports and the audit trail (src/db/read-routing.ts). */
+  readonly databaseReadUrl: string | undefined;
+  /** Past this lag, reads meant for the replica go to the primary. */
+  readonly databaseReadMaxLagSeconds: number;
+  /** Addresses (comma-separated, CIDR allowed) of the proxies whose X-Forwarded-For is believed. */
+  readonly trustProxy: string | undefined;
   readonly dataDir: string;
   readonly port: number;
   readonly host: string;
@@ -64,6 +75,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   if (env.DATABASE_OWNER_URL && !env.DATABASE_URL) {
     throw new ConfigError('Invalid configuration: DATABASE_OWNER_URL: needs DATABASE_URL, the role the app connects as');
   }
+  if (env.DATABASE_READ_URL && !env.DATABASE_URL) {
+    throw new ConfigError('Invalid configuration: DATABASE_READ_URL: needs DATABASE_URL, the primary it replicates');
+  }
   if (env.RINGFENCE_AUDIT_KEY) {
     try {
       parseAuditKey(env.RINGFENCE_AUDIT_KEY);
@@ -74,6 +88,9 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Config
   return Object.freeze({
     databaseUrl: env.DATABASE_URL,
     databaseOwnerUrl: env.DATABASE_OWNER_URL,
+    databaseReadUrl: env.DATABASE_READ_URL,
+    databaseReadMaxLagSeconds: env.DATABASE_READ_MAX_LAG_SECONDS,
+    trustProxy: env.RINGFENCE_TRUST_PROXY,
     dataDir: env.RINGFENCE_DATA_DIR,
     port: env.PORT,
     host: env.HOST,

@@ -17,6 +17,8 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     poolSize: config.databasePoolSize,
     longJobPoolSize: config.databaseLongJobPoolSize,
+    readUrl: config.databaseReadUrl,
+    readMaxLagSeconds: config.databaseReadMaxLagSeconds,
     logger,
   });
   const { applied } = await migrateAsOwner({ database, databaseUrl: config.databaseUrl, databaseOwnerUrl: config.databaseOwnerUrl });

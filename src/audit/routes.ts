@@ -92,7 +92,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request) => {
       const q = request.query;
-      const records = await findAuditRecords(app.db, accessOf(request).organisationId, {
+      const records = await findAuditRecords(app.database.reads, accessOf(request).organisationId, {
         entity: q.entity,
         entityId: q.entityId,
         actor: q.actor,
@@ -130,7 +130,7 @@ export const auditRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: verificationSchema },
       },
     },
-    async (request) => verifyAudit(app.db, app.auditSigner, accessOf(request).organisationId),
+    async (request) => verifyAudit(app.database.reads, app.auditSigner, accessOf(request).organisationId),
   );
 
   app.post(

@@ -82,8 +82,12 @@ async function authenticate(app: FastifyInstance, request: FastifyRequest): Prom
 }
 
 /**
- * A record never moves to another organisation and is never deleted, so which organisation
- * owns it can be remembered: that saves a query on nearly every request. Bounded, oldest out.
+ * A record never moves to another organisation and is never deleted (the database refuses
+ * both: migrations/0023_record_owners_fixed.ts), so which organisation owns it can be
+ * remembered: that saves a query on nearly every request. With several instances each keeps
+ * its own, and none needs telling of another's changes, because the fact remembered cannot
+ * change; only a found owner is kept, so a record made on another instance a moment ago is
+ * looked up (on the primary, never a replica that may not have it yet). Bounded, oldest out.
  */
 class OwnerCache {
   private readonly owners = new Map<string, string>();

@@ -1,9 +1,21 @@
 import { mkdirSync, openSync, readFileSync, unlinkSync, writeSync, closeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import {
+  CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+  Kysely,
+  PostgresAdapter,
+  PostgresDialect,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type LogEvent,
+  type TransactionSettings,
+} from 'kysely';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { PGliteDialect } from './pglite-dialect.ts';
+import { ReadRoutingDriver, ReplicaHealth, type ReplicaState } from './read-routing.ts';
 import type { Database } from './tables.ts';
 
 const PG_TYPE = { INT8: 20, DATE: 1082 } as const;
@@ -24,6 +36,15 @@ export interface DatabaseHandle {
    * never take the connections that requests need. The same database as db.
    */
   readonly longJobs: Kysely<Database>;
+  /**
+   * For reads that may lag the primary by a few seconds (reports, the audit trail): the replica
+   * at DATABASE_READ_URL while it answers and keeps up, else the primary. Never for a write, the
+   * reads inside one, or a page that shows what was just written. Without DATABASE_READ_URL,
+   * the same as db.
+   */
+  readonly reads: Kysely<Database>;
+  /** The replica's last judged state; null without DATABASE_READ_URL. */
+  readonly replica: { current(): ReplicaState; check(): Promise<ReplicaState> } | null;
   readonly kind: 'postgres' | 'pglite';
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
@@ -36,6 +57,10 @@ export interface DatabaseOptions {
   readonly poolSize?: number;
   /** Connections for long jobs; DATABASE_LONG_JOB_POOL_SIZE. */
   readonly longJobPoolSize?: number;
+  /** A streaming replica for reports and the audit trail; DATABASE_READ_URL. */
+  readonly readUrl?: string | undefined;
+  /** Past this lag the replica is passed over for the primary; DATABASE_READ_MAX_LAG_SECONDS. */
+  readonly readMaxLagSeconds?: number;
   readonly logger?: Logger;
 }
 
@@ -49,9 +74,14 @@ export interface DatabaseOptions {
  */
 const REQUEST_TIMEOUTS = { connectMs: 5_000, lockMs: 5_000, statementMs: 7_000, queryMs: 8_000 } as const;
 const LONG_JOB_TIMEOUTS = { connectMs: 5_000, lockMs: 5_000, statementMs: 60_000, queryMs: 65_000 } as const;
+/** A replica that does not answer within a second is passed over for the primary. */
+const REPLICA_TIMEOUTS = { connectMs: 1_000, lockMs: 5_000, statementMs: 7_000, queryMs: 8_000 } as const;
 const DEFAULT_LONG_JOB_POOL_SIZE = 2;
+/** How often each process looks at the replica's lag (src/db/read-routing.ts). */
+const REPLICA_CHECK_INTERVAL_MS = 1_000;
+const DEFAULT_READ_MAX_LAG_SECONDS = 2;
 
-type Timeouts = typeof REQUEST_TIMEOUTS | typeof LONG_JOB_TIMEOUTS;
+type Timeouts = typeof REQUEST_TIMEOUTS | typeof LONG_JOB_TIMEOUTS | typeof REPLICA_TIMEOUTS;
 
 function queryLogger(logger: Logger | undefined) {
   if (!logger) return undefined;
@@ -93,15 +123,68 @@ function createPool(databaseUrl: string, max: number, timeouts: Timeouts, logger
   return pool;
 }
 
+/**
+ * The long-job pool asks for its longer statement timeout at the start of each transaction too:
+ * behind a pooler in transaction mode (PgBouncer) the timeouts pg sends when it connects never
+ * reach the server, whose own defaults (the request ones, docs/cluster.md) apply instead. SET
+ * LOCAL lasts for the transaction alone, so it leaves nothing behind on a pooled connection.
+ */
+function withTransactionTimeouts(dialect: PostgresDialect, timeouts: Timeouts) {
+  const driver = dialect.createDriver();
+  const settings = CompiledQuery.raw(`SET LOCAL statement_timeout = ${timeouts.statementMs}`);
+  return {
+    createAdapter: () => new PostgresAdapter(),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+    createIntrospector: (db: Kysely<unknown>) => new PostgresIntrospector(db),
+    createDriver: (): Driver => ({
+      init: () => driver.init(),
+      acquireConnection: () => driver.acquireConnection(),
+      async beginTransaction(connection: DatabaseConnection, transaction: TransactionSettings) {
+        await driver.beginTransaction(connection, transaction);
+        await connection.executeQuery(settings);
+      },
+      commitTransaction: (connection) => driver.commitTransaction(connection),
+      rollbackTransaction: (connection) => driver.rollbackTransaction(connection),
+      releaseConnection: (connection) => driver.releaseConnection(connection),
+      destroy: () => driver.destroy(),
+    }),
+  };
+}
+
 export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptions, 'databaseUrl' | 'dataDir'> = {}): DatabaseHandle {
   const pool = createPool(databaseUrl, options.poolSize ?? 10, REQUEST_TIMEOUTS, options.logger);
   const longJobPool = createPool(databaseUrl, options.longJobPoolSize ?? DEFAULT_LONG_JOB_POOL_SIZE, LONG_JOB_TIMEOUTS, options.logger);
   const log = queryLogger(options.logger);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }), log });
-  const longJobs = new Kysely<Database>({ dialect: new PostgresDialect({ pool: longJobPool }), log });
+  const longJobs = new Kysely<Database>({ dialect: withTransactionTimeouts(new PostgresDialect({ pool: longJobPool }), LONG_JOB_TIMEOUTS), log });
+  let reads = db;
+  let replica: ReplicaHealth | null = null;
+  if (options.readUrl) {
+    const replicaPool = createPool(options.readUrl, options.poolSize ?? 10, REPLICA_TIMEOUTS, options.logger);
+    const health = new ReplicaHealth(pool, replicaPool, {
+      maxLagSeconds: options.readMaxLagSeconds ?? DEFAULT_READ_MAX_LAG_SECONDS,
+      intervalMs: REPLICA_CHECK_INTERVAL_MS,
+      logger: options.logger,
+    });
+    const primaryDriver = new PostgresDialect({ pool }).createDriver();
+    const replicaDriver = new PostgresDialect({ pool: replicaPool }).createDriver();
+    const routing = new ReadRoutingDriver(primaryDriver, replicaDriver, health);
+    reads = new Kysely<Database>({
+      dialect: {
+        createAdapter: () => new PostgresAdapter(),
+        createQueryCompiler: () => new PostgresQueryCompiler(),
+        createIntrospector: (introspected) => new PostgresIntrospector(introspected),
+        createDriver: () => routing,
+      },
+      log,
+    });
+    replica = health;
+  }
   return {
     db,
     longJobs,
+    reads,
+    replica,
     kind: 'postgres',
     async ping() {
       const client = await pool.connect();
@@ -112,7 +195,8 @@ export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptio
       }
     },
     async close() {
-      await Promise.all([db.destroy(), longJobs.destroy()]);
+      // The replica's pool goes with reads; the primary's with db.
+      await Promise.all([db.destroy(), longJobs.destroy(), reads === db ? undefined : reads.destroy()]);
     },
   };
 }
@@ -167,8 +251,10 @@ export async function connectPglite(dataDir: string, options: Omit<DatabaseOptio
     const db = new Kysely<Database>({ dialect: new PGliteDialect({ pglite }), log: queryLogger(options.logger) });
     return {
       db,
-      // One connection in one process: there is no pool to keep long jobs out of.
+      // One connection in one process: there is no pool to keep long jobs out of, nor replica.
       longJobs: db,
+      reads: db,
+      replica: null,
       kind: 'pglite',
       async ping() {
         await pglite.query('SELECT 1');

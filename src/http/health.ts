@@ -16,7 +16,10 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
           timer = setTimeout(() => reject(new Error('database ping timed out')), READY_TIMEOUT_MS);
         }),
       ]);
-      return { status: 'ready' };
+      // With a replica (DATABASE_READ_URL), where reports read now and why: for operators and
+      // the cluster tests; the balancer needs only the status.
+      const replica = app.database.replica?.current();
+      return replica ? { status: 'ready', reads: replica.usable ? 'replica' : 'primary', replicaLagSeconds: replica.lagSeconds } : { status: 'ready' };
     } catch {
       return sendProblem(reply, request, new UnavailableProblem());
     } finally {

@@ -82,5 +82,5 @@ export async function sendReport(
 /** What a report is read for, from a request the route's access rule has already let through. */
 export function reportRequest(app: FastifyInstance, report: AnyReport, organisationId: string, params: Readonly<Record<string, string>>): ReportRequest<ReportScope> {
   const scope = report.scope === 'grant' ? { grantId: params['grantId'] } : {};
-  return { database: app.database, db: app.db, organisationId, now: app.clock.now(), ...scope };
+  return { database: app.database, db: app.database.reads, organisationId, now: app.clock.now(), ...scope };
 }

@@ -34,7 +34,7 @@ export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysel
   // shared/xlsx.ts): a read still under way would otherwise finish on a connection already
   // handed to another request.
   const outputClosed = closeOf(output);
-  database.db
+  database.reads
     .transaction()
     .setIsolationLevel('repeatable read')
     .setAccessMode('read only')

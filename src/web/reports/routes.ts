@@ -37,7 +37,7 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
   if (failure !== undefined && !errors) throw failure;
   let table = null;
   try {
-    table = await loadCabinetTable(app.db, grant.organisationId, grant.id, { asAt });
+    table = await loadCabinetTable(app.database.reads, grant.organisationId, grant.id, { asAt });
   } catch (error) {
     errors ??= problemToFormErrors(error, REPORT_LABELS, 'asAt') ?? undefined;
     if (!errors) throw error;

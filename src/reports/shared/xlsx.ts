@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { type Decimal, decimalOf, type MoneyText } from '../../shared/money.ts';
+import { type Decimal, decimalOf, type MoneyText, type TablePrecision } from '../../shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
@@ -8,6 +8,34 @@ export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
 /** Pounds and pence as councils print them. */
 export const POUNDS = '£#,##0.00';
 export const PERCENT = '0.00%';
+export const DATE = 'dd/mm/yyyy';
+
+/** A table's figures as src/shared/money.ts decides: whole pounds, or pounds and pence. */
+export function poundsFormat(precision: TablePrecision): string {
+  return precision === 'pounds' ? '£#,##0' : POUNDS;
+}
+
+/**
+ * Every cell we write names its font: a style that gives only `bold` leaves the font to the
+ * reader, and LibreOffice falls back to a serif one. Arial, as the Word and HTML tables use.
+ */
+export function font(options: { bold?: boolean; size?: number } = {}): Partial<ExcelJS.Font> {
+  return { name: 'Arial', family: 2, size: options.size ?? 11, bold: options.bold ?? false };
+}
+
+/**
+ * A calendar date ("2025-10-03") as a date cell: midnight UTC of that day, which a spreadsheet
+ * shows as that day whatever the reader's zone (a cell holds no zone).
+ */
+export function dateValue(isoDate: string): Date {
+  return new Date(`${isoDate}T00:00:00Z`);
+}
+
+/** "Rotherham (E08000018) – Q2 2025-26" in a printed page's header; `&` is the header's own escape. */
+export function pageHeader(left: string, right: string): string {
+  const escape = (text: string) => text.replace(/&/g, '&&');
+  return `&L&"Arial,Regular"&10${escape(left)}&R&"Arial,Regular"&10${escape(right)}`;
+}
 
 /**
  * The one place money leaves Decimal for a JavaScript number: an .xlsx numeric cell is an IEEE
@@ -25,8 +53,8 @@ export function textValue(text: string | null): string | null {
 }
 
 /** A live formula we wrote ourselves, with its result cached so readers that do not recalculate see it. */
-export function formula(expression: string, result: Decimal): ExcelJS.CellFormulaValue {
-  return { formula: expression, result: moneyValue(result), date1904: false };
+export function formula(expression: string, result: Decimal | number): ExcelJS.CellFormulaValue {
+  return { formula: expression, result: typeof result === 'number' ? result : moneyValue(result), date1904: false };
 }
 
 /**

@@ -181,6 +181,26 @@ describe('the committee table of the worked example', () => {
     expect(body.groups[2].lines.map((l: { ref: string }) => l.ref)).toEqual(['13']);
     expect(body.groups[1].subtotal).toBe('1094154.50');
     expect(body).toMatchObject({ total: '1599315.50', balance: '610684.50', tbcLines: 0, lines: 13 });
+
+    // One figure with pence: every figure keeps its pence, in every format, and no tbc line means no note.
+    const otherUrl = `/api/v1/grants/${other.grantId}/reports/cabinet-table`;
+    const otherToken = await tokenFor(other.council);
+    const markdown = (await getRaw(testApp, otherToken, `${otherUrl}?format=md`)).text;
+    expect(markdown).toContain('| 1 | Transformation team (programme manager; service, data/performance, communications, parent partnership leads; project support) | 335,677.00 |');
+    expect(markdown).toContain('| 12 | ICT: single-system information and data sharing | 1,000.50 |');
+    expect(markdown).toContain('**1,599,315.50**');
+    expect(markdown).not.toContain('tbc');
+    const csv = parseCsv((await getRaw(testApp, otherToken, `${otherUrl}?format=csv`)).text);
+    expect(csv.find((r) => r[1] === '1')?.[4]).toBe('335677.00');
+    expect(csv.at(-1)?.[0]).toBe('balance');
+    const html = (await getRaw(testApp, otherToken, `${otherUrl}?format=html`)).text;
+    expect(html).toContain('>2,210,000.00</td>');
+    expect(html).not.toContain('tbc');
+    const sheet = (await readWorkbook((await getRaw(testApp, otherToken, `${otherUrl}?format=xlsx`)).body)).getWorksheet('Committee table')!;
+    expect(sheet.getRow(6).getCell(3).numFmt).toBe('£#,##0.00');
+    const { rows } = await readDocx((await getRaw(testApp, otherToken, `${otherUrl}?format=docx`)).body);
+    expect(rows).toContainEqual(['', 'Balance left to commit', '610,684.50']);
+    expect(rows).toContainEqual(['1', WORKED_EXAMPLE_LINES[0]!.title, '335,677.00']);
   });
 
   it('refuses an unknown format with a 400 naming the field', async () => {

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type ExcelJS from 'exceljs';
 import type { Decimal, MoneyText } from '../../shared/money.ts';
 import { positionLine, tbcNote } from '../shared/format.ts';
-import { font, formula, moneyValue, pageHeader, poundsFormat, streamWorkbook, textValue } from '../shared/xlsx.ts';
+import { font, formula, moneyValue, pageHeaderFooter, poundsFormat, streamWorkbook, textValue } from '../shared/xlsx.ts';
 import { type CabinetTable, FORECAST_LABELS, forecastFoot, groupForecast, lineForecast, tableTitle } from './model.ts';
 
 const HEADER_ROW = 4;
@@ -26,7 +26,7 @@ export function cabinetTableXlsx(table: CabinetTable, created: Date): Readable {
     const sheet = workbook.addWorksheet('Committee table', {
       views: [{ state: 'frozen', ySplit: HEADER_ROW }],
       pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: `${HEADER_ROW}:${HEADER_ROW}` },
-      headerFooter: { oddHeader: pageHeader(`${table.organisation.name} (${table.organisation.code})`, tableTitle(table)) },
+      headerFooter: pageHeaderFooter(`${table.organisation.name} (${table.organisation.code})`, tableTitle(table)),
     });
     const { forecast } = table;
     const numFmt = poundsFormat(table.precision);

@@ -24,6 +24,27 @@ export function font(options: { bold?: boolean; size?: number } = {}): Partial<E
 }
 
 /**
+ * One frozen style object per look, made once: a cell given a style object the writer has seen
+ * before costs it a lookup rather than a new style (a Lines sheet has a row per line). A cell
+ * that holds one must never be changed through its setters (`cell.font = …` would change every
+ * cell sharing it): give it another of these instead.
+ */
+export function cellStyle(options: { bold?: boolean; numFmt?: string; alignment?: Partial<ExcelJS.Alignment>; size?: number } = {}): Partial<ExcelJS.Style> {
+  return Object.freeze({
+    font: Object.freeze(font(options)),
+    ...(options.numFmt ? { numFmt: options.numFmt } : {}),
+    ...(options.alignment ? { alignment: Object.freeze(options.alignment) } : {}),
+  });
+}
+
+/** Gives each written cell of a row its style, by column (1-based). */
+export function styleRow(row: ExcelJS.Row, styleOf: (column: number) => Partial<ExcelJS.Style>): void {
+  row.eachCell((cell, column) => {
+    cell.style = styleOf(column);
+  });
+}
+
+/**
  * A calendar date ("2025-10-03") as a date cell: midnight UTC of that day, which a spreadsheet
  * shows as that day whatever the reader's zone (a cell holds no zone).
  */
@@ -31,10 +52,16 @@ export function dateValue(isoDate: string): Date {
   return new Date(`${isoDate}T00:00:00Z`);
 }
 
-/** "Rotherham (E08000018) – Q2 2025-26" in a printed page's header; `&` is the header's own escape. */
-export function pageHeader(left: string, right: string): string {
+/**
+ * A printed page's header (the council on the left, the period on the right) and footer
+ * (page n of m), in Arial; `&` starts the header's own codes, so a council's "&" is doubled.
+ */
+export function pageHeaderFooter(left: string, right: string): Partial<ExcelJS.HeaderFooter> {
   const escape = (text: string) => text.replace(/&/g, '&&');
-  return `&L&"Arial,Regular"&10${escape(left)}&R&"Arial,Regular"&10${escape(right)}`;
+  return {
+    oddHeader: `&L&"Arial,Regular"&10${escape(left)}&R&"Arial,Regular"&10${escape(right)}`,
+    oddFooter: '&C&"Arial,Regular"&10Page &P of &N',
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { settableClock } from '../support/clock.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
-import { getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor } from './support.ts';
+import { docxTables, expectWordsFit, getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor } from './support.ts';
 
 const pence = (money: string) => Math.round(Number(money) * 100);
 /** A workbook cell's number (or a formula's cached result) in pence; exceljs writes no cached result of 0, so a formula without one reads as 0. */
@@ -117,7 +117,7 @@ describe('the forecast where people look', () => {
       ]);
       expect(cellPence(totalRow[6])).toBe(cellPence(totalRow[4]) + cellPence(totalRow[5]));
       const detail = Object.fromEntries(rows.filter(Boolean).map((r) => [r[0], r[1]]));
-      expect(detail['Forecast made on']).toBe(on);
+      expect(detail['Forecast made on']).toEqual(new Date(`${on}T00:00:00Z`));
       expect(cellPence(detail['Forecast variance (allocation − forecast outturn)'])).toBe(pence(expected.variance));
     });
 
@@ -232,9 +232,20 @@ describe('the forecast where people look', () => {
     it('says so in the Word document', async () => {
       const response = await getRaw(testApp, await tokenFor(council), `/api/v1/organisations/${council.id}/programme-report?asOf=2025-11-15&format=docx`);
       expect(response.status).toBe(200);
-      const { rows } = await readDocx(response.body);
-      const row = rows.find((r) => r[0] === 'Family Help Worker' && r.length === 5)!;
+      const { rows, xml } = await readDocx(response.body);
+      const row = rows.find((r) => r[0] === 'Family Help Worker' && r[2] === '1 January 2026')!;
       expect(row).toEqual(['Family Help Worker', expect.stringContaining('Family help workers'), '1 January 2026', '6,000.00', '−2,000.00']);
+
+      // The money for cabinet: funding lines by workstream, posts with cost and status, the forecast made on asOf.
+      const base = await forecast('?on=2025-11-15');
+      const whole = (money: string) => Number(money).toLocaleString('en-GB', { maximumFractionDigits: 2, minimumFractionDigits: money.endsWith('.00') ? 0 : 2 });
+      expect(rows).toContainEqual(['No workstream', expect.stringMatching(/ Family help workers$/), 'Proposed', '15,000']);
+      expect(rows).toContainEqual(['Family Help Worker', '1', 'Recruiting', expect.stringMatching(/^\d{1,3}(,\d{3})*$/), expect.stringMatching(/ \(2025-26\)$/)]);
+      expect(rows).toContainEqual([whole(base.allocation), whole(base.actualToDate), whole(base.forecastRemaining), whole(base.forecastOutturn), whole(base.variance)]);
+      // Every table sized so that no word breaks: fixed widths within the page that fit each word.
+      const tables = docxTables(xml);
+      expect(tables.length).toBeGreaterThan(3);
+      for (const table of tables) expectWordsFit(table);
     });
   });
 

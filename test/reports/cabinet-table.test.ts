@@ -186,7 +186,9 @@ describe('the committee table of the worked example', () => {
     const otherUrl = `/api/v1/grants/${other.grantId}/reports/cabinet-table`;
     const otherToken = await tokenFor(other.council);
     const markdown = (await getRaw(testApp, otherToken, `${otherUrl}?format=md`)).text;
-    expect(markdown).toContain('| 1 | Transformation team (programme manager; service, data/performance, communications, parent partnership leads; project support) | 335,677.00 |');
+    expect(markdown).toContain(
+      '| 1 | Transformation team (programme manager; service, data/performance, communications, parent partnership leads; project support) | 335,677.00 |',
+    );
     expect(markdown).toContain('| 12 | ICT: single-system information and data sharing | 1,000.50 |');
     expect(markdown).toContain('**1,599,315.50**');
     expect(markdown).not.toContain('tbc');

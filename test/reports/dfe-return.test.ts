@@ -98,7 +98,9 @@ describe('the DfE quarterly return', () => {
     // Printed: A4 landscape, fitted to the page's width, the council and the period in every sheet's header.
     for (const sheet of workbook.worksheets) {
       expect(sheet.pageSetup, sheet.name).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
-      expect(sheet.headerFooter.oddHeader, sheet.name).toBe(`&L&"Arial,Regular"&10Example Metropolitan Borough Council (${example.council.code})&R&"Arial,Regular"&10DfE return 2025-26 Q2`);
+      expect(sheet.headerFooter.oddHeader, sheet.name).toBe(
+        `&L&"Arial,Regular"&10Example Metropolitan Borough Council (${example.council.code})&R&"Arial,Regular"&10DfE return 2025-26 Q2`,
+      );
       sheet.eachRow((row) => row.eachCell((cell) => expect(cell.font?.name, `${sheet.name}!${cell.address}`).toBe('Arial')));
     }
     const rows = sheetValues(summary);

@@ -94,7 +94,11 @@ describe('the reports as LibreOffice opens them', () => {
     canary.addWorksheet('Canary').getCell('A1').value = { formula: '1+1', result: 3 };
     await canary.xlsx.writeFile(join(work, 'canary.xlsx'));
 
-    await soffice(work, CSV_FILTER, ['dfe.xlsx', 'committee.xlsx', 'canary.xlsx'].map((file) => join(work, file)));
+    await soffice(
+      work,
+      CSV_FILTER,
+      ['dfe.xlsx', 'committee.xlsx', 'canary.xlsx'].map((file) => join(work, file)),
+    );
     const out = await readdir(join(work, 'out'));
     const sheet = async (file: string) => parseCsv((await readFile(join(work, 'out', file), 'utf8')).replace(/^\uFEFF/, '').replace(/\r?\n/g, '\r\n'));
     expect((await sheet('canary-Canary.csv'))[0]![0]).toBe('2');
@@ -110,10 +114,13 @@ describe('the reports as LibreOffice opens them', () => {
             if (cell.type !== ExcelJS.ValueType.Formula) return;
             formulas += 1;
             const cached = cell.result as number;
-            const recalculated = Number(rows[rowNumber - 1]?.[column - 1]);
-            expect(Math.abs(recalculated - cached), `${name} ${own.name}!${cell.address} ${cell.formula}: cached ${cached}, LibreOffice ${rows[rowNumber - 1]?.[column - 1]}`).toBeLessThan(
-              1e-9 * Math.max(1, Math.abs(cached)),
-            );
+            // Calc writes a percentage as shown ("21.98%") even among raw values.
+            const shown = rows[rowNumber - 1]?.[column - 1] ?? '';
+            const recalculated = shown.endsWith('%') ? Number(shown.slice(0, -1)) / 100 : Number(shown);
+            expect(
+              Math.abs(recalculated - cached),
+              `${name} ${own.name}!${cell.address} ${cell.formula}: cached ${cached}, LibreOffice ${rows[rowNumber - 1]?.[column - 1]}`,
+            ).toBeLessThan(1e-9 * Math.max(1, Math.abs(cached)));
           }),
         );
       }
@@ -121,9 +128,9 @@ describe('the reports as LibreOffice opens them', () => {
     // The DfE Summary's totals, forecast columns, balance, share and variance, its Lines and Spend totals, the committee table's sums.
     expect(formulas).toBeGreaterThan(25);
     const summary = await sheet('dfe-Summary.csv');
-    expect(summary.find((row) => row[0] === 'Transformation share of allocation')?.[1]).toBe('0.2198');
-    // Dates are dates to Calc: a date cell's raw value is its day number (1 July 2025 is 45839).
-    expect(summary.find((row) => row[0] === 'Quarter starts')?.[1]).toBe('45839');
+    expect(summary.find((row) => row[0] === 'Transformation share of allocation')?.[1]).toBe('21.98%');
+    // Dates are dates to Calc: shown in the cell's date format, not the text of an ISO date.
+    expect(summary.find((row) => row[0] === 'Quarter starts')?.[1]).toBe('01/07/2025');
   }, 300_000);
 
   it('opens the committee table and the programme report in Writer, money and all', async () => {

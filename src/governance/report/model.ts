@@ -135,7 +135,10 @@ export const programmeReportSchema = z
             headcount: z.number().int(),
             status: z.enum(POST_STATUSES),
             annualCost: moneyOutput.meta({ description: 'The whole record, every post of its headcount together.' }),
-            line: z.string().nullable().meta({ description: 'The funding line, as "ref (financial year)".', examples: ['1 (2025-26)'] }),
+            line: z
+              .string()
+              .nullable()
+              .meta({ description: 'The funding line, as "ref (financial year)".', examples: ['1 (2025-26)'] }),
             workstream: z.string().nullable(),
           }),
         ),
@@ -177,7 +180,10 @@ export const programmeReportSchema = z
           }),
         ),
       })
-      .meta({ description: 'Posts (not ended) with cost and status, secondments with cost share, and per grant whose year holds asOf: lines by workstream, the reconciliation of posts and secondments to lines, and the forecast made on asOf.' }),
+      .meta({
+        description:
+          'Posts (not ended) with cost and status, secondments with cost share, and per grant whose year holds asOf: lines by workstream, the reconciliation of posts and secondments to lines, and the forecast made on asOf.',
+      }),
   })
   .meta({ id: 'ProgrammeReport' });
 

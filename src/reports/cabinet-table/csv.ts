@@ -17,14 +17,7 @@ export function cabinetTableCsv(table: CabinetTable): string {
   const rows: CsvCell[][] = [['Row', 'Ref', 'Heading', 'Line', 'Amount', ...(forecast === null ? [] : ['Forecast outturn', 'Variance'])]];
   for (const group of table.groups) {
     for (const line of group.lines)
-      rows.push([
-        'line',
-        line.ref,
-        group.label,
-        line.title,
-        line.amount === null ? 'tbc' : money(line.amount),
-        ...(forecast === null ? [] : cells(lineForecast(forecast, line))),
-      ]);
+      rows.push(['line', line.ref, group.label, line.title, line.amount === null ? 'tbc' : money(line.amount), ...(forecast === null ? [] : cells(lineForecast(forecast, line)))]);
     rows.push(['subtotal', null, group.label, `Subtotal: ${group.label}`, money(group.subtotal), ...(forecast === null ? [] : cells(groupForecast(forecast, group)))]);
   }
   const foot = forecast === null ? null : forecastFoot(table, forecast);

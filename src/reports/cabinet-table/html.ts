@@ -31,9 +31,7 @@ export function cabinetTableHtml(table: CabinetTable): string {
     body.push(row(['', escape(group.label), '', ...more(null)], { bold: true, shaded: true }));
     for (const line of group.lines)
       body.push(row([escape(line.ref), escape(line.title), amountOrTbc(line.amount, precision), ...(forecast === null ? [] : more(lineForecast(forecast, line)))]));
-    body.push(
-      row(['', `Subtotal: ${escape(group.label)}`, pounds(group.subtotal), ...(forecast === null ? [] : more(groupForecast(forecast, group)))], { bold: true }),
-    );
+    body.push(row(['', `Subtotal: ${escape(group.label)}`, pounds(group.subtotal), ...(forecast === null ? [] : more(groupForecast(forecast, group)))], { bold: true }));
   }
   const footRows = [
     row(['', 'Total commitments', pounds(table.total), ...more(foot?.total ?? null)], { bold: true }),

@@ -172,7 +172,11 @@ function money(report: ProgrammeReport): Section {
     const f = grant.forecast;
     blocks.push(paragraph(`Forecast made on ${longDate(f.on)} (a positive variance is an underspend):`));
     blocks.push(
-      moneyTable(['Allocation £', 'Actual to date £', 'Forecast remaining £', 'Forecast outturn £', 'Variance £'], [[grant.allocation, f.actualToDate, f.forecastRemaining, f.forecastOutturn, f.variance]], [0, 1, 2, 3, 4]),
+      moneyTable(
+        ['Allocation £', 'Actual to date £', 'Forecast remaining £', 'Forecast outturn £', 'Variance £'],
+        [[grant.allocation, f.actualToDate, f.forecastRemaining, f.forecastOutturn, f.variance]],
+        [0, 1, 2, 3, 4],
+      ),
     );
   }
   if (m.posts.length > 0)

@@ -35,7 +35,13 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
     if (!errors) throw error;
   }
   const note = table === null ? null : tbcNote(table.tbcLines);
-  return renderPage(request, reply, 'reports', { grant, table, tbcNote: note, asAt, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) }, errors ? 400 : 200);
+  return renderPage(
+    request,
+    reply,
+    'reports',
+    { grant, table, tbcNote: note, asAt, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) },
+    errors ? 400 : 200,
+  );
 }
 
 /**

@@ -5,7 +5,7 @@ import { textWidthTwips, words } from './text-width.ts';
 /** One font for every run of every Word document we write. */
 export const DOCX_FONT = 'Arial';
 /** A4 portrait with 2.54 cm margins leaves 9,026 twips between the margins. */
-export const A4_TEXT_WIDTH = 9026;
+const A4_TEXT_WIDTH = 9026;
 // Each cell's inner margins, set explicitly so the widths below hold in Word and LibreOffice alike.
 const CELL_MARGIN = 85;
 // Room for a renderer's rounding and hinting: a column is this much wider than its text measures.
@@ -19,7 +19,7 @@ export interface DocxRow {
   readonly shaded?: boolean;
 }
 
-export interface DocxTableSpec {
+interface DocxTableSpec {
   readonly head: readonly string[];
   readonly rows: readonly DocxRow[];
   /** Columns of figures: right-aligned, each cell on one line. */
@@ -36,7 +36,7 @@ const fits = (text: string, size: number) => Math.ceil(textWidthTwips(text, size
  * of the text width goes to the text columns in proportion to what they hold. A table whose
  * words alone exceed the page is as wide as its words, since no word may break.
  */
-export function columnWidths(spec: DocxTableSpec, available = A4_TEXT_WIDTH): number[] {
+function columnWidths(spec: DocxTableSpec, available = A4_TEXT_WIDTH): number[] {
   const all = [{ cells: spec.head }, ...spec.rows];
   const count = spec.head.length;
   const least = Array.from({ length: count }, () => 0);

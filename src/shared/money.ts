@@ -177,3 +177,33 @@ export function formatGroupedPounds(amount: Decimal | MoneyText): string {
 export function formatPercent(share: Decimal): string {
   return `${share.times(100).toDecimalPlaces(2).toString()}%`;
 }
+
+/*
+ * Figures in a printed table. Councils print committee tables in whole pounds ("335,677"), and
+ * a table whose figures are all whole pounds prints them so; one penny anywhere in it and every
+ * figure keeps its pence, so a column never mixes the two. This is the one owner of that rule:
+ * every format (Markdown, HTML, Word, CSV, the workbook's number format) asks it.
+ */
+export type TablePrecision = 'pounds' | 'pence';
+
+export function tablePrecision(figures: Iterable<Decimal | MoneyText | null | undefined>): TablePrecision {
+  for (const figure of figures) {
+    if (figure === null || figure === undefined) continue;
+    const pence = typeof figure === 'string' ? !figure.endsWith('.00') : !figure.isInteger();
+    if (pence) return 'pence';
+  }
+  return 'pounds';
+}
+
+const GROUPED_WHOLE = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 0, maximumFractionDigits: 0 });
+
+/** "335,677" in a whole-pounds table, "335,677.00" in one with pence: the figure under a "£" column. */
+export function formatTablePounds(amount: Decimal | MoneyText, precision: TablePrecision): string {
+  return precision === 'pounds' ? GROUPED_WHOLE.format(exactText(amount)) : formatGroupedPounds(amount);
+}
+
+/** "335677" or "335677.00": the same figure ungrouped, for a CSV cell a spreadsheet reads as a number. */
+export function formatPlainPounds(amount: Decimal | MoneyText, precision: TablePrecision): string {
+  const text = exactText(amount);
+  return precision === 'pounds' ? text.replace(/\.00$/, '') : text;
+}

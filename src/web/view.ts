@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Environment } from 'nunjucks';
 import { londonDateOf, londonTimeOf, longDate } from '../shared/calendar.ts';
-import { Decimal, formatPercent, formatPounds } from '../shared/money.ts';
+import { Decimal, formatPercent, formatPounds, formatTablePounds, type TablePrecision } from '../shared/money.ts';
 
 /** node_modules/govuk-frontend/dist, wherever npm put it: templates and assets come from here. */
 export const GOVUK_DIST = dirname(dirname(fileURLToPath(import.meta.resolve('govuk-frontend'))));
@@ -47,6 +47,11 @@ export function configureNunjucks(env: Environment): void {
   env.addFilter('pounds', (value: unknown) => {
     const amount = toDecimal(value);
     return amount === null ? 'tbc' : formatPounds(amount);
+  });
+  // A figure under a "£" column of a printed table: whole pounds or pence as the table decides (src/shared/money.ts).
+  env.addFilter('tablePounds', (value: unknown, precision: TablePrecision) => {
+    const amount = toDecimal(value);
+    return amount === null ? 'tbc' : formatTablePounds(amount, precision);
   });
   env.addFilter('percent', (value: unknown) => {
     const share = toDecimal(value);

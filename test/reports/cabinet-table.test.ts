@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { WORKED_EXAMPLE_LINES } from '../../src/demo/worked-example.ts';
-import { enterWorkedExample, getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor, type WorkedExample } from './support.ts';
+import { docxTables, enterWorkedExample, expectWordsFit, getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor, type WorkedExample } from './support.ts';
 
 /** The worked example (docs/domain.md): the lines sum to 485,677 and 40,927 (the published report misprinted both). */
 const EXPECTED_GROUPS = [
@@ -10,10 +10,9 @@ const EXPECTED_GROUPS = [
   { heading: 'service_design', label: 'Service design', refs: ['13', '14'], subtotal: '40927.00' },
 ];
 
-const grouped = (amount: string) => {
-  const [whole, pence] = amount.split('.');
-  return `${whole!.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${pence}`;
-};
+/** Every figure of the worked example is whole pounds, so every format prints whole pounds ("335,677"), as the council did. */
+const grouped = (amount: string) => amount.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+const TBC_NOTE = '1 line marked tbc has no amount yet and is in no total.';
 const withPence = (amount: string | null) => (amount === null ? null : `${amount}.00`);
 
 describe('the committee table of the worked example', () => {
@@ -64,11 +63,12 @@ describe('the committee table of the worked example', () => {
     const rows = parseCsv(response.text);
     expect(rows[0]).toEqual(['Row', 'Ref', 'Heading', 'Line', 'Amount']);
     const lines = rows.filter((r) => r[0] === 'line');
-    expect(lines.map((r) => [r[1], r[3], r[4]])).toEqual(WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, withPence(l.amount) ?? 'tbc']));
-    expect(rows.filter((r) => r[0] === 'subtotal').map((r) => [r[2], r[4]])).toEqual(EXPECTED_GROUPS.map((g) => [g.label, g.subtotal]));
-    expect(rows.find((r) => r[0] === 'total')?.[4]).toBe('1619758.00');
-    expect(rows.find((r) => r[0] === 'allocation')?.[4]).toBe('2210000.00');
-    expect(rows.find((r) => r[0] === 'balance')?.[4]).toBe('590242.00');
+    expect(lines.map((r) => [r[1], r[3], r[4]])).toEqual(WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, l.amount ?? 'tbc']));
+    expect(rows.filter((r) => r[0] === 'subtotal').map((r) => [r[2], r[4]])).toEqual(EXPECTED_GROUPS.map((g) => [g.label, g.subtotal.replace('.00', '')]));
+    expect(rows.find((r) => r[0] === 'total')?.[4]).toBe('1619758');
+    expect(rows.find((r) => r[0] === 'allocation')?.[4]).toBe('2210000');
+    expect(rows.find((r) => r[0] === 'balance')?.[4]).toBe('590242');
+    expect(rows.at(-1)).toEqual(['note', '', '', TBC_NOTE, '']);
   });
 
   it('writes the same figures to Markdown and HTML tables', async () => {
@@ -80,22 +80,26 @@ describe('the committee table of the worked example', () => {
     expect(html.text).toMatch(/^<!DOCTYPE html>/);
     expect(markdown.text).toContain('| 12 | ICT: single-system information and data sharing | tbc |');
     expect(markdown.text).toContain(
-      '| 1 | Transformation team \\(programme manager; service, data/performance, communications, parent partnership leads; project support\\) | 335,677.00 |'.replace(
+      '| 1 | Transformation team \\(programme manager; service, data/performance, communications, parent partnership leads; project support\\) | 335,677 |'.replace(
         /\\\(|\\\)/g,
         (m) => m.slice(1),
       ),
     );
     for (const line of WORKED_EXAMPLE_LINES) {
-      const amount = line.amount === null ? 'tbc' : grouped(`${line.amount}.00`);
+      const amount = line.amount === null ? 'tbc' : grouped(line.amount);
       expect(markdown.text).toContain(`| ${line.ref} | `);
       expect(markdown.text).toContain(` | ${amount} |`);
       expect(html.text).toContain(`>${amount}</td>`);
       expect(html.text).toContain(`>${line.title.replace(/'/g, '&#39;')}</td>`);
     }
-    for (const figure of ['485,677.00', '1,093,154.00', '40,927.00', '1,619,758.00', '2,210,000.00', '590,242.00']) {
-      expect(markdown.text).toContain(figure);
+    for (const figure of ['485,677', '1,093,154', '40,927', '1,619,758', '2,210,000', '590,242']) {
+      expect(markdown.text).toMatch(new RegExp(`[ *]${figure}[ *]`));
       expect(html.text).toContain(`>${figure}</td>`);
     }
+    expect(markdown.text).not.toMatch(/\d\.\d\d\b/);
+    expect(html.text).not.toMatch(/\d\.\d\d</);
+    expect(markdown.text).toContain(`\n${TBC_NOTE}\n`);
+    expect(html.text).toContain(`font-size:11pt">${TBC_NOTE}</p>`);
     expect(markdown.text.indexOf('Transformation activity')).toBeLessThan(markdown.text.indexOf('Service delivery'));
     expect(markdown.text.indexOf('Service delivery')).toBeLessThan(markdown.text.indexOf('Service design'));
   });
@@ -123,8 +127,25 @@ describe('the committee table of the worked example', () => {
     expect(rowOf('Total commitments').value).toEqual({ formula: 'C8+C20+C24', result: 1619758 });
     expect(rowOf('Allocation 2025-26').value).toBe(2210000);
     expect(rowOf('Balance left to commit').value).toEqual({ formula: 'C26-C25', result: 590242 });
-    expect(rowOf('Total commitments').numFmt).toBe('£#,##0.00');
-    expect(sheet.getRow(6).getCell(3).numFmt).toBe('£#,##0.00');
+    // Whole pounds, as the figures are; the tbc note under the table.
+    expect(rowOf('Total commitments').numFmt).toBe('£#,##0');
+    expect(sheet.getRow(6).getCell(3).numFmt).toBe('£#,##0');
+    expect(rows.at(-1)?.[1]).toBe(TBC_NOTE);
+    // A long title wraps within its column rather than running off the page.
+    const longest = rows.findIndex((r) => r?.[0] === '1');
+    expect(sheet.getRow(longest + 1).getCell(2).alignment).toMatchObject({ wrapText: true });
+    // One font in every cell written, bold rows included: none left to the reader's default (a serif one in LibreOffice).
+    let cells = 0;
+    sheet.eachRow((row) =>
+      row.eachCell((cell) => {
+        cells += 1;
+        expect(cell.font?.name, cell.address).toBe('Arial');
+      }),
+    );
+    expect(cells).toBeGreaterThan(50);
+    expect(rowOf('Total commitments').font).toMatchObject({ name: 'Arial', bold: true });
+    expect(sheet.pageSetup).toMatchObject({ orientation: 'portrait', fitToWidth: 1, fitToHeight: 0 });
+    expect(sheet.headerFooter.oddHeader).toContain('Example Metropolitan Borough Council');
   });
 
   it('writes a Word document holding a real table with the same figures', async () => {
@@ -135,14 +156,20 @@ describe('the committee table of the worked example', () => {
     expect(xml).toContain('<w:tbl>');
     expect(rows[0]).toEqual(['#', 'Line', '£']);
     for (const line of WORKED_EXAMPLE_LINES) {
-      expect(rows).toContainEqual([line.ref, line.title, line.amount === null ? 'tbc' : grouped(`${line.amount}.00`)]);
+      expect(rows).toContainEqual([line.ref, line.title, line.amount === null ? 'tbc' : grouped(line.amount)]);
     }
-    expect(rows).toContainEqual(['', 'Subtotal: Transformation activity', '485,677.00']);
-    expect(rows).toContainEqual(['', 'Subtotal: Service delivery', '1,093,154.00']);
-    expect(rows).toContainEqual(['', 'Subtotal: Service design', '40,927.00']);
-    expect(rows).toContainEqual(['', 'Total commitments', '1,619,758.00']);
-    expect(rows).toContainEqual(['', 'Allocation 2025-26', '2,210,000.00']);
-    expect(rows).toContainEqual(['', 'Balance left to commit', '590,242.00']);
+    expect(rows).toContainEqual(['', 'Subtotal: Transformation activity', '485,677']);
+    expect(rows).toContainEqual(['', 'Subtotal: Service delivery', '1,093,154']);
+    expect(rows).toContainEqual(['', 'Subtotal: Service design', '40,927']);
+    expect(rows).toContainEqual(['', 'Total commitments', '1,619,758']);
+    expect(rows).toContainEqual(['', 'Allocation 2025-26', '2,210,000']);
+    expect(rows).toContainEqual(['', 'Balance left to commit', '590,242']);
+    expect(xml).toContain(`<w:t xml:space="preserve">${TBC_NOTE}</w:t>`);
+    // Pastes into a report unchanged: fixed widths within A4 portrait's text width that fit every word, Arial in every run.
+    const [table] = docxTables(xml);
+    expectWordsFit(table!);
+    expect(new Set(table!.rows.flat().flatMap((cell) => cell.fonts))).toEqual(new Set(['Arial']));
+    expect(table!.rows.find((row) => row[1]?.text === 'Total commitments')?.[1]?.bold).toBe(true);
   });
 
   it('leaves a withdrawn line out, and moves a line whose amount is set from tbc into the totals', async () => {
@@ -154,6 +181,28 @@ describe('the committee table of the worked example', () => {
     expect(body.groups[2].lines.map((l: { ref: string }) => l.ref)).toEqual(['13']);
     expect(body.groups[1].subtotal).toBe('1094154.50');
     expect(body).toMatchObject({ total: '1599315.50', balance: '610684.50', tbcLines: 0, lines: 13 });
+
+    // One figure with pence: every figure keeps its pence, in every format, and no tbc line means no note.
+    const otherUrl = `/api/v1/grants/${other.grantId}/reports/cabinet-table`;
+    const otherToken = await tokenFor(other.council);
+    const markdown = (await getRaw(testApp, otherToken, `${otherUrl}?format=md`)).text;
+    expect(markdown).toContain(
+      '| 1 | Transformation team (programme manager; service, data/performance, communications, parent partnership leads; project support) | 335,677.00 |',
+    );
+    expect(markdown).toContain('| 12 | ICT: single-system information and data sharing | 1,000.50 |');
+    expect(markdown).toContain('**1,599,315.50**');
+    expect(markdown).not.toContain('tbc');
+    const csv = parseCsv((await getRaw(testApp, otherToken, `${otherUrl}?format=csv`)).text);
+    expect(csv.find((r) => r[1] === '1')?.[4]).toBe('335677.00');
+    expect(csv.at(-1)?.[0]).toBe('balance');
+    const html = (await getRaw(testApp, otherToken, `${otherUrl}?format=html`)).text;
+    expect(html).toContain('>2,210,000.00</td>');
+    expect(html).not.toContain('tbc');
+    const sheet = (await readWorkbook((await getRaw(testApp, otherToken, `${otherUrl}?format=xlsx`)).body)).getWorksheet('Committee table')!;
+    expect(sheet.getRow(6).getCell(3).numFmt).toBe('£#,##0.00');
+    const { rows } = await readDocx((await getRaw(testApp, otherToken, `${otherUrl}?format=docx`)).body);
+    expect(rows).toContainEqual(['', 'Balance left to commit', '610,684.50']);
+    expect(rows).toContainEqual(['1', WORKED_EXAMPLE_LINES[0]!.title, '335,677.00']);
   });
 
   it('refuses an unknown format with a 400 naming the field', async () => {

@@ -95,7 +95,14 @@ describe('the DfE quarterly return', () => {
     expect(workbook.worksheets.map((s) => s.name)).toEqual(['Summary', 'Lines', 'Spend']);
     const summary = workbook.getWorksheet('Summary')!;
     expect(summary.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
-    expect(summary.pageSetup).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 1 });
+    // Printed: A4 landscape, fitted to the page's width, the council and the period in every sheet's header.
+    for (const sheet of workbook.worksheets) {
+      expect(sheet.pageSetup, sheet.name).toMatchObject({ paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0 });
+      expect(sheet.headerFooter.oddHeader, sheet.name).toBe(
+        `&L&"Arial,Regular"&10Example Metropolitan Borough Council (${example.council.code})&R&"Arial,Regular"&10DfE return 2025-26 Q2`,
+      );
+      sheet.eachRow((row) => row.eachCell((cell) => expect(cell.font?.name, `${sheet.name}!${cell.address}`).toBe('Arial')));
+    }
     const rows = sheetValues(summary);
     expect(rows[1]!.slice(0, 4)).toEqual(['Reporting heading', 'Committed to date', 'Spent in quarter', 'Spent to date']);
     expect(rows.slice(2, 5).map((row) => row.slice(0, 4))).toEqual([
@@ -125,18 +132,28 @@ describe('the DfE quarterly return', () => {
       'Financial year': '2025-26',
       Quarter: 'Q2: 1 July 2025 to 30 September 2025',
       Allocation: 2210000,
+      'Quarter starts': new Date('2025-07-01T00:00:00Z'),
+      'Quarter ends': new Date('2025-09-30T00:00:00Z'),
       'Balance left to commit': { formula: expect.stringMatching(/^B\d+-B6$/), result: 590242 },
-      'Transformation share of allocation': 0.2198,
+      'Committed to Transformation': 485677,
       'Transformation cap (share of allocation)': 0.3,
       'As at': 'Current position',
     });
+    // The share is worked out by the sheet from the two figures above it, to four decimals as the API gives it.
+    const rowOf = (label: string) => rows.findIndex((r) => r?.[0] === label) + 1;
+    expect(detail['Transformation share of allocation']).toEqual({
+      formula: `ROUND(B${rowOf('Committed to Transformation')}/B${rowOf('Allocation')},4)`,
+      result: 0.2198,
+    });
+    expect(detail['Prepared on']).toBeInstanceOf(Date);
+    expect(summary.getRow(rowOf('Prepared on')).getCell(2).numFmt).toBe('dd/mm/yyyy');
   });
 
   it('lists every line with its spend per quarter to the return’s quarter, and the quarter’s entries', async () => {
     const workbook = await readWorkbook((await getRaw(testApp, token, `${url}?quarter=Q2&format=xlsx`)).body);
     const lines = sheetValues(workbook.getWorksheet('Lines')!);
     expect(lines[0]).toEqual(['Ref', 'Line', 'Category', 'Reporting heading', 'Status', 'Amount', 'Spent Q1', 'Spent Q2', 'Spent Q3', 'Spent Q4', 'Spent to end of Q2']);
-    expect(lines.slice(1).map((r) => [r[0], r[1], r[5]])).toEqual(WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, l.amount === null ? 'tbc' : Number(l.amount)]));
+    expect(lines.slice(1, -1).map((r) => [r[0], r[1], r[5]])).toEqual(WORKED_EXAMPLE_LINES.map((l) => [l.ref, l.title, l.amount === null ? 'tbc' : Number(l.amount)]));
     expect(lines[1]).toEqual(['1', WORKED_EXAMPLE_LINES[0]!.title, 'Transformation', 'Transformation activity', 'approved', 335677, 15000.5, 20000, undefined, undefined, 35000.5]);
     expect(lines[12]).toEqual([
       '12',
@@ -151,14 +168,29 @@ describe('the DfE quarterly return', () => {
       undefined,
       600,
     ]);
+    // Spend adds up down the sheet to the Summary's totals; later quarters are not reported yet.
+    expect(lines.at(-1)).toEqual([
+      undefined,
+      'Total spend',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      { formula: 'SUM(G2:G15)', result: 15000.5 },
+      { formula: 'SUM(H2:H15)', result: 28100 },
+      undefined,
+      undefined,
+      { formula: 'SUM(K2:K15)', result: 43100.5 },
+    ]);
 
     const spend = sheetValues(workbook.getWorksheet('Spend')!);
     expect(spend[0]).toEqual(['Date', 'Line ref', 'Line', 'Reporting heading', 'Amount', 'Supplier', 'Transaction reference', 'Description']);
     expect(spend.slice(1, 4).map((r) => [r[0], r[1], r[4], r[5], r[6]])).toEqual([
-      ['2025-07-01', '1', 20000, 'Agency B', 'INV-3'],
-      ['2025-08-15', '12', 600, 'Redacted personal data', 'INV-4'],
-      ['2025-09-30', '3', 7500, 'Kinship Ltd', 'INV-5'],
+      [new Date('2025-07-01T00:00:00Z'), '1', 20000, 'Agency B', 'INV-3'],
+      [new Date('2025-08-15T00:00:00Z'), '12', 600, 'Redacted personal data', 'INV-4'],
+      [new Date('2025-09-30T00:00:00Z'), '3', 7500, 'Kinship Ltd', 'INV-5'],
     ]);
+    expect(workbook.getWorksheet('Spend')!.getCell('A2').numFmt).toBe('dd/mm/yyyy');
     expect(spend[4]?.[0]).toBe('Total');
     expect(spend[4]?.[4]).toEqual({ formula: 'SUM(E2:E4)', result: 28100 });
   });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { settableClock } from '../support/clock.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
-import { getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor } from './support.ts';
+import { docxTables, expectWordsFit, getRaw, parseCsv, readDocx, readWorkbook, sheetValues, tokenFor } from './support.ts';
 
 const pence = (money: string) => Math.round(Number(money) * 100);
 /** A workbook cell's number (or a formula's cached result) in pence; exceljs writes no cached result of 0, so a formula without one reads as 0. */
@@ -117,7 +117,7 @@ describe('the forecast where people look', () => {
       ]);
       expect(cellPence(totalRow[6])).toBe(cellPence(totalRow[4]) + cellPence(totalRow[5]));
       const detail = Object.fromEntries(rows.filter(Boolean).map((r) => [r[0], r[1]]));
-      expect(detail['Forecast made on']).toBe(on);
+      expect(detail['Forecast made on']).toEqual(new Date(`${on}T00:00:00Z`));
       expect(cellPence(detail['Forecast variance (allocation − forecast outturn)'])).toBe(pence(expected.variance));
     });
 
@@ -157,9 +157,11 @@ describe('the forecast where people look', () => {
       const outturnOf = (id: string) => expected.lines.find((l: { id: string }) => l.id === id).forecastOutturn;
       const lines = rows.filter((r) => r[0] === 'line');
       expect(lines.map((r) => r[3])).toEqual(['Programme team', 'Family hubs', 'Family help workers', 'Voice work']);
-      expect(lines.map((r) => r[5])).toEqual([outturnOf(ids.A), outturnOf(ids.B), outturnOf(ids.E), outturnOf(ids.C)]);
-      expect(lines.find((r) => r[3] === 'Voice work')!.slice(4)).toEqual(['tbc', outturnOf(ids.C), '']);
-      expect(lines[0]![6]).toBe((20000 - Number(outturnOf(ids.A))).toFixed(2));
+      // Every figure here is whole pounds, so the file prints them so (src/shared/money.ts).
+      const whole = (money: string) => money.replace(/\.00$/, '');
+      expect(lines.map((r) => r[5])).toEqual([outturnOf(ids.A), outturnOf(ids.B), outturnOf(ids.E), outturnOf(ids.C)].map(whole));
+      expect(lines.find((r) => r[3] === 'Voice work')!.slice(4)).toEqual(['tbc', whole(outturnOf(ids.C)), '']);
+      expect(lines[0]![6]).toBe(String(20000 - Number(outturnOf(ids.A))));
       const byRow = (kind: string) => rows.filter((r) => r[0] === kind);
       const subtotals = byRow('subtotal').reduce((sum, r) => sum + pence(r[5]!), 0);
       expect(subtotals).toBe(lines.reduce((sum, r) => sum + pence(r[5]!), 0));
@@ -169,8 +171,8 @@ describe('the forecast where people look', () => {
       expect(pence(unlisted[5]!)).toBe(pence(outturnOf(ids.D)) + pence(outturnOf(ids.F)));
       expect(pence(unlisted[5]!)).toBeGreaterThan(0);
       expect(pence(total[5]!) + pence(unlisted[5]!)).toBe(pence(expected.forecastOutturn));
-      expect(byRow('forecast-outturn')[0]![5]).toBe(expected.forecastOutturn);
-      expect(byRow('forecast-variance')[0]![6]).toBe(expected.variance);
+      expect(byRow('forecast-outturn')[0]![5]).toBe(whole(expected.forecastOutturn));
+      expect(byRow('forecast-variance')[0]![6]).toBe(whole(expected.variance));
     });
 
     it('adds the columns to the workbook as live formulas with their results', async () => {
@@ -190,7 +192,9 @@ describe('the forecast where people look', () => {
       const response = await getRaw(testApp, await tokenFor(council), table(`format=${format}`));
       expect(response.status).toBe(200);
       const text = format === 'docx' ? (await readDocx(response.body)).cells.join('|') : response.text;
-      const pounds = (money: string) => Number(money).toLocaleString('en-GB', { minimumFractionDigits: 2 });
+      // Whole pounds, as every figure of this table is.
+      const pounds = (money: string) => Number(money).toLocaleString('en-GB', { maximumFractionDigits: 0 });
+      expect(expected.forecastOutturn).toMatch(/\.00$/);
       expect(text).toContain('Forecast outturn');
       expect(text).toContain('Variance');
       expect(text).toContain('Forecast outturn of the grant');
@@ -228,9 +232,20 @@ describe('the forecast where people look', () => {
     it('says so in the Word document', async () => {
       const response = await getRaw(testApp, await tokenFor(council), `/api/v1/organisations/${council.id}/programme-report?asOf=2025-11-15&format=docx`);
       expect(response.status).toBe(200);
-      const { rows } = await readDocx(response.body);
-      const row = rows.find((r) => r[0] === 'Family Help Worker' && r.length === 5)!;
+      const { rows, xml } = await readDocx(response.body);
+      const row = rows.find((r) => r[0] === 'Family Help Worker' && r[2] === '1 January 2026')!;
       expect(row).toEqual(['Family Help Worker', expect.stringContaining('Family help workers'), '1 January 2026', '6,000.00', '−2,000.00']);
+
+      // The money for cabinet: funding lines by workstream, posts with cost and status, the forecast made on asOf.
+      const base = await forecast('?on=2025-11-15');
+      const whole = (money: string) => Number(money).toLocaleString('en-GB', { maximumFractionDigits: 2, minimumFractionDigits: money.endsWith('.00') ? 0 : 2 });
+      expect(rows).toContainEqual(['No workstream', expect.stringMatching(/ Family help workers$/), 'Proposed', '15,000']);
+      expect(rows).toContainEqual(['Family Help Worker', '1', 'Recruiting', expect.stringMatching(/^\d{1,3}(,\d{3})*$/), expect.stringMatching(/ \(2025-26\)$/)]);
+      expect(rows).toContainEqual([whole(base.allocation), whole(base.actualToDate), whole(base.forecastRemaining), whole(base.forecastOutturn), whole(base.variance)]);
+      // Every table sized so that no word breaks: fixed widths within the page that fit each word.
+      const tables = docxTables(xml);
+      expect(tables.length).toBeGreaterThan(3);
+      for (const table of tables) expectWordsFit(table);
     });
   });
 

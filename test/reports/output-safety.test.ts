@@ -84,7 +84,11 @@ describe('safe output: formula injection, escaping and who may pull reports', ()
       ...[3, 4, 5].flatMap((row) => [`Summary=E${row}+F${row}`, `Summary=B${row}-G${row}`]),
       ...['B', 'C', 'D', 'E', 'F', 'G', 'H'].map((column) => `Summary=SUM(${column}3:${column}5)`),
       expect.stringMatching(/^Summary=B\d+-B6$/),
+      // The transformation share, from the category's committed and the allocation.
+      expect.stringMatching(/^Summary=ROUND\(B\d+\/B\d+,4\)$/),
       expect.stringMatching(/^Summary=B\d+-G6$/),
+      // The Lines sheet's spend totals: Q1, Q2 and to date (Q3 and Q4 are not reported yet).
+      ...['G', 'H', 'K'].map((column) => expect.stringMatching(new RegExp(`^Lines=SUM\\(${column}2:${column}\\d+\\)$`))),
       'Spend=SUM(E2:E6)',
     ]);
     // Money stays numeric even where text would have been neutralised.

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import type { TestApp } from '../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../support/factories.ts';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
+import { textWidthTwips, words } from '../../src/reports/shared/text-width.ts';
 
 export interface WorkedExample {
   readonly council: TestOrganisation;
@@ -113,4 +114,52 @@ export function parseCsv(text: string): string[][] {
   }
   if (field !== '' || row.length) rows.push([...row, field]);
   return rows;
+}
+
+export interface DocxTableLayout {
+  readonly layout: string | null;
+  readonly grid: number[];
+  readonly cellMargin: { left: number; right: number };
+  /** Each row's cells: their text, whether bold, and the fonts their runs name. */
+  readonly rows: { text: string; bold: boolean; fonts: string[]; size: number | null }[][];
+}
+
+/** Every table of a .docx's body as Word lays it out: its layout, grid column widths, cell margins and cells. */
+export function docxTables(xml: string): DocxTableLayout[] {
+  return [...xml.matchAll(/<w:tbl>[\s\S]*?<\/w:tbl>/g)].map(([table]) => {
+    const margin = (side: string) => Number(/<w:tblCellMar>[\s\S]*?<\/w:tblCellMar>/.exec(table)?.[0].match(new RegExp(`<w:${side}\\s[^>]*w:w="(\\d+)"`))?.[1] ?? 108);
+    const rows = [...table.matchAll(/<w:tr[ >][\s\S]*?<\/w:tr>/g)].map(([row]) =>
+      [...row.matchAll(/<w:tc>[\s\S]*?<\/w:tc>/g)].map(([cell]) => ({
+        text: [...cell.matchAll(/<w:t(?:\s[^>]*)?>([^<]*)<\/w:t>/g)].map((m) => m[1]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>')).join(''),
+        bold: /<w:b\/>|<w:b w:val="(true|1)"\/>/.test(cell),
+        fonts: [...cell.matchAll(/<w:rFonts w:ascii="([^"]+)"/g)].map((m) => m[1]!),
+        size: Number(/<w:sz w:val="(\d+)"\/>/.exec(cell)?.[1] ?? NaN) || null,
+      })),
+    );
+    return {
+      layout: /<w:tblLayout w:type="(\w+)"\/>/.exec(table)?.[1] ?? null,
+      grid: [...table.matchAll(/<w:gridCol w:w="(\d+)"\/>/g)].map((m) => Number(m[1])),
+      cellMargin: { left: margin('left'), right: margin('right') },
+      rows,
+    };
+  });
+}
+
+/**
+ * Word breaks a word inside itself only when the word is wider than its cell: each word of
+ * each cell (at the size its run names) must fit its grid column, less the cell margins, in a
+ * fixed layout that Word and LibreOffice honour as written. The metric is Arial's bold widths
+ * (src/reports/shared/text-width.ts), never narrower than the text as printed.
+ */
+export function expectWordsFit(table: DocxTableLayout, pageWidth = 9026): void {
+  expect(table.layout).toBe('fixed');
+  expect(table.grid.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(pageWidth);
+  for (const row of table.rows) {
+    expect(row.length).toBe(table.grid.length);
+    row.forEach((cell, column) => {
+      const room = table.grid[column]! - table.cellMargin.left - table.cellMargin.right;
+      for (const word of words(cell.text).filter((w) => w.length <= 30))
+        expect(textWidthTwips(word, cell.size ?? 22), `"${word}" in column ${column + 1}`).toBeLessThanOrEqual(room);
+    });
+  }
 }

@@ -192,6 +192,11 @@ describe('the worked example, entered in the browser', () => {
   it('downloads the DfE return, which reads back with the dashboard’s figures', async () => {
     await page.goto(`/grants/${grantId}/reports`);
     await checkPage(page, 'reports');
+    // The committee table as the downloads print it: whole pounds (every figure is), the tbc line's note under it.
+    const committee = await text('#cabinet-table');
+    expect(committee).toContain('335,677');
+    expect(committee).not.toMatch(/\d\.\d\d\b/);
+    expect(await text('[data-testid="tbc-note"]')).toBe('1 line marked tbc has no amount yet and is in no total.');
     await page.selectOption('#quarter', 'Q2');
     const [download] = await Promise.all([page.waitForEvent('download'), page.click('button:has-text("Download the DfE return")')]);
     expect(download.suggestedFilename()).toMatch(/^dfe-return-.*-Q2\.xlsx$/);

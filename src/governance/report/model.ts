@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { moneyOutput } from '../../shared/money.ts';
+import { moneyOutput, shareOutput } from '../../shared/money.ts';
+import { POST_STATUSES } from '../posts/schemas.ts';
 import { EXPECTATION_STATUSES } from '../expectations/schemas.ts';
 import { MILESTONE_STATUSES } from '../milestones/schemas.ts';
 import { RISK_STATUSES } from '../risks/schemas.ts';
@@ -156,6 +157,63 @@ export const programmeReportSchema = z
         }),
       ),
     }),
+    money: z
+      .object({
+        posts: z.array(
+          z.object({
+            title: z.string(),
+            headcount: z.number().int(),
+            status: z.enum(POST_STATUSES),
+            annualCost: moneyOutput.meta({ description: 'The whole record, every post of its headcount together.' }),
+            line: z
+              .string()
+              .nullable()
+              .meta({ description: 'The funding line, as "ref (financial year)".', examples: ['1 (2025-26)'] }),
+            workstream: z.string().nullable(),
+          }),
+        ),
+        secondments: z.array(
+          z.object({
+            partner: z.string(),
+            role: z.string(),
+            status: z.enum(SECONDMENT_STATUSES),
+            annualCost: moneyOutput.meta({ description: 'The whole secondment, before any other council’s share.' }),
+            costShare: shareOutput,
+            ourAnnualCost: moneyOutput.meta({ description: 'annualCost × costShare, to the penny.' }),
+            line: z.string().nullable(),
+          }),
+        ),
+        grants: z.array(
+          z.object({
+            grantId: z.uuid(),
+            scheme: z.string(),
+            financialYear: z.string(),
+            allocation: moneyOutput,
+            workstreams: z.array(
+              z.object({
+                workstream: z.string().nullable().meta({ description: 'null: lines on no workstream.' }),
+                lines: z.array(z.object({ ref: z.string(), title: z.string(), amount: moneyOutput.nullable(), status: z.string() })),
+                total: moneyOutput,
+              }),
+            ),
+            reconciliation: z.array(
+              z.object({
+                ref: z.string(),
+                title: z.string(),
+                amount: moneyOutput.nullable(),
+                fundedCost: moneyOutput.meta({ description: 'What its posts and secondments cost in the year.' }),
+                difference: moneyOutput.nullable(),
+                result: z.string(),
+              }),
+            ),
+            forecast: z.object({ on: z.iso.date(), actualToDate: moneyOutput, forecastRemaining: moneyOutput, forecastOutturn: moneyOutput, variance: moneyOutput }),
+          }),
+        ),
+      })
+      .meta({
+        description:
+          'Posts (not ended) with cost and status, secondments with cost share, and per grant whose year holds asOf: lines by workstream, the reconciliation of posts and secondments to lines, and the forecast made on asOf.',
+      }),
   })
   .meta({ id: 'ProgrammeReport' });
 
@@ -181,6 +239,12 @@ const STATUS_LABELS: Readonly<Record<string, string>> = {
   closed: 'closed',
   open: 'open',
   escalated: 'escalated',
+  // A line's reconciliation with its posts and secondments (src/governance/reconciliation).
+  agrees: 'agrees',
+  over: 'posts cost more than the line',
+  under: 'line holds more than its posts',
+  tbc: 'line amount tbc',
+  no_staff: 'no posts',
 };
 
 /** "in post", "alternative being explored": a status as a sentence says it. */

@@ -18,6 +18,7 @@ import { SECONDMENT_STATUSES } from '../secondments/schemas.ts';
 import { listSecondments } from '../secondments/repository.ts';
 import { listWorkstreams } from '../workstreams/repository.ts';
 import { type ProgrammeReport, statusLabel } from './model.ts';
+import { programmeMoney } from './money.ts';
 import { recruitingPostsForecast } from './recruiting.ts';
 import { findOrganisation, latestRatings } from './repository.ts';
 
@@ -125,10 +126,13 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
     listRisks(db, organisationId, {}),
     listExpectations(db, organisationId, {}),
   ]);
-  const recruitingForecast = await recruitingPostsForecast(db, organisationId, posts, asOf);
   const governance = await governanceSince(db, organisationId, addDays(asOf, -dueWithinDays), asOf);
-  const bodyNames = new Map(bodies.map((b) => [b.id, b.name]));
   const workstreamNames = new Map(workstreams.map((w) => [w.id, w.name]));
+  const [recruitingForecast, money] = await Promise.all([
+    recruitingPostsForecast(db, organisationId, posts, asOf),
+    programmeMoney(db, organisationId, asOf, posts, secondments, workstreamNames),
+  ]);
+  const bodyNames = new Map(bodies.map((b) => [b.id, b.name]));
   const open = milestones.filter((m) => m.status !== 'complete' && m.status !== 'cancelled');
   const horizon = addDays(asOf, dueWithinDays);
   const liveRisks = risks.filter((r) => r.status !== 'closed');
@@ -216,5 +220,6 @@ export async function buildProgrammeReport(db: Kysely<Database>, organisationId:
         dueBy: e.dueBy,
       })),
     },
+    money,
   };
 }

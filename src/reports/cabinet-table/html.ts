@@ -1,5 +1,4 @@
-import { type Decimal, formatGroupedPounds } from '../../shared/money.ts';
-import { amountOrTbc, positionLine } from '../shared/format.ts';
+import { amountOrTbc, poundsOrBlank, positionLine, tbcNote } from '../shared/format.ts';
 import { type CabinetTable, FORECAST_LABELS, type ForecastCells, forecastFoot, groupForecast, lineForecast, tableTitle } from './model.ts';
 
 const ENTITIES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -19,12 +18,11 @@ function row(cells: readonly string[], options: { bold?: boolean; shaded?: boole
   return `<tr style="${style}"><td style="${NUMBER}">${ref}</td><td style="${CELL}">${line}</td>${figures.map((figure) => `<td style="${NUMBER}">${figure}</td>`).join('')}</tr>`;
 }
 
-const pounds = (value: Decimal | null) => (value === null ? '' : formatGroupedPounds(value));
-
 /** A plain, self-contained HTML table that pastes cleanly into Word. Every text is escaped. */
 export function cabinetTableHtml(table: CabinetTable): string {
   const title = escape(tableTitle(table));
-  const { forecast } = table;
+  const { forecast, precision } = table;
+  const pounds = (value: Parameters<typeof poundsOrBlank>[0]) => poundsOrBlank(value, precision);
   const foot = forecast === null ? null : forecastFoot(table, forecast);
   // The forecast's two cells after the amount, when asked; empty ones where a row has none.
   const more = (own: ForecastCells | null) => (forecast === null ? [] : own === null ? ['', ''] : [pounds(own.outturn), pounds(own.variance)]);
@@ -32,15 +30,13 @@ export function cabinetTableHtml(table: CabinetTable): string {
   for (const group of table.groups) {
     body.push(row(['', escape(group.label), '', ...more(null)], { bold: true, shaded: true }));
     for (const line of group.lines)
-      body.push(row([escape(line.ref), escape(line.title), amountOrTbc(line.amount), ...(forecast === null ? [] : more(lineForecast(forecast, line)))]));
-    body.push(
-      row(['', `Subtotal: ${escape(group.label)}`, formatGroupedPounds(group.subtotal), ...(forecast === null ? [] : more(groupForecast(forecast, group)))], { bold: true }),
-    );
+      body.push(row([escape(line.ref), escape(line.title), amountOrTbc(line.amount, precision), ...(forecast === null ? [] : more(lineForecast(forecast, line)))]));
+    body.push(row(['', `Subtotal: ${escape(group.label)}`, pounds(group.subtotal), ...(forecast === null ? [] : more(groupForecast(forecast, group)))], { bold: true }));
   }
   const footRows = [
-    row(['', 'Total commitments', formatGroupedPounds(table.total), ...more(foot?.total ?? null)], { bold: true }),
-    row(['', `Allocation ${escape(table.financialYear)}`, formatGroupedPounds(table.allocation), ...more(null)]),
-    row(['', 'Balance left to commit', formatGroupedPounds(table.balance), ...more(null)], { bold: true }),
+    row(['', 'Total commitments', pounds(table.total), ...more(foot?.total ?? null)], { bold: true }),
+    row(['', `Allocation ${escape(table.financialYear)}`, pounds(table.allocation), ...more(null)]),
+    row(['', 'Balance left to commit', pounds(table.balance), ...more(null)], { bold: true }),
     ...(foot === null
       ? []
       : [
@@ -49,6 +45,7 @@ export function cabinetTableHtml(table: CabinetTable): string {
           row(['', escape(FORECAST_LABELS.variance), '', '', pounds(foot.variance)], { bold: true }),
         ]),
   ];
+  const note = tbcNote(table.tbcLines);
   const forecastHead = forecast === null ? '' : `<th style="${NUMBER}">Forecast outturn £</th><th style="${NUMBER}">Variance £</th>`;
   return [
     '<!DOCTYPE html>',
@@ -62,6 +59,7 @@ export function cabinetTableHtml(table: CabinetTable): string {
     `<tbody>${body.join('')}</tbody>`,
     `<tfoot>${footRows.join('')}</tfoot>`,
     '</table>',
+    ...(note === null ? [] : [`<p style="font-family:Arial,sans-serif;font-size:11pt">${escape(note)}</p>`]),
     '</body>',
     '</html>',
     '',

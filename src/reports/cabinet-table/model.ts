@@ -1,5 +1,5 @@
 import { categoryFinder, type CommitteeLines, type ReportContext } from '../shared/context.ts';
-import { type Decimal, decimalOf, type MoneyText, sumDecimals, ZERO } from '../../shared/money.ts';
+import { type Decimal, decimalOf, type MoneyText, sumDecimals, type TablePrecision, tablePrecision, ZERO } from '../../shared/money.ts';
 
 /**
  * The committee table, as cabinet reports print it: lines numbered and grouped by reporting
@@ -23,6 +23,8 @@ export interface CabinetTable {
   readonly balance: Decimal;
   readonly lineCount: number;
   readonly tbcLines: number;
+  /** Whole pounds when every figure the table prints is whole pounds, else pence (src/shared/money.ts). */
+  readonly precision: TablePrecision;
   /** With ?forecast=true: the forecast outturn beside the commitments (src/forecasts); else null. */
   readonly forecast: TableForecast | null;
 }
@@ -77,6 +79,9 @@ export function buildCabinetTable(context: ReportContext, { on, lines, categorie
     subtotal: sumDecimals(grant.categories.filter((c) => c.heading === heading).map((c) => categories.get(c.categoryId)?.committed ?? ZERO)),
   }));
   const total = sumDecimals(built.map((group) => group.subtotal));
+  // Every other figure is a sum or difference of these, so whole pounds here are whole pounds throughout.
+  const figures: (Decimal | MoneyText | null)[] = [grant.allocation, ...built.map((group) => group.subtotal), ...lines.map((line) => line.amount)];
+  if (forecast !== null) figures.push(forecast.outturn, forecast.variance, ...forecast.lines.values());
   return {
     organisation: { name: organisation.name, code: organisation.code },
     scheme: { code: grant.schemeCode, name: grant.schemeName },
@@ -90,6 +95,7 @@ export function buildCabinetTable(context: ReportContext, { on, lines, categorie
     balance: grant.allocation.minus(total),
     lineCount: lines.length,
     tbcLines,
+    precision: tablePrecision(figures),
     forecast,
   };
 }

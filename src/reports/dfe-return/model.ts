@@ -25,6 +25,9 @@ export interface DfeReturn {
   /** The capped category's committed share of the allocation: the figure the cap bounds. */
   readonly transformationShare: Decimal | null;
   readonly transformationMaxShare: Decimal | null;
+  /** The capped category's name and what its lines commit: the workbook computes the share from them. */
+  readonly transformationCategory: string | null;
+  readonly transformationCommitted: Decimal | null;
   readonly preparedOn: string;
   readonly asAt: string | null;
   /** The forecast outturn beside the figures (src/forecasts); null in an as-at return, as a forecast is made from the records as they stand now. */
@@ -79,6 +82,7 @@ export function buildDfeReturn(context: ReportContext, figures: GrantFigures, qu
   // The return reports the share of the scheme's capped category (transformation, for the
   // Prevention Grant); which category that is comes from the scheme version, not from code.
   const transformation = grant.categories.find((category) => category.maxShare !== null);
+  const transformationCommitted = transformation ? figures.categories.get(transformation.categoryId)!.committed : null;
   const { firstDay, lastDay } = quarterBounds(grant.financialYear, quarter);
   return {
     organisation: { name: organisation.name, code: organisation.code },
@@ -90,8 +94,10 @@ export function buildDfeReturn(context: ReportContext, figures: GrantFigures, qu
     allocation: grant.allocation,
     headings,
     total: asDfe(figures.total),
-    transformationShare: transformation ? shareOf(figures.categories.get(transformation.categoryId)!.committed, grant.allocation) : null,
+    transformationShare: transformationCommitted === null ? null : shareOf(transformationCommitted, grant.allocation),
     transformationMaxShare: transformation?.maxShare ?? null,
+    transformationCategory: transformation?.name ?? null,
+    transformationCommitted,
     preparedOn: organisation.today,
     asAt: context.asAt?.date ?? null,
     forecast: forecast === null ? null : dfeForecast(forecast, headings, asDfe(figures.total)),

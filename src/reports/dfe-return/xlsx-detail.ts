@@ -2,10 +2,23 @@ import type { LineWithSpend, SpendRow } from '../repository.ts';
 import type { WithCategory } from '../shared/context.ts';
 import type { GrantCategory } from '../../grants/repository.ts';
 import { quarterSchema } from '../../shared/calendar.ts';
-import { decimalOf, ZERO } from '../../shared/money.ts';
+import { type Decimal, decimalOf, ZERO } from '../../shared/money.ts';
 import { REDACTED_PERSONAL_DATA } from '../shared/safe-text.ts';
-import { type Checkpoint, formula, moneyValue, POUNDS, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
+import { type Checkpoint, cellStyle, DATE, dateValue, formula, moneyValue, pageHeaderFooter, POUNDS, styleRow, textValue, type WorkbookWriter } from '../shared/xlsx.ts';
 import { type DfeReturn, quarterIndex } from './model.ts';
+
+/** Every sheet's printed header: the council, and the return's period. */
+export function dfeHeaderFooter(report: DfeReturn) {
+  return pageHeaderFooter(`${report.organisation.name} (${report.organisation.code})`, `DfE return ${report.financialYear} ${report.quarter}`);
+}
+
+// One style object each, shared by every cell of its kind (see cellStyle).
+const TEXT = cellStyle();
+const HEADER = cellStyle({ bold: true, alignment: { wrapText: true, vertical: 'top' } });
+const BOLD = cellStyle({ bold: true });
+const MONEY = cellStyle({ numFmt: POUNDS });
+const MONEY_BOLD = cellStyle({ bold: true, numFmt: POUNDS });
+const DAY = cellStyle({ numFmt: DATE });
 
 /**
  * Every line as it stood: amount or tbc, spend per quarter up to the return's quarter (later
@@ -21,6 +34,7 @@ export async function writeLinesSheet(
   const sheet = workbook.addWorksheet('Lines', {
     views: [{ state: 'frozen', ySplit: 1 }],
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
+    headerFooter: dfeHeaderFooter(report),
   });
   sheet.columns = [{ width: 8 }, { width: 60 }, { width: 34 }, { width: 24 }, { width: 11 }, ...Array.from({ length: 6 }, () => ({ width: 15 }))];
   const reported = quarterIndex(report.quarter);
@@ -34,11 +48,18 @@ export async function writeLinesSheet(
     ...quarterSchema.options.map((quarter) => `Spent ${quarter}`),
     `Spent to end of ${report.quarter}`,
   ]);
-  header.font = { bold: true };
+  styleRow(header, () => HEADER);
   header.commit();
 
+  // The spend columns' totals, kept as the rows go by: the Total row's cached results.
+  const totals: Decimal[] = Array.from({ length: 5 }, () => ZERO);
+  let count = 0;
   for await (const page of pages) {
     for (const line of page) {
+      const spent = [...line.spentByQuarter, line.spentToDate];
+      spent.forEach((amount, index) => {
+        if (amount !== '0.00') totals[index] = totals[index]!.plus(decimalOf(amount));
+      });
       const row = sheet.addRow([
         textValue(line.ref),
         textValue(line.title),
@@ -49,11 +70,29 @@ export async function writeLinesSheet(
         ...line.spentByQuarter.map((spent, index) => (index <= reported ? moneyValue(spent) : null)),
         moneyValue(line.spentToDate),
       ]);
-      for (let column = 6; column <= 11; column++) row.getCell(column).numFmt = POUNDS;
+      styleRow(row, (column) => (column >= 6 ? MONEY : TEXT));
       row.commit();
     }
+    count += page.length;
     await checkpoint();
   }
+  // Spend adds up across every line (a withdrawn line's spend was still spent); amounts do not,
+  // as the sheet lists withdrawn lines and lines committed after the quarter beside the live ones.
+  const columns = ['G', 'H', 'I', 'J', 'K'];
+  const total = sheet.addRow([
+    null,
+    'Total spend',
+    null,
+    null,
+    null,
+    null,
+    ...columns.map((column, index) => {
+      if (index < 4 && index > reported) return null;
+      return count > 0 ? formula(`SUM(${column}2:${column}${count + 1})`, totals[index]!) : moneyValue(ZERO);
+    }),
+  ]);
+  styleRow(total, (column) => (column >= 6 ? MONEY_BOLD : BOLD));
+  total.commit();
   sheet.commit();
 }
 
@@ -63,14 +102,16 @@ export async function writeSpendSheet(
   checkpoint: Checkpoint,
   categoryOf: (categoryId: string) => GrantCategory,
   pages: AsyncIterable<readonly SpendRow[]>,
+  report: DfeReturn,
 ): Promise<void> {
   const sheet = workbook.addWorksheet('Spend', {
     views: [{ state: 'frozen', ySplit: 1 }],
     pageSetup: { paperSize: 9, orientation: 'landscape', fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: '1:1' },
+    headerFooter: dfeHeaderFooter(report),
   });
   sheet.columns = [{ width: 12 }, { width: 8 }, { width: 50 }, { width: 24 }, { width: 15 }, { width: 30 }, { width: 20 }, { width: 50 }];
   const header = sheet.addRow(['Date', 'Line ref', 'Line', 'Reporting heading', 'Amount', 'Supplier', 'Transaction reference', 'Description']);
-  header.font = { bold: true };
+  styleRow(header, () => HEADER);
   header.commit();
 
   let total = ZERO;
@@ -80,7 +121,7 @@ export async function writeSpendSheet(
       const amount = decimalOf(entry.amount);
       total = total.plus(amount);
       const row = sheet.addRow([
-        entry.spentOn,
+        dateValue(entry.spentOn),
         textValue(entry.lineRef),
         textValue(entry.lineTitle),
         textValue(categoryOf(entry.lineCategoryId).headingLabel),
@@ -89,15 +130,14 @@ export async function writeSpendSheet(
         textValue(entry.reference),
         textValue(entry.description),
       ]);
-      row.getCell(5).numFmt = POUNDS;
+      styleRow(row, (column) => (column === 1 ? DAY : column === 5 ? MONEY : TEXT));
       row.commit();
     }
     count += page.length;
     await checkpoint();
   }
   const totalRow = sheet.addRow(['Total', null, null, null, count > 0 ? formula(`SUM(E2:E${count + 1})`, total) : moneyValue(total)]);
-  totalRow.font = { bold: true };
-  totalRow.getCell(5).numFmt = POUNDS;
+  styleRow(totalRow, (column) => (column === 5 ? MONEY_BOLD : BOLD));
   totalRow.commit();
   sheet.commit();
 }

@@ -1,6 +1,6 @@
 import { type ProgrammeReport, statusLabel } from '../../governance/report/model.ts';
 import { longDate } from '../../shared/calendar.ts';
-import { Decimal, formatGroupedPounds, formatPercent } from '../../shared/money.ts';
+import { Decimal, formatGroupedPounds, formatPercent, formatTablePounds, tablePrecision } from '../../shared/money.ts';
 
 /** What every format renders: headed sections of paragraphs and plain tables of text. */
 export type Block =
@@ -159,10 +159,78 @@ function expectations(report: ProgrammeReport): Section {
   };
 }
 
+/**
+ * A table of figures as committee papers print them: the money columns in whole pounds when
+ * every figure in them is (src/shared/money.ts), "tbc" for a line with no amount yet.
+ */
+function moneyTable(head: readonly string[], rows: readonly (readonly (string | null)[])[], money: readonly number[], numeric: readonly number[] = money): Block {
+  const figures = rows.flatMap((row) => money.map((column) => row[column] ?? null)).filter((figure): figure is string => figure !== null && figure !== '');
+  const precision = tablePrecision(figures.map((figure) => new Decimal(figure)));
+  const printed = rows.map((row) =>
+    row.map((cell, column) => (money.includes(column) ? (cell === null ? 'tbc' : cell === '' ? '' : formatTablePounds(new Decimal(cell), precision)) : (cell ?? '—'))),
+  );
+  return table(head, printed, numeric);
+}
+
+/** The money behind the programme: funding lines by workstream, posts and secondments with their cost, the reconciliation and the forecast. */
+function money(report: ProgrammeReport): Section {
+  const m = report.money;
+  const blocks: Block[] = [];
+  if (m.grants.length === 0) blocks.push(paragraph(`No grant's year holds ${longDate(report.asOf)}: no funding lines or forecast to show.`));
+  for (const grant of m.grants) {
+    blocks.push(paragraph(`${grant.scheme} ${grant.financialYear}: allocation ${formatGroupedPounds(new Decimal(grant.allocation))}. Funding lines by workstream:`));
+    const lineRows = grant.workstreams.flatMap((w) => {
+      const name = w.workstream ?? 'No workstream';
+      return [...w.lines.map((line) => [name, `${line.ref} ${line.title}`, capitalised(statusLabel(line.status)), line.amount]), [name, 'Total', '', w.total]];
+    });
+    blocks.push(lineRows.length ? moneyTable(['Workstream', 'Line', 'Status', '£'], lineRows, [3]) : paragraph('No lines are recorded.'));
+    if (grant.reconciliation.length > 0) {
+      blocks.push(paragraph('Posts and secondments against the lines that fund them (their cost in the year, pro-rated by days):'));
+      blocks.push(
+        moneyTable(
+          ['Line', 'Line £', 'Posts and secondments £', 'Difference £', 'Result'],
+          grant.reconciliation.map((r) => [`${r.ref} ${r.title}`, r.amount, r.fundedCost, r.difference ?? '', capitalised(statusLabel(r.result))]),
+          [1, 2, 3],
+        ),
+      );
+    }
+    const f = grant.forecast;
+    blocks.push(paragraph(`Forecast made on ${longDate(f.on)} (a positive variance is an underspend):`));
+    blocks.push(
+      moneyTable(
+        ['Allocation £', 'Actual to date £', 'Forecast remaining £', 'Forecast outturn £', 'Variance £'],
+        [[grant.allocation, f.actualToDate, f.forecastRemaining, f.forecastOutturn, f.variance]],
+        [0, 1, 2, 3, 4],
+      ),
+    );
+  }
+  if (m.posts.length > 0)
+    blocks.push(
+      paragraph('Posts, with their annual cost (every post of the headcount together):'),
+      moneyTable(
+        ['Post', 'Posts', 'Status', 'Annual cost £', 'Funding line'],
+        m.posts.map((p) => [p.title, String(p.headcount), capitalised(statusLabel(p.status)), p.annualCost, orDash(p.line)]),
+        [3],
+        [1, 3],
+      ),
+    );
+  if (m.secondments.length > 0)
+    blocks.push(
+      paragraph('Secondments, with the share of their cost this council bears:'),
+      moneyTable(
+        ['Partner', 'Role', 'Status', 'Annual cost £', 'Our share', 'Our cost £', 'Funding line'],
+        m.secondments.map((s) => [s.partner, s.role, capitalised(statusLabel(s.status)), s.annualCost, formatPercent(new Decimal(s.costShare)), s.ourAnnualCost, orDash(s.line)]),
+        [3, 5],
+        [3, 4, 5],
+      ),
+    );
+  return { heading: 'Money', blocks };
+}
+
 export function programmeDocument(report: ProgrammeReport): ReportDocument {
   return {
     title: 'Programme progress report',
     subtitle: `${report.organisation.name} (${report.organisation.code}). Position on ${longDate(report.asOf)}.`,
-    sections: [workstreams(report), governance(report), posts(report), secondments(report), milestones(report), risks(report), expectations(report)],
+    sections: [workstreams(report), money(report), governance(report), posts(report), secondments(report), milestones(report), risks(report), expectations(report)],
   };
 }

@@ -1,9 +1,21 @@
 import { longDate } from '../../shared/calendar.ts';
-import { formatGroupedPounds, type MoneyText } from '../../shared/money.ts';
+import { type Decimal, formatTablePounds, type MoneyText, type TablePrecision } from '../../shared/money.ts';
 
 /** A line with no amount yet counts in no total and prints as "tbc". */
-export function amountOrTbc(amount: MoneyText | null): string {
-  return amount === null ? 'tbc' : formatGroupedPounds(amount);
+export function amountOrTbc(amount: MoneyText | null, precision: TablePrecision): string {
+  return amount === null ? 'tbc' : formatTablePounds(amount, precision);
+}
+
+/** A figure of a table, or an empty cell where the row has none. */
+export function poundsOrBlank(amount: Decimal | MoneyText | null, precision: TablePrecision): string {
+  return amount === null ? '' : formatTablePounds(amount, precision);
+}
+
+/** The note under a table with tbc lines, in every format: why they are in no total. */
+export function tbcNote(tbcLines: number): string | null {
+  if (tbcLines === 0) return null;
+  const one = tbcLines === 1;
+  return `${tbcLines} line${one ? '' : 's'} marked tbc ${one ? 'has' : 'have'} no amount yet and ${one ? 'is' : 'are'} in no total.`;
 }
 
 /** "As at the end of 18 November 2025" or "Current position": the line under every table's title. */

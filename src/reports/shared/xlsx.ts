@@ -1,6 +1,6 @@
 import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
-import { type Decimal, decimalOf, type MoneyText } from '../../shared/money.ts';
+import { type Decimal, decimalOf, type MoneyText, type TablePrecision } from '../../shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
@@ -8,6 +8,61 @@ export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
 /** Pounds and pence as councils print them. */
 export const POUNDS = '£#,##0.00';
 export const PERCENT = '0.00%';
+export const DATE = 'dd/mm/yyyy';
+
+/** A table's figures as src/shared/money.ts decides: whole pounds, or pounds and pence. */
+export function poundsFormat(precision: TablePrecision): string {
+  return precision === 'pounds' ? '£#,##0' : POUNDS;
+}
+
+/**
+ * Every cell we write names its font: a style that gives only `bold` leaves the font to the
+ * reader, and LibreOffice falls back to a serif one. Arial, as the Word and HTML tables use.
+ */
+export function font(options: { bold?: boolean; size?: number } = {}): Partial<ExcelJS.Font> {
+  return { name: 'Arial', family: 2, size: options.size ?? 11, bold: options.bold ?? false };
+}
+
+/**
+ * One frozen style object per look, made once: a cell given a style object the writer has seen
+ * before costs it a lookup rather than a new style (a Lines sheet has a row per line). A cell
+ * that holds one must never be changed through its setters (`cell.font = …` would change every
+ * cell sharing it): give it another of these instead.
+ */
+export function cellStyle(options: { bold?: boolean; numFmt?: string; alignment?: Partial<ExcelJS.Alignment>; size?: number } = {}): Partial<ExcelJS.Style> {
+  return Object.freeze({
+    font: Object.freeze(font(options)),
+    ...(options.numFmt ? { numFmt: options.numFmt } : {}),
+    ...(options.alignment ? { alignment: Object.freeze(options.alignment) } : {}),
+  });
+}
+
+/** Gives each written cell of a row its style, by column (1-based). */
+export function styleRow(row: ExcelJS.Row, styleOf: (column: number) => Partial<ExcelJS.Style>): void {
+  row.eachCell((cell, column) => {
+    cell.style = styleOf(column);
+  });
+}
+
+/**
+ * A calendar date ("2025-10-03") as a date cell: midnight UTC of that day, which a spreadsheet
+ * shows as that day whatever the reader's zone (a cell holds no zone).
+ */
+export function dateValue(isoDate: string): Date {
+  return new Date(`${isoDate}T00:00:00Z`);
+}
+
+/**
+ * A printed page's header (the council on the left, the period on the right) and footer
+ * (page n of m), in Arial; `&` starts the header's own codes, so a council's "&" is doubled.
+ */
+export function pageHeaderFooter(left: string, right: string): Partial<ExcelJS.HeaderFooter> {
+  const escape = (text: string) => text.replace(/&/g, '&&');
+  return {
+    oddHeader: `&L&"Arial,Regular"&10${escape(left)}&R&"Arial,Regular"&10${escape(right)}`,
+    oddFooter: '&C&"Arial,Regular"&10Page &P of &N',
+  };
+}
 
 /**
  * The one place money leaves Decimal for a JavaScript number: an .xlsx numeric cell is an IEEE
@@ -25,8 +80,8 @@ export function textValue(text: string | null): string | null {
 }
 
 /** A live formula we wrote ourselves, with its result cached so readers that do not recalculate see it. */
-export function formula(expression: string, result: Decimal): ExcelJS.CellFormulaValue {
-  return { formula: expression, result: moneyValue(result), date1904: false };
+export function formula(expression: string, result: Decimal | number): ExcelJS.CellFormulaValue {
+  return { formula: expression, result: typeof result === 'number' ? result : moneyValue(result), date1904: false };
 }
 
 /**

@@ -3,6 +3,7 @@ import { loadCabinetTable } from '../../reports/cabinet-table/report.ts';
 import { type AnyReport, fileFormatsOf, formatAsked, routePath, SCOPE_PARAM } from '../../reports/definition.ts';
 import { reportRequest, sendReport } from '../../reports/http.ts';
 import { REPORTS } from '../../reports/registry.ts';
+import { tbcNote } from '../../reports/shared/format.ts';
 import { financialYearOf, quarterLabel, quarterOf, quarterSchema, todayInLondon } from '../../shared/calendar.ts';
 import { ValidationProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf } from '../access.ts';
@@ -42,11 +43,20 @@ async function showReports(app: FastifyInstance, request: FastifyRequest<GrantPa
     errors ??= problemToFormErrors(error, REPORT_LABELS, 'asAt') ?? undefined;
     if (!errors) throw error;
   }
+  const note = table === null ? null : tbcNote(table.tbcLines);
   return renderPage(
     request,
     reply,
     'reports',
-    { grant, table, asAt, values: { ...dateBoxes('asAt', asAt), ...request.query }, errors, quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())) },
+    {
+      grant,
+      table,
+      tbcNote: note,
+      asAt,
+      values: { ...dateBoxes('asAt', asAt), ...request.query },
+      errors,
+      quarters: quarterChoices(grant.financialYear, todayInLondon(app.clock.now())),
+    },
     errors ? 400 : 200,
   );
 }

@@ -180,7 +180,9 @@ export async function findImportHeadline(
       'i.failure',
       'i.created_at',
       'i.updated_at',
-      sql<number>`(i.preview->'willCreate'->>'count')::int`.as('total'),
+      // While a commit runs its progress row holds the same total: read from there, the poll
+      // does not take the whole kept preview (megabytes of jsonb) off disk every time.
+      sql<number>`CASE WHEN i.status = 'committing' AND p.total IS NOT NULL THEN p.total ELSE (i.preview->'willCreate'->>'count')::int END`.as('total'),
       sql<number | null>`(i.result->'created'->>'count')::int`.as('created'),
       // As toRecord reads it: the upload's options stay inside, and a preview kept before the
       // headings and revised tables were read has them empty.

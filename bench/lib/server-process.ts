@@ -9,6 +9,10 @@ export interface ServerProcess {
 /** Starts a module that forks like bench/server.ts: it answers { kind: 'ready', port } over IPC. */
 export async function startServerProcess(module: URL, env: Record<string, string>): Promise<ServerProcess> {
   const child = fork(module, [], { execArgv: ['--import', 'tsx'], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // A server that dies mid-run says how, rather than leaving only the clients' refused connections.
+  child.on('exit', (code, signal) => {
+    if (code !== 0) process.stderr.write(`bench server exited (code ${code}, signal ${signal})\n`);
+  });
   const port = await new Promise<number>((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`server exited early (${code})`)));

@@ -1,5 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
+import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
 import { GENESIS_HASH, hashRecord, PLATFORM_CHAIN } from './chain.ts';
 
 export interface AuditContext {
@@ -100,6 +101,20 @@ async function appendToChains(trx: Transaction<Database>, pending: readonly Pend
   for (const chainId of [...byChain.keys()].sort()) await appendToChain(trx, chainId, byChain.get(chainId)!);
 }
 
+interface AuditRow {
+  readonly seq: string;
+  readonly organisation_id: string | null;
+  readonly actor_id: string | null;
+  readonly action: string;
+  readonly entity: string;
+  readonly entity_id: string;
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly request_id: string | null;
+  readonly prev_hash: string;
+  readonly hash: string;
+}
+
 async function appendToChain(trx: Transaction<Database>, chainId: string, pending: readonly PendingChange[]): Promise<void> {
   await sql`INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES (${chainId}, 0, ${GENESIS_HASH}) ON CONFLICT (chain_id) DO NOTHING`.execute(trx);
   const head = await sql<{ seq: string; hash: string; now: Date }>`
@@ -109,7 +124,11 @@ async function appendToChain(trx: Transaction<Database>, chainId: string, pendin
   const at = new Date(new Date(current.now).getTime()).toISOString();
   let seq = BigInt(current.seq);
   let prevHash = current.hash;
-  const rows = pending.map(({ context, change }) => {
+  const rows: AuditRow[] = [];
+  // Hashing is sequential (each record holds the one before's hash) and takes a few seconds
+  // for a year's ledger: it yields to other requests every thousand records.
+  for (const [index, { context, change }] of pending.entries()) {
+    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
     seq += 1n;
     const { before, after } = changedFields(change.before, change.after);
     const fields = {
@@ -127,11 +146,9 @@ async function appendToChain(trx: Transaction<Database>, chainId: string, pendin
       prevHash,
     };
     const hash = hashRecord(fields);
-    const row = {
-      chain_id: chainId,
+    const row: AuditRow = {
       seq: fields.seq,
       organisation_id: change.organisationId,
-      at: new Date(at),
       actor_id: context.actorId,
       action: change.action,
       entity: change.entity,
@@ -143,8 +160,8 @@ async function appendToChain(trx: Transaction<Database>, chainId: string, pendin
       hash,
     };
     prevHash = hash;
-    return row;
-  });
+    rows.push(row);
+  }
   for (let start = 0; start < rows.length; start += INSERT_BATCH) {
     const batch = rows.slice(start, start + INSERT_BATCH);
     const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => batch.map(pick);

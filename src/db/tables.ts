@@ -589,6 +589,8 @@ export interface ImportsTable {
   /** Row → category code for section heading rows (migrations/0015_import_mappings.ts). */
   heading_choices: ColumnType<unknown, string | undefined, string>;
   preview: Jsonb<unknown>;
+  /** A spend preview's plan and the fingerprint of the ledger it was read against (migrations/0024_import_plan.ts); src/imports/plan/kept.ts. */
+  plan: ColumnType<string | null, string | null | undefined, string | null>;
   status: 'previewed' | 'committing' | 'committed' | 'failed';
   result: ColumnType<unknown, string | null | undefined, string | null>;
   /** jsonb: the refusal of a failed commit (a problem's JSON); null otherwise. */

@@ -34,7 +34,7 @@ export type ImportMode = 'create' | 'update';
  */
 const optionsSchema = z.object({ mode: z.enum(['create', 'update']).default('create'), withdrawMissing: z.boolean().default(false) });
 
-function storedPreview(state: ImportState, preview: PreviewBody): string {
+function storedPreview(state: Pick<ImportState, 'mode' | 'withdrawMissing'>, preview: PreviewBody): string {
   return JSON.stringify({ ...preview, options: { mode: state.mode ?? 'create', withdrawMissing: state.withdrawMissing ?? false } });
 }
 
@@ -180,7 +180,9 @@ export async function findImportHeadline(
       'i.failure',
       'i.created_at',
       'i.updated_at',
-      sql<number>`(i.preview->'willCreate'->>'count')::int`.as('total'),
+      // While a commit runs its progress row holds the same total: read from there, the poll
+      // does not take the whole kept preview (megabytes of jsonb) off disk every time.
+      sql<number>`CASE WHEN i.status = 'committing' AND p.total IS NOT NULL THEN p.total ELSE (i.preview->'willCreate'->>'count')::int END`.as('total'),
       sql<number | null>`(i.result->'created'->>'count')::int`.as('created'),
       // As toRecord reads it: the upload's options stay inside, and a preview kept before the
       // headings and revised tables were read has them empty.
@@ -217,11 +219,19 @@ export async function lockImport(trx: Transaction<Database>, organisationId: str
   return row ? toRecord(row) : null;
 }
 
-/** An import as its commit reads it, under the lock: what is needed to preview it again, not the preview kept. */
-export interface ImportToCommit extends ImportState {
+/** An import as its commit reads it first, under the lock: its kept plan, not its grid or the preview's rows. */
+export interface ImportToCommit {
   readonly id: string;
   readonly grantId: string;
+  readonly kind: ImportKind;
+  readonly fileName: string;
   readonly status: ImportStatus;
+  readonly mode: ImportMode;
+  readonly withdrawMissing: boolean;
+  /** The preview's plan as kept (src/imports/plan/kept.ts), or null. */
+  readonly plan: string | null;
+  /** The payments the preview found already in the ledger, and skipped. */
+  readonly duplicates: number;
   readonly sameFile: PreviewBody['sameFile'];
   /** The existing lines the preview listed, at the versions it saw (a revised table's 412 check). */
   readonly listed: ListedLines;
@@ -234,7 +244,7 @@ const listedSchema = z.object({
   willWithdraw: previewSchema.shape.willWithdraw.nullable().transform((value) => value ?? []),
 });
 
-/** Held until the commit ends; the kept preview's rows are left in the database, where the commit does not need them. */
+/** Held until the commit ends; the grid and the kept preview's rows are left in the database until needed. */
 export async function lockImportToCommit(trx: Transaction<Database>, organisationId: string, id: string): Promise<ImportToCommit | null> {
   const row = await trx
     .selectFrom('imports')
@@ -243,14 +253,9 @@ export async function lockImportToCommit(trx: Transaction<Database>, organisatio
       'grant_id',
       'kind',
       'file_name',
-      'file_type',
-      'file_sha256',
-      'grid',
-      'header_row',
-      'mapping',
-      'assignments',
       'status',
-      'heading_choices',
+      'plan',
+      sql<number>`coalesce(jsonb_array_length(preview->'duplicates'), 0)`.as('duplicates'),
       sql<unknown>`preview->'sameFile'`.as('same_file'),
       sql<unknown>`preview->'options'`.as('options'),
       sql<unknown>`jsonb_build_object('willUpdate', preview->'willUpdate', 'unchanged', preview->'unchanged', 'willWithdraw', preview->'willWithdraw')`.as('listed'),
@@ -265,18 +270,43 @@ export async function lockImportToCommit(trx: Transaction<Database>, organisatio
     grantId: row.grant_id,
     kind: row.kind,
     fileName: row.file_name,
+    status: row.status,
+    plan: row.plan,
+    duplicates: row.duplicates,
+    ...optionsSchema.default({ mode: 'create', withdrawMissing: false }).parse(row.options ?? undefined),
+    sameFile: previewSchema.shape.sameFile.parse(row.same_file),
+    listed: listedSchema.parse(row.listed),
+  };
+}
+
+/** What is needed to preview the import again: its grid and settings. */
+export async function findImportState(trx: Transaction<Database>, id: string): Promise<Omit<ImportState, 'mode' | 'withdrawMissing'>> {
+  const row = await trx
+    .selectFrom('imports')
+    .select(['kind', 'file_name', 'file_type', 'file_sha256', 'grid', 'header_row', 'mapping', 'assignments', 'heading_choices'])
+    .where('id', '=', id)
+    .executeTakeFirstOrThrow();
+  return {
+    kind: row.kind,
+    fileName: row.file_name,
     fileType: row.file_type,
     fileSha256: row.file_sha256,
     grid: gridOf(row.grid),
     headerRow: row.header_row,
     mapping: z.record(z.string(), fieldSchema).parse(row.mapping),
     assignments: z.record(z.string(), z.uuid()).parse(row.assignments),
-    status: row.status,
     headingChoices: z.record(z.string(), z.string()).parse(row.heading_choices),
-    ...optionsSchema.default({ mode: 'create', withdrawMissing: false }).parse(row.options ?? undefined),
-    sameFile: previewSchema.shape.sameFile.parse(row.same_file),
-    listed: listedSchema.parse(row.listed),
   };
+}
+
+/** How many spend entries the grant holds: spend is append-only, so an unchanged count is unchanged spend. */
+export async function countGrantSpendEntries(db: Kysely<Database>, grantId: string): Promise<number> {
+  const row = await db
+    .selectFrom('spend_entries')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('grant_id', '=', grantId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 export async function insertImport(
@@ -285,6 +315,7 @@ export async function insertImport(
   grantId: string,
   state: ImportState,
   preview: PreviewBody,
+  plan: string | null,
   actorId: string,
 ): Promise<{ id: string; createdAt: Date; updatedAt: Date }> {
   const row = await trx
@@ -303,6 +334,7 @@ export async function insertImport(
       assignments: JSON.stringify(state.assignments),
       heading_choices: JSON.stringify(state.headingChoices),
       preview: storedPreview(state, preview),
+      plan,
       status: 'previewed',
       created_by: actorId,
     })
@@ -311,7 +343,7 @@ export async function insertImport(
   return { id: row.id, createdAt: row.created_at, updatedAt: row.updated_at };
 }
 
-export async function updateImportPreview(trx: Transaction<Database>, id: string, state: ImportState, preview: PreviewBody): Promise<void> {
+export async function updateImportPreview(trx: Transaction<Database>, id: string, state: ImportState, preview: PreviewBody, plan: string | null): Promise<void> {
   await trx
     .updateTable('imports')
     .set({
@@ -320,6 +352,7 @@ export async function updateImportPreview(trx: Transaction<Database>, id: string
       assignments: JSON.stringify(state.assignments),
       heading_choices: JSON.stringify(state.headingChoices),
       preview: storedPreview(state, preview),
+      plan,
       // A failed commit previewed again is ready to commit again.
       status: 'previewed',
       failure: null,
@@ -329,10 +362,11 @@ export async function updateImportPreview(trx: Transaction<Database>, id: string
     .execute();
 }
 
+/** `preview` null keeps the preview as it was shown (the commit wrote its kept plan); the plan is spent either way. */
 export async function markImportCommitted(
   trx: Transaction<Database>,
-  record: ImportState & { id: string },
-  preview: PreviewBody,
+  record: Pick<ImportState, 'mode' | 'withdrawMissing'> & { id: string },
+  preview: PreviewBody | null,
   result: CommitResult,
   actorId: string,
 ): Promise<void> {
@@ -340,7 +374,8 @@ export async function markImportCommitted(
     .updateTable('imports')
     .set({
       status: 'committed',
-      preview: storedPreview(record, preview),
+      ...(preview === null ? {} : { preview: storedPreview(record, preview) }),
+      plan: null,
       result: JSON.stringify(result),
       committed_at: new Date(result.committedAt),
       committed_by: actorId,

@@ -94,7 +94,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const upload = uploadOf(request.body);
-      const record = await createImport(app.db, actorOf(request), request.params.grantId, upload);
+      const record = await createImport({ longJobs: app.database.longJobs, requests: app.db }, actorOf(request), request.params.grantId, upload);
       return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(record));
     },
   );
@@ -135,7 +135,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport(await reviseImport(app.db, actorOf(request), request.params.importId, request.body)),
+    async (request) => presentImport(await reviseImport({ longJobs: app.database.longJobs, requests: app.db }, actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(
@@ -155,7 +155,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport(await mapImport(app.db, actorOf(request), request.params.importId, request.body)),
+    async (request) => presentImport(await mapImport({ longJobs: app.database.longJobs, requests: app.db }, actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(

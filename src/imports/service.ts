@@ -12,20 +12,24 @@ import type { ImportJobs } from './jobs.ts';
 import { applyPlan, importHasProblems } from './commit.ts';
 import { readSpreadsheet } from './read/spreadsheet.ts';
 import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/headers.ts';
-import { loadLedger } from './ledger.ts';
+import { type Ledger, loadLedger, loadLedgerFingerprint } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
-import { buildPreview } from './plan/preview.ts';
+import { keepSpendPlan, keptSpendPlan } from './plan/kept.ts';
+import { buildPreview, type Plan, type Previewed } from './plan/preview.ts';
+import type { PlannedSpend } from './interpret/spend-rows.ts';
 import { assertLinesAsPreviewed } from './plan/revision.ts';
 import {
   claimImportCommit,
   findImport,
   findImportHeadline,
+  findImportState,
   type ImportHeadline,
   findSameFileImports,
   type ImportMode,
   type ImportRecord,
   type ImportState,
   type ImportStatus,
+  type ImportToCommit,
   insertImport,
   lockImport,
   lockImportToCommit,
@@ -38,7 +42,7 @@ import {
 export { findImport } from './repository.ts';
 import { type MappingChanges, mappedState, revisedState } from './interpret/revision.ts';
 import { loadRemembered, rememberedHeadingChoices, textKey } from './remembered.ts';
-import type { CommitResult, reviseImportBody } from './schemas.ts';
+import type { CommitResult, PreviewBody, reviseImportBody } from './schemas.ts';
 
 export interface Upload {
   readonly fileName: string;
@@ -58,13 +62,20 @@ function settingsOf(state: ImportState) {
   return { headerRow: state.headerRow, mapping: state.mapping, assignments: state.assignments, headingChoices: state.headingChoices };
 }
 
+/** A spend preview with nothing wrong keeps its plan, for the commit to write if the ledger has not moved meanwhile. */
+function planToKeep({ preview, plan }: Previewed, ledger: Ledger): string | null {
+  return plan.kind === 'spend' && preview.problemCount === 0 ? keepSpendPlan(plan.plan.entries, ledger.fingerprint) : null;
+}
+
 async function previewAgainstLedger(db: Kysely<Database>, organisationId: string, grantId: string, state: ImportState, importId: string | null) {
   const [ledger, sameFile] = await Promise.all([loadLedger(db, organisationId, grantId, referencesIn(state)), findSameFileImports(db, grantId, state.fileSha256, importId)]);
-  return buildPreview(state, ledger, sameFile);
+  const previewed = buildPreview(state, ledger, sameFile);
+  return { preview: previewed.preview, keptPlan: planToKeep(previewed, ledger) };
 }
 
 /** Reads the file and previews it; the ledger is not touched, only the import is kept. */
-export async function createImport(db: Kysely<Database>, actor: Actor, grantId: string, upload: Upload): Promise<ImportRecord> {
+export async function createImport(connections: ImportConnections, actor: Actor, grantId: string, upload: Upload): Promise<ImportRecord> {
+  const db = connections.requests;
   // What the organisation matched in its earlier files is applied to this one.
   const remembered = await loadRemembered(db, actor.organisationId, upload.kind);
   const file = await readSpreadsheet(upload.bytes, upload.sheet, (sheets) => sheetWithTable(upload.kind, sheets, remembered.field));
@@ -82,9 +93,9 @@ export async function createImport(db: Kysely<Database>, actor: Actor, grantId: 
     withdrawMissing: upload.withdrawMissing,
     headingChoices: upload.kind === 'commitments' ? rememberedHeadingChoices(file.grid.rows, remembered) : {},
   };
-  const { preview } = await previewAgainstLedger(db, actor.organisationId, grantId, state, null);
-  return inTransaction(db, async (trx) => {
-    const stored = await insertImport(trx, actor.organisationId, grantId, state, preview, actor.userId);
+  const { preview, keptPlan } = await previewAgainstLedger(db, actor.organisationId, grantId, state, null);
+  return inTransaction(connections.longJobs, async (trx) => {
+    const stored = await insertImport(trx, actor.organisationId, grantId, state, preview, keptPlan, actor.userId);
     await recordChange(trx, audit(actor), {
       organisationId: actor.organisationId,
       action: 'create',
@@ -114,19 +125,19 @@ async function lockOrNotFound(trx: Transaction<Database>, actor: Actor, importId
 }
 
 /** A changed header row, mapping or hand assignment, previewed again from the kept grid. */
-export async function reviseImport(db: Kysely<Database>, actor: Actor, importId: string, body: z.output<typeof reviseImportBody>): Promise<ImportRecord> {
+export async function reviseImport(connections: ImportConnections, actor: Actor, importId: string, body: z.output<typeof reviseImportBody>): Promise<ImportRecord> {
   // Read before locking: a commit under way holds the row until it ends.
-  const current = await viewImport(db, actor.organisationId, importId);
+  const current = await viewImport(connections.requests, actor.organisationId, importId);
   if (!current) throw new NotFoundProblem('import');
   if (current.status === 'committing') throw inFlight();
-  return inTransaction(db, async (trx) => {
+  return inTransaction(connections.longJobs, async (trx) => {
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
     // A header row chosen by hand is read with the organisation's earlier choices too.
     const remembered = body.headerRow === undefined ? undefined : (await loadRemembered(trx, actor.organisationId, record.kind)).field;
     const state = revisedState(record, body, remembered);
-    const { preview } = await previewAgainstLedger(trx, actor.organisationId, record.grantId, state, record.id);
-    await updateImportPreview(trx, record.id, state, preview);
+    const { preview, keptPlan } = await previewAgainstLedger(trx, actor.organisationId, record.grantId, state, record.id);
+    await updateImportPreview(trx, record.id, state, preview, keptPlan);
     await recordChange(trx, audit(actor), {
       organisationId: actor.organisationId,
       action: 'update',
@@ -144,8 +155,8 @@ export async function reviseImport(db: Kysely<Database>, actor: Actor, importId:
  * to fields; the import is previewed again, and the organisation remembers the choices for its
  * next file. Everything is checked before anything is written.
  */
-export async function mapImport(db: Kysely<Database>, actor: Actor, importId: string, body: MappingChanges): Promise<ImportRecord> {
-  return inTransaction(db, async (trx) => {
+export async function mapImport(connections: ImportConnections, actor: Actor, importId: string, body: MappingChanges): Promise<ImportRecord> {
+  return inTransaction(connections.longJobs, async (trx) => {
     const record = await lockOrNotFound(trx, actor, importId);
     if (record.status === 'committed') throw new ConflictProblem('This import has been committed; upload the file again to import it afresh.');
     const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
@@ -154,8 +165,9 @@ export async function mapImport(db: Kysely<Database>, actor: Actor, importId: st
       body,
       ledger.grant.categories.map((category) => category.code),
     );
-    const { preview } = buildPreview(state, ledger, record.preview.sameFile);
-    await updateImportPreview(trx, record.id, state, preview);
+    const previewed = buildPreview(state, ledger, record.preview.sameFile);
+    const { preview } = previewed;
+    await updateImportPreview(trx, record.id, state, preview, planToKeep(previewed, ledger));
     await upsertImportMappings(
       trx,
       actor.organisationId,
@@ -204,14 +216,10 @@ async function commitImport(db: Kysely<Database>, actor: Actor, importId: string
       return { record: committed, result: committed.result!, replayed: true };
     }
     if (!(await lockGrant(trx, actor.organisationId, record.grantId))) throw new NotFoundProblem('grant');
-    const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(record));
-    const { preview, plan } = buildPreview(record, ledger, record.sameFile);
-    if (record.mode === 'update') assertLinesAsPreviewed(record.listed, preview, ledger.lines);
-    if (preview.problemCount > 0) throw importHasProblems(preview);
-    const total = preview.willCreate.count;
+    const { plan, total, skipped, preview } = (await keptPlanToCommit(trx, actor, record)) ?? (await previewAfresh(trx, actor, record));
     progress({ done: 0, total });
     const result = await chainAuditAtEnd(trx, async () => {
-      const applied = await applyPlan(trx, actor, record.grantId, plan, preview.duplicates.length, (done) => progress({ done, total }));
+      const applied = await applyPlan(trx, actor, record.grantId, plan, skipped, (done) => progress({ done, total }));
       await markImportCommitted(trx, record, preview, applied, actor.userId);
       await recordChange(trx, audit(actor), {
         organisationId: actor.organisationId,
@@ -235,13 +243,55 @@ async function commitImport(db: Kysely<Database>, actor: Actor, importId: string
   });
 }
 
+interface PlanToCommit {
+  readonly plan: Plan;
+  readonly total: number;
+  readonly skipped: number;
+  /** The preview made afresh, to keep in place of the one shown; null when the kept plan is written. */
+  readonly preview: PreviewBody | null;
+}
+
+/**
+ * A spend preview's kept plan, when the grant's lines, cost centres and spend are as the
+ * preview read them (under the grant lock, so they stay so): the same plan a fresh preview
+ * would make, without reading the grid or matching 50,000 rows again. Null otherwise.
+ */
+async function keptPlanToCommit(trx: Transaction<Database>, actor: Actor, record: ImportToCommit): Promise<PlanToCommit | null> {
+  if (record.kind !== 'spend' || record.plan === null) return null;
+  const { lines, fingerprint } = await loadLedgerFingerprint(trx, actor.organisationId, record.grantId);
+  const kept = keptSpendPlan(record.plan, fingerprint);
+  if (!kept) return null;
+  const byId = new Map(lines.map((line) => [line.id, line]));
+  const entries: PlannedSpend[] = [];
+  for (const payment of kept) {
+    const line = byId.get(payment.lineId);
+    if (!line) return null;
+    entries.push({ row: payment.row, line, costCentre: null, body: payment.body });
+  }
+  return { plan: { kind: 'spend', plan: { entries, duplicates: [], unmatched: [], checks: [] } }, total: entries.length, skipped: record.duplicates, preview: null };
+}
+
+/** The import read again from its grid against the ledger as it now stands (a payment recorded since is now a duplicate; a line withdrawn since is a problem). */
+async function previewAfresh(trx: Transaction<Database>, actor: Actor, record: ImportToCommit): Promise<PlanToCommit> {
+  const state: ImportState = { ...(await findImportState(trx, record.id)), mode: record.mode, withdrawMissing: record.withdrawMissing };
+  const ledger = await loadLedger(trx, actor.organisationId, record.grantId, referencesIn(state));
+  const { preview, plan } = buildPreview(state, ledger, record.sameFile);
+  if (record.mode === 'update') assertLinesAsPreviewed(record.listed, preview, ledger.lines);
+  if (preview.problemCount > 0) throw importHasProblems(preview);
+  return { plan, total: preview.willCreate.count, skipped: preview.duplicates.length, preview };
+}
+
 /** A commit of more rows than this answers 202 at once and carries on on the server. */
 export const LONG_COMMIT_ROWS = 2_000;
 
-export interface CommitConnections {
-  /** The long-job pool the commit's transaction runs on. */
+export interface ImportConnections {
+  /**
+   * The long-job pool, with its longer statement timeout: the commit's transaction runs on it,
+   * and a preview's write (a year's ledger keeps tens of megabytes of grid, preview and plan,
+   * which a loaded database may take longer to store than a request's statement may last).
+   */
   readonly longJobs: Kysely<Database>;
-  /** The requests' pool, for the claim, the progress written beside the commit and a failure. */
+  /** The requests' pool, for reads, the claim, the progress written beside the commit and a failure. */
   readonly requests: Kysely<Database>;
 }
 
@@ -257,7 +307,7 @@ const inFlight = () => new ConflictProblem('This import is being committed alrea
  * progress beside it. A failure leaves nothing in the ledger and marks the import failed with
  * its reasons. `finished` settles when the commit does.
  */
-export async function startCommit(connections: CommitConnections, jobs: ImportJobs, actor: Actor, importId: string): Promise<StartedCommit> {
+export async function startCommit(connections: ImportConnections, jobs: ImportJobs, actor: Actor, importId: string): Promise<StartedCommit> {
   const replay = async (): Promise<StartedCommit | null> => {
     const record = await findImport(connections.requests, actor.organisationId, importId);
     return record?.status === 'committed' && record.result ? { replayed: { record, result: record.result, replayed: true } } : null;
@@ -278,7 +328,7 @@ export async function startCommit(connections: CommitConnections, jobs: ImportJo
 const SHUTDOWN = () => new UnavailableProblem('The server shut down during the commit, so nothing was imported. Commit again.');
 
 /** Progress is a courtesy: written at most every quarter second, and a second apart as a heartbeat. */
-function progressReporter(connections: CommitConnections, importId: string, total: number) {
+function progressReporter(connections: ImportConnections, importId: string, total: number) {
   // Embedded PGlite has one connection, held by the commit: nothing else could read it meanwhile.
   const separate = connections.longJobs !== connections.requests;
   let latest = { done: 0, total };
@@ -314,7 +364,7 @@ function failureBody(error: unknown): Record<string, unknown> {
   return { type: `${PROBLEM_TYPE_BASE}${shown.name}`, title: shown.title, status: shown.status, detail: shown.detail, ...shown.extensions };
 }
 
-async function runCommit(connections: CommitConnections, actor: Actor, importId: string, total: number, stop: AbortSignal): Promise<Committed> {
+async function runCommit(connections: ImportConnections, actor: Actor, importId: string, total: number, stop: AbortSignal): Promise<Committed> {
   const reporter = progressReporter(connections, importId, total);
   try {
     return await commitImport(connections.longJobs, actor, importId, (progress) => {

@@ -10,6 +10,7 @@ import type { Database } from '../db/tables.ts';
 import { assertLineWithinCap, assertSpendWithinAllocation } from '../grants/cap.ts';
 import { findAllocationPosition, findCapPosition, findGrant, lockGrant } from '../grants/repository.ts';
 import { financialYearBounds } from '../shared/calendar.ts';
+import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
 import { type Decimal, formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
 import { insertSpendEntries, insertSpendEntry, type NewSpendEntry, type SpendEntry } from './repository.ts';
@@ -118,7 +119,8 @@ interface RunningLine {
  * would have given at that payment. Then the entries go in a few multi-row inserts (the
  * database's backstop checks each statement) and their audit records are written through
  * recordChange, held back and chained by the caller's chainAuditAtEnd if it asked.
- * `progress` is told how many are written after each insert.
+ * `progress` is told how many are written after each insert. The judging and the audit
+ * records yield to other requests every thousand payments.
  */
 export async function recordSpendBatch(
   trx: Transaction<Database>,
@@ -140,7 +142,9 @@ export async function recordSpendBatch(
   let grantSpent = allocation.spent;
   const { firstDay, lastDay } = financialYearBounds(locked.financialYear);
 
-  const entries = payments.map((payment, index) => {
+  const entries: (NewSpendEntry & { id: string; lineRef: string })[] = [];
+  for (const [index, payment] of payments.entries()) {
+    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
     const running = lines.get(payment.commitmentId);
     const refuse = (problem: unknown) => new PaymentRefused(index, problem);
     if (!running) throw refuse(new NotFoundProblem('commitment'));
@@ -174,15 +178,16 @@ export async function recordSpendBatch(
     if (overAllocation) throw refuse(overAllocation);
     grantSpent = grantSpent.plus(body.amount);
     running.spent = newSpent;
-    return { ...newSpendEntry(line.id, grantId, body), id: randomUUID(), lineRef: line.ref };
-  });
+    entries.push({ ...newSpendEntry(line.id, grantId, body), id: randomUUID(), lineRef: line.ref });
+  }
 
   for (let start = 0; start < entries.length; start += BATCH_INSERT) {
     await insertSpendEntries(trx, actor.organisationId, entries.slice(start, start + BATCH_INSERT), actor.userId);
     progress(Math.min(start + BATCH_INSERT, entries.length));
   }
   const context = { actorId: actor.userId, requestId: actor.requestId };
-  for (const entry of entries) {
+  for (const [index, entry] of entries.entries()) {
+    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
     await recordChange(trx, context, {
       organisationId: actor.organisationId,
       action: 'create',

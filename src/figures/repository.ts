@@ -181,37 +181,3 @@ export function warnableLinesQuery(grantId: string, before: Date | null) {
               ON s.commitment_id = c.id`;
   return sql<WarnableLineRow>`SELECT id, ref, amount, spent, status FROM (${lines}) l WHERE ${lineMayWarn('l')} ORDER BY id`;
 }
-
-export interface RawLineSpend {
-  id: string;
-  ref: string;
-  title: string;
-  category_id: string;
-  status: CommitmentStatus;
-  amount: string | null;
-  spent: string;
-}
-
-/**
- * Every line of the grant as it stands, in line order, with its spend dated on or before a day
- * (corrections netted): the figures read's lines for `on` (grantFiguresQuery), without the totals
- * and exposures a forecast works out for itself.
- */
-export async function findLinesWithSpendTo(db: Kysely<Database>, grantId: string, on: string): Promise<RawLineSpend[]> {
-  const result = await sql<RawLineSpend>`
-    SELECT c.id, c.ref, c.title, c.category_id, c.status, c.amount, coalesce(s.spent, 0) AS spent
-    FROM (${linesSource(grantId, null)}) c
-    LEFT JOIN (${spendPerLine(grantId, { before: null, on }, null)}) s ON s.commitment_id = c.id
-    ORDER BY CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int END NULLS LAST, c.ref`.execute(db);
-  return result.rows;
-}
-
-/** A grant's spend by calendar month ("2025-11"), dated on or before a day, corrections netted. */
-export async function findSpendByMonth(db: Kysely<Database>, grantId: string, on: string): Promise<{ month: string; amount: string }[]> {
-  const result = await sql<{ month: string; amount: string }>`
-    SELECT to_char(e.spent_on, 'YYYY-MM') AS month, sum(e.amount)::text AS amount
-    FROM (${spendSource(grantId, null)}) e
-    WHERE e.spent_on <= ${on}::date
-    GROUP BY 1 ORDER BY 1`.execute(db);
-  return result.rows;
-}

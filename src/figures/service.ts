@@ -2,8 +2,7 @@ import type { Kysely } from 'kysely';
 import type { CommitmentStatus, Database } from '../db/tables.ts';
 import type { Grant } from '../grants/repository.ts';
 import { Decimal, ZERO } from '../shared/money.ts';
-import { type Pence, penceOf } from '../shared/pence.ts';
-import { type FiguresBounds, type FiguresDetail, findGrantFigures, findLinesWithSpendTo, findSpendByMonth, type RawCategoryFigures } from './repository.ts';
+import { type FiguresBounds, type FiguresDetail, findGrantFigures, type RawCategoryFigures } from './repository.ts';
 
 export type { FiguresBounds, FiguresDetail } from './repository.ts';
 
@@ -117,35 +116,4 @@ export async function readGrantFigures(db: Kysely<Database>, grant: Grant, bound
       quarters: quartersOf(row),
     })),
   };
-}
-
-/** A line with its spend to a day, money in pence: what a forecast starts from. */
-export interface LineSpend {
-  readonly id: string;
-  readonly ref: string;
-  readonly title: string;
-  readonly categoryId: string;
-  readonly status: CommitmentStatus;
-  /** Null while tbc. */
-  readonly amount: Pence | null;
-  /** Dated on or before the day, corrections included. */
-  readonly spent: Pence;
-}
-
-/** Every line of the grant as it stands, in line order, with its spend dated on or before `on`. */
-export async function readLinesWithSpendTo(db: Kysely<Database>, grantId: string, on: string): Promise<LineSpend[]> {
-  return (await findLinesWithSpendTo(db, grantId, on)).map((row) => ({
-    id: row.id,
-    ref: row.ref,
-    title: row.title,
-    categoryId: row.category_id,
-    status: row.status,
-    amount: row.amount === null ? null : penceOf(row.amount),
-    spent: penceOf(row.spent),
-  }));
-}
-
-/** The grant's spend in each calendar month, dated on or before `on`: the actuals beside a forecast. */
-export async function readSpendByMonth(db: Kysely<Database>, grantId: string, on: string): Promise<Map<string, Pence>> {
-  return new Map((await findSpendByMonth(db, grantId, on)).map((row) => [row.month, penceOf(row.amount)]));
 }

@@ -1,8 +1,8 @@
 import { exposureInPence, isLiveLine } from '../conditions/rules.ts';
 import { type CategoryForecastState, forecastWarnings, type Warning } from '../conditions/warnings.ts';
-import { monthOf, monthsOfFinancialYear, type Period, periodOf } from '../shared/calendar.ts';
-import type { Decimal } from '../shared/money.ts';
-import { decimalOfPence, type Pence, penceOfDecimal } from '../shared/pence.ts';
+import { countMonthsAfter, monthOf, monthsOfFinancialYear, type Period, periodOf } from '../shared/calendar.ts';
+import { Decimal, ZERO } from '../shared/money.ts';
+import { decimalOfPence, formatPence, type Pence, penceOfDecimal } from '../shared/pence.ts';
 import { type Profile, type ProfileInPence, type ProfileSource, remainingMonths } from './profile.ts';
 
 /**
@@ -55,13 +55,15 @@ interface OutturnInPence {
   readonly forecastOutturn: Pence;
 }
 
-interface LineInPence extends OutturnInPence {
-  readonly profile: readonly Pence[];
-  readonly remaining: readonly Pence[];
+/** A line's figures as the JSON prints them: pounds, two decimals ("85772.00"). */
+export interface LineFiguresText {
+  readonly actualToDate: string;
+  readonly forecastRemaining: string;
+  readonly forecastOutturn: string;
 }
 
 /**
- * A line's forecast. Its figures are kept in pence (`inPence`, which the JSON prints as it is);
+ * A line's forecast. Its figures are kept as text (`text`, which the JSON prints as it is);
  * each Decimal is made when asked for, since most of ten thousand lines are only printed.
  */
 export class LineForecast implements Outturn {
@@ -71,29 +73,19 @@ export class LineForecast implements Outturn {
     readonly title: string,
     readonly category: string,
     readonly source: ProfileSource,
-    readonly inPence: LineInPence,
+    readonly text: LineFiguresText,
   ) {}
 
   get actualToDate(): Decimal {
-    return decimalOfPence(this.inPence.actualToDate);
+    return new Decimal(this.text.actualToDate);
   }
 
   get forecastRemaining(): Decimal {
-    return decimalOfPence(this.inPence.forecastRemaining);
+    return new Decimal(this.text.forecastRemaining);
   }
 
   get forecastOutturn(): Decimal {
-    return decimalOfPence(this.inPence.forecastOutturn);
-  }
-
-  /** Twelve months: the line's whole profile, past months too. */
-  get profile(): Decimal[] {
-    return this.inPence.profile.map(decimalOfPence);
-  }
-
-  /** Twelve months: what is still expected in each. */
-  get remaining(): Decimal[] {
-    return this.inPence.remaining.map(decimalOfPence);
+    return new Decimal(this.text.forecastOutturn);
   }
 }
 
@@ -125,13 +117,13 @@ export interface Forecast extends Outturn {
   readonly warnings: readonly Warning[];
 }
 
-/** The inputs with every line's money in pence, as the service reads them. */
-export interface ForecastInputsInPence extends Omit<ForecastInputs, 'lines' | 'actualByMonth'> {
+/** The inputs with every line's money in pence. */
+interface ForecastInputsInPence extends Omit<ForecastInputs, 'lines' | 'actualByMonth'> {
   readonly lines: readonly ForecastLineInPence[];
   readonly actualByMonth: ReadonlyMap<string, Pence>;
 }
 
-export interface ForecastLineInPence extends Omit<ForecastLineInput, 'amount' | 'actualToDate' | 'profile'> {
+interface ForecastLineInPence extends Omit<ForecastLineInput, 'amount' | 'actualToDate' | 'profile'> {
   readonly amount: Pence | null;
   readonly actualToDate: Pence;
   readonly profile: ProfileInPence;
@@ -161,7 +153,11 @@ class Sum {
   }
 }
 
-/** The forecast from lines whose money is in Decimals: each line's goes into pence and back. */
+/**
+ * The forecast from its parts, line by line: the rules as a model. The service does the same
+ * arithmetic in SQL (findForecastRows in src/forecasts/repository.ts) and assembles it with
+ * forecastFromRows below; test/forecasts/forecast.test.ts holds the two to the same figures.
+ */
 export function buildForecast(inputs: ForecastInputs): Forecast {
   return buildForecastInPence({
     ...inputs,
@@ -175,10 +171,11 @@ export function buildForecast(inputs: ForecastInputs): Forecast {
   });
 }
 
-export function buildForecastInPence(inputs: ForecastInputsInPence): Forecast {
+function buildForecastInPence(inputs: ForecastInputsInPence): Forecast {
   const codeOf = new Map(inputs.categories.map((c) => [c.categoryId, c.code]));
   const byCategory = new Map(inputs.categories.map((c) => [c.categoryId, new Sum()]));
   const forecastByMonth = Array<Pence>(12).fill(0n);
+  const total = new Sum();
   const lines = inputs.lines.map((line) => {
     const remaining = remainingMonths(inputs.financialYear, line, line.profile.months, 0n, inputs.on);
     let forecastRemaining = 0n;
@@ -187,13 +184,15 @@ export function buildForecastInPence(inputs: ForecastInputsInPence): Forecast {
       forecastRemaining += amount;
       forecastByMonth[index]! += amount;
     });
-    const figures = { actualToDate: line.actualToDate, forecastRemaining, forecastOutturn: line.actualToDate + forecastRemaining, profile: line.profile.months, remaining };
+    const figures = { actualToDate: line.actualToDate, forecastRemaining, forecastOutturn: line.actualToDate + forecastRemaining };
     const sum = byCategory.get(line.categoryId);
     if (sum !== undefined) {
       sum.add(figures);
       if (isLiveLine(line)) sum.exposure += exposureInPence({ amount: line.amount, spent: figures.forecastOutturn });
     }
-    return new LineForecast(line.id, line.ref, line.title, codeOf.get(line.categoryId) ?? '', line.profile.source, figures);
+    total.add(figures);
+    const text = { actualToDate: formatPence(figures.actualToDate), forecastRemaining: formatPence(forecastRemaining), forecastOutturn: formatPence(figures.forecastOutturn) };
+    return new LineForecast(line.id, line.ref, line.title, codeOf.get(line.categoryId) ?? '', line.profile.source, text);
   });
 
   const categories: CategoryForecast[] = inputs.categories.map((category) => {
@@ -216,8 +215,6 @@ export function buildForecastInPence(inputs: ForecastInputsInPence): Forecast {
     return { heading: heading.code, label: heading.label, ...sum.outturn() };
   });
 
-  const total = new Sum();
-  for (const line of lines) total.add(line.inPence);
   const outturn = total.outturn();
   const variance = inputs.allocation.minus(outturn.forecastOutturn);
   const onMonth = monthOf(inputs.on);
@@ -225,6 +222,103 @@ export function buildForecastInPence(inputs: ForecastInputsInPence): Forecast {
     month,
     actual: decimalOfPence(month <= onMonth ? (inputs.actualByMonth.get(month) ?? 0n) : 0n),
     forecast: decimalOfPence(forecastByMonth[index]!),
+  }));
+  const capStates: CategoryForecastState[] = categories;
+  return {
+    on: inputs.on,
+    period: periodOf(inputs.on),
+    allocation: inputs.allocation,
+    ...outturn,
+    variance,
+    categories,
+    headings,
+    months,
+    lines,
+    warnings: forecastWarnings(inputs.allocation, variance, inputs.underspendThreshold, capStates),
+  };
+}
+
+/**
+ * A forecast row as the database works it (findForecastRows in src/forecasts/repository.ts),
+ * money as text to the penny: `line` (in line order), `category`, `total` (every line),
+ * `actual` (spend by month), `planned` (the entered and staff months ahead of lines that expect
+ * more, by month, in `remaining`) and one `even` row (the even spreads' pennies for each month
+ * ahead in `actual`, for the last month in `remaining`).
+ */
+export interface ForecastRow {
+  readonly kind: 'actual' | 'category' | 'even' | 'line' | 'planned' | 'total';
+  readonly id: string | null;
+  readonly ref: string | null;
+  readonly title: string | null;
+  readonly category_id: string | null;
+  readonly source: ProfileSource | null;
+  readonly month: string | null;
+  readonly actual: string | null;
+  readonly remaining: string | null;
+  readonly outturn: string | null;
+  readonly exposure: string | null;
+}
+
+export interface ForecastFromRows extends Omit<ForecastInputs, 'lines' | 'actualByMonth'> {
+  readonly rows: readonly ForecastRow[];
+}
+
+const decimalOr0 = (text: string | null | undefined) => (text === null || text === undefined ? ZERO : new Decimal(text));
+
+/** The forecast from the database's rows: Decimals for the few totals, the lines kept as text. */
+export function forecastFromRows(inputs: ForecastFromRows): Forecast {
+  const codeOf = new Map(inputs.categories.map((c) => [c.categoryId, c.code]));
+  const lines: LineForecast[] = [];
+  const byCategory = new Map<string, ForecastRow>();
+  const actualByMonth = new Map<string, string | null>();
+  const plannedByMonth = new Map<string, string | null>();
+  let total: ForecastRow | undefined;
+  let even: ForecastRow | undefined;
+  for (const row of inputs.rows) {
+    if (row.kind === 'line') {
+      const text = { actualToDate: row.actual!, forecastRemaining: row.remaining!, forecastOutturn: row.outturn! };
+      lines.push(new LineForecast(row.id!, row.ref!, row.title!, codeOf.get(row.category_id!) ?? '', row.source!, text));
+    } else if (row.kind === 'category') byCategory.set(row.category_id!, row);
+    else if (row.kind === 'actual') actualByMonth.set(row.month!, row.actual);
+    else if (row.kind === 'planned') plannedByMonth.set(row.month!, row.remaining);
+    else if (row.kind === 'total') total = row;
+    else even = row;
+  }
+
+  const outturnOf = (row: ForecastRow | undefined): Outturn => ({
+    actualToDate: decimalOr0(row?.actual),
+    forecastRemaining: decimalOr0(row?.remaining),
+    forecastOutturn: decimalOr0(row?.outturn),
+  });
+  const categories: CategoryForecast[] = inputs.categories.map((category) => {
+    const row = byCategory.get(category.categoryId);
+    const forecastExposure = decimalOr0(row?.exposure);
+    return {
+      code: category.code,
+      name: category.name,
+      heading: category.heading,
+      ...outturnOf(row),
+      cap: category.cap,
+      forecastExposure,
+      forecastHeadroom: category.cap === null ? null : category.cap.minus(forecastExposure),
+    };
+  });
+  const headings: HeadingForecast[] = inputs.headings.map((heading) => {
+    const own = categories.filter((category) => category.heading === heading.code);
+    const sum = (field: keyof Outturn) => own.reduce((acc, category) => acc.plus(category[field]), ZERO);
+    return { heading: heading.code, label: heading.label, actualToDate: sum('actualToDate'), forecastRemaining: sum('forecastRemaining'), forecastOutturn: sum('forecastOutturn') };
+  });
+
+  const outturn = outturnOf(total);
+  const variance = inputs.allocation.minus(outturn.forecastOutturn);
+  const onMonth = monthOf(inputs.on);
+  const first = 12 - countMonthsAfter(inputs.financialYear, inputs.on);
+  const evenEach = decimalOr0(even?.actual);
+  const evenLast = decimalOr0(even?.remaining);
+  const months = monthsOfFinancialYear(inputs.financialYear).map((month, index) => ({
+    month,
+    actual: month <= onMonth ? decimalOr0(actualByMonth.get(month)) : ZERO,
+    forecast: decimalOr0(plannedByMonth.get(month)).plus(index < first ? ZERO : index === 11 ? evenLast : evenEach),
   }));
   const capStates: CategoryForecastState[] = categories;
   return {

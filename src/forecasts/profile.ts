@@ -123,7 +123,7 @@ export interface ProfileInputsInPence {
 }
 
 /** Entered, else posts and secondments, else even: the one order of precedence. */
-export function profileInPence(inputs: ProfileInputsInPence): ProfileInPence {
+function profileInPence(inputs: ProfileInputsInPence): ProfileInPence {
   if (inputs.entered !== null && inputs.entered.size > 0) return enteredProfileInPence(inputs.financialYear, inputs.entered);
   const staff = staffProfile(inputs.financialYear, inputs.staff);
   if (staff !== null) return { source: staff.source, months: staff.months.map(penceOfDecimal) };

@@ -1,8 +1,8 @@
-import type { Kysely, Transaction } from 'kysely';
+import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import type { Period } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
-import { type Pence, penceOf } from '../shared/pence.ts';
+import type { ForecastRow } from './outturn.ts';
 
 /** Entered profiles by line, each a map of month to amount; lines with none are absent. */
 export async function findEnteredProfiles(db: Kysely<Database>, organisationId: string, commitmentIds: readonly string[]): Promise<Map<string, Map<string, Decimal>>> {
@@ -23,22 +23,121 @@ export async function findEnteredProfiles(db: Kysely<Database>, organisationId: 
   return profiles;
 }
 
-/** A grant's entered profiles, every line's at once, in pence as the forecast works them. */
-export async function findGrantEnteredProfiles(db: Kysely<Database>, organisationId: string, grantId: string): Promise<Map<string, Map<string, Pence>>> {
-  const rows = await db
-    .selectFrom('commitment_profiles as p')
-    .innerJoin('commitments as c', (join) => join.onRef('c.id', '=', 'p.commitment_id').onRef('c.organisation_id', '=', 'p.organisation_id'))
-    .select(['p.commitment_id', 'p.month', 'p.amount'])
-    .where('p.organisation_id', '=', organisationId)
-    .where('c.grant_id', '=', grantId)
-    .execute();
-  const profiles = new Map<string, Map<string, Pence>>();
-  for (const row of rows) {
-    const months = profiles.get(row.commitment_id) ?? new Map<string, Pence>();
-    months.set(row.month, penceOf(row.amount));
-    profiles.set(row.commitment_id, months);
-  }
-  return profiles;
+/** One line's spend dated on or before a day, corrections netted: its actual to date. */
+export async function findLineSpendTo(db: Kysely<Database>, organisationId: string, commitmentId: string, on: string): Promise<Decimal> {
+  const row = await db
+    .selectFrom('spend_entries')
+    .select(sql<string>`coalesce(sum(amount), 0)::numeric(16, 2)::text`.as('spent'))
+    .where('organisation_id', '=', organisationId)
+    .where('commitment_id', '=', commitmentId)
+    .where('spent_on', '<=', on)
+    .executeTakeFirstOrThrow();
+  return new Decimal(row.spent);
+}
+
+export interface ForecastReadQuery {
+  readonly organisationId: string;
+  readonly grantId: string;
+  readonly on: string;
+  /** on's calendar month ("2025-09"): the months after it are forecast. */
+  readonly onMonth: string;
+  /** How many months of the year come after on's month (0 in March). */
+  readonly monthsAhead: number;
+  /** Lines to forecast as if withdrawn (the what-if). */
+  readonly withdrawn: readonly string[];
+  /** The staff profiles (src/forecasts/profile.ts works them), a row per line and month. */
+  readonly staff: readonly { readonly commitmentId: string; readonly month: string; readonly amount: string }[];
+  /** false: the totals alone, no line rows (the workbook's Summary sheet). */
+  readonly lines: boolean;
+}
+
+/**
+ * The forecast's arithmetic in one statement (one snapshot), so ten thousand lines never come
+ * to Node as twelve months each: the rules of src/forecasts/outturn.ts (buildForecast, the pure
+ * model the tests hold this to) and src/forecasts/profile.ts, over the lines as they stand now.
+ * - Actual to date: the line's spend dated on or before `on`, corrections netted.
+ * - A line's profile: its entered months if any were entered; else its staff months (worked in
+ *   TypeScript, passed in); else even. 'entered' sorts before 'posts', so min() is precedence.
+ * - What it still expects (only a live line with an amount expects anything): its profile's
+ *   months after on's month; for an even profile that is its unspent amount (never below
+ *   nothing), spread in whole pennies over the months ahead with the odd pennies in the last.
+ * - A live line's forecast exposure is the larger of its amount and its forecast outturn.
+ * Spend by line and by month come from one pass over the grant's spend index (grouping sets).
+ */
+export async function findForecastRows(db: Kysely<Database>, query: ForecastReadQuery): Promise<ForecastRow[]> {
+  const { organisationId, grantId, on, onMonth, monthsAhead } = query;
+  // Money stays NUMERIC to the penny throughout (every literal 0.00), so ::text prints "85772.00".
+  const lineRows = query.lines
+    ? sql`
+      SELECT 'line' AS kind, id, ref, title, category_id, source, NULL AS month,
+             actual::text AS actual, remaining::text AS remaining, (actual + remaining)::text AS outturn, NULL AS exposure,
+             ref_number
+      FROM figures
+      UNION ALL`
+    : sql``;
+  const result = await sql<ForecastRow>`
+    WITH spend AS (
+      SELECT GROUPING(e.commitment_id) = 1 AS by_month, e.commitment_id, e.spent_on - extract(day FROM e.spent_on)::int + 1 AS month_start, sum(e.amount) AS amount
+      FROM spend_entries e
+      WHERE e.grant_id = ${grantId} AND e.spent_on <= ${on}::date
+      GROUP BY GROUPING SETS ((e.commitment_id), (e.spent_on - extract(day FROM e.spent_on)::int + 1))
+    ), planned AS (
+      SELECT p.commitment_id, 'entered' AS source, p.month, p.amount
+      FROM commitment_profiles p
+      JOIN commitments c ON c.id = p.commitment_id AND c.organisation_id = p.organisation_id
+      WHERE p.organisation_id = ${organisationId} AND c.grant_id = ${grantId}
+      UNION ALL
+      SELECT s.commitment_id, 'posts', s.month, s.amount
+      FROM unnest(${query.staff.map((s) => s.commitmentId)}::uuid[], ${query.staff.map((s) => s.month)}::text[], ${query.staff.map((s) => s.amount)}::numeric[])
+        AS s(commitment_id, month, amount)
+    ), profile AS (
+      SELECT commitment_id, min(source) AS source FROM planned GROUP BY commitment_id
+    ), ahead AS (
+      SELECT p.commitment_id, p.month, p.amount
+      FROM planned p JOIN profile f ON f.commitment_id = p.commitment_id AND f.source = p.source
+      WHERE p.month > ${onMonth}
+    ), ahead_sum AS (
+      SELECT commitment_id, sum(amount) AS amount FROM ahead GROUP BY commitment_id
+    ), figures AS (
+      SELECT c.id, c.ref, c.title, c.category_id, c.amount, l.live, coalesce(f.source, 'even') AS source,
+             coalesce(s.amount, 0.00) AS actual,
+             CASE WHEN NOT l.live OR c.amount IS NULL THEN 0.00
+                  WHEN f.source IS NOT NULL THEN coalesce(a.amount, 0.00)
+                  WHEN ${monthsAhead}::int = 0 THEN 0.00
+                  ELSE greatest(c.amount - coalesce(s.amount, 0.00), 0.00) END AS remaining,
+             CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int END AS ref_number
+      FROM commitments c
+      CROSS JOIN LATERAL (SELECT c.status <> 'withdrawn' AND c.id <> ALL(${query.withdrawn}::uuid[]) AS live) l
+      LEFT JOIN spend s ON s.commitment_id = c.id AND NOT s.by_month
+      LEFT JOIN profile f ON f.commitment_id = c.id
+      LEFT JOIN ahead_sum a ON a.commitment_id = c.id
+      WHERE c.grant_id = ${grantId}
+    )
+    ${lineRows}
+    -- Each category, then (category_id null) every line: one pass for both. The even spreads'
+    -- pennies: each month's is the unspent amount over the months ahead, rounded down to the
+    -- penny; the last month's is what that leaves.
+    SELECT CASE WHEN GROUPING(category_id) = 0 THEN 'category' ELSE 'total' END AS kind, NULL::uuid AS id, NULL AS ref, NULL AS title, category_id,
+           NULL AS source, NULL AS month,
+           coalesce(sum(actual), 0.00)::text AS actual, coalesce(sum(remaining), 0.00)::text AS remaining, coalesce(sum(actual + remaining), 0.00)::text AS outturn,
+           coalesce(sum(CASE WHEN live THEN greatest(coalesce(amount, 0.00), actual + remaining) ELSE 0.00 END), 0.00)::text AS exposure, NULL::int AS ref_number
+    FROM figures GROUP BY GROUPING SETS ((category_id), ())
+    UNION ALL
+    SELECT 'actual', NULL, NULL, NULL, NULL, NULL, to_char(month_start, 'YYYY-MM'), amount::text, NULL, NULL, NULL, NULL FROM spend WHERE by_month
+    UNION ALL
+    SELECT 'planned', NULL, NULL, NULL, NULL, NULL, a.month, NULL, sum(a.amount)::text, NULL, NULL, NULL
+    FROM ahead a JOIN figures f ON f.id = a.commitment_id
+    WHERE f.live AND f.amount IS NOT NULL
+    GROUP BY a.month
+    UNION ALL
+    SELECT 'even', NULL, NULL, NULL, NULL, NULL, NULL,
+           round(coalesce(sum(e.each_pence), 0) / 100, 2)::text,
+           round(coalesce(sum(e.unspent - e.each_pence / 100 * (${monthsAhead}::int - 1)), 0), 2)::text, NULL, NULL, NULL
+    FROM figures f CROSS JOIN LATERAL (SELECT f.remaining AS unspent, div(f.remaining * 100, nullif(${monthsAhead}::int, 0)) AS each_pence) e
+    WHERE f.source = 'even' AND f.remaining > 0
+    -- Non-line rows have neither, so they come last.
+    ORDER BY ref_number NULLS LAST, ref`.execute(db);
+  return result.rows;
 }
 
 /** The entered profile becomes exactly these months: the old rows go, the new come in. */

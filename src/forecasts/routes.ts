@@ -7,13 +7,13 @@ import { formatShare } from '../shared/money.ts';
 import { ValidationProblem } from '../shared/problems.ts';
 import {
   forecastQuery,
+  forecastJson,
   forecastSchema,
   forecastSettingsBody,
   forecastSettingsSchema,
   keepForecastBody,
   keptForecastSchema,
   parseAssumptions,
-  presentForecast,
   presentKept,
   presentProfile,
   profileBody,
@@ -40,8 +40,8 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request) => {
-      const { financialYear, line } = await lineProfile(app.db, accessOf(request).organisationId, request.params.id, today());
-      return presentProfile(financialYear, line);
+      const { financialYear, profile } = await lineProfile(app.db, accessOf(request).organisationId, request.params.id, today());
+      return presentProfile(financialYear, profile);
     },
   );
 
@@ -62,8 +62,8 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
     async (request) => {
       const actor = actorOf(request);
       await setLineProfile(app.db, actor, request.params.id, request.body.months);
-      const { financialYear, line } = await lineProfile(app.db, actor.organisationId, request.params.id, actor.today);
-      return presentProfile(financialYear, line);
+      const { financialYear, profile } = await lineProfile(app.db, actor.organisationId, request.params.id, actor.today);
+      return presentProfile(financialYear, profile);
     },
   );
 
@@ -82,7 +82,7 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: forecastSchema, ...problemResponses('outside-financial-year') },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const parsed = parseAssumptions(request.query.assume);
       if ('error' in parsed) throw new ValidationProblem([{ path: 'assume', message: parsed.error }]);
       const assumed = parsed.assumptions.withdraw.length + parsed.assumptions.delay.length > 0;
@@ -91,7 +91,9 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
         today: today(),
         assume: parsed.assumptions,
       });
-      return presentForecast(grant, forecast, assumed);
+      // JSON text, sent as it is: forecastJson prints forecastSchema's shape and says how it is checked.
+      const body: unknown = forecastJson(grant, forecast, assumed);
+      return reply.type('application/json; charset=utf-8').send(body as z.output<typeof forecastSchema>);
     },
   );
 

@@ -5,19 +5,20 @@ import { findCommitment } from '../commitments/service.ts';
 import { DEFAULT_UNDERSPEND_THRESHOLD } from '../conditions/warnings.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { readLinesWithSpendTo, readSpendByMonth } from '../figures/service.ts';
 import { allStaff } from '../governance/staffing.ts';
 import { findGrant } from '../grants/service.ts';
 import { categoryTerms, type Grant } from '../grants/repository.ts';
-import { addMonths, financialYearBounds, monthsOfFinancialYear, periodOf } from '../shared/calendar.ts';
+import { addMonths, countMonthsAfter, financialYearBounds, monthOf, monthsOfFinancialYear, periodOf } from '../shared/calendar.ts';
 import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem, ValidationProblem } from '../shared/problems.ts';
-import { buildForecastInPence, type Forecast, type LineForecast } from './outturn.ts';
-import { profileInPence, type StaffCost, staffCostOfPost, staffCostOfSecondment } from './profile.ts';
+import { type Forecast, forecastFromRows } from './outturn.ts';
+import { type Profile, profileOf, type StaffCost, staffCostOfPost, staffCostOfSecondment, staffProfile } from './profile.ts';
 import {
   findEnteredProfiles,
-  findGrantEnteredProfiles,
+  findForecastRows,
+  findLineSpendTo,
   findUnderspendThreshold,
+  type ForecastReadQuery,
   type KeptForecast,
   listKeptForecasts,
   replaceProfile,
@@ -38,7 +39,7 @@ export interface Assumptions {
 const NO_ASSUMPTIONS: Assumptions = { withdraw: [], delay: [] };
 
 /** `on` when asked for must fall in the grant's year; today, when not, is brought into it. */
-function forecastDay(grant: Grant, on: string | undefined, today: string): string {
+function forecastDay(grant: { readonly financialYear: string }, on: string | undefined, today: string): string {
   const { firstDay, lastDay } = financialYearBounds(grant.financialYear);
   if (on === undefined) return today < firstDay ? firstDay : today > lastDay ? lastDay : today;
   if (on < firstDay || on > lastDay) {
@@ -75,67 +76,78 @@ export async function underspendThreshold(db: Kysely<Database>, organisationId: 
   return (await findUnderspendThreshold(db, organisationId)) ?? DEFAULT_UNDERSPEND_THRESHOLD;
 }
 
+/** Each staff-funded line's twelve months (profile.ts works them) as the forecast's statement takes them. */
+function staffMonths(financialYear: string, staff: ReadonlyMap<string, readonly (StaffCost | null)[]>): ForecastReadQuery['staff'] {
+  const year = monthsOfFinancialYear(financialYear);
+  return [...staff].flatMap(([commitmentId, costs]) => {
+    const profile = staffProfile(financialYear, costs);
+    return profile === null ? [] : profile.months.map((amount, index) => ({ commitmentId, month: year[index]!, amount: formatMoney(amount) }));
+  });
+}
+
 /**
  * The forecast made on a day from the records as they stand now: spend dated on or before it
- * is actual (the figures read, so corrections net as everywhere else), the months after it
- * come from each line's profile.
+ * is actual (corrections net as everywhere else), the months after it come from each line's
+ * profile. The arithmetic over the lines is done in the database (findForecastRows); only the
+ * staff profiles are worked here first. `lines: false` reads the totals alone (no line rows),
+ * for a report that prints only categories and headings.
  */
 export async function forecastGrant(
   db: Kysely<Database>,
   organisationId: string,
   grantId: string,
-  request: { readonly on?: string | undefined; readonly today: string; readonly assume?: Assumptions },
+  request: { readonly on?: string | undefined; readonly today: string; readonly assume?: Assumptions; readonly lines?: boolean },
 ): Promise<{ grant: Grant; forecast: Forecast }> {
-  const grant = await findGrant(db, organisationId, grantId);
+  const assumptions = request.assume ?? NO_ASSUMPTIONS;
+  const [grant, staff] = await Promise.all([findGrant(db, organisationId, grantId), staffByLine(db, organisationId, assumptions)]);
   if (!grant) throw new NotFoundProblem('grant');
   const on = forecastDay(grant, request.on, request.today);
-  const assumptions = request.assume ?? NO_ASSUMPTIONS;
-  const [lines, entered, staff, actualByMonth, threshold] = await Promise.all([
-    readLinesWithSpendTo(db, grantId, on),
-    findGrantEnteredProfiles(db, organisationId, grantId),
-    staffByLine(db, organisationId, assumptions),
-    readSpendByMonth(db, grantId, on),
+  const [rows, threshold] = await Promise.all([
+    findForecastRows(db, {
+      organisationId,
+      grantId,
+      on,
+      onMonth: monthOf(on),
+      monthsAhead: countMonthsAfter(grant.financialYear, on),
+      withdrawn: assumptions.withdraw,
+      staff: staffMonths(grant.financialYear, staff),
+      // A withdrawal names a line, so its lines are read to check it names one of this grant's.
+      lines: (request.lines ?? true) || assumptions.withdraw.length > 0,
+    }),
     underspendThreshold(db, organisationId),
   ]);
-  const lineIds = new Set(lines.map((line) => line.id));
-  const unknown = assumptions.withdraw.filter((id) => !lineIds.has(id));
-  if (unknown.length > 0) throw new ValidationProblem(unknown.map((id) => ({ path: 'assume', message: `names no line of this grant: ${id}` })));
-  const withdrawn = new Set(assumptions.withdraw);
-  const forecast = buildForecastInPence({
+  if (assumptions.withdraw.length > 0) {
+    const lineIds = new Set(rows.flatMap((row) => (row.kind === 'line' ? [row.id] : [])));
+    const unknown = assumptions.withdraw.filter((id) => !lineIds.has(id));
+    if (unknown.length > 0) throw new ValidationProblem(unknown.map((id) => ({ path: 'assume', message: `names no line of this grant: ${id}` })));
+  }
+  const forecast = forecastFromRows({
     financialYear: grant.financialYear,
     on,
     allocation: grant.allocation,
     underspendThreshold: threshold,
     categories: grant.categories.map((category) => ({ ...category, cap: categoryTerms(grant, category).cap })),
     headings: grant.headings,
-    lines: lines.map((line) => ({
-      id: line.id,
-      ref: line.ref,
-      title: line.title,
-      categoryId: line.categoryId,
-      status: withdrawn.has(line.id) ? 'withdrawn' : line.status,
-      amount: line.amount,
-      actualToDate: line.spent,
-      profile: profileInPence({
-        financialYear: grant.financialYear,
-        entered: entered.get(line.id) ?? null,
-        staff: staff.get(line.id) ?? [],
-        amount: line.amount,
-        actualToDate: line.spent,
-        on,
-      }),
-    })),
-    actualByMonth,
+    rows,
   });
   return { grant, forecast };
 }
 
-/** A line's profile as today's forecast sees it: its source and its twelve months. */
-export async function lineProfile(db: Kysely<Database>, organisationId: string, lineId: string, today: string): Promise<{ financialYear: string; line: LineForecast }> {
+/**
+ * A line's profile as today's forecast sees it: its source and its twelve months, worked for
+ * that line alone (its spend to the day, its entered months, the posts it funds).
+ */
+export async function lineProfile(db: Kysely<Database>, organisationId: string, lineId: string, today: string): Promise<{ financialYear: string; profile: Profile }> {
   const line = await findCommitment(db, organisationId, lineId);
   if (!line) throw new NotFoundProblem('commitment');
-  const { grant, forecast } = await forecastGrant(db, organisationId, line.grantId, { today });
-  return { financialYear: grant.financialYear, line: forecast.lines.find((l) => l.id === lineId)! };
+  const on = forecastDay(line, undefined, today);
+  const [actualToDate, entered, staff] = await Promise.all([
+    findLineSpendTo(db, organisationId, lineId, on),
+    findEnteredProfiles(db, organisationId, [lineId]),
+    staffByLine(db, organisationId, NO_ASSUMPTIONS),
+  ]);
+  const profile = profileOf({ financialYear: line.financialYear, entered: entered.get(lineId) ?? null, staff: staff.get(lineId) ?? [], amount: line.amount, actualToDate, on });
+  return { financialYear: line.financialYear, profile };
 }
 
 /**

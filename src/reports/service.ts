@@ -54,7 +54,8 @@ export function quarterFigures(db: Kysely<Database>, context: ReportContext, qua
 export async function quarterForecast(db: Kysely<Database>, context: ReportContext, quarter: Quarter, today: string): Promise<Forecast | null> {
   if (context.asAt !== null) return null;
   const { lastDay } = quarterBounds(context.grant.financialYear, quarter);
-  const { forecast } = await forecastGrant(db, context.grant.organisationId, context.grant.id, { on: today < lastDay ? undefined : lastDay, today });
+  // The return prints headings and the grant, never a line: the totals alone, no line rows (issue 12's memory).
+  const { forecast } = await forecastGrant(db, context.grant.organisationId, context.grant.id, { on: today < lastDay ? undefined : lastDay, today, lines: false });
   return forecast;
 }
 

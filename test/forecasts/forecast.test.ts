@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildForecast } from '../../src/forecasts/outturn.ts';
+import { forecastSchema } from '../../src/forecasts/schemas.ts';
+import { Decimal, formatMoney } from '../../src/shared/money.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { settableClock } from '../support/clock.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
@@ -31,7 +34,12 @@ describe('forecast outturn', () => {
   let grantId: string;
   let postId: string;
   const ids = {} as Record<'A' | 'B' | 'C' | 'D', string>;
-  const forecast = (query = '') => council.as.reader.get(`/api/v1/grants/${grantId}/forecast${query}`);
+  // The route prints its body itself (forecastJson): every body read here must match the whole schema.
+  const forecast = async (query = '') => {
+    const response = await council.as.reader.get(`/api/v1/grants/${grantId}/forecast${query}`);
+    if (response.status === 200) forecastSchema.parse(response.body);
+    return response;
+  };
 
   beforeAll(async () => {
     testApp = await startTestApp({ clock });
@@ -251,5 +259,84 @@ describe('forecast outturn', () => {
     expect((await reader.post(`/api/v1/grants/${grantId}/forecasts`, {})).status).toBe(403);
     expect((await reader.put(`/api/v1/organisations/${council.id}/forecast-settings`, { underspendThreshold: '0.1' })).status).toBe(403);
     expect((await council.as.reader.get(`/api/v1/commitments/${ids.A}/profile`)).body.source).toBe('posts');
+  });
+
+  it("works each line's figures, the categories, the months and the warnings in SQL exactly as the model does (buildForecast)", async () => {
+    const { finance } = council.as;
+    // An overspent line, odd pennies to spread, an entered profile straddling the day, a tbc line with spend.
+    const E = await createLine(finance, grantId, { title: 'Overspent', category: 'family_help_delivery', amount: '1000.00', committedOn: '2025-04-10' });
+    const F = await createLine(finance, grantId, { title: 'Odd pennies', category: 'family_voice', amount: '1000.01', committedOn: '2025-04-10' });
+    const G = await createLine(finance, grantId, { title: 'Entered', category: 'family_voice', amount: '4000.00', committedOn: '2025-04-10' });
+    for (const [id, amount, spentOn] of [
+      [E.id, '1500.00', '2025-05-02'],
+      [F.id, '0.03', '2025-08-20'],
+      [ids.C, '250.00', '2025-07-07'],
+    ] as const) {
+      expect((await finance.post(`/api/v1/commitments/${id}/spend`, { amount, spentOn })).status).toBe(201);
+    }
+    const months = [
+      { month: '2025-06', amount: '700.00' },
+      { month: '2026-02', amount: '1234.56' },
+    ];
+    expect((await finance.put(`/api/v1/commitments/${G.id}/profile`, { months })).status).toBe(200);
+    for (const today of ['2025-04-01', '2025-11-15', '2026-02-28', '2026-03-31']) {
+      clock.set(`${today}T12:00:00Z`);
+      const made = (await forecast()).body;
+      const lines = await Promise.all(
+        made.lines.map(async (line: { id: string; ref: string; title: string; category: string; actualToDate: string }) => {
+          const profile = (await council.as.reader.get(`/api/v1/commitments/${line.id}/profile`)).body;
+          const record = (await council.as.reader.get(`/api/v1/commitments/${line.id}`)).body;
+          return {
+            id: line.id,
+            ref: line.ref,
+            title: line.title,
+            categoryId: line.category,
+            status: record.status,
+            amount: record.amount === null ? null : new Decimal(record.amount),
+            actualToDate: new Decimal(line.actualToDate),
+            profile: { source: profile.source, months: profile.months.map((m: { amount: string }) => new Decimal(m.amount)) },
+          };
+        }),
+      );
+      const model = buildForecast({
+        financialYear: '2025-26',
+        on: today,
+        allocation: new Decimal(made.allocation),
+        underspendThreshold: new Decimal('0.9'),
+        categories: made.categories.map((c: { code: string; name: string; heading: string; cap: string | null }) => ({
+          categoryId: c.code,
+          code: c.code,
+          name: c.name,
+          heading: c.heading,
+          cap: c.cap === null ? null : new Decimal(c.cap),
+        })),
+        headings: made.headings.map((h: { heading: string; label: string }) => ({ code: h.heading, label: h.label })),
+        lines,
+        actualByMonth: new Map(made.months.map((m: { month: string; actual: string }) => [m.month, new Decimal(m.actual)])),
+      });
+      const money = (value: Decimal | null) => (value === null ? null : formatMoney(value));
+      const outturn = (o: { actualToDate: Decimal; forecastRemaining: Decimal; forecastOutturn: Decimal }) => ({
+        actualToDate: money(o.actualToDate),
+        forecastRemaining: money(o.forecastRemaining),
+        forecastOutturn: money(o.forecastOutturn),
+      });
+      expect(made, today).toMatchObject({ ...outturn(model), variance: money(model.variance) });
+      expect(made.lines).toEqual(model.lines.map((l) => ({ id: l.id, ref: l.ref, title: l.title, category: l.category, ...outturn(l), source: l.source })));
+      expect(made.categories).toEqual(
+        model.categories.map((c) => ({
+          code: c.code,
+          name: c.name,
+          heading: c.heading,
+          ...outturn(c),
+          cap: money(c.cap),
+          forecastExposure: money(c.forecastExposure),
+          forecastHeadroom: money(c.forecastHeadroom),
+        })),
+      );
+      expect(made.headings).toEqual(model.headings.map((h) => ({ heading: h.heading, label: h.label, ...outturn(h) })));
+      expect(made.months).toEqual(model.months.map((m) => ({ month: m.month, actual: money(m.actual), forecast: money(m.forecast) })));
+      expect(made.warnings).toEqual(model.warnings.map((w) => ({ code: w.code, message: w.message, ...(w.category === undefined ? {} : { category: w.category }) })));
+    }
+    clock.set('2025-11-15T12:00:00Z');
   });
 });

@@ -18,11 +18,11 @@ export const SOURCE_TEXT = {
 
 /** The profile grid on the line page: each month's box, filled with the entered amounts or left empty over a derived one. */
 export async function profileView(app: FastifyInstance, organisationId: string, lineId: string, today: string, typed?: Record<string, string>) {
-  const { financialYear, line } = await lineProfile(app.db, organisationId, lineId, today);
+  const { financialYear, profile } = await lineProfile(app.db, organisationId, lineId, today);
   const months = monthsOfFinancialYear(financialYear).map((month, index) => {
-    const amount = line.profile[index]!;
-    const entered = line.source === 'entered' && !amount.isZero() ? amount.toFixed(2) : '';
+    const amount = profile.months[index]!;
+    const entered = profile.source === 'entered' && !amount.isZero() ? amount.toFixed(2) : '';
     return { month, id: `month-${month}`, label: monthLabel(month), amount, value: typed ? (typed[`month-${month}`] ?? '') : entered };
   });
-  return { source: line.source, sourceText: SOURCE_TEXT[line.source], months };
+  return { source: profile.source, sourceText: SOURCE_TEXT[profile.source], months };
 }

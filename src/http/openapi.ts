@@ -29,6 +29,11 @@ export const OPENAPI_TAGS = [
   { name: 'audit', description: 'Every change with who, when, before and after, in a hash chain that proves it whole.' },
   { name: 'forecasts', description: 'Forecast outturn: line profiles by month, the forecast to 31 March, kept forecasts by period and what if.' },
   { name: 'governance', description: 'The programme the grant pays for: bodies, meetings, decisions, workstreams, posts, secondments, milestones, expectations and risks.' },
+  {
+    name: 'regions',
+    description:
+      "Consented sharing: a council shares its headline figures with a region or national body, whose members see the sharing councils side by side; each sharing council's benchmark.",
+  },
 ];
 
 const HEADER_DOCS: Record<ResponseHeader | 'idempotent-replayed', { name: string; description: string; schema: object }> = {

@@ -1,5 +1,7 @@
 import type { Kysely } from 'kysely';
 import { recordChange } from '../audit/record.ts';
+import { shareOf } from '../conditions/rules.ts';
+import { monthsOfFinancialYear } from '../shared/calendar.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { findGrant } from '../grants/service.ts';
@@ -222,4 +224,21 @@ export async function grantBenchmarks(db: Kysely<Database>, organisationId: stri
   if (covered.length < BENCHMARK_MINIMUM) return { available: false, reason: 'too-few-sharing', own };
   const all = await currentHeadlines(db, covered, today);
   return { available: true, own, benchmarks: benchmarksOf(all, BENCHMARK_MINIMUM) };
+}
+
+export interface ShareThroughYear {
+  /** "2025-04" …, to the month of `today` (or the whole year once it has ended). */
+  readonly months: readonly string[];
+  readonly councils: readonly { readonly name: string; readonly shares: readonly (Decimal | null)[] }[];
+  readonly median: readonly (Decimal | null)[];
+  readonly q1: readonly (Decimal | null)[];
+  readonly q3: readonly (Decimal | null)[];
+}
+
+/** Each council's committed share of its allocation at each month's end through the year, and the quartiles month by month. */
+export function committedShareThroughYear(overview: Overview, today: string): ShareThroughYear {
+  const months = monthsOfFinancialYear(overview.financialYear).filter((month) => month <= today.slice(0, 7));
+  const councils = overview.items.map((h) => ({ name: h.organisation.name, shares: months.map((_, i) => shareOf(h.committedByMonth[i]!, h.allocation)) }));
+  const byMonth = months.map((_, i) => quartilesOf(councils.flatMap((c) => (c.shares[i] == null ? [] : [c.shares[i]!]))));
+  return { months, councils, median: byMonth.map((q) => q?.median ?? null), q1: byMonth.map((q) => q?.q1 ?? null), q3: byMonth.map((q) => q?.q3 ?? null) };
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { buildApp } from '../src/app.ts';
 import { hashApiToken } from '../src/auth/tokens.ts';
 import { loadConfig } from '../src/config.ts';

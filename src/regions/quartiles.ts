@@ -14,7 +14,7 @@ export interface Quartiles {
   readonly n: number;
 }
 
-export function quantileInclusive(sorted: readonly Decimal[], p: Decimal): Decimal {
+function quantileInclusive(sorted: readonly Decimal[], p: Decimal): Decimal {
   if (sorted.length === 0) throw new RangeError('no values');
   const h = new Decimal(sorted.length - 1).times(p);
   const lower = h.floor().toNumber();

@@ -25,7 +25,7 @@ import {
 } from './repository.ts';
 
 export type { Headline } from './headline.ts';
-export type { OrganisationKind, OrganisationRef, Share } from './repository.ts';
+export type { OrganisationRef, Share } from './repository.ts';
 
 export interface SharingActor {
   readonly organisationId: string;
@@ -110,12 +110,12 @@ export const BENCHMARK_FIGURES = {
 
 export type BenchmarkFigure = keyof typeof BENCHMARK_FIGURES;
 
-export function figureOf(headline: Headline, figure: BenchmarkFigure): Decimal | number | null {
+function figureOf(headline: Headline, figure: BenchmarkFigure): Decimal | number | null {
   return headline[figure];
 }
 
 /** A figure as published: money to the penny, shares to four decimals, counts whole. */
-export function printFigure(kind: FigureKind, value: Decimal | number): string {
+function printFigure(kind: FigureKind, value: Decimal | number): string {
   if (typeof value === 'number') return String(value);
   return kind === 'share' ? formatShare(value) : formatMoney(value);
 }
@@ -138,7 +138,7 @@ export interface Benchmark {
  * them from the rows; a row with no value (a share of no allocation) is left out of that
  * figure's n. `minimum` leaves out a figure with fewer values than that.
  */
-export function benchmarksOf(headlines: readonly Headline[], minimum: number): Partial<Record<BenchmarkFigure, Benchmark>> {
+function benchmarksOf(headlines: readonly Headline[], minimum: number): Partial<Record<BenchmarkFigure, Benchmark>> {
   const result: Partial<Record<BenchmarkFigure, Benchmark>> = {};
   for (const [figure, kind] of Object.entries(BENCHMARK_FIGURES) as [BenchmarkFigure, FigureKind][]) {
     const values = headlines.flatMap((h) => {

@@ -9,7 +9,7 @@ import { type Figure, figure, printFigures, saveFigures } from './lib/results.ts
  * memory does not weigh on the next), then every figure in one table with its baseline and
  * ratio. Each section also prints its own detail as it runs.
  */
-const SECTIONS = ['reports.ts', 'memory.ts', 'writes.ts', 'imports.ts', 'ledger-commit.ts', 'scale.ts', 'cluster.ts'];
+const SECTIONS = ['reports.ts', 'memory.ts', 'writes.ts', 'imports.ts', 'ledger-commit.ts', 'scale.ts', 'cluster.ts', 'regions.ts'];
 const only = process.argv.slice(2);
 const results = fileURLToPath(new URL('./results/', import.meta.url));
 const started = Date.now();

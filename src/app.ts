@@ -24,6 +24,7 @@ import { OPENAPI_TAGS, openApiTransform, openApiTransformObject } from './http/o
 import { importJobsPlugin } from './imports/jobs.ts';
 import { importRoutes } from './imports/routes.ts';
 import { organisationRoutes } from './organisations/routes.ts';
+import { regionRoutes } from './regions/routes.ts';
 import type { AnyReport } from './reports/definition.ts';
 import { reportRoutes } from './reports/routes.ts';
 import { schemeRoutes } from './schemes/routes.ts';
@@ -143,6 +144,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       await api.register(governanceRoutes);
       await api.register(forecastRoutes);
       await api.register(returnRoutes);
+      await api.register(regionRoutes);
     },
     { prefix: '/api/v1' },
   );

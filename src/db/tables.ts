@@ -16,8 +16,13 @@ export interface OrganisationsTable {
   code: string;
   /** The domains its admins may add people from, lower case ("rotherham.gov.uk"). */
   email_domains: Generated<string[]>;
+  /** Migration 0022. */
+  kind: Generated<OrganisationKind>;
   created_at: CreatedAt;
 }
+
+/** A council keeps grants; a region or national body reads what councils share with it. */
+export type OrganisationKind = 'council' | 'region' | 'national';
 
 export type Role = 'admin' | 'finance' | 'programme_lead' | 'reader';
 
@@ -292,6 +297,43 @@ export interface Database extends GovernanceTables {
   forecast_settings: ForecastSettingsTable;
   submissions: SubmissionsTable;
   submission_files: SubmissionFilesTable;
+  organisation_shares: OrganisationSharesTable;
+  grant_headlines: GrantHeadlinesTable;
+}
+
+/** A council's consent that a region or national body reads its headline figures (migration 0022). */
+export interface OrganisationSharesTable {
+  id: Generated<string>;
+  organisation_id: string;
+  with_organisation_id: string;
+  shared_at: Generated<Date>;
+  shared_by: string | null;
+  revoked_at: Date | null;
+  revoked_by: string | null;
+}
+
+/** A grant's headline figures as last computed (src/regions/headline.ts). */
+export interface GrantHeadlinesTable {
+  organisation_id: string;
+  grant_id: string;
+  scheme_id: string;
+  financial_year: string;
+  allocation: string;
+  committed: string;
+  spent: string;
+  transformation_committed: string | null;
+  forecast_outturn: string;
+  variance: string;
+  posts_in_post: number;
+  posts_total: number;
+  overdue_returns: number;
+  rag_red: number;
+  rag_amber: number;
+  rag_green: number;
+  committed_by_month: ColumnType<string[], string[], string[]>;
+  audit_seq: string;
+  computed_on: string;
+  computed_at: Generated<Date>;
 }
 
 export interface CommitmentProfilesTable {

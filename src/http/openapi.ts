@@ -30,6 +30,11 @@ export const OPENAPI_TAGS = [
   { name: 'returns', description: 'The returns calendar (also as iCalendar), returns prepared from the records, signed off by another person and kept byte for byte.' },
   { name: 'forecasts', description: 'Forecast outturn: line profiles by month, the forecast to 31 March, kept forecasts by period and what if.' },
   { name: 'governance', description: 'The programme the grant pays for: bodies, meetings, decisions, workstreams, posts, secondments, milestones, expectations and risks.' },
+  {
+    name: 'regions',
+    description:
+      "Consented sharing: a council shares its headline figures with a region or national body, whose members see the sharing councils side by side; each sharing council's benchmark.",
+  },
 ];
 
 const HEADER_DOCS: Record<ResponseHeader | 'idempotent-replayed', { name: string; description: string; schema: object }> = {

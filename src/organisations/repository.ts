@@ -1,22 +1,24 @@
 import type { Kysely, Transaction } from 'kysely';
-import type { Database } from '../db/tables.ts';
+import type { Database, OrganisationKind } from '../db/tables.ts';
 
 export interface Organisation {
   readonly id: string;
   readonly name: string;
   readonly code: string;
   readonly emailDomains: string[];
+  /** A council keeps grants; a region or national body reads what councils share with it. */
+  readonly kind: OrganisationKind;
 }
 
-const COLUMNS = ['id', 'name', 'code', 'email_domains as emailDomains'] as const;
+const COLUMNS = ['id', 'name', 'code', 'email_domains as emailDomains', 'kind'] as const;
 
 export async function insertOrganisation(
   trx: Transaction<Database>,
-  fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[] },
+  fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[]; readonly kind?: OrganisationKind },
 ): Promise<Organisation> {
   return trx
     .insertInto('organisations')
-    .values({ name: fields.name, code: fields.code, email_domains: [...fields.emailDomains] })
+    .values({ name: fields.name, code: fields.code, email_domains: [...fields.emailDomains], kind: fields.kind ?? 'council' })
     .returning(COLUMNS)
     .executeTakeFirstOrThrow();
 }

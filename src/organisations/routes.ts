@@ -6,12 +6,17 @@ import { itemsOf, problemResponses, requiredText } from '../http/schemas.ts';
 import { findOrganisation, listOrganisations } from './repository.ts';
 import { changeOrganisation, createOrganisation } from './service.ts';
 
+const organisationKind = z
+  .enum(['council', 'region', 'national'])
+  .meta({ description: 'A council keeps grants and may share its headline figures with a region or national body, which reads them.' });
+
 const organisationSchema = z
   .object({
     id: z.uuid(),
     name: z.string(),
     code: z.string(),
     emailDomains: z.array(z.string()).meta({ description: 'The domains its admins may add people from.', examples: [['rotherham.gov.uk']] }),
+    kind: organisationKind,
   })
   .meta({ id: 'Organisation' });
 
@@ -31,6 +36,7 @@ const createOrganisationBody = z.strictObject({
     .toUpperCase()
     .regex(/^[A-Z][0-9]{8}$/, 'must be a GSS code such as "E08000018"'),
   emailDomains: emailDomains.default([]),
+  kind: organisationKind.default('council'),
 });
 
 const changeOrganisationBody = z.strictObject({ name: requiredText(200).optional(), emailDomains: emailDomains.optional() });

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import { recordChange } from '../audit/record.ts';
-import type { Database } from '../db/tables.ts';
+import type { Database, OrganisationKind } from '../db/tables.ts';
 import { isUniqueViolation } from '../db/errors.ts';
 import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
 import { insertOrganisation, lockOrganisation, type Organisation, updateOrganisation } from './repository.ts';
@@ -14,7 +14,7 @@ interface OrganisationActor {
 export async function createOrganisation(
   db: Kysely<Database>,
   actor: OrganisationActor,
-  fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[] },
+  fields: { readonly name: string; readonly code: string; readonly emailDomains: readonly string[]; readonly kind?: OrganisationKind },
 ): Promise<Organisation> {
   try {
     return await db.transaction().execute(async (trx) => {
@@ -28,7 +28,7 @@ export async function createOrganisation(
           entity: 'organisation',
           entityId: organisation.id,
           before: null,
-          after: { name: organisation.name, code: organisation.code, emailDomains: organisation.emailDomains },
+          after: { name: organisation.name, code: organisation.code, kind: organisation.kind, emailDomains: organisation.emailDomains },
         },
       );
       return organisation;

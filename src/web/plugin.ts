@@ -21,6 +21,7 @@ import { importPages } from './imports/routes.ts';
 import { programmePages } from './programme/routes.ts';
 import type { AnyReport } from '../reports/definition.ts';
 import { reportPages } from './reports/routes.ts';
+import { regionPages } from './regions/routes.ts';
 import { resolveSessionKey } from './session/secret.ts';
 import { sessionPages } from './session/routes.ts';
 import { configureNunjucks, GOVUK_ASSETS, GOVUK_DIST, govukInlineScriptHash, PUBLIC_DIR, VIEWS_DIR } from './view.ts';
@@ -77,6 +78,7 @@ async function webPages(app: FastifyInstance, { config, reports }: WebOptions): 
   await app.register(reportPages, { reports });
   await app.register(programmePages);
   await app.register(adminPages);
+  await app.register(regionPages);
   registerPageNotFound(app);
 }
 

@@ -119,6 +119,12 @@ const RULES: Record<string, Rule> = {
   'POST /api/v1/submissions/{submissionId}/sign-off': 'programme_lead',
   'GET /api/v1/submissions/{submissionId}/files/{format}': 'reader',
   'GET /api/v1/submissions/{submissionId}/changes': 'reader',
+  // Regions and consented sharing: a council's admin shares; a body's members read its overview.
+  'GET /api/v1/organisations/{orgId}/sharing': 'reader',
+  'POST /api/v1/organisations/{orgId}/sharing': 'admin',
+  'DELETE /api/v1/organisations/{orgId}/sharing/{withOrganisationId}': 'admin',
+  'GET /api/v1/organisations/{regionId}/overview': 'reader',
+  'GET /api/v1/grants/{grantId}/benchmarks': 'reader',
 };
 
 const RANK = { reader: 0, finance: 1, programme_lead: 2, admin: 3 } as const;
@@ -160,6 +166,8 @@ describe('access to every route', () => {
       organisation,
       params: {
         orgId: organisation.id,
+        // The fixtures are councils: their overview is refused as 422, after the access rule has let the member through.
+        regionId: organisation.id,
         grantId: grant.id,
         trancheId: grant.tranches[0]!.id,
         id: line.id,

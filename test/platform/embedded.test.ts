@@ -49,6 +49,12 @@ describe('the embedded PGlite default', { timeout: 180_000 }, () => {
       expect(summary.status).toBe(200);
       expect(summary.body).toMatchObject({ allocation: '2210000.00', committed: '485677.00', spent: '1000.00', lines: 1 });
       expect(summary.body.categories[0]).toMatchObject({ share: '0.2198', headroom: '177323.00' });
+      // The headline row (src/regions/headline.ts) is written and read back on PGlite too.
+      for (let read = 0; read < 2; read++) {
+        const benchmarks = await admin.get(`/api/v1/grants/${grant.body.id}/benchmarks`);
+        expect(benchmarks.status, JSON.stringify(benchmarks.body)).toBe(200);
+        expect(benchmarks.body).toMatchObject({ available: false, reason: 'not-sharing', own: { committed: '485677.00', transformationShare: '0.2198' } });
+      }
       await app.close();
     } finally {
       await database.close();

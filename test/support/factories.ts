@@ -20,9 +20,9 @@ export interface TestOrganisation {
   readonly userIds: Record<Role, string>;
 }
 
-export async function createOrganisation(testApp: TestApp, name = 'Test Council'): Promise<TestOrganisation> {
+export async function createOrganisation(testApp: TestApp, name = 'Test Council', kind: 'council' | 'region' | 'national' = 'council'): Promise<TestOrganisation> {
   const admin = apiAs(testApp.app, testApp.adminToken);
-  const created = await admin.post('/api/v1/organisations', { name, code: uniqueOrganisationCode(), emailDomains: ['example.gov.uk'] });
+  const created = await admin.post('/api/v1/organisations', { name, code: uniqueOrganisationCode(), emailDomains: ['example.gov.uk'], kind });
   expect(created.status, JSON.stringify(created.body)).toBe(201);
   const organisation = created.body as { id: string; name: string; code: string };
   const roles: Role[] = ['admin', 'finance', 'programme_lead', 'reader'];

@@ -124,3 +124,53 @@ export function forecastChart(months: readonly ForecastMonth[], allocation: Deci
     'Chart of actual spend by month, the forecast for the months ahead, the running outturn and the allocation, in pounds. The same figures are in the table below.',
   );
 }
+
+/** Shares as percentages for the pixels; the figures a person reads are printed from the Decimal in the table. */
+function percentForDrawing(share: Decimal | null): number | null {
+  return share === null ? null : Number(share.times(100).toFixed(2));
+}
+
+/**
+ * Committed share of the allocation at each month's end, through the year: the quartiles of
+ * the sharing councils, and each council's own line while there are few enough to tell apart.
+ */
+export function committedShareChart(
+  through: {
+    months: readonly string[];
+    councils: readonly { name: string; shares: readonly (Decimal | null)[] }[];
+    median: readonly (Decimal | null)[];
+    q1: readonly (Decimal | null)[];
+    q3: readonly (Decimal | null)[];
+  },
+  labels: readonly string[],
+  perCouncil: boolean,
+): Promise<string> {
+  const quartile = (name: string, values: readonly (Decimal | null)[], dashed: boolean) => ({
+    name,
+    type: 'line' as const,
+    data: values.map(percentForDrawing),
+    itemStyle: { color: dashed ? '#505a5f' : COLOURS.text },
+    lineStyle: { width: dashed ? 2 : 4, type: dashed ? ('dashed' as const) : ('solid' as const) },
+    symbol: 'none',
+  });
+  return renderSvg(
+    {
+      grid: { left: 20, right: 30, top: perCouncil ? 90 : 50, bottom: 20, containLabel: true },
+      legend: { top: 0, left: 0, textStyle: FONT, itemGap: 16 },
+      xAxis: { type: 'category', data: [...labels], axisLabel: FONT },
+      yAxis: { type: 'value', axisLabel: { ...FONT, formatter: '{value}%' }, splitLine: { lineStyle: { color: '#e5e6e7' } } },
+      series: [
+        ...(perCouncil
+          ? through.councils.map((c) => ({ name: c.name, type: 'line' as const, data: c.shares.map(percentForDrawing), lineStyle: { width: 1.5 }, symbolSize: 5 }))
+          : []),
+        quartile('Median', through.median, false),
+        quartile('Lower quartile', through.q1, true),
+        quartile('Upper quartile', through.q3, true),
+      ],
+    },
+    { width: 900, height: perCouncil ? 420 : 360 },
+    'Line chart of committed share of the allocation at the end of each month of the year: the median and quartiles of the sharing councils' +
+      (perCouncil ? ', and each council' : '') +
+      '. The year-to-date figures are in the table below.',
+  );
+}

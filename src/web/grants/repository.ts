@@ -41,5 +41,5 @@ export async function organisationsFor(db: Kysely<Database>, userId: string, isP
 }
 
 export async function findOrganisation(db: Kysely<Database>, organisationId: string): Promise<OrganisationChoice | null> {
-  return (await db.selectFrom('organisations').select(['id', 'name', 'code']).where('id', '=', organisationId).executeTakeFirst()) ?? null;
+  return (await db.selectFrom('organisations').select(['id', 'name', 'code', 'kind']).where('id', '=', organisationId).executeTakeFirst()) ?? null;
 }

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { readGrantFigures } from '../../figures/service.ts';
 import { findGrants } from '../../grants/service.ts';
+import { BENCHMARK_MINIMUM, grantBenchmarks } from '../../regions/service.ts';
+import { todayInLondon } from '../../shared/calendar.ts';
 import { summariseGrant } from '../../summary/service.ts';
 import { page, pageAccessOf, pageAllows, seeOther, webUserOf } from '../access.ts';
 import { renderPage } from '../render.ts';
@@ -54,10 +56,11 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
   app.get<GrantParams>('/grants/:grantId', { config: { page: page.member('grant', 'grantId', 'reader') } }, async (request, reply) => {
     const { organisationId } = pageAccessOf(request);
     const { grantId } = request.params;
-    const [summary, organisation, attention] = await Promise.all([
+    const [summary, organisation, attention, benchmarks] = await Promise.all([
       summariseGrant(app.db, organisationId, grantId),
       findOrganisation(app.db, organisationId),
       returnsNeedingAttention(app, organisationId, grantId),
+      grantBenchmarks(app.db, organisationId, grantId, todayInLondon(app.clock.now())),
     ]);
     // The lines and the quarters from the one figures read, grouped as the summary's grant.
     const figures = await readGrantFigures(app.db, summary.grant, { before: null, on: null }, { lines: true, quartersOf: summary.grant.financialYear });
@@ -78,6 +81,9 @@ export async function grantPages(app: FastifyInstance): Promise<void> {
       // With nothing spent a chart would only draw an empty axis; the page says so instead.
       quarterlyChart: quarters.some((q) => !q.spent.isZero()) ? await quarterlyChart(quarters) : null,
       canWrite: pageAllows(request, 'finance'),
+      benchmarks,
+      benchmarkMinimum: BENCHMARK_MINIMUM,
+      canShare: pageAllows(request, 'admin'),
     });
   });
 

@@ -1,45 +1,67 @@
-import type { Commitment } from '../../commitments/repository.ts';
+import { Decimal } from '../shared/money.ts';
 
-export const SORT_KEYS = ['ref', 'title', 'category', 'amount', 'spent', 'status'] as const;
-export type SortKey = (typeof SORT_KEYS)[number];
+/**
+ * Every list's sorting, on the server, so the column headings are plain links that work
+ * without JavaScript: the commitments, the programme's records, the organisations. A list
+ * says how to read each column's value; this module owns the order, its direction, the
+ * heading links and where empty values go.
+ */
 export type SortOrder = 'asc' | 'desc';
 
-const byRef = (a: Commitment, b: Commitment) => a.ref.localeCompare(b.ref, 'en', { numeric: true });
-
-/** Comparators in ascending order; tbc amounts are placed by sortLines. */
-const COMPARE: Record<SortKey, (a: Commitment, b: Commitment) => number> = {
-  ref: byRef,
-  title: (a, b) => a.title.localeCompare(b.title, 'en'),
-  category: (a, b) => a.categoryName.localeCompare(b.categoryName, 'en'),
-  amount: (a, b) => (a.amount && b.amount ? a.amount.comparedTo(b.amount) : 0),
-  spent: (a, b) => a.spent.comparedTo(b.spent),
-  status: (a, b) => a.status.localeCompare(b.status, 'en'),
-};
-
-export function parseSort(sort: unknown, order: unknown): { key: SortKey; order: SortOrder } {
-  const key = SORT_KEYS.find((k) => k === sort) ?? 'ref';
-  return { key, order: order === 'desc' ? 'desc' : 'asc' };
+export interface Sort<K extends string> {
+  readonly key: K;
+  readonly order: SortOrder;
 }
 
-/** Sorted on the server, so the column links work without JavaScript; ties keep line order. */
-export function sortLines(lines: readonly Commitment[], key: SortKey, order: SortOrder): Commitment[] {
-  const sign = order === 'desc' ? -1 : 1;
-  // A tbc line has no amount to rank: it goes last whichever way amounts are sorted.
-  const tbcLast = (a: Commitment, b: Commitment) => (key === 'amount' ? Number(a.amount === null) - Number(b.amount === null) : 0);
-  return [...lines].sort((a, b) => tbcLast(a, b) || sign * COMPARE[key](a, b) || byRef(a, b));
+/** A cell's value for sorting: text (numbers in it compare as numbers: "L2" before "L10"), a number, money; null is empty. */
+export type SortValue = string | number | Decimal | null;
+
+export interface SortSpec<Row, K extends string> {
+  readonly keys: readonly K[];
+  readonly value: (row: Row, key: K) => SortValue;
+  /** The order a list opens in, and the one its headings return to. */
+  readonly initial: Sort<K>;
+  /** Columns read largest first when first chosen (a risk's score, days late). */
+  readonly descendingFirst?: readonly K[];
+  /** Breaks ties (a line's ref), so equal rows keep one order. */
+  readonly tieBreak: (a: Row, b: Row) => number;
+}
+
+function compareValues(a: Exclude<SortValue, null>, b: Exclude<SortValue, null>): number {
+  if (a instanceof Decimal && b instanceof Decimal) return a.comparedTo(b);
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return String(a).localeCompare(String(b), 'en', { numeric: true });
+}
+
+export function parseSort<Row, K extends string>(spec: SortSpec<Row, K>, sort: unknown, order: unknown): Sort<K> {
+  const key = spec.keys.find((k) => k === sort);
+  if (key === undefined) return spec.initial;
+  return { key, order: order === 'desc' ? 'desc' : order === 'asc' ? 'asc' : (spec.descendingFirst ?? []).includes(key) ? 'desc' : 'asc' };
+}
+
+/** Sorted by one column; an empty value (a tbc amount, no start date) goes last whichever way. */
+export function sortRows<Row, K extends string>(spec: SortSpec<Row, K>, rows: readonly Row[], sort: Sort<K>): Row[] {
+  const sign = sort.order === 'desc' ? -1 : 1;
+  const keyed = rows.map((row) => ({ row, value: spec.value(row, sort.key) }));
+  keyed.sort((a, b) => {
+    if (a.value === null || b.value === null) return Number(a.value === null) - Number(b.value === null) || spec.tieBreak(a.row, b.row);
+    return sign * compareValues(a.value, b.value) || spec.tieBreak(a.row, b.row);
+  });
+  return keyed.map(({ row }) => row);
 }
 
 /**
- * Each column's heading link: ascending first, then the other way on the sorted column. `keep`
- * holds the page's other query parameters (its filters), so sorting does not drop them.
+ * Each column's heading link: its first direction, then the other way on the sorted column.
+ * `keep` holds the page's other query parameters (its filters), so sorting does not drop them.
  */
-export function sortHeadings(current: { key: SortKey; order: SortOrder }, keep: Readonly<Record<string, string>> = {}) {
+export function sortHeadings<Row, K extends string>(spec: SortSpec<Row, K>, current: Sort<K>, keep: Readonly<Record<string, string>> = {}) {
   return Object.fromEntries(
-    SORT_KEYS.map((key) => {
+    spec.keys.map((key) => {
       const active = key === current.key;
-      const next: SortOrder = active && current.order === 'asc' ? 'desc' : 'asc';
+      const first: SortOrder = (spec.descendingFirst ?? []).includes(key) ? 'desc' : 'asc';
+      const next: SortOrder = active ? (current.order === 'asc' ? 'desc' : 'asc') : first;
       const query = new URLSearchParams({ ...keep, sort: key, order: next });
       return [key, { href: `?${query.toString()}`, ariaSort: active ? (current.order === 'asc' ? 'ascending' : 'descending') : 'none' }];
     }),
-  );
+  ) as Record<K, { href: string; ariaSort: 'ascending' | 'descending' | 'none' }>;
 }

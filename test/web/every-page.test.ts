@@ -24,7 +24,9 @@ function isPage(url: URL, origin: string): boolean {
 async function checkBranding(page: Page, name: string): Promise<void> {
   await screenshot(page, `every-page-${name}`);
   const html = await page.content();
-  expect(html, name).not.toMatch(/govuk-header__logotype|govuk-logo|govuk-footer__crown|govuk-footer__copyright-logo|govuk-footer__licence-logo|govuk-crest|govuk-icon|favicon\.ico/);
+  expect(html, name).not.toMatch(
+    /govuk-header__logotype|govuk-logo|govuk-footer__crown|govuk-footer__copyright-logo|govuk-footer__licence-logo|govuk-crest|govuk-icon|favicon\.ico/,
+  );
   expect(html, name).not.toMatch(/aria-label="GOV\.UK"|>\s*GOV\.UK\s*</);
   const text = await page.locator('body').innerText();
   expect(text, name).not.toMatch(/Crown copyright|Open Government Licence/i);
@@ -49,7 +51,10 @@ describe('every page, as a platform administrator reaches it by its links', () =
     const workstream = await api.post(`${base}/workstreams`, { name: 'Family Help', objectives: 'One Family Help offer' });
     expect(workstream.status).toBe(201);
     const records: [string, Record<string, unknown>][] = [
-      ['posts', { title: 'Attendance Lead', headcount: 1, annualCost: '52000.00', status: 'in_post', startDate: '2025-09-01', commitmentId: line.id, workstreamId: workstream.body.id }],
+      [
+        'posts',
+        { title: 'Attendance Lead', headcount: 1, annualCost: '52000.00', status: 'in_post', startDate: '2025-09-01', commitmentId: line.id, workstreamId: workstream.body.id },
+      ],
       ['secondments', { partner: 'South Yorkshire Police', role: 'Detective Sergeant', annualCost: '60000.00', status: 'in_post' }],
       ['milestones', { title: 'Needs analysis completed', dueOn: '2025-10-31', workstreamId: workstream.body.id }],
       ['risks', { title: 'Partners withdraw', likelihood: 3, impact: 4 }],

@@ -80,7 +80,9 @@ describe('organisation pages for platform administrators', () => {
     await page.click('button:has-text("Add organisation")');
     expect(await errorSummary(page)).toEqual(['GSS code is taken: An organisation with code E08000018 already exists.']);
     const audit = await apiAs(suite.web.app, suite.web.adminToken).get(`/api/v1/organisations/${created.id}/audit`);
-    expect(audit.body.items.map((r: { action: string; entity: string }) => `${r.action} ${r.entity}`)).toEqual(expect.arrayContaining(['create organisation', 'update organisation']));
+    expect(audit.body.items.map((r: { action: string; entity: string }) => `${r.action} ${r.entity}`)).toEqual(
+      expect.arrayContaining(['create organisation', 'update organisation']),
+    );
     await signOut(page);
   });
 

@@ -14,9 +14,12 @@ const platformAdmin = { config: { page: page.platformAdmin } };
 
 const LABELS = { name: 'Name', code: 'GSS code', emailDomains: 'Email domains' } as const;
 
-/** The email domains box: one a line (commas and spaces also part them), as the API's list. */
+/** The email domains box: one a line (commas also part them), as the API's list. */
 function domainsOf(text: string | undefined): string[] {
-  return (text ?? '').split(/[\s,;]+/).filter((domain) => domain !== '');
+  return (text ?? '')
+    .split(/[\n,;]+/)
+    .map((domain) => domain.trim())
+    .filter((domain) => domain !== '');
 }
 
 /** A domain's error names the domain it is about, against the one box that holds them all. */

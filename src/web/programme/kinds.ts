@@ -5,14 +5,12 @@ import { PARTNER_TYPES, SECONDMENT_STATUSES } from '../../governance/secondments
 import { WORKSTREAM_STATUSES } from '../../governance/workstreams/schemas.ts';
 import type { FieldSpec } from './fields.ts';
 
-/** What the pages show of one kind of governance record, and the boxes of its form. */
+/** One kind of governance record's pages and the boxes of its form; its list is in lists.ts. */
 export interface RecordKind {
   readonly path: string;
   readonly title: string;
   readonly singular: string;
   readonly fields: readonly FieldSpec[];
-  /** The fields shown as table columns, by name. */
-  readonly columns: readonly string[];
 }
 
 const workstream: FieldSpec = { name: 'workstreamId', label: 'Workstream (optional)', kind: 'workstream', optional: true };
@@ -24,7 +22,6 @@ export const RECORD_KINDS = {
     path: 'workstreams',
     title: 'Workstreams',
     singular: 'workstream',
-    columns: ['name', 'lead', 'status'],
     fields: [
       { name: 'name', label: 'Name', kind: 'text' },
       { name: 'objectives', label: 'Objectives', kind: 'textarea' },
@@ -37,7 +34,6 @@ export const RECORD_KINDS = {
     path: 'posts',
     title: 'Posts',
     singular: 'post',
-    columns: ['title', 'headcount', 'status', 'annualCost', 'startDate'],
     fields: [
       { name: 'title', label: 'Title', kind: 'text' },
       { name: 'headcount', label: 'Headcount', kind: 'integer', hint: 'How many identical posts this record holds' },
@@ -55,7 +51,6 @@ export const RECORD_KINDS = {
     path: 'secondments',
     title: 'Secondments',
     singular: 'secondment',
-    columns: ['partner', 'role', 'status', 'annualCost', 'sharedWith'],
     fields: [
       { name: 'partner', label: 'Partner organisation', kind: 'text' },
       { name: 'partnerType', label: 'Kind of partner (optional)', kind: 'choice', choices: PARTNER_TYPES, optional: true },
@@ -74,7 +69,6 @@ export const RECORD_KINDS = {
     path: 'milestones',
     title: 'Milestones',
     singular: 'milestone',
-    columns: ['title', 'dueOn', 'status', 'owner'],
     fields: [
       { name: 'title', label: 'Milestone', kind: 'textarea' },
       { name: 'dueOn', label: 'Due on', kind: 'date' },
@@ -89,7 +83,6 @@ export const RECORD_KINDS = {
     path: 'risks',
     title: 'Risks',
     singular: 'risk',
-    columns: ['ref', 'title', 'likelihood', 'impact', 'status'],
     fields: [
       { name: 'ref', label: 'Reference (optional)', kind: 'text', optional: true, hint: 'Such as R3' },
       { name: 'title', label: 'Risk', kind: 'textarea' },

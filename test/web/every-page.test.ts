@@ -116,5 +116,6 @@ describe('every page, as a platform administrator reaches it by its links', () =
         '/admin/schemes',
       ]),
     );
-  });
+    // Some forty pages, each loaded and checked by axe: longer than one journey's 120 s on a loaded machine.
+  }, 600_000);
 });

@@ -89,7 +89,8 @@ describe('the programme lists, without JavaScript', () => {
     expect((await page.goto(`/organisations/${organisation.id}/programme/risks?status=nope&workstreamId=x`))?.status()).toBe(400);
     expect(await errorSummary(page)).toEqual(['Status must be one of the statuses listed', 'Workstream must be one of the workstreams listed']);
     await checkPage(page, 'list-risks-refused');
-  });
+    // Three lists sorted and filtered by a dozen page loads: longer than one journey's 120 s on a loaded machine.
+  }, 300_000);
 
   it("shows another council's reader none of these lists", async () => {
     const other = await createOrganisation(suite.web, 'Other List Council');

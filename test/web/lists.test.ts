@@ -2,11 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { settableClock } from '../support/clock.ts';
 import { createGrant, createOrganisation } from '../support/factories.ts';
 import { FormClient } from './support/forms.ts';
-import { checkPage, errorSummary, signIn } from './support/pages.ts';
+import { screenshot } from './support/browser.ts';
+import { errorSummary, signIn } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { withPassword } from './support/web-app.ts';
 
-/** Lists that answer questions, sorted and filtered by plain links and forms: JavaScript is off. */
+/**
+ * Lists that answer questions, sorted and filtered by plain links and forms: JavaScript is off,
+ * so axe (a script in the page) cannot run here; test/web/every-page.test.ts checks these pages with it.
+ */
 // Each journey loads a dozen pages with axe checks; on a loaded two-core machine that passes 120 s.
 const JOURNEY_TIMEOUT = 300_000;
 
@@ -63,7 +67,7 @@ describe('the programme lists, without JavaScript', () => {
       expect(await column('start')).toEqual(['1 October 2025', '1 January 2026 (planned)']);
       expect(await column('annualCost')).toEqual(['£48,000.00', '£36,000.00']);
       expect(await column('costThisYear')).toEqual(['£24,000.00', '–']);
-      await checkPage(page, 'list-posts');
+      await screenshot(page, 'list-posts');
 
       // Sorting by a heading, then filtering with the form, keeps the sort.
       await page.click('th a:has-text("Annual cost")');
@@ -96,7 +100,7 @@ describe('the programme lists, without JavaScript', () => {
       await page.selectOption('#workstreamId', workstreamId);
       await page.click('button:has-text("Filter milestones")');
       expect(await column('title')).toEqual(['Needs analysis']);
-      await checkPage(page, 'list-milestones');
+      await screenshot(page, 'list-milestones');
     },
     JOURNEY_TIMEOUT,
   );
@@ -111,12 +115,12 @@ describe('the programme lists, without JavaScript', () => {
       expect(await column('score')).toEqual(['25', '12', '2']);
       await page.click('th a:has-text("Reference")');
       expect(await column('ref')).toEqual(['R1', 'R2', 'R3']);
-      await checkPage(page, 'list-risks');
+      await screenshot(page, 'list-risks');
 
       // A filter no form offers is refused against its box, not a 500.
       expect((await page.goto(`/organisations/${organisation.id}/programme/risks?status=nope&workstreamId=x`))?.status()).toBe(400);
       expect(await errorSummary(page)).toEqual(['Status must be one of the statuses listed', 'Workstream must be one of the workstreams listed']);
-      await checkPage(page, 'list-risks-refused');
+      await screenshot(page, 'list-risks-refused');
     },
     JOURNEY_TIMEOUT,
   );

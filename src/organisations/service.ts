@@ -5,6 +5,8 @@ import { isUniqueViolation } from '../db/errors.ts';
 import { ConflictProblem, NotFoundProblem } from '../shared/problems.ts';
 import { insertOrganisation, lockOrganisation, type Organisation, updateOrganisation } from './repository.ts';
 
+export { findOrganisation, listOrganisations, type Organisation } from './repository.ts';
+
 interface OrganisationActor {
   readonly userId: string;
   readonly requestId: string;
@@ -34,7 +36,7 @@ export async function createOrganisation(
       return organisation;
     });
   } catch (error) {
-    if (isUniqueViolation(error)) throw new ConflictProblem(`An organisation with code ${fields.code} already exists.`);
+    if (isUniqueViolation(error)) throw new ConflictProblem(`An organisation with code ${fields.code} already exists.`, { field: 'code' });
     throw error;
   }
 }

@@ -4,7 +4,6 @@ import helmet from '@fastify/helmet';
 import secureSession from '@fastify/secure-session';
 import fastifyStatic from '@fastify/static';
 import view from '@fastify/view';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import nunjucks from 'nunjucks';
@@ -34,8 +33,12 @@ export interface WebOptions {
 
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
-/** GOV.UK Frontend's compiled assets only; its templates and Sass stay private. */
-const GOVUK_ASSET_PATH = /^\/(fonts\/[\w.-]+|images\/[\w.-]+|manifest\.json|govuk-frontend\.min\.(css|js))$/;
+/**
+ * GOV.UK Frontend's compiled stylesheet and script only; its templates and Sass stay private.
+ * Its fonts (GDS Transport), images (the crown and crest) and manifest are for services on
+ * GOV.UK, which a council's is not: without the fonts its stylesheet falls back to Arial.
+ */
+const GOVUK_ASSET_PATH = /^\/govuk-frontend\.min\.(css|js)$/;
 
 /** Everything under the pages' own scope: the API keeps its JSON parser, tokens and errors. */
 async function webPages(app: FastifyInstance, { config, reports }: WebOptions): Promise<void> {
@@ -48,7 +51,7 @@ async function webPages(app: FastifyInstance, { config, reports }: WebOptions): 
   });
   await app.register(csrf, { sessionPlugin: '@fastify/secure-session' });
   await app.register(fastifyStatic, {
-    root: [join(GOVUK_ASSETS, 'assets'), GOVUK_ASSETS],
+    root: GOVUK_ASSETS,
     prefix: '/assets/',
     allowedPath: (path) => GOVUK_ASSET_PATH.test(path),
     maxAge: '1d',

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { findOrganisation } from '../organisations/service.ts';
 import { pageAllows } from './access.ts';
 
 export interface NavItem {
@@ -31,6 +32,16 @@ function navigation(request: FastifyRequest): NavItem[] {
   return items;
 }
 
+/** The organisation the person is working in, for the header: one they belong to (any, for a platform administrator). */
+async function currentOrganisation(request: FastifyRequest): Promise<{ id: string; name: string } | null> {
+  const user = request.webUser;
+  const organisationId = request.pageAccess?.organisationId ?? request.session.get('organisationId');
+  if (!user || !organisationId || !(user.isPlatformAdmin || user.roles.has(organisationId))) return null;
+  // An error page must still render when the database is what failed: then the header goes without the name.
+  const found = await findOrganisation(request.server.db, organisationId).catch(() => null);
+  return found && { id: found.id, name: found.name };
+}
+
 /**
  * Renders a page with what every page needs: the person, a CSRF token for its forms, the
  * navigation, and a one-off message left by the form that redirected here.
@@ -46,6 +57,7 @@ export async function renderPage(request: FastifyRequest, reply: FastifyReply, t
     csrfToken: reply.generateCsrf(),
     flash,
     navigation: navigation(request),
+    currentOrganisation: await currentOrganisation(request),
     currentPath: request.url,
   });
 }

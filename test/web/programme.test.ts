@@ -10,7 +10,8 @@ describe('programme pages in the browser', () => {
     const { page } = suite.browser;
     const organisationId = suite.organisation.id;
     await signIn(page, suite.people.programme_lead);
-    await page.click('a:has-text("Programme")');
+    // The service navigation's item, not the organisation's name beside it ("Programme Council").
+    await page.click('nav a:has-text("Programme")');
     expect(page.url()).toContain(`/organisations/${organisationId}/programme`);
     await page.click('summary:has-text("Add a workstream")');
     await page.click('button:has-text("Add workstream")');

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/tables.ts';
-import { addDays, daysBetween, longDate } from '../../shared/calendar.ts';
+import { addDays, daysFrom, longDate } from '../../shared/calendar.ts';
 import { formatShare } from '../../shared/money.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { listGovernanceBodies } from '../bodies/repository.ts';
@@ -68,7 +68,7 @@ function milestoneLines(milestones: readonly Milestone[], workstreamNames: Reado
     dueOn: m.dueOn,
     status: m.status,
     owner: m.owner,
-    daysLate: m.dueOn < asOf ? daysBetween(m.dueOn, asOf) - 1 : -(daysBetween(asOf, m.dueOn) - 1),
+    daysLate: daysFrom(m.dueOn, asOf),
   }));
 }
 

@@ -10,6 +10,7 @@ import { findOrganisation } from '../grants/repository.ts';
 import { renderPage } from '../render.ts';
 import { generatePassword } from '../../auth/passwords.ts';
 import { addMember, createPasswordLink, issueToken, listMembers, listTokens, removeMember, revokeToken, setPassword } from '../../auth/users-service.ts';
+import { organisationPages } from './organisations.ts';
 import { schemePages } from './schemes.ts';
 import { addMemberBody } from '../../auth/schemas.ts';
 
@@ -125,4 +126,5 @@ export async function adminPages(app: FastifyInstance): Promise<void> {
   });
 
   await app.register(schemePages);
+  await app.register(organisationPages);
 }

@@ -5,6 +5,7 @@ import { amendCommitment, createCommitment, withdrawCommitment } from '../../com
 import { lineTotals } from '../../commitments/totals.ts';
 import { lineWarnings } from '../../conditions/warnings.ts';
 import { decisions } from '../../governance/decisions/collection.ts';
+import type { Commitment } from '../../commitments/repository.ts';
 import type { Grant } from '../../grants/repository.ts';
 import { formatPounds } from '../../shared/money.ts';
 import { page, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
@@ -14,10 +15,20 @@ import { filterChoices, filterParams, parseFilter } from './filters.ts';
 import { amendedLineBody, categoryChoices, LINE_LABELS, lineBody, lineDateErrors, lineValues } from './form.ts';
 import { lineDetailPages } from './line.ts';
 import { grantOrNotFound, lineOrNotFound } from './lookup.ts';
-import { parseSort, sortHeadings, sortLines } from './sorting.ts';
+import { parseSort, sortHeadings, sortRows, type SortSpec } from '../sorting.ts';
 import { spendPages } from './spend.ts';
 
 type GrantParams = { Params: { grantId: string } };
+
+const LINE_COLUMNS = ['ref', 'title', 'category', 'amount', 'spent', 'status'] as const;
+
+/** The lines' columns as they sort: a tbc line has no amount, so it goes last either way. */
+const LINE_SORT: SortSpec<Commitment, (typeof LINE_COLUMNS)[number]> = {
+  keys: LINE_COLUMNS,
+  initial: { key: 'ref', order: 'asc' },
+  value: (line, key) => (key === 'category' ? line.categoryName : line[key]),
+  tieBreak: (a, b) => a.ref.localeCompare(b.ref, 'en', { numeric: true }),
+};
 type LineParams = { Params: { id: string } };
 
 async function showLineForm(
@@ -45,7 +56,7 @@ export async function commitmentPages(app: FastifyInstance): Promise<void> {
     { config: { page: page.member('grant', 'grantId', 'reader') } },
     async (request, reply) => {
       const grant = await grantOrNotFound(app, request, request.params.grantId);
-      const sort = parseSort(request.query.sort, request.query.order);
+      const sort = parseSort(LINE_SORT, request.query.sort, request.query.order);
       const parsed = parseFilter(grant, request.query);
       const common = { grant, sort, filters: filterChoices(grant, parsed.values), canWrite: pageAllows(request, 'finance') };
       if (!parsed.ok) return renderPage(request, reply, 'commitments', { ...common, errors: parsed.errors, lines: [] }, 400);
@@ -54,9 +65,9 @@ export async function commitmentPages(app: FastifyInstance): Promise<void> {
       return renderPage(request, reply, 'commitments', {
         ...common,
         filtered: parsed.filter.category !== undefined || parsed.filter.status !== undefined,
-        lines: sortLines(lines, sort.key, sort.order).map((line) => ({ ...line, warnings: lineWarnings(line) })),
+        lines: sortRows(LINE_SORT, lines, sort).map((line) => ({ ...line, warnings: lineWarnings(line) })),
         totals: lineTotals(lines),
-        headings: sortHeadings(sort, filterParams(parsed.values)),
+        headings: sortHeadings(LINE_SORT, sort, filterParams(parsed.values)),
       });
     },
   );

@@ -6,17 +6,13 @@ import { PARTNER_TYPES, SECONDMENT_STATUSES } from '../../governance/secondments
 import { WORKSTREAM_STATUSES } from '../../governance/workstreams/schemas.ts';
 import type { FieldSpec } from './fields.ts';
 
-/** What the pages show of one kind of governance record, and the boxes of its form. */
+/** One kind of governance record's pages and the boxes of its form; its list is in lists.ts. */
 export interface RecordKind {
   readonly path: string;
   readonly title: string;
   readonly singular: string;
   readonly fields: readonly FieldSpec[];
-  /** The fields shown as table columns, by name. */
-  readonly columns: readonly string[];
-  /** Headings of columns that are not fields of the form (a linked record's name). */
-  readonly headings?: Readonly<Record<string, string>>;
-  /** Whether each record has a page of its own (/<path>/<id>), linked from its first column. */
+  /** Whether each record has a page of its own (/<path>/<id>); its list links there (lists.ts). */
   readonly detail?: boolean;
 }
 
@@ -29,7 +25,6 @@ export const RECORD_KINDS = {
     path: 'governance-bodies',
     title: 'Governance bodies',
     singular: 'governance body',
-    columns: ['name', 'kind', 'chair', 'termsReviewDue'],
     fields: [
       { name: 'name', label: 'Name', kind: 'text', hint: 'Such as Families First Partnership Delivery Group' },
       { name: 'kind', label: 'Kind of body (optional)', kind: 'choice', choices: GOVERNANCE_BODY_KINDS, optional: true },
@@ -44,8 +39,6 @@ export const RECORD_KINDS = {
     title: 'Meetings',
     singular: 'meeting',
     detail: true,
-    columns: ['heldOn', 'governanceBody', 'title'],
-    headings: { governanceBody: 'Governance body' },
     fields: [
       { name: 'governanceBodyId', label: 'Governance body', kind: 'body' },
       { name: 'heldOn', label: 'Date of the meeting', kind: 'date' },
@@ -58,8 +51,6 @@ export const RECORD_KINDS = {
     title: 'Decisions',
     singular: 'decision',
     detail: true,
-    columns: ['reference', 'text', 'delegatedTo'],
-    headings: { reference: 'Decision' },
     fields: [
       { name: 'meetingId', label: 'Meeting (optional)', kind: 'meeting', optional: true, hint: 'The meeting that decided; its body and date are used when those are left empty' },
       { name: 'governanceBodyId', label: 'Governance body (optional when a meeting is chosen)', kind: 'body', optional: true, unchangedWhenEmpty: true },
@@ -74,7 +65,6 @@ export const RECORD_KINDS = {
     path: 'workstreams',
     title: 'Workstreams',
     singular: 'workstream',
-    columns: ['name', 'lead', 'status'],
     fields: [
       { name: 'name', label: 'Name', kind: 'text' },
       { name: 'objectives', label: 'Objectives', kind: 'textarea' },
@@ -87,7 +77,6 @@ export const RECORD_KINDS = {
     path: 'posts',
     title: 'Posts',
     singular: 'post',
-    columns: ['title', 'headcount', 'status', 'annualCost', 'startDate'],
     fields: [
       { name: 'title', label: 'Title', kind: 'text' },
       { name: 'headcount', label: 'Headcount', kind: 'integer', hint: 'How many identical posts this record holds' },
@@ -105,7 +94,6 @@ export const RECORD_KINDS = {
     path: 'secondments',
     title: 'Secondments',
     singular: 'secondment',
-    columns: ['partner', 'role', 'status', 'annualCost', 'sharedWith'],
     fields: [
       { name: 'partner', label: 'Partner organisation', kind: 'text' },
       { name: 'partnerType', label: 'Kind of partner (optional)', kind: 'choice', choices: PARTNER_TYPES, optional: true },
@@ -124,7 +112,6 @@ export const RECORD_KINDS = {
     path: 'milestones',
     title: 'Milestones',
     singular: 'milestone',
-    columns: ['title', 'dueOn', 'status', 'owner'],
     fields: [
       { name: 'title', label: 'Milestone', kind: 'textarea' },
       { name: 'dueOn', label: 'Due date', kind: 'date' },
@@ -139,7 +126,6 @@ export const RECORD_KINDS = {
     path: 'risks',
     title: 'Risks',
     singular: 'risk',
-    columns: ['ref', 'title', 'likelihood', 'impact', 'status'],
     fields: [
       { name: 'ref', label: 'Reference (optional)', kind: 'text', optional: true, hint: 'Such as R3' },
       { name: 'title', label: 'Risk', kind: 'textarea' },

@@ -1,21 +1,21 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { isUuid } from '../../auth/access.ts';
-import { statusLabel } from '../../governance/report/model.ts';
 import type { Collection } from '../../governance/shared/collection.ts';
 import { createRecord, etagOf, updateRecord, type Versioned } from '../../governance/shared/records.ts';
 import { governanceBodies } from '../../governance/bodies/collection.ts';
 import { meetings } from '../../governance/meetings/collection.ts';
 import { workstreams as workstreamCollection } from '../../governance/workstreams/collection.ts';
-import { longDate } from '../../shared/calendar.ts';
-import { Decimal, formatPounds } from '../../shared/money.ts';
+import { findCommitment } from '../../commitments/service.ts';
+import { longDate, todayInLondon } from '../../shared/calendar.ts';
 import { NotFoundProblem } from '../../shared/problems.ts';
 import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash } from '../access.ts';
-import { type FieldLabels, type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
+import { type FieldLabels, type FormErrors, formValues, optional, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
-import { formatDate } from '../view.ts';
+import { parseSort, sortHeadings, sortRows } from '../sorting.ts';
 import { choiceItems, dateErrors, type FieldSpec, formBody, formValuesOf } from './fields.ts';
 import type { RecordKind } from './kinds.ts';
+import { type FundingLine, type ListContext, listRows, listSortSpec, RECORD_LISTS } from './lists.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type RecordParams = { Params: { orgId: string; id: string } };
@@ -27,14 +27,6 @@ function labelsOf(kind: RecordKind): FieldLabels {
 /** Whole-number boxes: the schema's own message assumes a JSON number was sent. */
 function messagesOf(kind: RecordKind): Record<string, string> {
   return Object.fromEntries(kind.fields.filter((f) => f.kind === 'integer').map((f) => [f.name, 'must be a whole number']));
-}
-
-function cell(field: FieldSpec | undefined, value: unknown): string {
-  if (value == null || value === '') return '–';
-  if (field?.kind === 'money') return formatPounds(new Decimal(String(value)));
-  if (field?.kind === 'date') return formatDate(String(value));
-  if (field?.kind === 'choice') return statusLabel(String(value));
-  return String(value);
 }
 
 /**
@@ -89,28 +81,46 @@ export function registerRecordPages<Rec extends Versioned, Fields, C extends z.Z
     return record;
   }
 
-  app.get<OrgParams>(base, reader, async (request, reply) => {
-    const records = await collection.list(app.db, pageAccessOf(request).organisationId, collection.schemas.query.parse({}));
-    const rows = records.map((record) => {
-      const shown = presented(record);
-      return {
-        id: record.id,
-        cells: kind.columns.map((name) =>
-          cell(
-            kind.fields.find((f) => f.name === name),
-            shown[name],
-          ),
-        ),
-      };
-    });
-    const headings = kind.columns.map((name) => kind.headings?.[name] ?? labels[name] ?? name);
-    return renderPage(request, reply, 'programme-records', {
-      kind,
-      rows,
-      headings,
-      organisationId: pageAccessOf(request).organisationId,
-      canWrite: pageAllows(request, 'programme_lead'),
-    });
+  app.get<OrgParams & { Querystring: Record<string, unknown> }>(base, reader, async (request, reply) => {
+    const organisationId = pageAccessOf(request).organisationId;
+    const list = RECORD_LISTS[kind.path]!;
+    const workstreams = await workstreamCollection.list(app.db, organisationId, {});
+    const query = request.query;
+    const values = Object.fromEntries(list.filters.map((name) => [name, typeof query[name] === 'string' ? query[name] : '']));
+    const statusField = kind.fields.find((f) => f.name === 'status');
+    const filters = {
+      status: [{ value: '', text: 'All statuses' }, ...choiceItems(statusField ?? { name: 'status', label: 'Status', kind: 'choice' }, values.status)],
+      workstreamId: [{ value: '', text: 'All workstreams' }, ...workstreams.map((w) => ({ value: w.id, text: w.name, selected: w.id === values.workstreamId }))],
+    };
+    const lines = new Map<string, FundingLine>();
+    const context: ListContext = { organisationId, today: todayInLondon(app.clock.now()), workstreams: new Map(workstreams.map((w) => [w.id, w.name])), lines };
+    const spec = listSortSpec(list, context);
+    const sort = parseSort(spec, query.sort, query.order);
+    const common = { kind, list, sort, values, filters, organisationId, canWrite: pageAllows(request, 'programme_lead'), filtered: Object.values(values).some((v) => v !== '') };
+    // The API's own list query reads the filters: a value it refuses is shown on the form.
+    const parsed = collection.schemas.query.safeParse(Object.fromEntries(Object.entries(values).map(([name, value]) => [name, optional(value)])));
+    if (!parsed.success) {
+      const bad = [...new Set(parsed.error.issues.map((issue) => String(issue.path[0])))];
+      const text = (name: string) => (name === 'status' ? 'Status must be one of the statuses listed' : 'Workstream must be one of the workstreams listed');
+      const errors = { list: bad.map((name) => ({ text: text(name), href: `#${name}` })), fields: Object.fromEntries(bad.map((name) => [name, { text: text(name) }])) };
+      return renderPage(request, reply, 'programme-records', { ...common, rows: [], errors }, 400);
+    }
+    const records = await collection.list(app.db, organisationId, parsed.data);
+    if (list.fundingLines) {
+      const ids = [...new Set(records.map((record) => presented(record).commitmentId).filter((id): id is string => typeof id === 'string'))];
+      for (const line of await Promise.all(ids.map((id) => findCommitment(app.db, organisationId, id)))) if (line) lines.set(line.id, line);
+    }
+    const rows = sortRows(
+      spec,
+      listRows(
+        list,
+        records.map((record) => ({ id: record.id, shown: presented(record) })),
+        context,
+      ),
+      sort,
+    );
+    const keep = Object.fromEntries(Object.entries(values).filter(([, value]) => value !== ''));
+    return renderPage(request, reply, 'programme-records', { ...common, rows, headings: sortHeadings(spec, sort, keep) });
   });
 
   // A link may choose a select's record in advance ("Add a decision taken at this meeting").

@@ -57,16 +57,20 @@ export interface AxeViolation {
   readonly nodes: { target: unknown[] }[];
 }
 
-/** Runs axe-core inside the page (WCAG 2.x A and AA rules) and returns serious and critical violations. */
-export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+/** Runs axe-core inside the page (WCAG 2.x A and AA rules) and returns every violation, whatever its impact. */
+export async function axeViolations(page: Page): Promise<AxeViolation[]> {
   axeSource ??= readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
   // Evaluated through the DevTools protocol, which the page's CSP rightly does not allow as an inline script.
   await page.evaluate(await axeSource);
   // A string, not a function: it runs in the page, where axe and document live (this file
   // compiles without the DOM's types).
   const options = { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'] } };
-  const violations = (await page.evaluate(
+  return (await page.evaluate(
     `axe.run(document, ${JSON.stringify(options)}).then((result) => result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => ({ target: n.target })) })))`,
   )) as AxeViolation[];
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+}
+
+/** The serious and critical violations axe finds. */
+export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
+  return (await axeViolations(page)).filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }

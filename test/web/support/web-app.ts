@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
 import type { Role } from '../../../src/db/tables.ts';
 import { setPassword } from '../../../src/auth/users-service.ts';
+import type { Clock } from '../../../src/http/clock.ts';
 import { startTestApp, type TestApp } from '../../support/app.ts';
 import { createOrganisation, type TestOrganisation } from '../../support/factories.ts';
 
@@ -11,8 +12,8 @@ export interface WebTestApp extends TestApp {
 }
 
 /** The real app on a database of this file's own, listening on a free port for Chromium. */
-export async function startWebApp(): Promise<WebTestApp> {
-  const testApp = await startTestApp();
+export async function startWebApp(options: { clock?: Clock } = {}): Promise<WebTestApp> {
+  const testApp = await startTestApp(options);
   await testApp.app.listen({ port: 0, host: '127.0.0.1' });
   const { port } = testApp.app.server.address() as AddressInfo;
   return { ...testApp, baseURL: `http://127.0.0.1:${port}` };

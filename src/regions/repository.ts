@@ -1,7 +1,6 @@
 import { type Kysely, type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Database, OrganisationKind } from '../db/tables.ts';
 
-
 export interface OrganisationRef {
   readonly id: string;
   readonly name: string;

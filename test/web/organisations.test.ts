@@ -71,7 +71,7 @@ describe('organisation pages for platform administrators', () => {
     await page.fill('#emailDomains', 'rotherham.gov.uk');
     await Promise.all([page.waitForURL('**/admin/organisations'), page.click('button:has-text("Save organisation")')]);
     expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Rotherham Council saved');
-    expect(await page.locator('[data-testid="organisations"] tr', { hasText: 'E08000018' }).innerText()).toMatch(/Rotherham Council\s+E08000018\s+rotherham\.gov\.uk/);
+    expect(await page.locator('[data-testid="organisations"] tr', { hasText: 'E08000018' }).innerText()).toMatch(/Rotherham Council\s+E08000018\s+Council\s+rotherham\.gov\.uk/);
 
     // A code already taken is refused against its box, and nothing is added.
     await page.goto('/admin/organisations/new');
@@ -83,6 +83,15 @@ describe('organisation pages for platform administrators', () => {
     expect(audit.body.items.map((r: { action: string; entity: string }) => `${r.action} ${r.entity}`)).toEqual(
       expect.arrayContaining(['create organisation', 'update organisation']),
     );
+
+    // A region is added the same way, its kind chosen once; councils then share with it.
+    await page.goto('/admin/organisations/new');
+    await page.fill('#name', 'Yorkshire and the Humber');
+    await page.fill('#code', 'E12000003');
+    await page.check('input[name="kind"][value="region"]');
+    await Promise.all([page.waitForURL(/\/organisations\/[0-9a-f-]+\/admin$/), page.click('button:has-text("Add organisation")')]);
+    const region = (await apiAs(suite.web.app, suite.web.adminToken).get('/api/v1/organisations')).body.items.find((o: { code: string }) => o.code === 'E12000003');
+    expect(region).toMatchObject({ name: 'Yorkshire and the Humber', kind: 'region' });
     await signOut(page);
   });
 

@@ -12,7 +12,7 @@ type OrgParams = { Params: { orgId: string } };
 /** Organisations are platform-wide: the same rule as the API's POST and PATCH /organisations. */
 const platformAdmin = { config: { page: page.platformAdmin } };
 
-const LABELS = { name: 'Name', code: 'GSS code', emailDomains: 'Email domains' } as const;
+const LABELS = { name: 'Name', code: 'GSS code', emailDomains: 'Email domains', kind: 'Kind of organisation' } as const;
 
 /** The email domains box: one a line (commas also part them), as the API's list. */
 function domainsOf(text: string | undefined): string[] {
@@ -30,7 +30,7 @@ function locator(domains: readonly string[]): FieldLocator {
       const domain = index === undefined ? undefined : domains[Number(index)];
       return { id: 'emailDomains', label: domain === undefined ? LABELS.emailDomains : `Email domain "${domain}"` };
     }
-    return field === 'name' || field === 'code' ? { id: field, label: LABELS[field] } : null;
+    return field === 'name' || field === 'code' || field === 'kind' ? { id: field, label: LABELS[field] } : null;
   };
 }
 
@@ -59,12 +59,13 @@ export async function organisationPages(app: FastifyInstance): Promise<void> {
     renderPage(request, reply, 'organisations-admin', { organisations: await listOrganisations(app.db, 'all') }),
   );
 
-  app.get('/admin/organisations/new', platformAdmin, async (request, reply) => showForm(request, reply, { organisation: null, values: {} }));
+  app.get('/admin/organisations/new', platformAdmin, async (request, reply) => showForm(request, reply, { organisation: null, values: { kind: 'council' } }));
 
   app.post('/admin/organisations/new', platformAdmin, async (request, reply) => {
     const values = formValues(request.body);
     const domains = domainsOf(values.emailDomains);
-    const checked = checkForm(createOrganisationBody, { name: values.name ?? '', code: values.code ?? '', emailDomains: domains });
+    // A council unless the administrator chose a region or national body (it cannot change later).
+    const checked = checkForm(createOrganisationBody, { name: values.name ?? '', code: values.code ?? '', emailDomains: domains, kind: values.kind || 'council' });
     if (!checked.ok) return showForm(request, reply, { organisation: null, values, errors: locatedErrors(checked.problems, locator(domains)) });
     try {
       const created = await createOrganisation(app.db, actorOf(request), checked.value);

@@ -46,6 +46,12 @@ export interface DatabaseHandle {
   /** The replica's last judged state; null without DATABASE_READ_URL. */
   readonly replica: { current(): ReplicaState; check(): Promise<ReplicaState> } | null;
   readonly kind: 'postgres' | 'pglite';
+  /**
+   * True for a handle whose db and reads are one REPEATABLE READ transaction already (a return
+   * prepared in every format from one snapshot): a report read through it runs in that
+   * transaction instead of opening one of its own.
+   */
+  readonly inSnapshot?: boolean;
   /** Resolves when the database answers a trivial query. */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -15,11 +15,12 @@ const LONGEST_DOWNLOAD_MS = 10 * 60_000;
  * the download and ends (rolling back nothing: it only read) when the client has it all or goes.
  *
  * Embedded PGlite has one connection for the whole app, so holding it for a download would stall
- * every other request: there the statements run as they come, as for a single user.
+ * every other request: there the statements run as they come, as for a single user. A handle
+ * that is already one snapshot (`inSnapshot`) runs them in it.
  */
 export function streamFromSnapshot(database: DatabaseHandle, produce: (db: Kysely<Database>) => Promise<Readable>): Readable {
   const output = new PassThrough();
-  if (database.kind === 'pglite') {
+  if (database.kind === 'pglite' || database.inSnapshot) {
     produce(database.db)
       .then((stream) => pipeline(stream, output))
       .catch((error: unknown) => output.destroy(asError(error)));

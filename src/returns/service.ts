@@ -69,6 +69,18 @@ interface PreparedReturn {
  * would be), and its figures per heading as its JSON states them.
  */
 async function prepareDfeReturn(database: DatabaseHandle, organisationId: string, grantId: string, quarter: Quarter, now: Date): Promise<PreparedReturn> {
+  // Every format from one REPEATABLE READ snapshot of the primary: the JSON whose figures are
+  // signed, the CSV and the workbook sent must agree, whatever is recorded meanwhile, and never
+  // come from a replica that may lag. The embedded database has one connection and one user.
+  if (database.kind === 'pglite') return writeDfeReturn(database, organisationId, grantId, quarter, now);
+  return database.db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .setAccessMode('read only')
+    .execute((trx) => writeDfeReturn({ ...database, db: trx, reads: trx, longJobs: trx, inSnapshot: true }, organisationId, grantId, quarter, now));
+}
+
+async function writeDfeReturn(database: DatabaseHandle, organisationId: string, grantId: string, quarter: Quarter, now: Date): Promise<PreparedReturn> {
   const report = dfeReturnReport;
   const request = { database, db: database.db, organisationId, grantId, now };
   const query = report.query.parse({ quarter, format: 'json' });

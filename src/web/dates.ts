@@ -38,9 +38,18 @@ function isRealDate(year: number, month: number, day: number): boolean {
   return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
 
+/**
+ * One box as typed. A query string may repeat a box (`?asAt-day=1&asAt-day=2`), which arrives
+ * as an array: that is no day at all, so it reads as something that is not a date.
+ */
+function boxText(value: unknown): string {
+  if (value === undefined) return '';
+  return typeof value === 'string' ? value.trim() : '?';
+}
+
 /** The three boxes of one date as typed (trimmed by formValues), read into an ISO date or a GOV.UK message. */
 export function readDate(values: Readonly<Record<string, string | undefined>>, spec: DateSpec): DateReading {
-  const typed = Object.fromEntries(BOXES.map((box) => [box, (values[`${spec.name}-${box}`] ?? '').trim()])) as Record<DateBox, string>;
+  const typed = Object.fromEntries(BOXES.map((box) => [box, boxText(values[`${spec.name}-${box}`])])) as Record<DateBox, string>;
   const missing = BOXES.filter((box) => typed[box] === '');
   if (missing.length === 3) return spec.required ? { kind: 'error', text: `Enter the ${lowerFirst(spec.label)}`, boxes: BOXES } : { kind: 'empty' };
   if (missing.length > 0) return { kind: 'error', text: `${spec.label} must include a ${missing.join(' and ')}`, boxes: missing };

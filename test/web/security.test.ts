@@ -39,6 +39,17 @@ describe('web sign-in, sessions and page security', () => {
     expect(accepted.statusCode).toBe(303);
   });
 
+  it("answers a date box sent twice in a query with the form's message, never a 500", async () => {
+    const client = new FormClient(web.app);
+    expect((await client.signIn(own.people.reader)).statusCode).toBe(303);
+    const page = await client.get(`/grants/${grantId}/reports?asAt-day=1&asAt-day=2&asAt-month=10&asAt-year=2025`);
+    expect(page.statusCode).toBe(400);
+    expect(page.body).toContain('must be a real date');
+    const download = await client.get(`/grants/${grantId}/reports/cabinet-table?format=csv&from-day=1&from-day=2&from-month=4&from-year=2025`);
+    expect(download.statusCode).toBe(400);
+    expect(download.body).toContain('must be a real date');
+  });
+
   it('sets the session cookie HttpOnly and SameSite, and Secure outside development', async () => {
     const client = new FormClient(web.app);
     const response = await client.signIn(own.people.reader);

@@ -47,7 +47,7 @@ const overviewQuery = z.object({
 function readQuery(request: FastifyRequest, today: string) {
   const parsed = overviewQuery.safeParse(request.query);
   if (!parsed.success) throw new ValidationProblem([{ path: 'financialYear', message: 'must be a financial year such as "2025-26"' }]);
-  const sort: SortKey = parsed.data.sort !== undefined && parsed.data.sort in SORTS ? (parsed.data.sort as SortKey) : 'name';
+  const sort: SortKey = parsed.data.sort !== undefined && Object.hasOwn(SORTS, parsed.data.sort) ? (parsed.data.sort as SortKey) : 'name';
   return {
     financialYear: parsed.data.financialYear ?? financialYearOf(today),
     sort,

@@ -192,6 +192,11 @@ export function listTokens(db: Kysely<Database>, caller: Caller, userId: string,
 
 export const findUser = users.findUser;
 
+/** The person's role in an organisation they are a member of; null when they are not (a platform administrator need not be). */
+export async function memberRoleIn(db: Kysely<Database>, organisationId: string, userId: string): Promise<Role | null> {
+  return (await users.findRoles(db, userId)).get(organisationId) ?? null;
+}
+
 /**
  * Revokes a token at once; the API refuses it from the next request on. An organisation's
  * admins revoke any token scoped to it. Revoking one that is revoked already changes nothing;

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
+import { memberRoleIn } from '../auth/users-service.ts';
 import { type Checkpoint, takeCheckpoint } from '../audit/checkpoints.ts';
 import { recordChange } from '../audit/record.ts';
 import type { AuditSigner } from '../audit/signing.ts';
@@ -184,6 +185,10 @@ export async function signOffSubmission(
       if (!locked) throw new NotFoundProblem('submission');
       if (locked.status !== 'draft') throw new InvalidStateProblem('This return has already been signed off.');
       if (locked.preparedBy === actor.userId) throw new InvalidStateProblem('A return is signed off by someone other than the person who prepared it.');
+      // A claim is signed by the council's own officers: a platform administrator, who passes
+      // every access rule to support councils, is not one unless a member with that role.
+      const role = await memberRoleIn(trx, actor.organisationId, actor.userId);
+      if (role !== 'programme_lead' && role !== 'admin') throw new InvalidStateProblem("A return is signed off by one of the council's programme leads or administrators.");
       const submission = (await findSubmission(trx, actor.organisationId, id))!;
       checkReplaces(await standingSubmission(trx, actor.organisationId, submission.grantId, submission.return, submission.period), submission.replacesId, submission.period);
       await markSubmitted(trx, actor.organisationId, id, actor.userId, actor.now, statement);

@@ -105,6 +105,10 @@ describe('returns prepared, signed off and kept', () => {
     expect(empty.body.errors.map((e: { path: string }) => e.path)).toEqual(['statement']);
     const unknownField = await secondLead.post(`/api/v1/submissions/${submission.id}/sign-off`, { statement: 'Fine.', signedBy: 'someone' });
     expect(unknownField.status).toBe(400);
+    // A platform administrator passes every access rule, but is not one of the council's officers.
+    const byPlatformAdmin = await apiAs(testApp.app, testApp.adminToken).post(`/api/v1/submissions/${submission.id}/sign-off`, { statement: 'I confirm these figures.' });
+    expect(byPlatformAdmin.status).toBe(422);
+    expect(byPlatformAdmin.body.detail).toContain("council's programme leads or administrators");
     expect((await council.as.reader.get(`/api/v1/submissions/${submission.id}`)).body.status).toBe('draft');
 
     clock.set('2025-10-07T10:00:00Z');

@@ -14,6 +14,19 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT="$PWD"
 DIR="$ROOT/.cluster"
+# PostgreSQL and PgBouncer run as the postgres user, which must reach their folders. A checkout
+# under a private folder (mktemp's 0700, as a CI runner may use) keeps it out, so there the
+# cluster's files live under /var/tmp instead, one folder per checkout, linked from .cluster.
+if [[ $(id -u) -eq 0 ]] && ! runuser -u postgres -- test -x "$ROOT" 2>/dev/null; then
+  SHARED="/var/tmp/ringfence-cluster-$(printf '%s' "$ROOT" | sha1sum | cut -c1-12)"
+  mkdir -p "$SHARED"
+  chmod 755 "$SHARED"
+  if [[ ! -L "$DIR" ]]; then
+    rm -rf "$DIR"
+    ln -s "$SHARED" "$DIR"
+  fi
+  DIR="$SHARED"
+fi
 INSTANCES="${RINGFENCE_CLUSTER_INSTANCES:-2}"
 NGINX_PORT=3100
 FIRST_APP_PORT=3101

@@ -1,5 +1,3 @@
-import type { Readable } from 'node:stream';
-import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { access, accessOf, principalOf } from '../auth/access.ts';
@@ -8,6 +6,7 @@ import { problemResponses } from '../http/schemas.ts';
 import { financialYearSchema, todayInLondon } from '../shared/calendar.ts';
 import { grantBenchmarksSchema, overviewCsv, overviewSchema, overviewXlsx, presentBenchmarks, presentOverview } from './present.ts';
 import { BENCHMARK_MINIMUM, grantBenchmarks, regionOverview, revokeSharing, type Share, sharingOf, shareWith } from './service.ts';
+import { sendDownload } from '../http/download.ts';
 
 const bodySchema = z.object({ id: z.uuid(), name: z.string(), code: z.string(), kind: z.enum(['council', 'region', 'national']) });
 
@@ -25,16 +24,6 @@ const overviewQuery = z.strictObject({
   scheme: z.string().min(1).max(64).optional().meta({ description: 'The scheme code; needed only when the sharing councils hold grants of several schemes.' }),
   format: z.enum(['json', 'csv', 'xlsx']).default('json'),
 });
-
-/** A download under a name built only from codes and years; nosniff, never cached. */
-function sendDownload(reply: FastifyReply, type: string, filename: string, body: string | Readable): FastifyReply {
-  return reply
-    .type(type)
-    .header('content-disposition', `attachment; filename="${filename}"`)
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'private, no-store')
-    .send(body);
-}
 
 const FILE_TYPES = { csv: 'text/csv; charset=utf-8', xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' } as const;
 

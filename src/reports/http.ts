@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { type AnyReport, fileFormatsOf, type ReportFormat, type ReportRequest, type ReportScope } from './definition.ts';
+import { sendDownload } from '../http/download.ts';
 
 export const MEDIA_TYPES = {
   csv: 'text/csv; charset=utf-8',
@@ -19,13 +20,8 @@ export type FileFormat = keyof typeof MEDIA_TYPES;
  * carry inline styles but never run anything, should a title ever slip past escaping.
  */
 function sendFile(reply: FastifyReply, format: FileFormat, filename: string, body: string | Buffer | Readable): FastifyReply {
-  reply
-    .type(MEDIA_TYPES[format])
-    .header('content-disposition', `attachment; filename="${filename}"`)
-    .header('x-content-type-options', 'nosniff')
-    .header('cache-control', 'private, no-store');
   if (format === 'html') reply.header('content-security-policy', "default-src 'none'; style-src 'unsafe-inline'");
-  return reply.send(body);
+  return sendDownload(reply, MEDIA_TYPES[format], filename, body);
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   submissionSchema,
 } from './schemas.ts';
 import { getSubmission, listSubmissions, prepareSubmission, returnsDue, signOffSubmission, submissionChanges, submissionFile } from './service.ts';
+import { sendDownload } from '../http/download.ts';
 
 const fileContent: Record<string, { schema: z.ZodType }> = { 'application/octet-stream': { schema: z.string().meta({ format: 'binary' }) } };
 const fileResponse = { description: 'The file as prepared (JSON, CSV or a workbook); its SHA-256 is the one listed on the submission.', content: fileContent };
@@ -160,12 +161,7 @@ export const returnRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const file = await submissionFile(app.db, accessOf(request).organisationId, request.params.submissionId, request.params.format);
-      return reply
-        .type(file.mediaType)
-        .header('content-disposition', `attachment; filename="${file.fileName}"`)
-        .header('x-content-type-options', 'nosniff')
-        .header('cache-control', 'private, no-store')
-        .send(file.content);
+      return sendDownload(reply, file.mediaType, file.fileName, file.content);
     },
   );
 

@@ -11,6 +11,7 @@ import { formValues } from '../forms.ts';
 import { committedShareChart } from '../grants/charts.ts';
 import { findOrganisation } from '../grants/repository.ts';
 import { renderPage } from '../render.ts';
+import { sendDownload } from '../../http/download.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type ShareParams = { Params: { orgId: string; withId: string } };
@@ -119,12 +120,8 @@ export async function regionPages(app: FastifyInstance): Promise<void> {
     if (query.format !== 'csv' && query.format !== 'xlsx') throw new ValidationProblem([{ path: 'format', message: 'must be csv or xlsx' }]);
     const overview = await regionOverview(app.db, organisationId, { financialYear: query.financialYear }, today());
     const filename = safeFilename(['overview', overview.organisation.code, overview.scheme?.code, overview.financialYear], query.format);
-    reply
-      .type(query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
-      .header('content-disposition', `attachment; filename="${filename}"`)
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, no-store');
-    return reply.send(query.format === 'csv' ? overviewCsv(overview) : overviewXlsx(overview, app.clock.now()));
+    const mediaType = query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    return sendDownload(reply, mediaType, filename, query.format === 'csv' ? overviewCsv(overview) : overviewXlsx(overview, app.clock.now()));
   });
 
   app.get<OrgParams>('/organisations/:orgId/admin/sharing', admin, async (request, reply) => showSharing(app, request, reply));

@@ -7,6 +7,7 @@ import { page, pageAccessOf, pageActorOf, pageAllows, seeOther, setFlash, webUse
 import { type FormErrors, formValues, problemToFormErrors, validateForm } from '../forms.ts';
 import { renderPage } from '../render.ts';
 import { findOrganisation } from '../grants/repository.ts';
+import { sendDownload } from '../../http/download.ts';
 
 type OrgParams = { Params: { orgId: string } };
 type GrantParams = { Params: { grantId: string } };
@@ -166,11 +167,6 @@ export async function returnPages(app: FastifyInstance): Promise<void> {
 
   app.get<FileParams>('/submissions/:submissionId/files/:format', { config: { page: page.member('submission', 'submissionId', 'reader') } }, async (request, reply) => {
     const file = await submissionFile(app.db, pageAccessOf(request).organisationId, request.params.submissionId, request.params.format);
-    return reply
-      .type(file.mediaType)
-      .header('content-disposition', `attachment; filename="${file.fileName}"`)
-      .header('x-content-type-options', 'nosniff')
-      .header('cache-control', 'private, no-store')
-      .send(file.content);
+    return sendDownload(reply, file.mediaType, file.fileName, file.content);
   });
 }

@@ -16,9 +16,11 @@ const address = app.server.address();
 const port = typeof address === 'object' && address ? address.port : 0;
 
 // Sampled as well as read from getrusage: maxRSS is the lifetime peak, the samples show when.
-let sampledPeak = process.memoryUsage().rss;
+// memoryUsage.rss() alone: the full memoryUsage() walks V8's heap spaces, and every 5 ms that
+// took 3–6% of the server's CPU away from what is measured.
+let sampledPeak = process.memoryUsage.rss();
 const sampler = setInterval(() => {
-  sampledPeak = Math.max(sampledPeak, process.memoryUsage().rss);
+  sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
 }, 5);
 
 process.on('message', async (message: { kind: string }) => {
@@ -29,7 +31,7 @@ process.on('message', async (message: { kind: string }) => {
     globalThis.gc?.();
     process.send!({ kind: 'collect', heapUsed: process.memoryUsage().heapUsed });
   } else if (message.kind === 'reset-sample') {
-    sampledPeak = process.memoryUsage().rss;
+    sampledPeak = process.memoryUsage.rss();
     process.send!({ kind: 'reset-sample' });
   } else if (message.kind === 'stop') {
     clearInterval(sampler);

@@ -162,6 +162,9 @@ export interface ImportHeadline {
  * on every poll of a running commit would cost the event loop seconds. They were checked when
  * written.
  */
+/** A commit is under way and its process alive (no progress row yet counts as alive: it is being written). */
+const committingLive = sql<boolean>`i.status = 'committing' AND (p.heartbeat_at IS NULL OR p.heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS}))`;
+
 export async function findImportHeadline(
   db: Kysely<Database>,
   organisationId: string,
@@ -186,8 +189,10 @@ export async function findImportHeadline(
       sql<number | null>`(i.result->'created'->>'count')::int`.as('created'),
       // As toRecord reads it: the upload's options stay inside, and a preview kept before the
       // headings and revised tables were read has them empty.
-      sql<string | null>`CASE WHEN ${bodies} THEN (${PREVIEW_DEFAULTS}::jsonb || (i.preview - 'options'))::text END`.as('preview_json'),
-      sql<string | null>`CASE WHEN ${bodies} THEN i.result::text END`.as('result_json'),
+      // Not while a live commit runs: GET then answers its progress alone (the poll of a
+      // year's ledger would otherwise read and send megabytes ten times a second).
+      sql<string | null>`CASE WHEN ${bodies} AND NOT (${committingLive}) THEN (${PREVIEW_DEFAULTS}::jsonb || (i.preview - 'options'))::text END`.as('preview_json'),
+      sql<string | null>`CASE WHEN ${bodies} AND NOT (${committingLive}) THEN i.result::text END`.as('result_json'),
       'p.done',
       'p.total as progress_total',
       sql<boolean | null>`p.heartbeat_at > now() - make_interval(secs => ${HEARTBEAT_SECONDS})`.as('alive'),

@@ -52,6 +52,10 @@ function presentImport(record: ImportRecord): z.infer<typeof importSchema> {
  */
 function importText(found: NonNullable<Awaited<ReturnType<typeof findImportHeadline>>>): string {
   const view = viewOf(found);
+  // A live commit: its progress alone, as its 202 answered (findImportHeadline read no bodies).
+  if (view.status === 'committing' || found.previewJson === null) {
+    return JSON.stringify(committingSchema.parse({ id: found.id, kind: found.kind, status: 'committing', progress: view.progress }));
+  }
   const head = JSON.stringify({
     id: found.id,
     grantId: found.grantId,
@@ -108,10 +112,11 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         operationId: 'getImport',
         summary: 'The preview again, its status and a commit’s progress (and, once committed, what was created)',
         description:
-          '`status` is `previewed`, `committing` (with `progress: { done, total }` while a commit runs on the server), `committed` or `failed` ' +
-          '(nothing was written; `failure` holds the refusal). Poll it after a commit answered 202.',
+          '`status` is `previewed`, `committed` or `failed` (nothing was written; `failure` holds the refusal), with the preview and any result; ' +
+          'while a commit runs on the server, `committing` with `{ id, kind, status, progress: { done, total } }` alone, as the commit’s 202 answered. ' +
+          'Poll it after a commit answered 202.',
         params: importParams,
-        response: { 200: importSchema },
+        response: { 200: z.union([importSchema, committingSchema]) },
       },
     },
     async (request, reply) => {

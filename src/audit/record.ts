@@ -1,7 +1,8 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
-import { GENESIS_HASH, hashRecord, PLATFORM_CHAIN } from './chain.ts';
+import { OneInFlight, arrayLiteral } from '../db/pipeline.ts';
+import { GENESIS_HASH, PLATFORM_CHAIN, placedHash, type UnplacedText, unplacedText } from './chain.ts';
 
 export interface AuditContext {
   readonly actorId: string | null;
@@ -41,13 +42,61 @@ function changedFields(before: Record<string, unknown> | null, after: Record<str
   return { before: changedBefore, after: changedAfter };
 }
 
-interface PendingChange {
-  readonly context: AuditContext;
-  readonly change: Change;
+/** A record made ready for the chain: everything but its place (seq and the hash before it). */
+interface Prepared {
+  readonly chainId: string;
+  readonly organisationId: string | null;
+  readonly actorId: string | null;
+  readonly action: string;
+  readonly entity: string;
+  readonly entityId: string;
+  readonly before: string | null;
+  readonly after: string | null;
+  readonly requestId: string | null;
+  readonly text: UnplacedText;
+}
+
+/** `at` is the transaction's start (now()), the same for every record a transaction writes. */
+function prepare(at: string, context: AuditContext, change: Change): Prepared {
+  const chainId = change.organisationId ?? PLATFORM_CHAIN;
+  const { before, after } = changedFields(change.before, change.after);
+  const requestId = context.requestId ?? null;
+  const fields = {
+    chainId,
+    organisationId: change.organisationId,
+    at,
+    actorId: context.actorId,
+    action: change.action,
+    entity: change.entity,
+    entityId: change.entityId,
+    before,
+    after,
+    requestId,
+  };
+  return {
+    chainId,
+    organisationId: change.organisationId,
+    actorId: context.actorId,
+    action: change.action,
+    entity: change.entity,
+    entityId: change.entityId,
+    before: before === null ? null : JSON.stringify(before),
+    after: after === null ? null : JSON.stringify(after),
+    requestId,
+    text: unplacedText(fields),
+  };
+}
+
+/** Millisecond precision, so the stored timestamp reads back exactly as hashed. */
+const auditTime = (now: Date): string => new Date(new Date(now).getTime()).toISOString();
+
+interface HeldBack {
+  readonly at: string;
+  readonly records: Prepared[];
 }
 
 /** Transactions whose audit records are held back to be chained in one go at their end. */
-const heldBack = new WeakMap<Transaction<Database>, PendingChange[]>();
+const heldBack = new WeakMap<Transaction<Database>, HeldBack>();
 
 /** Rows per INSERT: each column travels as one array parameter (unnest), so the bound is work per statement, not parameters. */
 const INSERT_BATCH = 10_000;
@@ -60,12 +109,26 @@ const INSERT_BATCH = 10_000;
  * Inside chainAuditAtEnd the record is held back and chained when that work is done.
  */
 export async function recordChange(trx: Transaction<Database>, context: AuditContext, change: Change): Promise<void> {
-  const pending = heldBack.get(trx);
-  if (pending) {
-    pending.push({ context, change });
+  const held = heldBack.get(trx);
+  if (held) {
+    held.records.push(prepare(held.at, context, change));
     return;
   }
-  await appendToChains(trx, [{ context, change }]);
+  const chainId = change.organisationId ?? PLATFORM_CHAIN;
+  const head = await lockHead(trx, chainId);
+  const at = auditTime(head.now);
+  await writeChain(trx, chainId, head, [prepare(at, context, change)], at);
+}
+
+/**
+ * recordChange for work that has its records held back (inside chainAuditAtEnd), without
+ * waiting: the record is made ready at once (its text serialised), and chained at the end.
+ * For a caller with a statement in flight on the transaction, which must not send another.
+ */
+export function holdChange(trx: Transaction<Database>, context: AuditContext, change: Change): void {
+  const held = heldBack.get(trx);
+  if (!held) throw new Error('holdChange is for work inside chainAuditAtEnd');
+  held.records.push(prepare(held.at, context, change));
 }
 
 /**
@@ -73,109 +136,102 @@ export async function recordChange(trx: Transaction<Database>, context: AuditCon
  * chains them all at its end, still inside the transaction. The chain head is the one lock
  * every write of an organisation shares: taken by the first row and kept to the commit, it
  * would queue all the organisation's other writes behind the whole import. Taken last, it is
- * held only for the final inserts. The records are the same ones, in the same order.
+ * held only for the final inserts. The records are the same ones, in the same order, made
+ * ready (serialised) as they are recorded, so that at the end only their place is hashed.
  */
 export async function chainAuditAtEnd<T>(trx: Transaction<Database>, work: () => Promise<T>): Promise<T> {
   if (heldBack.has(trx)) return work();
-  const pending: PendingChange[] = [];
-  heldBack.set(trx, pending);
+  const now = await sql<{ now: Date }>`SELECT now() AS now`.execute(trx);
+  const held: HeldBack = { at: auditTime(now.rows[0]!.now), records: [] };
+  heldBack.set(trx, held);
   let result: T;
   try {
     result = await work();
   } finally {
     heldBack.delete(trx);
   }
-  await appendToChains(trx, pending);
+  const byChain = new Map<string, Prepared[]>();
+  for (const record of held.records) {
+    const chain = byChain.get(record.chainId);
+    if (chain) chain.push(record);
+    else byChain.set(record.chainId, [record]);
+  }
+  // Heads in a fixed order, so two batches touching the same chains cannot deadlock.
+  for (const chainId of [...byChain.keys()].sort()) {
+    await writeChain(trx, chainId, await lockHead(trx, chainId), byChain.get(chainId)!, held.at);
+  }
   return result;
 }
 
-async function appendToChains(trx: Transaction<Database>, pending: readonly PendingChange[]): Promise<void> {
-  const byChain = new Map<string, PendingChange[]>();
-  for (const each of pending) {
-    const chainId = each.change.organisationId ?? PLATFORM_CHAIN;
-    const chain = byChain.get(chainId);
-    if (chain) chain.push(each);
-    else byChain.set(chainId, [each]);
-  }
-  // Heads in a fixed order, so two batches touching the same chains cannot deadlock.
-  for (const chainId of [...byChain.keys()].sort()) await appendToChain(trx, chainId, byChain.get(chainId)!);
-}
-
-interface AuditRow {
+interface Head {
   readonly seq: string;
-  readonly organisation_id: string | null;
-  readonly actor_id: string | null;
-  readonly action: string;
-  readonly entity: string;
-  readonly entity_id: string;
-  readonly before: string | null;
-  readonly after: string | null;
-  readonly request_id: string | null;
-  readonly prev_hash: string;
   readonly hash: string;
+  readonly now: Date;
 }
 
-async function appendToChain(trx: Transaction<Database>, chainId: string, pending: readonly PendingChange[]): Promise<void> {
+async function lockHead(trx: Transaction<Database>, chainId: string): Promise<Head> {
   await sql`INSERT INTO audit_chain_heads (chain_id, seq, hash) VALUES (${chainId}, 0, ${GENESIS_HASH}) ON CONFLICT (chain_id) DO NOTHING`.execute(trx);
-  const head = await sql<{ seq: string; hash: string; now: Date }>`
+  const head = await sql<Head>`
     SELECT seq::text AS seq, hash, now() AS now FROM audit_chain_heads WHERE chain_id = ${chainId} FOR UPDATE`.execute(trx);
-  const current = head.rows[0]!;
-  // Millisecond precision, so the stored timestamp reads back exactly as hashed.
-  const at = new Date(new Date(current.now).getTime()).toISOString();
-  let seq = BigInt(current.seq);
-  let prevHash = current.hash;
-  const rows: AuditRow[] = [];
-  // Hashing is sequential (each record holds the one before's hash) and takes a few seconds
-  // for a year's ledger: it yields to other requests every thousand records.
-  for (const [index, { context, change }] of pending.entries()) {
+  return head.rows[0]!;
+}
+
+/**
+ * Places the records after the head, hashes each onto the one before, and inserts them: each
+ * batch of 10,000 encoded while the one before it is written. Hashing is sequential (each
+ * record holds the one before's hash) and yields to other requests every thousand records.
+ */
+async function writeChain(trx: Transaction<Database>, chainId: string, head: Head, records: readonly Prepared[], at: string): Promise<void> {
+  let seq = BigInt(head.seq);
+  let prevHash = head.hash;
+  const seqs: string[] = new Array(records.length);
+  const prevHashes: string[] = new Array(records.length);
+  const hashes: string[] = new Array(records.length);
+  for (const [index, record] of records.entries()) {
     if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
     seq += 1n;
-    const { before, after } = changedFields(change.before, change.after);
-    const fields = {
-      chainId,
-      seq: seq.toString(),
-      organisationId: change.organisationId,
-      at,
-      actorId: context.actorId,
-      action: change.action,
-      entity: change.entity,
-      entityId: change.entityId,
-      before,
-      after,
-      requestId: context.requestId ?? null,
-      prevHash,
-    };
-    const hash = hashRecord(fields);
-    const row: AuditRow = {
-      seq: fields.seq,
-      organisation_id: change.organisationId,
-      actor_id: context.actorId,
-      action: change.action,
-      entity: change.entity,
-      entity_id: change.entityId,
-      before: before === null ? null : JSON.stringify(before),
-      after: after === null ? null : JSON.stringify(after),
-      request_id: context.requestId ?? null,
-      prev_hash: prevHash,
-      hash,
-    };
-    prevHash = hash;
-    rows.push(row);
+    seqs[index] = seq.toString();
+    prevHashes[index] = prevHash;
+    prevHash = placedHash(record.text, seqs[index], prevHash);
+    hashes[index] = prevHash;
   }
-  for (let start = 0; start < rows.length; start += INSERT_BATCH) {
-    const batch = rows.slice(start, start + INSERT_BATCH);
-    const column = <T>(pick: (row: (typeof rows)[number]) => T): T[] => batch.map(pick);
-    // One statement of arrays rather than thirteen parameters a row: a whole import's records
-    // cost a few round trips, and the parameters need no binding one by one.
-    await sql`
-      INSERT INTO audit_records (chain_id, seq, organisation_id, at, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
-      SELECT ${chainId}::uuid, seq, organisation_id, ${new Date(at)}::timestamptz, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash
-      FROM unnest(${column((r) => r.seq)}::bigint[], ${column((r) => r.organisation_id)}::uuid[], ${column((r) => r.actor_id)}::uuid[],
-                  ${column((r) => r.action)}::text[], ${column((r) => r.entity)}::text[], ${column((r) => r.entity_id)}::text[],
-                  ${column((r) => r.before)}::jsonb[], ${column((r) => r.after)}::jsonb[], ${column((r) => r.request_id)}::text[],
-                  ${column((r) => r.prev_hash)}::text[], ${column((r) => r.hash)}::text[])
-        AS t(seq, organisation_id, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
-    `.execute(trx);
+  const writes = new OneInFlight();
+  try {
+    for (let start = 0; start < records.length; start += INSERT_BATCH) {
+      const end = Math.min(start + INSERT_BATCH, records.length);
+      const batch = records.slice(start, end);
+      const column = <T>(pick: (record: Prepared) => T): string => arrayLiteral(batch.map(pick));
+      const columns = {
+        seq: arrayLiteral(seqs.slice(start, end)),
+        organisationId: column((r) => r.organisationId),
+        actorId: column((r) => r.actorId),
+        action: column((r) => r.action),
+        entity: column((r) => r.entity),
+        entityId: column((r) => r.entityId),
+        before: column((r) => r.before),
+        after: column((r) => r.after),
+        requestId: column((r) => r.requestId),
+        prevHash: arrayLiteral(prevHashes.slice(start, end)),
+        hash: arrayLiteral(hashes.slice(start, end)),
+      };
+      // One statement of arrays rather than thirteen parameters a row: a whole import's records
+      // cost a few round trips, and the parameters need no binding one by one.
+      await writes.next(async () => {
+        await sql`
+          INSERT INTO audit_records (chain_id, seq, organisation_id, at, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
+          SELECT ${chainId}::uuid, seq, organisation_id, ${new Date(at)}::timestamptz, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash
+          FROM unnest(${columns.seq}::bigint[], ${columns.organisationId}::uuid[], ${columns.actorId}::uuid[],
+                      ${columns.action}::text[], ${columns.entity}::text[], ${columns.entityId}::text[],
+                      ${columns.before}::jsonb[], ${columns.after}::jsonb[], ${columns.requestId}::text[],
+                      ${columns.prevHash}::text[], ${columns.hash}::text[])
+            AS t(seq, organisation_id, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
+        `.execute(trx);
+      });
+    }
+    await writes.finish();
+  } catch (error) {
+    await writes.abandon();
+    throw error;
   }
   await sql`UPDATE audit_chain_heads SET seq = ${seq.toString()}::bigint, hash = ${prevHash} WHERE chain_id = ${chainId}`.execute(trx);
 }

@@ -1,3 +1,4 @@
+import { arrayLiteral } from '../db/pipeline.ts';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { camelRow } from '../db/rows.ts';
 import type { Database, SpendKind } from '../db/tables.ts';
@@ -107,32 +108,47 @@ export async function insertSpendEntry(trx: Transaction<Database>, organisationI
  * Many entries in one statement: each column travels as one array and `unnest` turns them back
  * into rows, so 5,000 entries cost one round trip and one plan, and the spend triggers (totals
  * and the cap backstop, migration 0017) run once for the statement. Ids are given by the caller.
+ * The columns are encoded when this is called and the statement sent when the returned
+ * function is, so a batch can be made ready while the one before it is written (OneInFlight).
  */
-export async function insertSpendEntries(
-  trx: Transaction<Database>,
+export function prepareSpendInsert(
   organisationId: string,
   entries: readonly (NewSpendEntry & { readonly id: string })[],
   actorId: string,
-): Promise<void> {
-  if (entries.length === 0) return;
-  const column = <T>(pick: (entry: NewSpendEntry & { readonly id: string }) => T): T[] => entries.map(pick);
-  await sql`
-    INSERT INTO spend_entries (id, organisation_id, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
-                               expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id,
-                               expenditure_code, card_transaction, recorded_by)
-    SELECT id, ${organisationId}::uuid, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
-           expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id, expenditure_code,
-           card_transaction, ${actorId}::uuid
-    FROM unnest(${column((e) => e.id)}::uuid[], ${column((e) => e.grantId)}::uuid[], ${column((e) => e.commitmentId)}::uuid[],
-                ${column((e) => e.amount.toString())}::numeric[], ${column((e) => e.spentOn)}::date[], ${column((e) => e.reference)}::text[],
-                ${column((e) => e.description)}::text[], ${column((e) => e.supplier)}::text[], ${column((e) => e.expenseArea)}::text[],
-                ${column((e) => (e.irrecoverableVat === null ? null : e.irrecoverableVat.toString()))}::numeric[],
-                ${column((e) => e.merchantCategory)}::text[], ${column((e) => e.paidToIndividual)}::boolean[],
-                ${column((e) => e.kind)}::text[], ${column((e) => e.supplierId)}::text[], ${column((e) => e.expenditureCode)}::text[],
-                ${column((e) => e.cardTransaction)}::boolean[])
-      AS t(id, grant_id, commitment_id, amount, spent_on, reference, description, supplier, expense_area, irrecoverable_vat, merchant_category,
-           paid_to_individual, kind, supplier_id, expenditure_code, card_transaction)
-  `.execute(trx);
+): (trx: Transaction<Database>) => Promise<void> {
+  if (entries.length === 0) return async () => {};
+  const column = <T>(pick: (entry: NewSpendEntry & { readonly id: string }) => T): string => arrayLiteral(entries.map(pick));
+  const ids = column((e) => e.id);
+  const grants = column((e) => e.grantId);
+  const lines = column((e) => e.commitmentId);
+  const amounts = column((e) => e.amount.toString());
+  const dates = column((e) => e.spentOn);
+  const references = column((e) => e.reference);
+  const descriptions = column((e) => e.description);
+  const suppliers = column((e) => e.supplier);
+  const areas = column((e) => e.expenseArea);
+  const vat = column((e) => (e.irrecoverableVat === null ? null : e.irrecoverableVat.toString()));
+  const merchants = column((e) => e.merchantCategory);
+  const individuals = column((e) => e.paidToIndividual);
+  const kinds = column((e) => e.kind);
+  const supplierIds = column((e) => e.supplierId);
+  const codes = column((e) => e.expenditureCode);
+  const cards = column((e) => e.cardTransaction);
+  return async (trx) => {
+    await sql`
+      INSERT INTO spend_entries (id, organisation_id, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
+                                 expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id,
+                                 expenditure_code, card_transaction, recorded_by)
+      SELECT id, ${organisationId}::uuid, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
+             expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id, expenditure_code,
+             card_transaction, ${actorId}::uuid
+      FROM unnest(${ids}::uuid[], ${grants}::uuid[], ${lines}::uuid[], ${amounts}::numeric[], ${dates}::date[], ${references}::text[],
+                  ${descriptions}::text[], ${suppliers}::text[], ${areas}::text[], ${vat}::numeric[], ${merchants}::text[],
+                  ${individuals}::boolean[], ${kinds}::text[], ${supplierIds}::text[], ${codes}::text[], ${cards}::boolean[])
+        AS t(id, grant_id, commitment_id, amount, spent_on, reference, description, supplier, expense_area, irrecoverable_vat, merchant_category,
+             paid_to_individual, kind, supplier_id, expenditure_code, card_transaction)
+    `.execute(trx);
+  };
 }
 
 export async function listSpendForCommitment(db: Kysely<Database>, organisationId: string, commitmentId: string): Promise<SpendEntry[]> {

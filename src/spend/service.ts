@@ -3,9 +3,10 @@ import { inTransaction } from '../db/transaction.ts';
 import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
-import { recordChange } from '../audit/record.ts';
+import { chainAuditAtEnd, holdChange, recordChange } from '../audit/record.ts';
 import { type Commitment, findCommitment, findGrantCategory, listCommitments } from '../commitments/repository.ts';
 import { exposureOf, lineCapBreach, spendAllocationBreach } from '../conditions/rules.ts';
+import { OneInFlight } from '../db/pipeline.ts';
 import type { Database } from '../db/tables.ts';
 import { assertLineWithinCap, assertSpendWithinAllocation } from '../grants/cap.ts';
 import { findAllocationPosition, findCapPosition, findGrant, lockGrant } from '../grants/repository.ts';
@@ -13,7 +14,7 @@ import { financialYearBounds } from '../shared/calendar.ts';
 import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
 import { type Decimal, formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
-import { insertSpendEntries, insertSpendEntry, type NewSpendEntry, type SpendEntry } from './repository.ts';
+import { insertSpendEntry, prepareSpendInsert, type NewSpendEntry, type SpendEntry } from './repository.ts';
 import type { recordSpendBody } from './schemas.ts';
 
 // The reads the pages share with the API: the service is the feature's one door.
@@ -116,11 +117,11 @@ interface RunningLine {
  * caller's transaction, set-based: the grant is locked once, its lines, cap positions and
  * allocation read once, and every payment judged in order by the same rules
  * (src/conditions/rules.ts) against running totals, so the first refusal is the one recordSpend
- * would have given at that payment. Then the entries go in a few multi-row inserts (the
- * database's backstop checks each statement) and their audit records are written through
- * recordChange, held back and chained by the caller's chainAuditAtEnd if it asked.
- * `progress` is told how many are written after each insert. The judging and the audit
- * records yield to other requests every thousand payments.
+ * would have given at that payment. The entries go in multi-row inserts of 5,000 (the
+ * database's backstop checks each statement), each judged while the one before it is written;
+ * their audit records are held back and chained at the end (chainAuditAtEnd: the caller's, or
+ * this batch's own). `progress` is told how many are written after each insert. The judging
+ * and the audit records yield to other requests every thousand payments.
  */
 export async function recordSpendBatch(
   trx: Transaction<Database>,
@@ -128,6 +129,16 @@ export async function recordSpendBatch(
   grantId: string,
   payments: readonly BatchPayment[],
   progress: (done: number) => void = () => {},
+): Promise<{ id: string; commitmentId: string; amount: Decimal }[]> {
+  return chainAuditAtEnd(trx, () => judgeAndWrite(trx, actor, grantId, payments, progress));
+}
+
+async function judgeAndWrite(
+  trx: Transaction<Database>,
+  actor: Actor,
+  grantId: string,
+  payments: readonly BatchPayment[],
+  progress: (done: number) => void,
 ): Promise<{ id: string; commitmentId: string; amount: Decimal }[]> {
   const locked = await lockGrant(trx, actor.organisationId, grantId);
   if (!locked) throw new NotFoundProblem('grant');
@@ -143,8 +154,8 @@ export async function recordSpendBatch(
   const { firstDay, lastDay } = financialYearBounds(locked.financialYear);
 
   const entries: (NewSpendEntry & { id: string; lineRef: string })[] = [];
-  for (const [index, payment] of payments.entries()) {
-    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+  const context = { actorId: actor.userId, requestId: actor.requestId };
+  const judge = (index: number, payment: BatchPayment) => {
     const running = lines.get(payment.commitmentId);
     const refuse = (problem: unknown) => new PaymentRefused(index, problem);
     if (!running) throw refuse(new NotFoundProblem('commitment'));
@@ -178,31 +189,45 @@ export async function recordSpendBatch(
     if (overAllocation) throw refuse(overAllocation);
     grantSpent = grantSpent.plus(body.amount);
     running.spent = newSpent;
-    entries.push({ ...newSpendEntry(line.id, grantId, body), id: randomUUID(), lineRef: line.ref });
-  }
+    return { ...newSpendEntry(line.id, grantId, body), id: randomUUID(), lineRef: line.ref };
+  };
 
-  for (let start = 0; start < entries.length; start += BATCH_INSERT) {
-    await insertSpendEntries(trx, actor.organisationId, entries.slice(start, start + BATCH_INSERT), actor.userId);
-    progress(Math.min(start + BATCH_INSERT, entries.length));
-  }
-  const context = { actorId: actor.userId, requestId: actor.requestId };
-  for (const [index, entry] of entries.entries()) {
-    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
-    await recordChange(trx, context, {
-      organisationId: actor.organisationId,
-      action: 'create',
-      entity: 'spend',
-      entityId: entry.id,
-      before: null,
-      after: {
-        commitmentId: entry.commitmentId,
-        lineRef: entry.lineRef,
-        amount: formatMoney(entry.amount),
-        spentOn: entry.spentOn,
-        reference: entry.reference,
-        supplier: entry.supplier,
-      },
-    });
+  // Each batch is judged, and its audit records made ready, while the batch before it is written.
+  const writes = new OneInFlight();
+  try {
+    for (let start = 0; start < payments.length; start += BATCH_INSERT) {
+      const batch: typeof entries = [];
+      for (let index = start; index < Math.min(start + BATCH_INSERT, payments.length); index++) {
+        if (index > start && (index - start) % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+        batch.push(judge(index, payments[index]!));
+      }
+      entries.push(...batch);
+      const insert = prepareSpendInsert(actor.organisationId, batch, actor.userId);
+      const written = entries.length;
+      await writes.next(() => insert(trx).then(() => progress(written)));
+      for (const [index, entry] of batch.entries()) {
+        if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+        holdChange(trx, context, {
+          organisationId: actor.organisationId,
+          action: 'create',
+          entity: 'spend',
+          entityId: entry.id,
+          before: null,
+          after: {
+            commitmentId: entry.commitmentId,
+            lineRef: entry.lineRef,
+            amount: formatMoney(entry.amount),
+            spentOn: entry.spentOn,
+            reference: entry.reference,
+            supplier: entry.supplier,
+          },
+        });
+      }
+    }
+    await writes.finish();
+  } catch (error) {
+    await writes.abandon();
+    throw error;
   }
   return entries.map((entry) => ({ id: entry.id, commitmentId: entry.commitmentId, amount: entry.amount }));
 }

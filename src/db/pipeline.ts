@@ -1,0 +1,48 @@
+import pgUtils from 'pg/lib/utils.js';
+
+/**
+ * A column of values as PostgreSQL's array literal (`{a,b,NULL}`), by pg's own encoder, so a
+ * batch's parameters can be made ready while the statement before it runs: pg would otherwise
+ * encode them only when the statement's turn comes, with the connection waiting on it.
+ * PostgreSQL reads the text for a `$n::uuid[]` (or numeric[], jsonb[]…) parameter as it would
+ * have read pg's own encoding; PGlite alike.
+ */
+export function arrayLiteral(values: readonly unknown[]): string {
+  return pgUtils.prepareValue(values) as string;
+}
+
+/**
+ * Statements sent one after another on one transaction's connection while the caller works out
+ * the next: `next` waits for the statement before to finish, starts this one and returns
+ * without waiting for it, so the caller's work on the following batch (judging payments,
+ * hashing audit records) runs while the database writes this one. At most one statement is in
+ * flight, so the connection never holds a queue. `finish` waits for the last; after a failure
+ * anywhere, `abandon` waits for the one in flight without raising again, so no rejection is left
+ * unheard before the transaction rolls back.
+ */
+export class OneInFlight {
+  private inFlight: Promise<void> | null = null;
+
+  async next(statement: () => Promise<void>): Promise<void> {
+    await this.finish();
+    const started = statement();
+    // Heard here so that a failure while the caller is busy is not reported as unhandled; it
+    // is raised to the caller by the next call of next or finish.
+    started.catch(() => {});
+    this.inFlight = started;
+  }
+
+  async finish(): Promise<void> {
+    const inFlight = this.inFlight;
+    this.inFlight = null;
+    if (inFlight) await inFlight;
+  }
+
+  async abandon(): Promise<void> {
+    try {
+      await this.finish();
+    } catch {
+      // The caller is already raising the failure that stopped it; the transaction rolls back.
+    }
+  }
+}

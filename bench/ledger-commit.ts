@@ -3,7 +3,7 @@ import { performance } from 'node:perf_hooks';
 import { hashApiToken } from '../src/auth/tokens.ts';
 import { createMigratedDatabase, pounds, seededRandom, withClient } from './lib/database.ts';
 import { type Figure, figure, printFigures, saveFigures } from './lib/results.ts';
-import { startServerProcess } from './lib/server-process.ts';
+import { type ServerProcess, startServerProcess } from './lib/server-process.ts';
 
 /**
  * `npm run bench -- ledger`: a year's ledger (a 50,000-row CSV export) previewed and committed
@@ -108,6 +108,26 @@ async function writesOfB(port: number, b: { token: string; lineIds: string[] }, 
   return { latencies, statuses };
 }
 
+interface LoopDelay {
+  readonly maxMs: number;
+  readonly p99Ms: number;
+  readonly cpuMs: number;
+  readonly longestGcMs: number;
+}
+
+/** Asks the server (bench/server.ts) to start measuring its event loop's delay, or for what it measured since. */
+function loopDelay(server: ServerProcess, kind: 'loop-reset' | 'loop'): Promise<LoopDelay> {
+  return new Promise((resolve) => {
+    const answer = (message: { kind: string } & LoopDelay) => {
+      if (message.kind !== kind) return;
+      server.child.off('message', answer);
+      resolve(message);
+    };
+    server.child.on('message', answer);
+    server.child.send({ kind });
+  });
+}
+
 async function main(): Promise<void> {
   const csv = ledgerCsv();
   process.stdout.write(`A ${ROWS.toLocaleString('en-GB')}-row ledger CSV, ${(csv.length / 1024 / 1024).toFixed(2)} MB\n`);
@@ -119,7 +139,9 @@ async function main(): Promise<void> {
 
     // Warm the request path, then B alone.
     await writesOfB(server.port, b, () => false, 100);
+    await loopDelay(server, 'loop-reset');
     const idle = await writesOfB(server.port, b, () => false, IDLE_WRITES);
+    const idleLoop = await loopDelay(server, 'loop');
 
     const form = new FormData();
     form.append('kind', 'spend');
@@ -132,6 +154,7 @@ async function main(): Promise<void> {
     process.stdout.write(`  preview ${previewMs.toFixed(0)} ms\n`);
 
     let committed = false;
+    await loopDelay(server, 'loop-reset');
     const commitStart = performance.now();
     const started = await call(server.port, a.token, 'POST', `/imports/${preview.id}/commit`);
     if (started.status !== 202) throw new Error(`commit answered ${started.status}: ${JSON.stringify(started.body).slice(0, 500)}`);
@@ -151,11 +174,14 @@ async function main(): Promise<void> {
       lastProgress = answer.body.progress;
     }
     const commitMs = performance.now() - commitStart;
+    const commitLoop = await loopDelay(server, 'loop');
     committed = true;
     const busy = await during;
     if (status !== 'committed') throw new Error(`the commit ended ${status}`);
     process.stdout.write(
-      `  commit ${commitMs.toFixed(0)} ms (progress ${lastProgress.done}/${lastProgress.total}); B wrote ${busy.latencies.length} meanwhile; ${failedPolls} polls failed\n`,
+      `  commit ${commitMs.toFixed(0)} ms (progress ${lastProgress.done}/${lastProgress.total}); B wrote ${busy.latencies.length} meanwhile; ${failedPolls} polls failed\n` +
+        `  the server's event loop held at most ${commitLoop.maxMs.toFixed(0)} ms at a time during the commit (p99 ${commitLoop.p99Ms.toFixed(0)} ms; ` +
+        `${idleLoop.maxMs.toFixed(0)} ms and ${idleLoop.p99Ms.toFixed(0)} ms while B wrote alone); server CPU ${commitLoop.cpuMs.toFixed(0)} ms during the commit; longest GC pause ${commitLoop.longestGcMs.toFixed(0)} ms\n`,
     );
 
     const serverErrors = busy.statuses.filter((s) => s >= 500).length;

@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import { buildApp } from '../src/app.ts';
 import { loadConfig } from '../src/config.ts';
 import { connectPostgres } from '../src/db/connect.ts';
@@ -23,8 +24,28 @@ const sampler = setInterval(() => {
   sampledPeak = Math.max(sampledPeak, process.memoryUsage.rss());
 }, 5);
 
+// How long the event loop was held at a time (what every other request waits behind), and the
+// process's CPU, between a 'loop-reset' and a 'loop' message.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+let cpuAtReset = process.cpuUsage();
+// The longest garbage collection pause in the same window: the part of a held loop that is V8's.
+let longestGc = 0;
+const gcPauses = new PerformanceObserver((list) => {
+  for (const entry of list.getEntries()) longestGc = Math.max(longestGc, entry.duration);
+});
+gcPauses.observe({ entryTypes: ['gc'] });
+
 process.on('message', async (message: { kind: string }) => {
-  if (message.kind === 'memory') {
+  if (message.kind === 'loop-reset') {
+    loopDelay.reset();
+    longestGc = 0;
+    cpuAtReset = process.cpuUsage();
+    process.send!({ kind: 'loop-reset' });
+  } else if (message.kind === 'loop') {
+    const cpu = process.cpuUsage(cpuAtReset);
+    process.send!({ kind: 'loop', maxMs: loopDelay.max / 1e6, p99Ms: loopDelay.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, longestGcMs: longestGc });
+  } else if (message.kind === 'memory') {
     process.send!({ kind: 'memory', rss: process.memoryUsage().rss, heapUsed: process.memoryUsage().heapUsed, sampledPeak, maxRss: process.resourceUsage().maxRSS * 1024 });
   } else if (message.kind === 'collect') {
     // Run with --expose-gc by the bench only: shows what a report leaves behind once collected.
@@ -35,6 +56,8 @@ process.on('message', async (message: { kind: string }) => {
     process.send!({ kind: 'reset-sample' });
   } else if (message.kind === 'stop') {
     clearInterval(sampler);
+    loopDelay.disable();
+    gcPauses.disconnect();
     await app.close();
     await database.close();
     process.exit(0);

@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
-import { OneInFlight, arrayLiteral } from '../db/pipeline.ts';
+import { OneInFlight } from '../db/pipeline.ts';
 import { GENESIS_HASH, PLATFORM_CHAIN, placedHash, type UnplacedText, unplacedText } from './chain.ts';
 
 export interface AuditContext {
@@ -95,11 +95,29 @@ interface HeldBack {
   readonly records: Prepared[];
 }
 
+/**
+ * Records start to end as the JSON rows writeChain inserts. `before` and `after` are already
+ * JSON text (see prepare), so they are placed into the document as they are, not encoded again.
+ */
+function auditRowsJson(records: readonly Prepared[], start: number, end: number, seqs: string[], prevHashes: string[], hashes: string[]): string {
+  const rows: string[] = [];
+  for (let index = start; index < end; index++) {
+    const r = records[index]!;
+    rows.push(
+      `{"seq":${seqs[index]},"organisation_id":${JSON.stringify(r.organisationId)},"actor_id":${JSON.stringify(r.actorId)},` +
+        `"action":${JSON.stringify(r.action)},"entity":${JSON.stringify(r.entity)},"entity_id":${JSON.stringify(r.entityId)},` +
+        `"before":${r.before ?? 'null'},"after":${r.after ?? 'null'},"request_id":${JSON.stringify(r.requestId)},` +
+        `"prev_hash":${JSON.stringify(prevHashes[index])},"hash":${JSON.stringify(hashes[index])}}`,
+    );
+  }
+  return `[${rows.join(',')}]`;
+}
+
 /** Transactions whose audit records are held back to be chained in one go at their end. */
 const heldBack = new WeakMap<Transaction<Database>, HeldBack>();
 
 /** Rows per INSERT: each column travels as one array parameter (unnest), so the bound is work per statement, not parameters. */
-const INSERT_BATCH = 10_000;
+const INSERT_BATCH = 5_000;
 
 /**
  * Appends one record to the organisation's chain, inside the caller's transaction so the
@@ -178,7 +196,7 @@ async function lockHead(trx: Transaction<Database>, chainId: string): Promise<He
 
 /**
  * Places the records after the head, hashes each onto the one before, and inserts them: each
- * batch of 10,000 encoded while the one before it is written. Hashing is sequential (each
+ * batch of 5,000 encoded while the one before it is written. Hashing is sequential (each
  * record holds the one before's hash) and yields to other requests every thousand records.
  */
 async function writeChain(trx: Transaction<Database>, chainId: string, head: Head, records: readonly Prepared[], at: string): Promise<void> {
@@ -198,33 +216,16 @@ async function writeChain(trx: Transaction<Database>, chainId: string, head: Hea
   const writes = new OneInFlight();
   try {
     for (let start = 0; start < records.length; start += INSERT_BATCH) {
-      const end = Math.min(start + INSERT_BATCH, records.length);
-      const batch = records.slice(start, end);
-      const column = <T>(pick: (record: Prepared) => T): string => arrayLiteral(batch.map(pick));
-      const columns = {
-        seq: arrayLiteral(seqs.slice(start, end)),
-        organisationId: column((r) => r.organisationId),
-        actorId: column((r) => r.actorId),
-        action: column((r) => r.action),
-        entity: column((r) => r.entity),
-        entityId: column((r) => r.entityId),
-        before: column((r) => r.before),
-        after: column((r) => r.after),
-        requestId: column((r) => r.requestId),
-        prevHash: arrayLiteral(prevHashes.slice(start, end)),
-        hash: arrayLiteral(hashes.slice(start, end)),
-      };
-      // One statement of arrays rather than thirteen parameters a row: a whole import's records
-      // cost a few round trips, and the parameters need no binding one by one.
+      const rows = auditRowsJson(records, start, Math.min(start + INSERT_BATCH, records.length), seqs, prevHashes, hashes);
+      // One statement of rows as one JSON document rather than thirteen parameters a row: a
+      // whole import's records cost a few round trips, and the parameters need no binding one by one.
       await writes.next(async () => {
         await sql`
           INSERT INTO audit_records (chain_id, seq, organisation_id, at, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
           SELECT ${chainId}::uuid, seq, organisation_id, ${new Date(at)}::timestamptz, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash
-          FROM unnest(${columns.seq}::bigint[], ${columns.organisationId}::uuid[], ${columns.actorId}::uuid[],
-                      ${columns.action}::text[], ${columns.entity}::text[], ${columns.entityId}::text[],
-                      ${columns.before}::jsonb[], ${columns.after}::jsonb[], ${columns.requestId}::text[],
-                      ${columns.prevHash}::text[], ${columns.hash}::text[])
-            AS t(seq, organisation_id, actor_id, action, entity, entity_id, before, after, request_id, prev_hash, hash)
+          FROM json_to_recordset(${rows}::json)
+            AS t(seq bigint, organisation_id uuid, actor_id uuid, action text, entity text, entity_id text, before jsonb, after jsonb,
+                 request_id text, prev_hash text, hash text)
         `.execute(trx);
       });
     }

@@ -1,16 +1,3 @@
-import pgUtils from 'pg/lib/utils.js';
-
-/**
- * A column of values as PostgreSQL's array literal (`{a,b,NULL}`), by pg's own encoder, so a
- * batch's parameters can be made ready while the statement before it runs: pg would otherwise
- * encode them only when the statement's turn comes, with the connection waiting on it.
- * PostgreSQL reads the text for a `$n::uuid[]` (or numeric[], jsonb[]…) parameter as it would
- * have read pg's own encoding; PGlite alike.
- */
-export function arrayLiteral(values: readonly unknown[]): string {
-  return pgUtils.prepareValue(values) as string;
-}
-
 /**
  * Statements sent one after another on one transaction's connection while the caller works out
  * the next: `next` waits for the statement before to finish, starts this one and returns

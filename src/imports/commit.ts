@@ -3,7 +3,8 @@ import type { Actor } from '../auth/access.ts';
 import { amendCommitment, createCommitment, withdrawCommitment } from '../commitments/service.ts';
 import { etagOf } from '../commitments/schemas.ts';
 import type { Database } from '../db/tables.ts';
-import { Decimal, formatMoney, formatMoneyOrNull, sumDecimals } from '../shared/money.ts';
+import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
+import { Decimal, formatMoney, formatMoneyOrNull } from '../shared/money.ts';
 import { Problem } from '../shared/problems.ts';
 import { PaymentRefused, recordSpendBatch } from '../spend/service.ts';
 import type { RowProblem } from './interpret/findings.ts';
@@ -111,7 +112,10 @@ export async function applyPlan(
         planned.map((entry) => ({ commitmentId: entry.line.id, body: entry.body })),
         progress,
       );
-      created.forEach((entry, index) => entries.push({ row: planned[index]!.row, id: entry.id, commitmentId: entry.commitmentId, amount: formatMoney(entry.amount) }));
+      for (const [index, entry] of created.entries()) {
+        if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+        entries.push({ row: planned[index]!.row, id: entry.id, commitmentId: entry.commitmentId, amount: formatMoney(entry.amount) });
+      }
     } catch (error) {
       if (!(error instanceof PaymentRefused)) throw error;
       const entry = planned[error.index]!;
@@ -119,11 +123,16 @@ export async function applyPlan(
     }
   }
   const amounts = plan.kind === 'commitments' ? lines.map((line) => line.amount) : entries.map((entry) => entry.amount);
+  let total = new Decimal(0);
+  for (const [index, amount] of amounts.entries()) {
+    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+    if (amount !== null) total = total.plus(amount);
+  }
   return {
     committedAt: new Date().toISOString(),
     created: {
       count: amounts.length,
-      total: formatMoney(sumDecimals(amounts.flatMap((amount) => (amount === null ? [] : [new Decimal(amount)])))),
+      total: formatMoney(total),
       tbc: amounts.filter((amount) => amount === null).length,
     },
     lines,

@@ -15,6 +15,7 @@ import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/head
 import { type Ledger, loadLedger, loadLedgerFingerprint } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { keepSpendPlan, keptSpendPlan } from './plan/kept.ts';
+import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
 import { buildPreview, type Plan, type Previewed } from './plan/preview.ts';
 import type { PlannedSpend } from './interpret/spend-rows.ts';
 import { assertLinesAsPreviewed } from './plan/revision.ts';
@@ -63,14 +64,14 @@ function settingsOf(state: ImportState) {
 }
 
 /** A spend preview with nothing wrong keeps its plan, for the commit to write if the ledger has not moved meanwhile. */
-function planToKeep({ preview, plan }: Previewed, ledger: Ledger): string | null {
+async function planToKeep({ preview, plan }: Previewed, ledger: Ledger): Promise<string | null> {
   return plan.kind === 'spend' && preview.problemCount === 0 ? keepSpendPlan(plan.plan.entries, ledger.fingerprint) : null;
 }
 
 async function previewAgainstLedger(db: Kysely<Database>, organisationId: string, grantId: string, state: ImportState, importId: string | null) {
   const [ledger, sameFile] = await Promise.all([loadLedger(db, organisationId, grantId, referencesIn(state)), findSameFileImports(db, grantId, state.fileSha256, importId)]);
   const previewed = buildPreview(state, ledger, sameFile);
-  return { preview: previewed.preview, keptPlan: planToKeep(previewed, ledger) };
+  return { preview: previewed.preview, keptPlan: await planToKeep(previewed, ledger) };
 }
 
 /** Reads the file and previews it; the ledger is not touched, only the import is kept. */
@@ -167,7 +168,7 @@ export async function mapImport(connections: ImportConnections, actor: Actor, im
     );
     const previewed = buildPreview(state, ledger, record.preview.sameFile);
     const { preview } = previewed;
-    await updateImportPreview(trx, record.id, state, preview, planToKeep(previewed, ledger));
+    await updateImportPreview(trx, record.id, state, preview, await planToKeep(previewed, ledger));
     await upsertImportMappings(
       trx,
       actor.organisationId,
@@ -259,11 +260,12 @@ interface PlanToCommit {
 async function keptPlanToCommit(trx: Transaction<Database>, actor: Actor, record: ImportToCommit): Promise<PlanToCommit | null> {
   if (record.kind !== 'spend' || record.plan === null) return null;
   const { lines, fingerprint } = await loadLedgerFingerprint(trx, actor.organisationId, record.grantId);
-  const kept = keptSpendPlan(record.plan, fingerprint);
+  const kept = await keptSpendPlan(record.plan, fingerprint);
   if (!kept) return null;
   const byId = new Map(lines.map((line) => [line.id, line]));
   const entries: PlannedSpend[] = [];
-  for (const payment of kept) {
+  for (const [index, payment] of kept.entries()) {
+    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
     const line = byId.get(payment.lineId);
     if (!line) return null;
     entries.push({ row: payment.row, line, costCentre: null, body: payment.body });

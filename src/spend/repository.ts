@@ -1,4 +1,3 @@
-import { arrayLiteral } from '../db/pipeline.ts';
 import { type Kysely, sql, type Transaction } from 'kysely';
 import { camelRow } from '../db/rows.ts';
 import type { Database, SpendKind } from '../db/tables.ts';
@@ -105,11 +104,13 @@ export async function insertSpendEntry(trx: Transaction<Database>, organisationI
 }
 
 /**
- * Many entries in one statement: each column travels as one array and `unnest` turns them back
- * into rows, so 5,000 entries cost one round trip and one plan, and the spend triggers (totals
- * and the cap backstop, migration 0017) run once for the statement. Ids are given by the caller.
- * The columns are encoded when this is called and the statement sent when the returned
- * function is, so a batch can be made ready while the one before it is written (OneInFlight).
+ * Many entries in one statement: the rows travel as one JSON document that
+ * `json_to_recordset` turns back into rows, so 5,000 entries cost one round trip and one plan,
+ * and the spend triggers (totals and the cap backstop, migration 0017) run once for the
+ * statement. JSON.stringify encodes a batch several times faster than pg's array encoding of
+ * the same columns, and PostgreSQL reads it as fast. Ids are given by the caller. The rows are
+ * encoded when this is called and the statement sent when the returned function is, so a batch
+ * can be made ready while the one before it is written (OneInFlight in src/db/pipeline.ts).
  */
 export function prepareSpendInsert(
   organisationId: string,
@@ -117,23 +118,26 @@ export function prepareSpendInsert(
   actorId: string,
 ): (trx: Transaction<Database>) => Promise<void> {
   if (entries.length === 0) return async () => {};
-  const column = <T>(pick: (entry: NewSpendEntry & { readonly id: string }) => T): string => arrayLiteral(entries.map(pick));
-  const ids = column((e) => e.id);
-  const grants = column((e) => e.grantId);
-  const lines = column((e) => e.commitmentId);
-  const amounts = column((e) => e.amount.toString());
-  const dates = column((e) => e.spentOn);
-  const references = column((e) => e.reference);
-  const descriptions = column((e) => e.description);
-  const suppliers = column((e) => e.supplier);
-  const areas = column((e) => e.expenseArea);
-  const vat = column((e) => (e.irrecoverableVat === null ? null : e.irrecoverableVat.toString()));
-  const merchants = column((e) => e.merchantCategory);
-  const individuals = column((e) => e.paidToIndividual);
-  const kinds = column((e) => e.kind);
-  const supplierIds = column((e) => e.supplierId);
-  const codes = column((e) => e.expenditureCode);
-  const cards = column((e) => e.cardTransaction);
+  const rows = JSON.stringify(
+    entries.map((e) => ({
+      id: e.id,
+      grant_id: e.grantId,
+      commitment_id: e.commitmentId,
+      amount: e.amount.toString(),
+      spent_on: e.spentOn,
+      reference: e.reference,
+      description: e.description,
+      supplier: e.supplier,
+      expense_area: e.expenseArea,
+      irrecoverable_vat: e.irrecoverableVat === null ? null : e.irrecoverableVat.toString(),
+      merchant_category: e.merchantCategory,
+      paid_to_individual: e.paidToIndividual,
+      kind: e.kind,
+      supplier_id: e.supplierId,
+      expenditure_code: e.expenditureCode,
+      card_transaction: e.cardTransaction,
+    })),
+  );
   return async (trx) => {
     await sql`
       INSERT INTO spend_entries (id, organisation_id, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
@@ -142,11 +146,10 @@ export function prepareSpendInsert(
       SELECT id, ${organisationId}::uuid, grant_id, commitment_id, amount, spent_on, reference, description, supplier,
              expense_area, irrecoverable_vat, merchant_category, paid_to_individual, kind, supplier_id, expenditure_code,
              card_transaction, ${actorId}::uuid
-      FROM unnest(${ids}::uuid[], ${grants}::uuid[], ${lines}::uuid[], ${amounts}::numeric[], ${dates}::date[], ${references}::text[],
-                  ${descriptions}::text[], ${suppliers}::text[], ${areas}::text[], ${vat}::numeric[], ${merchants}::text[],
-                  ${individuals}::boolean[], ${kinds}::text[], ${supplierIds}::text[], ${codes}::text[], ${cards}::boolean[])
-        AS t(id, grant_id, commitment_id, amount, spent_on, reference, description, supplier, expense_area, irrecoverable_vat, merchant_category,
-             paid_to_individual, kind, supplier_id, expenditure_code, card_transaction)
+      FROM json_to_recordset(${rows}::json)
+        AS t(id uuid, grant_id uuid, commitment_id uuid, amount numeric, spent_on date, reference text, description text, supplier text,
+             expense_area text, irrecoverable_vat numeric, merchant_category text, paid_to_individual boolean, kind text, supplier_id text,
+             expenditure_code text, card_transaction boolean)
     `.execute(trx);
   };
 }

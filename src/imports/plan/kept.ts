@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
+import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../../shared/event-loop.ts';
 import { Decimal, formatMoney } from '../../shared/money.ts';
 import type { recordSpendBody } from '../../spend/schemas.ts';
 import type { PlannedSpend, SpendLine } from '../interpret/spend-rows.ts';
@@ -52,14 +53,26 @@ const FIELDS = {
 type Field = keyof typeof FIELDS;
 const FIELD_NAMES = Object.keys(FIELDS) as Field[];
 
-/** Kept as columns (one array per field), which is a third of the text of one object per payment and parses faster. */
-interface Kept {
-  readonly v: 1;
+/**
+ * Kept as one line of JSON for the header, then one line per thousand payments, each as
+ * columns (one array per field: a third of the text of one object per payment, and parsed
+ * faster). A year's ledger keeps ~13 MB, which JSON.parse would read in one piece for a few
+ * hundred milliseconds of the event loop; a line at a time, the commit yields between them.
+ * JSON.stringify never writes a raw newline, so lines split cleanly.
+ */
+interface KeptHeader {
+  readonly v: 2;
   readonly fingerprint: string;
+  readonly count: number;
+}
+
+interface KeptChunk {
   readonly rows: number[];
   readonly lines: string[];
   readonly fields: Record<Field, (string | boolean | null)[]>;
 }
+
+const PAYMENTS_PER_LINE = ITEMS_BETWEEN_YIELDS;
 
 function keptValue(field: Field, value: unknown): string | boolean | null {
   if (value === undefined || value === null) return null;
@@ -68,10 +81,17 @@ function keptValue(field: Field, value: unknown): string | boolean | null {
 }
 
 /** The plan as the import keeps it, with the fingerprint of the ledger it was read against. */
-export function keepSpendPlan(entries: readonly PlannedSpend[], fingerprint: string): string {
-  const fields = Object.fromEntries(FIELD_NAMES.map((field) => [field, entries.map((entry) => keptValue(field, entry.body[field]))])) as Kept['fields'];
-  const kept: Kept = { v: 1, fingerprint, rows: entries.map((entry) => entry.row), lines: entries.map((entry) => entry.line.id), fields };
-  return JSON.stringify(kept);
+export async function keepSpendPlan(entries: readonly PlannedSpend[], fingerprint: string): Promise<string> {
+  const header: KeptHeader = { v: 2, fingerprint, count: entries.length };
+  const lines = [JSON.stringify(header)];
+  for (let start = 0; start < entries.length; start += PAYMENTS_PER_LINE) {
+    if (start > 0) await yieldToEventLoop();
+    const part = entries.slice(start, start + PAYMENTS_PER_LINE);
+    const fields = Object.fromEntries(FIELD_NAMES.map((field) => [field, part.map((entry) => keptValue(field, entry.body[field]))])) as KeptChunk['fields'];
+    const chunk: KeptChunk = { rows: part.map((entry) => entry.row), lines: part.map((entry) => entry.line.id), fields };
+    lines.push(JSON.stringify(chunk));
+  }
+  return lines.join('\n');
 }
 
 export interface KeptPayment {
@@ -80,34 +100,52 @@ export interface KeptPayment {
   readonly body: SpendBody;
 }
 
-/**
- * The kept plan's payments, when it was made against `fingerprint`; null when it was made
- * against another ledger, or is not a plan this code wrote (then the commit previews afresh).
- */
-export function keptSpendPlan(text: string | null, fingerprint: string): KeptPayment[] | null {
-  if (text === null) return null;
-  let kept: Kept;
+function parsed<T>(text: string): T | null {
   try {
-    kept = JSON.parse(text) as Kept;
+    return JSON.parse(text) as T;
   } catch {
     return null;
   }
-  if (kept?.v !== 1 || kept.fingerprint !== fingerprint || !Array.isArray(kept.rows) || !Array.isArray(kept.lines)) return null;
-  const count = kept.rows.length;
-  if (kept.lines.length !== count || FIELD_NAMES.some((field) => !Array.isArray(kept.fields?.[field]) || kept.fields[field].length !== count)) return null;
+}
+
+/** A chunk's payments, or null when it is not what keepSpendPlan writes. */
+function decodeChunk(chunk: KeptChunk | null): KeptPayment[] | null {
+  if (!chunk || !Array.isArray(chunk.rows) || !Array.isArray(chunk.lines)) return null;
+  const count = chunk.rows.length;
+  if (chunk.lines.length !== count || FIELD_NAMES.some((field) => !Array.isArray(chunk.fields?.[field]) || chunk.fields[field].length !== count)) return null;
   const payments: KeptPayment[] = new Array(count);
   try {
     for (let index = 0; index < count; index++) {
       const body: Record<string, unknown> = {};
       for (const field of FIELD_NAMES) {
-        const value = kept.fields[field][index];
+        const value = chunk.fields[field][index];
         body[field] = value !== null && FIELDS[field] === 'money' ? new Decimal(value as string) : value;
       }
       // The preview checked each body with recordSpendBody before keeping it; what comes back is what it wrote.
-      payments[index] = { row: kept.rows[index]!, lineId: kept.lines[index]!, body: body as SpendBody };
+      payments[index] = { row: chunk.rows[index]!, lineId: chunk.lines[index]!, body: body as SpendBody };
     }
   } catch {
     return null;
   }
   return payments;
+}
+
+/**
+ * The kept plan's payments, when it was made against `fingerprint`; null when it was made
+ * against another ledger, or is not a plan this code wrote (then the commit previews afresh).
+ * Read a line at a time, yielding to other requests between them.
+ */
+export async function keptSpendPlan(text: string | null, fingerprint: string): Promise<KeptPayment[] | null> {
+  if (text === null) return null;
+  const lines = text.split('\n');
+  const header = parsed<KeptHeader>(lines[0]!);
+  if (header?.v !== 2 || header.fingerprint !== fingerprint || !Number.isInteger(header.count)) return null;
+  const payments: KeptPayment[] = [];
+  for (const line of lines.slice(1)) {
+    await yieldToEventLoop();
+    const chunk = decodeChunk(parsed<KeptChunk>(line));
+    if (!chunk) return null;
+    for (const payment of chunk) payments.push(payment);
+  }
+  return payments.length === header.count ? payments : null;
 }

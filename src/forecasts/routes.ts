@@ -91,7 +91,7 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
       const grantId = request.params.grantId;
       const on = { on: request.query.on, today: today() };
       const make = async () => {
-        const { grant, forecast } = await forecastGrant(app.db, organisationId, grantId, { ...on, assume: parsed.assumptions });
+        const { grant, forecast } = await forecastGrant(app.db, organisationId, grantId, { ...on, assume: parsed.assumptions, lines: 'json' });
         // JSON text, sent as it is: forecastJson prints forecastSchema's shape and says how it is checked.
         return Buffer.from(forecastJson(grant, forecast, assumed));
       };

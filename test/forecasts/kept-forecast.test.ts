@@ -168,6 +168,26 @@ describe('kept forecasts', () => {
     expect((await get()).body.assumed).toBe(false);
   });
 
+  it('prints the lines in the database byte for byte as JSON.stringify prints them, whatever their titles', async () => {
+    const titles = ['Quotes " and \\ backslash', 'New\nline, tab\t and \u0001 \u001f controls', 'Café – “curly” 😀 𝄞 \u2028 </script>', ''];
+    for (const title of titles) {
+      const created = await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, {
+        title: title || 'x',
+        category: 'family_voice',
+        amount: '10.00',
+        committedOn: '2025-04-10',
+      });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+    }
+    const raw = await testApp.app.inject({ method: 'GET', url: `/api/v1/grants/${grantId}/forecast?on=${ON}`, headers: { authorization: `Bearer ${PLATFORM_ADMIN_TOKEN}` } });
+    expect(raw.statusCode).toBe(200);
+    // The same forecast with a row per line, printed by forecastJson with JSON.stringify.
+    const { grant, forecast } = await forecastGrant(testApp.database.handle.db, council.id, grantId, { on: ON, today: today(), lines: true });
+    expect(forecast.linesJson).toBeUndefined();
+    expect(forecast.lines.map((l) => l.title)).toEqual(expect.arrayContaining(titles.map((t) => t || 'x')));
+    expect(raw.body).toBe(forecastJson(grant, forecast, false));
+  });
+
   it('gives requests racing a write no forecast older than the chain head they read, and a fresh one once the write is acknowledged', async () => {
     await get(); // kept at the head now
     const holder = new pg.Client({ connectionString: testApp.database.url });

@@ -29,7 +29,7 @@ interface Kept {
   readonly body: Buffer;
 }
 
-export interface BodyKey {
+interface BodyKey {
   readonly organisationId: string;
   readonly grantId: string;
   /** The day as asked for: `on`, or today's date when `on` was not given. */
@@ -37,7 +37,7 @@ export interface BodyKey {
 }
 
 /** Default bound: six forecasts of 10,000 lines (2.5 MB each), hundreds of ordinary grants. */
-export const KEPT_FORECAST_BYTES = 16 * 1024 * 1024;
+const KEPT_FORECAST_BYTES = 16 * 1024 * 1024;
 
 export class KeptForecastBodies {
   private readonly kept = new Map<string, Kept>();

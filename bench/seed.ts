@@ -16,6 +16,8 @@ export interface BenchDatabase {
   readonly grantId: string;
   readonly organisationId: string;
   readonly readerToken: string;
+  /** An organisation admin's: the reports bench makes a change (the underspend threshold) to time the first forecast after it. */
+  readonly adminToken: string;
   drop(): Promise<void>;
 }
 
@@ -60,6 +62,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   const readerToken = `rf_bench_${randomBytes(24).toString('base64url')}`;
+  const adminToken = `rf_bench_${randomBytes(24).toString('base64url')}`;
   try {
     await client.query('BEGIN');
     const organisation = await client.query<{ id: string }>(`INSERT INTO organisations (name, code) VALUES ('Benchmark Borough Council', 'E08999999') RETURNING id`);
@@ -69,6 +72,13 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
     await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'reader')`, [organisationId, userId]);
     // Tokens act in one organisation (migration 0012).
     await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [userId, hashApiToken(readerToken), organisationId]);
+    const admin = await client.query<{ id: string }>(`INSERT INTO users (email, name) VALUES ('admin@bench.example', 'Bench admin') RETURNING id`);
+    await client.query(`INSERT INTO memberships (organisation_id, user_id, role) VALUES ($1, $2, 'admin')`, [organisationId, admin.rows[0]!.id]);
+    await client.query(`INSERT INTO api_tokens (user_id, name, token_hash, organisation_id) VALUES ($1, 'bench', $2, $3)`, [
+      admin.rows[0]!.id,
+      hashApiToken(adminToken),
+      organisationId,
+    ]);
     const grant = await client.query<{ id: string }>(
       `INSERT INTO grants (organisation_id, scheme_id, scheme_version_id, financial_year) VALUES ($1, $2, $3, '2025-26') RETURNING id`,
       [organisationId, SCHEME_ID, SCHEME_VERSION_ID],
@@ -94,6 +104,7 @@ export async function createBenchDatabase(adminUrl: string): Promise<BenchDataba
       grantId,
       organisationId,
       readerToken,
+      adminToken,
       async drop() {
         const dropper = new pg.Client({ connectionString: adminUrl });
         await dropper.connect();

@@ -114,6 +114,12 @@ export interface Forecast extends Outturn {
   readonly headings: readonly HeadingForecast[];
   readonly months: readonly { readonly month: string; readonly actual: Decimal; readonly forecast: Decimal }[];
   readonly lines: readonly LineForecast[];
+  /**
+   * The lines as the API prints them, JSON text (objects joined by commas, in line order), when
+   * the database was asked to print them (`lines: 'json'` in findForecastRows); `lines` is then
+   * empty.
+   */
+  readonly linesJson?: string;
   readonly warnings: readonly Warning[];
 }
 
@@ -243,10 +249,11 @@ function buildForecastInPence(inputs: ForecastInputsInPence): Forecast {
  * money as text to the penny: `line` (in line order), `category`, `total` (every line),
  * `actual` (spend by month), `planned` (the entered and staff months ahead of lines that expect
  * more, by month, in `remaining`) and one `even` row (the even spreads' pennies for each month
- * ahead in `actual`, for the last month in `remaining`).
+ * ahead in `actual`, for the last month in `remaining`); `lines` instead of the `line` rows when
+ * the database prints them.
  */
 export interface ForecastRow {
-  readonly kind: 'actual' | 'category' | 'even' | 'line' | 'planned' | 'total';
+  readonly kind: 'actual' | 'category' | 'even' | 'line' | 'lines' | 'planned' | 'total';
   readonly id: string | null;
   readonly ref: string | null;
   readonly title: string | null;
@@ -257,6 +264,8 @@ export interface ForecastRow {
   readonly remaining: string | null;
   readonly outturn: string | null;
   readonly exposure: string | null;
+  /** `lines` only: every line as the API prints it, JSON text, in line order (null: none). */
+  readonly json: string | null;
 }
 
 export interface ForecastFromRows extends Omit<ForecastInputs, 'lines' | 'actualByMonth'> {
@@ -274,11 +283,13 @@ export function forecastFromRows(inputs: ForecastFromRows): Forecast {
   const plannedByMonth = new Map<string, string | null>();
   let total: ForecastRow | undefined;
   let even: ForecastRow | undefined;
+  let linesJson: string | undefined;
   for (const row of inputs.rows) {
     if (row.kind === 'line') {
       const text = { actualToDate: row.actual!, forecastRemaining: row.remaining!, forecastOutturn: row.outturn! };
       lines.push(new LineForecast(row.id!, row.ref!, row.title!, codeOf.get(row.category_id!) ?? '', row.source!, text));
-    } else if (row.kind === 'category') byCategory.set(row.category_id!, row);
+    } else if (row.kind === 'lines') linesJson = row.json ?? '';
+    else if (row.kind === 'category') byCategory.set(row.category_id!, row);
     else if (row.kind === 'actual') actualByMonth.set(row.month!, row.actual);
     else if (row.kind === 'planned') plannedByMonth.set(row.month!, row.remaining);
     else if (row.kind === 'total') total = row;
@@ -331,6 +342,7 @@ export function forecastFromRows(inputs: ForecastFromRows): Forecast {
     headings,
     months,
     lines,
+    ...(linesJson === undefined ? {} : { linesJson }),
     warnings: forecastWarnings(inputs.allocation, variance, inputs.underspendThreshold, capStates),
   };
 }

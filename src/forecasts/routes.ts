@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { findChainHead } from '../audit/repository.ts';
 import { access, accessOf, actorOf } from '../auth/access.ts';
 import { itemsOf, problemResponses } from '../http/schemas.ts';
 import { todayInLondon } from '../shared/calendar.ts';
@@ -86,13 +87,18 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
       const parsed = parseAssumptions(request.query.assume);
       if ('error' in parsed) throw new ValidationProblem([{ path: 'assume', message: parsed.error }]);
       const assumed = parsed.assumptions.withdraw.length + parsed.assumptions.delay.length > 0;
-      const { grant, forecast } = await forecastGrant(app.db, accessOf(request).organisationId, request.params.grantId, {
-        on: request.query.on,
-        today: today(),
-        assume: parsed.assumptions,
-      });
-      // JSON text, sent as it is: forecastJson prints forecastSchema's shape and says how it is checked.
-      const body: unknown = forecastJson(grant, forecast, assumed);
+      const organisationId = accessOf(request).organisationId;
+      const grantId = request.params.grantId;
+      const on = { on: request.query.on, today: today() };
+      const make = async () => {
+        const { grant, forecast } = await forecastGrant(app.db, organisationId, grantId, { ...on, assume: parsed.assumptions, lines: 'json' });
+        // JSON text, sent as it is: forecastJson prints forecastSchema's shape and says how it is checked.
+        return Buffer.from(forecastJson(grant, forecast, assumed));
+      };
+      // A what-if is made every time; the plain forecast is kept per ledger state (src/forecasts/kept-bodies.ts).
+      // The chain head is read before anything the forecast reads, so the body is never older than the head it is kept under.
+      const day = on.on === undefined ? `today ${on.today}` : `on ${on.on}`;
+      const body: unknown = assumed ? await make() : (await app.keptForecasts.get({ organisationId, grantId, day }, (await findChainHead(app.db, organisationId)).seq, make)).body;
       return reply.type('application/json; charset=utf-8').send(body as z.output<typeof forecastSchema>);
     },
   );

@@ -96,7 +96,7 @@ export async function forecastGrant(
   db: Kysely<Database>,
   organisationId: string,
   grantId: string,
-  request: { readonly on?: string | undefined; readonly today: string; readonly assume?: Assumptions; readonly lines?: boolean },
+  request: { readonly on?: string | undefined; readonly today: string; readonly assume?: Assumptions; readonly lines?: boolean | 'json' },
 ): Promise<{ grant: Grant; forecast: Forecast }> {
   const assumptions = request.assume ?? NO_ASSUMPTIONS;
   const [grant, staff] = await Promise.all([findGrant(db, organisationId, grantId), staffByLine(db, organisationId, assumptions)]);
@@ -112,7 +112,7 @@ export async function forecastGrant(
       withdrawn: assumptions.withdraw,
       staff: staffMonths(grant.financialYear, staff),
       // A withdrawal names a line, so its lines are read to check it names one of this grant's.
-      lines: (request.lines ?? true) || assumptions.withdraw.length > 0,
+      lines: assumptions.withdraw.length > 0 || (request.lines ?? true),
     }),
     underspendThreshold(db, organisationId),
   ]);

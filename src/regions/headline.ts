@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { findChainHead } from '../audit/repository.ts';
 import { shareOf } from '../conditions/rules.ts';
 import type { Database } from '../db/tables.ts';
 import { forecastGrant } from '../forecasts/service.ts';
@@ -8,7 +9,7 @@ import { returnsDue } from '../returns/service.ts';
 import { monthsOfFinancialYear } from '../shared/calendar.ts';
 import { Decimal, formatMoney } from '../shared/money.ts';
 import { summariseGrant } from '../summary/service.ts';
-import { type CoveredGrant, findAuditSeq, findCommittedByMonth, type HeadlineRow, saveHeadline } from './repository.ts';
+import { type CoveredGrant, findCommittedByMonth, type HeadlineRow, saveHeadline } from './repository.ts';
 
 /**
  * A grant's headline figures: what a region sees of a council that shares, and what the
@@ -69,7 +70,7 @@ function fromRow(covered: CoveredGrant, row: HeadlineRow): Headline {
  */
 async function computeHeadline(db: Kysely<Database>, covered: CoveredGrant, today: string): Promise<HeadlineRow> {
   const organisationId = covered.organisationId;
-  const auditSeq = await findAuditSeq(db, organisationId);
+  const auditSeq = (await findChainHead(db, organisationId)).seq;
   const summary = await summariseGrant(db, organisationId, covered.grantId);
   const grant = summary.grant;
   const [{ forecast }, posts, workstreams, committedByMonth, returns] = await Promise.all([

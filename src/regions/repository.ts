@@ -214,16 +214,6 @@ export async function findOwnGrant(db: Kysely<Database>, organisationId: string,
   return found ?? null;
 }
 
-/** The organisation's audit chain head now ("0" before its first record). */
-export async function findAuditSeq(db: Kysely<Database>, organisationId: string): Promise<string> {
-  const row = await db
-    .selectFrom('audit_chain_heads')
-    .select(sql<string>`seq::text`.as('seq'))
-    .where('chain_id', '=', organisationId)
-    .executeTakeFirst();
-  return row?.seq ?? '0';
-}
-
 /**
  * Committed at each month's end of the grant's year, by the committed rule (a line counts
  * from its committedOn until withdrawn), cumulative: the last month is the year's committed.

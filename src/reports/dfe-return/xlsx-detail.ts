@@ -21,6 +21,12 @@ const MONEY_BOLD = cellStyle({ bold: true, numFmt: POUNDS });
 const DAY = cellStyle({ numFmt: DATE });
 
 /**
+ * Rows written between checkpoints: the zip deflates what they hand it (on libuv's thread pool)
+ * while the next are made, and never more than this many rows' XML waits for it.
+ */
+const ROWS_PER_CHECKPOINT = 500;
+
+/**
  * Every line as it stood: amount or tbc, spend per quarter up to the return's quarter (later
  * quarters are left blank: this return reports to the end of its own), and spend to date.
  * Written a page at a time as the database hands them over.
@@ -72,9 +78,8 @@ export async function writeLinesSheet(
       ]);
       styleRow(row, (column) => (column >= 6 ? MONEY : TEXT));
       row.commit();
+      if (++count % ROWS_PER_CHECKPOINT === 0) await checkpoint();
     }
-    count += page.length;
-    await checkpoint();
   }
   // Spend adds up across every line (a withdrawn line's spend was still spent); amounts do not,
   // as the sheet lists withdrawn lines and lines committed after the quarter beside the live ones.
@@ -132,9 +137,8 @@ export async function writeSpendSheet(
       ]);
       styleRow(row, (column) => (column === 1 ? DAY : column === 5 ? MONEY : TEXT));
       row.commit();
+      if (++count % ROWS_PER_CHECKPOINT === 0) await checkpoint();
     }
-    count += page.length;
-    await checkpoint();
   }
   const totalRow = sheet.addRow(['Total', null, null, null, count > 0 ? formula(`SUM(E2:E${count + 1})`, total) : moneyValue(total)]);
   styleRow(totalRow, (column) => (column === 5 ? MONEY_BOLD : BOLD));

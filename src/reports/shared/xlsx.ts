@@ -2,6 +2,7 @@ import { PassThrough, type Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import { type Decimal, decimalOf, type MoneyText, type TablePrecision } from '../../shared/money.ts';
 import { neutraliseFormula, xmlSafe } from './safe-text.ts';
+import { withBackpressure } from './zip-parts.ts';
 
 export type WorkbookWriter = ExcelJS.stream.xlsx.WorkbookWriter;
 
@@ -84,34 +85,44 @@ export function formula(expression: string, result: Decimal | number): ExcelJS.C
   return { formula: expression, result: typeof result === 'number' ? result : moneyValue(result), date1904: false };
 }
 
+/** XML the writer may run ahead of the zip (see zip-parts.ts): a few of the zip's 64 KB batches. */
+const UNZIPPED_LIMIT_BYTES = 256 * 1024;
+
 /**
- * Streams a workbook as it is written: the writer keeps only the rows not yet committed, so
- * memory stays flat however many lines a grant has. Errors end the stream; headers are
- * already sent by then, so the client sees a truncated download rather than a wrong file.
+ * Streams a workbook as it is written: the writer keeps only the rows not yet committed, and
+ * each checkpoint waits until the zip has taken all but a few batches of the XML written (see
+ * zip-parts.ts), so memory stays flat however many lines a grant has and however slowly the
+ * client reads. Errors end the stream; headers are already sent by then, so the client sees a
+ * truncated download rather than a wrong file.
  *
- * Destroying the stream (a client that has gone) stops the writer at its next checkpoint, and
- * the stream reports 'close' only once `write` has settled: a writer reading pages inside a
- * transaction (see ../snapshot.ts) has then finished its last statement, so the transaction can
- * end without a late read landing on a connection given back to the pool. The zip's own
- * finishing (workbook.commit) reads nothing and may never end once its output is gone, so
- * it is not waited for.
+ * Destroying the stream (a client that has gone) stops the writer at its next checkpoint, even
+ * one waiting on the zip, and the stream reports 'close' only once `write` has settled: a
+ * writer reading pages inside a transaction (see ../snapshot.ts) has then finished its last
+ * statement, so the transaction can end without a late read landing on a connection given back
+ * to the pool. The zip's own finishing (workbook.commit) reads nothing and may never end once
+ * its output is gone, so it is not waited for.
  */
 export function streamWorkbook(write: (workbook: WorkbookWriter, checkpoint: Checkpoint) => Promise<void>, created: Date): Readable {
   let reading: Promise<void> = Promise.resolve();
+  const abandoned = new AbortController();
   const output = new PassThrough({
     destroy(error, callback) {
+      abandoned.abort();
       reading.then(
         () => callback(error),
         () => callback(error),
       );
     },
   });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
+  const zip = withBackpressure(workbook, (error) => output.destroy(error));
   const checkpoint: Checkpoint = async () => {
     // A client that has gone away stops the writing (and, through the page readers, the reading).
     if (output.destroyed) throw new Error('The download was abandoned');
     await new Promise((resolve) => setImmediate(resolve));
+    await zip.caughtUp(UNZIPPED_LIMIT_BYTES, abandoned.signal);
+    if (output.destroyed) throw new Error('The download was abandoned');
   };
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: output, useStyles: true, useSharedStrings: false });
   workbook.creator = 'Ringfence';
   workbook.created = created;
   workbook.modified = created;
@@ -125,7 +136,8 @@ export function streamWorkbook(write: (workbook: WorkbookWriter, checkpoint: Che
 }
 
 /**
- * Called between pages of rows: lets the zip and the socket take what has been written, and
- * throws once the download has been abandoned.
+ * Called between rows (every few hundred, and at the end of each page): lets the zip and the
+ * socket take what has been written, waits while the zip is behind, and throws once the
+ * download has been abandoned.
  */
 export type Checkpoint = () => Promise<void>;

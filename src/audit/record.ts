@@ -1,6 +1,6 @@
 import { sql, type Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
-import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
+import { timeSlices } from '../shared/event-loop.ts';
 import { OneInFlight } from '../db/pipeline.ts';
 import { GENESIS_HASH, PLATFORM_CHAIN, placedHash, type UnplacedText, unplacedText } from './chain.ts';
 
@@ -99,9 +99,11 @@ interface HeldBack {
  * Records start to end as the JSON rows writeChain inserts. `before` and `after` are already
  * JSON text (see prepare), so they are placed into the document as they are, not encoded again.
  */
-function auditRowsJson(records: readonly Prepared[], start: number, end: number, seqs: string[], prevHashes: string[], hashes: string[]): string {
+async function auditRowsJson(records: readonly Prepared[], start: number, end: number, seqs: string[], prevHashes: string[], hashes: string[]): Promise<string> {
   const rows: string[] = [];
+  const slice = timeSlices();
   for (let index = start; index < end; index++) {
+    await slice();
     const r = records[index]!;
     rows.push(
       `{"seq":${seqs[index]},"organisation_id":${JSON.stringify(r.organisationId)},"actor_id":${JSON.stringify(r.actorId)},` +
@@ -205,8 +207,9 @@ async function writeChain(trx: Transaction<Database>, chainId: string, head: Hea
   const seqs: string[] = new Array(records.length);
   const prevHashes: string[] = new Array(records.length);
   const hashes: string[] = new Array(records.length);
+  const slice = timeSlices();
   for (const [index, record] of records.entries()) {
-    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+    await slice();
     seq += 1n;
     seqs[index] = seq.toString();
     prevHashes[index] = prevHash;
@@ -216,7 +219,7 @@ async function writeChain(trx: Transaction<Database>, chainId: string, head: Hea
   const writes = new OneInFlight();
   try {
     for (let start = 0; start < records.length; start += INSERT_BATCH) {
-      const rows = auditRowsJson(records, start, Math.min(start + INSERT_BATCH, records.length), seqs, prevHashes, hashes);
+      const rows = await auditRowsJson(records, start, Math.min(start + INSERT_BATCH, records.length), seqs, prevHashes, hashes);
       // One statement of rows as one JSON document rather than thirteen parameters a row: a
       // whole import's records cost a few round trips, and the parameters need no binding one by one.
       await writes.next(async () => {

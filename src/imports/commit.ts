@@ -3,7 +3,7 @@ import type { Actor } from '../auth/access.ts';
 import { amendCommitment, createCommitment, withdrawCommitment } from '../commitments/service.ts';
 import { etagOf } from '../commitments/schemas.ts';
 import type { Database } from '../db/tables.ts';
-import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
+import { timeSlices } from '../shared/event-loop.ts';
 import { Decimal, formatMoney, formatMoneyOrNull } from '../shared/money.ts';
 import { Problem } from '../shared/problems.ts';
 import { PaymentRefused, recordSpendBatch } from '../spend/service.ts';
@@ -112,8 +112,9 @@ export async function applyPlan(
         planned.map((entry) => ({ commitmentId: entry.line.id, body: entry.body })),
         progress,
       );
+      const slice = timeSlices();
       for (const [index, entry] of created.entries()) {
-        if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+        await slice();
         entries.push({ row: planned[index]!.row, id: entry.id, commitmentId: entry.commitmentId, amount: formatMoney(entry.amount) });
       }
     } catch (error) {
@@ -124,8 +125,9 @@ export async function applyPlan(
   }
   const amounts = plan.kind === 'commitments' ? lines.map((line) => line.amount) : entries.map((entry) => entry.amount);
   let total = new Decimal(0);
-  for (const [index, amount] of amounts.entries()) {
-    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+  const slice = timeSlices();
+  for (const amount of amounts) {
+    await slice();
     if (amount !== null) total = total.plus(amount);
   }
   return {

@@ -15,7 +15,7 @@ import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/head
 import { type Ledger, loadLedger, loadLedgerFingerprint } from './ledger.ts';
 import { referencesIn } from './interpret/rows.ts';
 import { keepSpendPlan, keptSpendPlan } from './plan/kept.ts';
-import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
+import { timeSlices } from '../shared/event-loop.ts';
 import { buildPreview, type Plan, type Previewed } from './plan/preview.ts';
 import type { PlannedSpend } from './interpret/spend-rows.ts';
 import { assertLinesAsPreviewed } from './plan/revision.ts';
@@ -264,8 +264,9 @@ async function keptPlanToCommit(trx: Transaction<Database>, actor: Actor, record
   if (!kept) return null;
   const byId = new Map(lines.map((line) => [line.id, line]));
   const entries: PlannedSpend[] = [];
-  for (const [index, payment] of kept.entries()) {
-    if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+  const slice = timeSlices();
+  for (const payment of kept) {
+    await slice();
     const line = byId.get(payment.lineId);
     if (!line) return null;
     entries.push({ row: payment.row, line, costCentre: null, body: payment.body });

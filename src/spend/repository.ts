@@ -1,4 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely';
+import { jsonArrayInSlices } from '../db/pipeline.ts';
 import { camelRow } from '../db/rows.ts';
 import type { Database, SpendKind } from '../db/tables.ts';
 import { Decimal } from '../shared/money.ts';
@@ -112,32 +113,30 @@ export async function insertSpendEntry(trx: Transaction<Database>, organisationI
  * encoded when this is called and the statement sent when the returned function is, so a batch
  * can be made ready while the one before it is written (OneInFlight in src/db/pipeline.ts).
  */
-export function prepareSpendInsert(
+export async function prepareSpendInsert(
   organisationId: string,
   entries: readonly (NewSpendEntry & { readonly id: string })[],
   actorId: string,
-): (trx: Transaction<Database>) => Promise<void> {
+): Promise<(trx: Transaction<Database>) => Promise<void>> {
   if (entries.length === 0) return async () => {};
-  const rows = JSON.stringify(
-    entries.map((e) => ({
-      id: e.id,
-      grant_id: e.grantId,
-      commitment_id: e.commitmentId,
-      amount: e.amount.toString(),
-      spent_on: e.spentOn,
-      reference: e.reference,
-      description: e.description,
-      supplier: e.supplier,
-      expense_area: e.expenseArea,
-      irrecoverable_vat: e.irrecoverableVat === null ? null : e.irrecoverableVat.toString(),
-      merchant_category: e.merchantCategory,
-      paid_to_individual: e.paidToIndividual,
-      kind: e.kind,
-      supplier_id: e.supplierId,
-      expenditure_code: e.expenditureCode,
-      card_transaction: e.cardTransaction,
-    })),
-  );
+  const rows = await jsonArrayInSlices(entries, (e) => ({
+    id: e.id,
+    grant_id: e.grantId,
+    commitment_id: e.commitmentId,
+    amount: e.amount.toString(),
+    spent_on: e.spentOn,
+    reference: e.reference,
+    description: e.description,
+    supplier: e.supplier,
+    expense_area: e.expenseArea,
+    irrecoverable_vat: e.irrecoverableVat === null ? null : e.irrecoverableVat.toString(),
+    merchant_category: e.merchantCategory,
+    paid_to_individual: e.paidToIndividual,
+    kind: e.kind,
+    supplier_id: e.supplierId,
+    expenditure_code: e.expenditureCode,
+    card_transaction: e.cardTransaction,
+  }));
   return async (trx) => {
     await sql`
       INSERT INTO spend_entries (id, organisation_id, grant_id, commitment_id, amount, spent_on, reference, description, supplier,

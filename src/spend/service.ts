@@ -11,7 +11,7 @@ import type { Database } from '../db/tables.ts';
 import { assertLineWithinCap, assertSpendWithinAllocation } from '../grants/cap.ts';
 import { findAllocationPosition, findCapPosition, findGrant, lockGrant } from '../grants/repository.ts';
 import { financialYearBounds } from '../shared/calendar.ts';
-import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../shared/event-loop.ts';
+import { timeSlices } from '../shared/event-loop.ts';
 import { type Decimal, formatMoney, formatPounds } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem } from '../shared/problems.ts';
 import { insertSpendEntry, prepareSpendInsert, type NewSpendEntry, type SpendEntry } from './repository.ts';
@@ -194,19 +194,20 @@ async function judgeAndWrite(
 
   // Each batch is judged, and its audit records made ready, while the batch before it is written.
   const writes = new OneInFlight();
+  const slice = timeSlices();
   try {
     for (let start = 0; start < payments.length; start += BATCH_INSERT) {
       const batch: typeof entries = [];
       for (let index = start; index < Math.min(start + BATCH_INSERT, payments.length); index++) {
-        if (index > start && (index - start) % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+        await slice();
         batch.push(judge(index, payments[index]!));
       }
       entries.push(...batch);
-      const insert = prepareSpendInsert(actor.organisationId, batch, actor.userId);
+      const insert = await prepareSpendInsert(actor.organisationId, batch, actor.userId);
       const written = entries.length;
       await writes.next(() => insert(trx).then(() => progress(written)));
-      for (const [index, entry] of batch.entries()) {
-        if (index > 0 && index % ITEMS_BETWEEN_YIELDS === 0) await yieldToEventLoop();
+      for (const entry of batch) {
+        await slice();
         holdChange(trx, context, {
           organisationId: actor.organisationId,
           action: 'create',

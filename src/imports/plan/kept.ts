@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { z } from 'zod';
-import { ITEMS_BETWEEN_YIELDS, yieldToEventLoop } from '../../shared/event-loop.ts';
+import { timeSlices } from '../../shared/event-loop.ts';
 import { Decimal, formatMoney } from '../../shared/money.ts';
 import type { recordSpendBody } from '../../spend/schemas.ts';
 import type { PlannedSpend, SpendLine } from '../interpret/spend-rows.ts';
@@ -72,7 +72,8 @@ interface KeptChunk {
   readonly fields: Record<Field, (string | boolean | null)[]>;
 }
 
-const PAYMENTS_PER_LINE = ITEMS_BETWEEN_YIELDS;
+/** About a millisecond of JSON.parse a line. */
+const PAYMENTS_PER_LINE = 500;
 
 function keptValue(field: Field, value: unknown): string | boolean | null {
   if (value === undefined || value === null) return null;
@@ -84,8 +85,9 @@ function keptValue(field: Field, value: unknown): string | boolean | null {
 export async function keepSpendPlan(entries: readonly PlannedSpend[], fingerprint: string): Promise<string> {
   const header: KeptHeader = { v: 2, fingerprint, count: entries.length };
   const lines = [JSON.stringify(header)];
+  const slice = timeSlices();
   for (let start = 0; start < entries.length; start += PAYMENTS_PER_LINE) {
-    if (start > 0) await yieldToEventLoop();
+    await slice();
     const part = entries.slice(start, start + PAYMENTS_PER_LINE);
     const fields = Object.fromEntries(FIELD_NAMES.map((field) => [field, part.map((entry) => keptValue(field, entry.body[field]))])) as KeptChunk['fields'];
     const chunk: KeptChunk = { rows: part.map((entry) => entry.row), lines: part.map((entry) => entry.line.id), fields };
@@ -141,8 +143,9 @@ export async function keptSpendPlan(text: string | null, fingerprint: string): P
   const header = parsed<KeptHeader>(lines[0]!);
   if (header?.v !== 2 || header.fingerprint !== fingerprint || !Number.isInteger(header.count)) return null;
   const payments: KeptPayment[] = [];
+  const slice = timeSlices();
   for (const line of lines.slice(1)) {
-    await yieldToEventLoop();
+    await slice();
     const chunk = decodeChunk(parsed<KeptChunk>(line));
     if (!chunk) return null;
     for (const payment of chunk) payments.push(payment);

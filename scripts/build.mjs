@@ -25,6 +25,7 @@ const RUNTIME_FILES = {
   'web/public': 'public',
   'imports/read/xlsx-worker.mjs': 'xlsx-worker.mjs',
   'imports/read/csv-worker.mjs': 'csv-worker.mjs',
+  'imports/read/cell-text.mjs': 'cell-text.mjs',
 };
 
 const ENTRY_POINTS = ['server', 'migrate-cli', 'demo-cli'];

@@ -96,7 +96,7 @@ function unstorableValue(error: unknown): string | undefined {
 export function toProblem(error: unknown): Problem {
   if (error instanceof Problem) return error;
   if (hasZodFastifySchemaValidationErrors(error)) return new ValidationProblem(validationErrors(error));
-  if (error instanceof JsonBodyError) return new ValidationProblem([{ path: 'body', message: error.message }], 'The request body is not a JSON document this service takes.');
+  if (error instanceof JsonBodyError) return new ValidationProblem([{ path: error.path, message: error.message }], 'The request body is not a JSON document this service takes.');
   if (isDatabaseUnavailable(error)) return new UnavailableProblem();
   if (isDatabaseBusy(error)) return new UnavailableProblem('The records this request needs are busy with other work. Try again shortly.');
   const unstorable = unstorableValue(error);

@@ -12,7 +12,18 @@ const NUMBER_TOKEN = /-?(?:0|[1-9]\d*)(?:\.(\d+))?([eE][+-]?\d+)?/y;
 /** A body refused before any schema sees it; `message` says what is wrong with it, as a field error does. */
 export class JsonBodyError extends Error {
   readonly statusCode = 400;
+
+  constructor(
+    message: string,
+    /** The field at fault, when there is one; else the body as a whole. */
+    readonly path = 'body',
+  ) {
+    super(message);
+  }
 }
+
+/** Half of a surrogate pair with no other half: no character, and PostgreSQL refuses it in text and JSON. */
+const HALF_PAIR = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * JavaScript reads 1E2 as 100 and 100.000 as 100, so a schema handed the parsed number cannot
@@ -52,8 +63,20 @@ function keepAmbiguousNumbersAsText(text: string): string {
   return copiedUpTo === 0 ? text : out + text.slice(copiedUpTo);
 }
 
-function reviveLiterals(_key: string, value: unknown): unknown {
-  return typeof value === 'string' && value.startsWith(LITERAL_MARK) ? new SourceNumber(value.slice(LITERAL_MARK.length)) : value;
+/**
+ * JSON can spell half a surrogate pair (`"\\ud800"`), which no keyboard types and no store
+ * keeps: refused here, naming the field, rather than silently made U+FFFD by one path and
+ * refused by PostgreSQL (a 500) on another.
+ */
+function reviveLiterals(key: string, value: unknown): unknown {
+  if (HALF_PAIR.test(key)) throw new JsonBodyError('has a field name that is not whole characters (half of a surrogate pair)');
+  if (typeof value !== 'string') return value;
+  if (HALF_PAIR.test(value))
+    throw new JsonBodyError(
+      `${key === '' ? 'must be' : `"${key}" must be`} whole characters: it holds half of a surrogate pair (\\ud800–\\udfff alone)`,
+      key === '' || /^\d+$/.test(key) ? 'body' : key,
+    );
+  return value.startsWith(LITERAL_MARK) ? new SourceNumber(value.slice(LITERAL_MARK.length)) : value;
 }
 
 /** A JSON request body as the routes' schemas see it; an empty body is no body (POST …/withdraw). */
@@ -63,7 +86,8 @@ export function parseJsonBody(text: string): unknown {
   try {
     // Fastify's own prototype-poisoning guard.
     return secureJson.parse(rewritten, reviveLiterals, { protoAction: 'error', constructorAction: 'error' });
-  } catch {
+  } catch (error) {
+    if (error instanceof JsonBodyError) throw error;
     throw new JsonBodyError('must be a JSON document');
   }
 }

@@ -27,6 +27,7 @@ describe('API findings, second round', () => {
     return { status: response.statusCode, body: response.json(), headers: response.headers };
   }
 
+  const JSON_TYPE = { 'content-type': 'application/json' };
   const paths = (body: { errors?: { path: string }[] }) => (body.errors ?? []).map((error) => error.path);
 
   it('refuses money sent as 1E2 or 100.000 (JSON numbers JavaScript would rewrite), and money with spaces', async () => {
@@ -131,6 +132,24 @@ describe('API findings, second round', () => {
     expect(String(response.headers.allow)).not.toMatch(/DELETE/);
     expect(response.body.type).toMatch(/\/problems\/method-not-allowed$/);
     expect((await council.as.admin.get('/api/v1/no-such-route')).status).toBe(404);
+  });
+
+  it('refuses text holding half a surrogate pair (not Unicode) with 400 naming it, and writes nothing', async () => {
+    const line = await createLine(council.as.finance, grantId, { title: 'Surrogates', category: 'family_voice', amount: '100.00' });
+    for (const escaped of ['\\ud800', 'x\\udfff', '\\udbff\\u0041']) {
+      const spend = await council.as.finance.post(`/api/v1/commitments/${line.id}/spend`, `{"amount":"1.00","spentOn":"2025-06-30","reference":"${escaped}"}`, JSON_TYPE);
+      expect(spend.status, escaped).toBe(400);
+      expect(spend.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(spend.body.errors.map((error: { message: string }) => error.message).join(' ')).toMatch(/reference/);
+      const created = await council.as.finance.post(`/api/v1/grants/${grantId}/commitments`, `{"title":"Half ${escaped}","category":"family_voice","amount":"1.00"}`, JSON_TYPE);
+      expect(created.status, escaped).toBe(400);
+    }
+    // A whole pair is a character like any other.
+    const paired = await council.as.finance.post(`/api/v1/commitments/${line.id}/spend`, '{"amount":"1.00","spentOn":"2025-06-30","reference":"\\ud83d\\ude00"}', JSON_TYPE);
+    expect(paired.status).toBe(201);
+    expect(paired.body.reference).toBe('\u{1F600}');
+    const entries = await council.as.reader.get(`/api/v1/commitments/${line.id}/spend`);
+    expect(entries.body.items.map((entry: { reference: string }) => entry.reference)).toEqual(['\u{1F600}']);
   });
 
   it('refuses JSON nested thousands deep with 400, on API and public routes alike', async () => {

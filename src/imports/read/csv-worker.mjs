@@ -10,6 +10,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { CsvError, parse } from 'csv-parse/sync';
+import { wholeCellText } from './cell-text.mjs';
 
 /**
  * Ledger systems export UTF-8 (often with a byte-order mark) or, from older Windows tools,
@@ -59,7 +60,7 @@ function read() {
   if (records.length > limits.rows) return { ok: false, message: `has more than ${limits.rows} rows; split it` };
   const rows = [];
   for (const [index, record] of records.entries()) {
-    const cells = record.map((value) => (value.trim() === '' ? null : { t: 's', v: value.slice(0, limits.cellText) }));
+    const cells = record.map((value) => (value.trim() === '' ? null : { t: 's', v: wholeCellText(value, limits.cellText) }));
     if (cells.every((cell) => cell === null)) continue;
     if (cells.length > limits.columns && cells.slice(limits.columns).some((cell) => cell !== null)) {
       return { ok: false, message: `has values beyond column ${limits.columns} (row ${index + 1}); remove them` };

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
+import { wholeCellText } from './cell-text.mjs';
 
 class Refusal extends Error {
   /** @param {string} code @param {string} message */
@@ -121,7 +122,7 @@ function readRows(sheet, limits) {
       // (a category merged over its lines); a figure is shown, and counted, once.
       if (cell.type === ExcelJS.ValueType.Merge && (cell.master.col !== cell.col || value.t !== 's')) return;
       if (columnNumber > limits.columns) throw new Refusal('too-large', `has values beyond column ${limits.columns} (row ${rowNumber}); remove them or split the sheet`);
-      cells[columnNumber - 1] = value.v.length > limits.cellText ? { t: value.t, v: value.v.slice(0, limits.cellText) } : value;
+      cells[columnNumber - 1] = { t: value.t, v: wholeCellText(value.v, limits.cellText) };
     });
     if (cells.length === 0) return;
     if (rows.length >= limits.rows) throw new Refusal('too-large', `has more than ${limits.rows} rows; split it`);

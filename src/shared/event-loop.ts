@@ -3,7 +3,7 @@
  * payments judged, or its audit records hashed), so no request waits behind all of it. An
  * awaited promise alone does not: its continuation runs before any I/O is looked at.
  */
-export function yieldToEventLoop(): Promise<void> {
+function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 

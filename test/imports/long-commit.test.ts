@@ -116,7 +116,7 @@ describe('a year’s ledger committed at ledger speed', () => {
       (answer) => answer.body.progress?.done === 5_000,
       'the first batch to be reported',
     );
-    // While it runs, GET answers the progress alone (API.md's shape), not the megabytes of preview.
+    // While it runs, GET answers the progress alone (the contract's shape), not the megabytes of preview.
     expect(midway.body).toEqual({ id: importId, kind: 'spend', status: 'committing', progress: { done: 5_000, total: rows } });
     expect(await entriesIn(a.grantId)).toMatchObject({ count: 0 });
 

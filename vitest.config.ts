@@ -12,6 +12,11 @@ export default defineConfig({
     // Each integration file gets its own database, so files run in parallel; 2 cores here.
     pool: 'forks',
     maxWorkers: process.env.CI ? 2 : undefined,
+    // A worker process runs file after file, loading the app's modules once rather than once per
+    // file: that load was most of a small file's time (docs/testing.md, "Where the suite's time
+    // goes"). Files share no state but what each makes for itself: a database, an app and a
+    // browser context of their own, closed in afterAll.
+    isolate: false,
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { TZ: 'UTC' },

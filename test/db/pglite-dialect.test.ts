@@ -1,8 +1,11 @@
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { PGlite } from '@electric-sql/pglite';
 import { AbortedTransactionError, Kysely, sql } from 'kysely';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { PGliteDialect } from '../../src/db/pglite-dialect.ts';
+import { copyPgliteTemplate } from '../support/pglite-template.ts';
 
 interface Tables {
   note: { id: number; body: string };
@@ -10,15 +13,21 @@ interface Tables {
 
 let pglite: PGlite;
 let db: Kysely<Tables>;
+let dataDir: string;
 
+// A copy of the run's PGlite template (test/support/pglite-template.ts): an empty in-memory
+// PGlite runs initdb first, a minute of this file's time on a loaded machine. The dialect is
+// tested on a table of its own.
 beforeAll(async () => {
-  pglite = new PGlite();
+  dataDir = await copyPgliteTemplate(inject('pgliteTemplate'), 'ringfence-dialect-');
+  pglite = new PGlite(join(dataDir, 'pgdata'));
   db = new Kysely<Tables>({ dialect: new PGliteDialect({ pglite }) });
   await sql`CREATE TABLE note (id int PRIMARY KEY, body text NOT NULL)`.execute(db);
 });
 
 afterAll(async () => {
-  await db.destroy();
+  await db?.destroy();
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
 beforeEach(async () => {

@@ -1,13 +1,12 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rm } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { bootstrapPlatformAdmin } from '../../src/auth/bootstrap.ts';
 import { loadConfig } from '../../src/config.ts';
 import { connectPglite, type DatabaseHandle } from '../../src/db/connect.ts';
-import { migrateToLatest } from '../../src/db/migrate.ts';
 import { type Api, apiAs } from './app.ts';
+import { copyPgliteTemplate } from './pglite-template.ts';
 
 export interface EmbeddedApp {
   readonly app: FastifyInstance;
@@ -20,14 +19,14 @@ export interface EmbeddedApp {
 }
 
 /**
- * The zero-setup default as `npm start` runs it: embedded PGlite in a fresh data folder,
- * migrated, with the first-start administrator. PGlite has one connection, so a feature that
- * queries the pool inside a transaction hangs here and nowhere else: each feature runs once on it.
+ * The zero-setup default as `npm start` runs it: embedded PGlite in a data folder of its own,
+ * migrated (a copy of the run's migrated template, pglite-template.ts), with the first-start
+ * administrator. PGlite has one connection, so a feature that queries the pool inside a
+ * transaction hangs here and nowhere else: each feature runs once on it.
  */
 export async function startEmbeddedApp(prefix: string): Promise<EmbeddedApp> {
-  const dataDir = await mkdtemp(join(tmpdir(), prefix));
+  const dataDir = await copyPgliteTemplate(inject('pgliteTemplate'), prefix);
   const database = await connectPglite(dataDir);
-  await migrateToLatest(database.db);
   const { generatedToken } = await bootstrapPlatformAdmin(database.db, undefined);
   const app = await buildApp({ config: loadConfig({ RINGFENCE_DATA_DIR: dataDir, LOG_LEVEL: 'silent' }), database });
   return {

@@ -1,8 +1,7 @@
-import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium (apt package `chromium`); never a downloaded browser. */
 const CHROMIUM = '/usr/bin/chromium';
@@ -15,29 +14,47 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** One headless Chromium per test file, with a profile of its own that is thrown away after. */
+let chromiumProcess: Promise<Browser> | null = null;
+
+/**
+ * One headless Chromium per vitest worker, which runs file after file (`isolate: false`,
+ * vitest.config.ts): starting it per file cost seconds of CPU each time. Playwright closes it
+ * when the worker exits; if it dies, the next file starts another.
+ */
+function sharedChromium(): Promise<Browser> {
+  chromiumProcess ??= chromium
+    .launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    })
+    .then((browser) => {
+      browser.on('disconnected', () => (chromiumProcess = null));
+      return browser;
+    });
+  chromiumProcess.catch(() => (chromiumProcess = null));
+  return chromiumProcess;
+}
+
+/** A browser context of the test file's own (cookies, storage and cache start empty, as in a fresh profile), thrown away after. */
 export async function launchBrowser(baseURL: string, options: { javaScript?: boolean } = {}): Promise<TestBrowser> {
-  const profile = await mkdtemp(join(tmpdir(), 'ringfence-chromium-'));
-  // Playwright takes the fresh profile folder itself (it refuses --user-data-dir in args).
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
+  const context = await (
+    await sharedChromium()
+  ).newContext({
     baseURL,
     acceptDownloads: true,
     javaScriptEnabled: options.javaScript ?? true,
     viewport: { width: 1280, height: 900 },
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   // Fail a step naming it, rather than at the test's own timeout (120 s, vitest.config.ts); 20 s
   // leaves room for a page load on a two-core machine running other suites at the same time.
   context.setDefaultTimeout(20_000);
-  const page = context.pages()[0] ?? (await context.newPage());
+  const page = await context.newPage();
   return {
     context,
     page,
     async close() {
       await context.close();
-      await rm(profile, { recursive: true, force: true });
     },
   };
 }

@@ -9,11 +9,12 @@ function yieldToEventLoop(): Promise<void> {
 
 /**
  * Milliseconds of such work between two yields. Another request's transaction takes several
- * round trips, each waiting for the slice under way: at 4 ms, a write of council B's with eight
- * round trips waits ~30 ms behind council A's import at most, instead of the ~50 ms a slice
- * of a thousand items took on a loaded machine — while holding its own grant's lock.
+ * round trips, each waiting for the slice under way, while it holds its own grant's lock: a
+ * thousand items a slice took ~50 ms on a loaded machine. Measured on a quiet one
+ * (bench/README.md, "A year's ledger"), 4 ms and 8 ms left council B's p99 alike (3–4.5×
+ * alone) and 8 ms cost the import's commit less (4,300–4,800 payments/s against 3,900–4,000).
  */
-const SLICE_MS = 4;
+const SLICE_MS = 8;
 
 /**
  * A loop's yields by time rather than by count, as the work per item varies: `const slice =

@@ -20,4 +20,4 @@ USER node
 EXPOSE 3000
 # The young generation held small and the old one grown by at most 2× between full collections,
 # as `npm start` does: see bench/README.md (memory).
-CMD ["node", "--max-semi-space-size=2", "--heap-growing-percent=100", "dist/server.js"]
+CMD ["node", "--max-semi-space-size=4", "--heap-growing-percent=100", "dist/server.js"]

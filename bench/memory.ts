@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { productionNodeFlags } from './lib/production-flags.ts';
 import { figure, type Figure, printFigures, saveFigures } from './lib/results.ts';
 import { adminUrl } from './lib/database.ts';
 import { createBenchDatabase, LINES } from './seed.ts';
@@ -19,18 +20,6 @@ const WORKBOOK_RUNS = Number(process.env.BENCH_ROUNDS ?? 7);
 /** Long enough for start-up's timers and first collections to finish; these are not timings. */
 const SETTLE_MS = 3_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-
-/**
- * The flags `npm start` gives node (a small young generation: the workbook's short-lived
- * garbage is collected before it swells the resident size; and an old generation that grows to
- * at most twice what survived the last full collection before the next, where V8 would let it
- * reach four times: see bench/README.md, issue 12), read from package.json so the bench
- * measures the server exactly as it is started.
- */
-function productionNodeFlags(): string[] {
-  const start = (JSON.parse(readFileSync(`${ROOT}/package.json`, 'utf8')) as { scripts: { start: string } }).scripts.start;
-  return start.split(/\s+/).filter((part) => part.startsWith('--'));
-}
 
 interface Started {
   readonly child: ChildProcess;

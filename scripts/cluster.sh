@@ -195,7 +195,7 @@ start_apps() {
       DATABASE_READ_URL="postgres://ringfence_app@127.0.0.1:$REPLICA_PORT/ringfence" \
       DATABASE_POOL_SIZE=20 RINGFENCE_TRUST_PROXY=127.0.0.1 \
       RINGFENCE_SESSION_SECRET="$session" RINGFENCE_AUDIT_KEY="$(cat "$DIR/audit-key")" RINGFENCE_ADMIN_TOKEN="$admin" \
-      nohup node --max-semi-space-size=2 --heap-growing-percent=100 dist/server.js >>"$DIR/log/app-$i.log" 2>&1 &
+      nohup node --max-semi-space-size=4 --heap-growing-percent=100 dist/server.js >>"$DIR/log/app-$i.log" 2>&1 &
     echo $! >"$DIR/run/app-$i.pid"
     started+=("$port")
     # The first instance migrates alone before the others start, so they never race for it.

@@ -7,10 +7,10 @@ export interface ServerProcess {
 }
 
 /** Starts a module that forks like bench/server.ts: it answers { kind: 'ready', port } over IPC. */
-export async function startServerProcess(module: URL, env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(module: URL, env: Record<string, string>, nodeFlags: readonly string[] = []): Promise<ServerProcess> {
   // BENCH_SERVER_NODE_ARGS passes flags to the server's node alone, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to see where its time goes.
   const extra = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child = fork(module, [], { execArgv: ['--import', 'tsx', ...extra], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(module, [], { execArgv: ['--import', 'tsx', ...nodeFlags, ...extra], env: { ...process.env, ...env }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   // A server that dies mid-run says how, rather than leaving only the clients' refused connections.
   child.on('exit', (code, signal) => {
     if (code !== 0) process.stderr.write(`bench server exited (code ${code}, signal ${signal})\n`);

@@ -16,7 +16,7 @@ export interface BenchDatabase {
   readonly grantId: string;
   readonly organisationId: string;
   readonly readerToken: string;
-  /** An organisation admin's: the reports bench makes a change (the underspend threshold) to time the first forecast after it. */
+  /** An organisation admin's: the reports bench makes changes (a payment, a line's ref) to time the first forecast after each. */
   readonly adminToken: string;
   drop(): Promise<void>;
 }

@@ -12,6 +12,7 @@ import type { Config } from './config.ts';
 import type { DatabaseHandle } from './db/connect.ts';
 import { databasePlugin } from './db/plugin.ts';
 import { KeptForecastBodies } from './forecasts/kept-bodies.ts';
+import type { ForecastParts } from './forecasts/kept-parts.ts';
 import { forecastRoutes } from './forecasts/routes.ts';
 import { returnRoutes } from './returns/routes.ts';
 import { governanceRoutes } from './governance/routes.ts';
@@ -123,7 +124,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(clockPlugin, { clock: options.clock ?? systemClock });
   await app.register(databasePlugin, { database: options.database });
   await app.register(importJobsPlugin);
-  app.decorate('keptForecasts', new KeptForecastBodies());
+  app.decorate('keptForecasts', new KeptForecastBodies<ForecastParts>());
   registerErrorHandling(app);
   await app.register(accessPlugin);
   await app.register(auditPlugin, { config: options.config });

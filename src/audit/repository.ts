@@ -43,6 +43,19 @@ export async function findAuditRecords(db: Kysely<Database>, organisationId: str
   return rows.map((row) => ({ ...camelRow(row), seq: String(row.seq) }));
 }
 
+/** What changed after one seq up to another in a chain, oldest first: each record's entity and its id. */
+export async function findChangesBetween(db: Kysely<Database>, chainId: string, afterSeq: string, uptoSeq: string): Promise<{ entity: string; entityId: string }[]> {
+  const rows = await db
+    .selectFrom('audit_records')
+    .select(['entity', 'entity_id'])
+    .where('chain_id', '=', chainId)
+    .where('seq', '>', afterSeq)
+    .where('seq', '<=', uptoSeq)
+    .orderBy('seq')
+    .execute();
+  return rows.map((row) => ({ entity: row.entity, entityId: row.entity_id }));
+}
+
 export interface ChainVerification {
   readonly ok: boolean;
   readonly records: number;

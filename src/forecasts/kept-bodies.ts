@@ -1,3 +1,5 @@
+import type { ForecastParts } from './kept-parts.ts';
+
 /**
  * Forecast bodies kept per ledger state. A forecast is a function of the grant, the day it is
  * made on and the organisation's records (lines, spend, profiles, posts, secondments, tranches,
@@ -5,10 +7,11 @@
  * Every change to those records is audited in the organisation's chain in the change's own
  * transaction (src/audit/record.ts), so the chain head's seq (findChainHead in
  * src/audit/repository.ts, read as the region headlines read it) names the state they are in.
- * A body made for (grant, day) after reading seq S is kept under S: it holds every change up to
- * S, and perhaps one committed while it was being made (newer, never older). It is served again
- * only to a request that read the same S; any write moves the head on, and the next request
- * makes a fresh body.
+ * A body is made in one snapshot that reads the head's seq S first (forecastBody in
+ * src/forecasts/service.ts), so it is exactly the records at S and is kept under S. It is served
+ * again only to a request that read the same S; any write moves the head on, and the next
+ * request makes a new body, from the kept one's parts (src/forecasts/kept-parts.ts) when only a
+ * few lines changed.
  *
  * Each instance keeps its own: the seq is read from PostgreSQL on every request, so instances
  * behind nginx never serve each other's stale bodies; each pays for its own first forecast
@@ -20,13 +23,22 @@
 declare module 'fastify' {
   interface FastifyInstance {
     /** This instance's kept forecast bodies (GET …/forecast without `assume`). */
-    keptForecasts: KeptForecastBodies;
+    keptForecasts: KeptForecastBodies<ForecastParts>;
   }
 }
 
-interface Kept {
+/** A body as made, the chain seq it was made at, and the parts the next one can be made from. */
+export interface MadeBody<P extends { readonly bytes: number }> {
+  readonly seq: string;
+  readonly body: Buffer;
+  readonly parts: P;
+}
+
+interface Kept<P> {
   readonly seq: bigint;
   readonly body: Buffer;
+  readonly parts: P;
+  readonly bytes: number;
 }
 
 interface BodyKey {
@@ -36,12 +48,12 @@ interface BodyKey {
   readonly day: string;
 }
 
-/** Default bound: six forecasts of 10,000 lines (2.5 MB each), hundreds of ordinary grants. */
-const KEPT_FORECAST_BYTES = 16 * 1024 * 1024;
+/** Default bound: a forecast of 10,000 lines holds about 8 MB (its body and its parts); hundreds of ordinary grants. */
+const KEPT_FORECAST_BYTES = 32 * 1024 * 1024;
 
-export class KeptForecastBodies {
-  private readonly kept = new Map<string, Kept>();
-  private readonly making = new Map<string, Promise<Buffer>>();
+export class KeptForecastBodies<P extends { readonly bytes: number }> {
+  private readonly kept = new Map<string, Kept<P>>();
+  private readonly making = new Map<string, Promise<MadeBody<P>>>();
   private bytes = 0;
 
   constructor(private readonly maxBytes: number = KEPT_FORECAST_BYTES) {}
@@ -51,12 +63,14 @@ export class KeptForecastBodies {
     return this.bytes;
   }
 
-  /** The body for this key at this chain seq: the kept one if it was made at the same seq, else made now by `make` (and kept). */
-  async get(key: BodyKey, seq: string, make: () => Promise<Buffer>): Promise<{ body: Buffer; kept: boolean }> {
+  /**
+   * The body for this key at this chain seq: the kept one if it was made at the same seq, else
+   * made now by `make` (given what is kept for the key, to make it from) and kept.
+   */
+  async get(key: BodyKey, seq: string, make: (previous: { seq: string; parts: P } | undefined) => Promise<MadeBody<P>>): Promise<{ body: Buffer; kept: boolean }> {
     const name = `${key.organisationId} ${key.grantId} ${key.day}`;
-    const at = BigInt(seq);
     const found = this.kept.get(name);
-    if (found && found.seq === at) {
+    if (found && found.seq === BigInt(seq)) {
       // Most recently used goes to the end of the map's order.
       this.kept.delete(name);
       this.kept.set(name, found);
@@ -65,33 +79,35 @@ export class KeptForecastBodies {
     const pending = `${name} ${seq}`;
     let made = this.making.get(pending);
     if (!made) {
-      made = make();
+      made = make(found && { seq: String(found.seq), parts: found.parts });
       this.making.set(pending, made);
       made.then(
-        (body) => this.keep(name, at, body),
+        (result) => this.keep(name, result),
         () => undefined,
       );
       const forget = () => this.making.delete(pending);
       made.then(forget, forget);
     }
-    return { body: await made, kept: false };
+    return { body: (await made).body, kept: false };
   }
 
-  private keep(name: string, seq: bigint, body: Buffer): void {
+  private keep(name: string, made: MadeBody<P>): void {
+    const seq = BigInt(made.seq);
     const found = this.kept.get(name);
     // A slower request that read an older head must not replace a newer body.
     if (found && found.seq > seq) return;
     if (found) {
       this.kept.delete(name);
-      this.bytes -= found.body.length;
+      this.bytes -= found.bytes;
     }
-    if (body.length > this.maxBytes) return;
-    while (this.bytes + body.length > this.maxBytes) {
+    const bytes = made.body.length + made.parts.bytes;
+    if (bytes > this.maxBytes) return;
+    while (this.bytes + bytes > this.maxBytes) {
       const [oldest, entry] = this.kept.entries().next().value!;
       this.kept.delete(oldest);
-      this.bytes -= entry.body.length;
+      this.bytes -= entry.bytes;
     }
-    this.kept.set(name, { seq, body });
-    this.bytes += body.length;
+    this.kept.set(name, { seq, body: made.body, parts: made.parts, bytes });
+    this.bytes += bytes;
   }
 }

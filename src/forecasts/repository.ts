@@ -2,6 +2,7 @@ import { type Kysely, sql, type Transaction } from 'kysely';
 import type { Database } from '../db/tables.ts';
 import type { Period } from '../shared/calendar.ts';
 import { Decimal } from '../shared/money.ts';
+import type { ForecastPartRow } from './kept-parts.ts';
 import type { ForecastRow } from './outturn.ts';
 
 /** Entered profiles by line, each a map of month to amount; lines with none are absent. */
@@ -54,10 +55,24 @@ export interface ForecastReadQuery {
   readonly lines: boolean | 'json';
 }
 
+/** The grant's category codes, joined to a line's figures as `gc` to print its category. */
+const grantCategoryCodes = (grantId: string) =>
+  sql`(SELECT g.category_id, sc.code FROM grant_categories g JOIN scheme_categories sc ON sc.id = g.category_id WHERE g.grant_id = ${grantId}) gc`;
+
 /**
- * The forecast's arithmetic in one statement (one snapshot), so ten thousand lines never come
- * to Node as twelve months each: the rules of src/forecasts/outturn.ts (buildForecast, the pure
- * model the tests hold this to) and src/forecasts/profile.ts, over the lines as they stand now.
+ * A line (`f`, a row of figures, with `gc`) as the object forecastJson (src/forecasts/schemas.ts)
+ * would print it, key for key: to_json escapes text as JSON.stringify does, and the category is
+ * the grant's code for it.
+ */
+const lineJsonText = sql`'{"id":"' || f.id || '","ref":' || to_json(f.ref) || ',"title":' || to_json(f.title) || ',"category":' || to_json(coalesce(gc.code, '')) ||
+  ',"actualToDate":"' || f.actual || '","forecastRemaining":"' || f.remaining || '","forecastOutturn":"' || (f.actual + f.remaining) ||
+  '","source":"' || f.source || '"}'`;
+
+/**
+ * The forecast's arithmetic, the statement's common part: the rules of
+ * src/forecasts/outturn.ts (buildForecast, the pure model the tests hold this to) and
+ * src/forecasts/profile.ts, over the lines as they stand now, ending in `figures` (a row per
+ * line) with `spend_by_day` and `ahead` beside it. `only`: just these lines of the grant.
  * - Actual to date: the line's spend dated on or before `on`, corrections netted.
  * - A line's profile: its entered months if any were entered; else its staff months (worked in
  *   TypeScript, passed in); else even. 'entered' sorts before 'posts', so min() is precedence.
@@ -69,38 +84,16 @@ export interface ForecastReadQuery {
  * a plain hash aggregate on a column, which took less than half the time one pass with
  * `GROUPING SETS` on the line and an expression for the month did (bench/README.md).
  */
-export async function findForecastRows(db: Kysely<Database>, query: ForecastReadQuery): Promise<ForecastRow[]> {
+function forecastFigures(query: ForecastReadQuery, only: readonly string[] | null) {
   const { organisationId, grantId, on, onMonth, monthsAhead } = query;
+  const ofSpend = only === null ? sql`` : sql`AND e.commitment_id = ANY(${only}::uuid[])`;
+  const ofLines = only === null ? sql`` : sql`AND c.id = ANY(${only}::uuid[])`;
   // Money stays NUMERIC to the penny throughout (every literal 0.00), so ::text prints "85772.00".
-  // As JSON, each line is the object forecastJson (src/forecasts/schemas.ts) would print, key for
-  // key: to_json escapes text as JSON.stringify does, and the category is the grant's code for it.
-  const lineRows =
-    query.lines === 'json'
-      ? sql`
-      SELECT 'lines' AS kind, NULL::uuid AS id, NULL AS ref, NULL AS title, NULL::uuid AS category_id, NULL AS source, NULL AS month,
-             NULL AS actual, NULL AS remaining, NULL AS outturn, NULL AS exposure, NULL::int AS ref_number,
-             string_agg(
-               '{"id":"' || f.id || '","ref":' || to_json(f.ref) || ',"title":' || to_json(f.title) || ',"category":' || to_json(coalesce(gc.code, '')) ||
-               ',"actualToDate":"' || f.actual || '","forecastRemaining":"' || f.remaining || '","forecastOutturn":"' || (f.actual + f.remaining) ||
-               '","source":"' || f.source || '"}',
-               ',' ORDER BY f.ref_number NULLS LAST, f.ref) AS json
-      FROM figures f
-      LEFT JOIN (SELECT g.category_id, sc.code FROM grant_categories g JOIN scheme_categories sc ON sc.id = g.category_id WHERE g.grant_id = ${grantId}) gc
-        ON gc.category_id = f.category_id
-      UNION ALL`
-      : query.lines
-        ? sql`
-      SELECT 'line' AS kind, id, ref, title, category_id, source, NULL AS month,
-             actual::text AS actual, remaining::text AS remaining, (actual + remaining)::text AS outturn, NULL AS exposure,
-             ref_number, NULL AS json
-      FROM figures
-      UNION ALL`
-        : sql``;
-  const result = await sql<ForecastRow>`
+  return sql`
     WITH spend AS (
       SELECT e.commitment_id, sum(e.amount) AS amount
       FROM spend_entries e
-      WHERE e.grant_id = ${grantId} AND e.spent_on <= ${on}::date
+      WHERE e.grant_id = ${grantId} AND e.spent_on <= ${on}::date ${ofSpend}
       GROUP BY e.commitment_id
     ), spend_by_day AS (
       SELECT e.spent_on, sum(e.amount) AS amount
@@ -111,7 +104,7 @@ export async function findForecastRows(db: Kysely<Database>, query: ForecastRead
       SELECT p.commitment_id, 'entered' AS source, p.month, p.amount
       FROM commitment_profiles p
       JOIN commitments c ON c.id = p.commitment_id AND c.organisation_id = p.organisation_id
-      WHERE p.organisation_id = ${organisationId} AND c.grant_id = ${grantId}
+      WHERE p.organisation_id = ${organisationId} AND c.grant_id = ${grantId} ${ofLines}
       UNION ALL
       SELECT s.commitment_id, 'posts', s.month, s.amount
       FROM unnest(${query.staff.map((s) => s.commitmentId)}::uuid[], ${query.staff.map((s) => s.month)}::text[], ${query.staff.map((s) => s.amount)}::numeric[])
@@ -137,8 +130,36 @@ export async function findForecastRows(db: Kysely<Database>, query: ForecastRead
       LEFT JOIN spend s ON s.commitment_id = c.id
       LEFT JOIN profile f ON f.commitment_id = c.id
       LEFT JOIN ahead_sum a ON a.commitment_id = c.id
-      WHERE c.grant_id = ${grantId}
-    )
+      WHERE c.grant_id = ${grantId} ${ofLines}
+    )`;
+}
+
+/**
+ * The forecast in one statement (one snapshot), so ten thousand lines never come to Node as
+ * twelve months each (forecastFigures says what each figure is), summed into categories, the
+ * grant and the months.
+ */
+export async function findForecastRows(db: Kysely<Database>, query: ForecastReadQuery): Promise<ForecastRow[]> {
+  const { grantId, monthsAhead } = query;
+  const lineRows =
+    query.lines === 'json'
+      ? sql`
+      SELECT 'lines' AS kind, NULL::uuid AS id, NULL AS ref, NULL AS title, NULL::uuid AS category_id, NULL AS source, NULL AS month,
+             NULL AS actual, NULL AS remaining, NULL AS outturn, NULL AS exposure, NULL::int AS ref_number,
+             string_agg(${lineJsonText}, ',' ORDER BY f.ref_number NULLS LAST, f.ref) AS json
+      FROM figures f
+      LEFT JOIN ${grantCategoryCodes(grantId)} ON gc.category_id = f.category_id
+      UNION ALL`
+      : query.lines
+        ? sql`
+      SELECT 'line' AS kind, id, ref, title, category_id, source, NULL AS month,
+             actual::text AS actual, remaining::text AS remaining, (actual + remaining)::text AS outturn, NULL AS exposure,
+             ref_number, NULL AS json
+      FROM figures
+      UNION ALL`
+        : sql``;
+  const result = await sql<ForecastRow>`
+    ${forecastFigures(query, null)}
     ${lineRows}
     -- Each category, then (category_id null) every line: one pass for both. The even spreads'
     -- pennies: each month's is the unspent amount over the months ahead, rounded down to the
@@ -165,6 +186,54 @@ export async function findForecastRows(db: Kysely<Database>, query: ForecastRead
     -- Non-line rows have neither, so they come last.
     ORDER BY ref_number NULLS LAST, ref`.execute(db);
   return result.rows;
+}
+
+/**
+ * Each line's part of the forecast, in line order, from the same figures as findForecastRows
+ * (`only`: just these lines, however few), with the grant's spend by month dated on or before
+ * `on` when every line is read.
+ */
+export async function findForecastParts(
+  db: Kysely<Database>,
+  query: Omit<ForecastReadQuery, 'lines'>,
+  only: readonly string[] | null,
+): Promise<{ lines: ForecastPartRow[]; actualByMonth: Map<string, string> }> {
+  const figures = forecastFigures({ ...query, lines: true }, only);
+  const lines = await sql<ForecastPartRow>`
+    ${figures}, ahead_by_line AS (
+      SELECT commitment_id, json_object_agg(month, amount::text) AS months FROM ahead GROUP BY commitment_id
+    )
+    SELECT f.id, f.ref, f.category_id, f.source, f.actual::text AS actual, f.remaining::text AS remaining,
+           (CASE WHEN f.live THEN greatest(coalesce(f.amount, 0.00), f.actual + f.remaining) ELSE 0.00 END)::text AS exposure,
+           CASE WHEN f.live AND f.amount IS NOT NULL AND f.source <> 'even' THEN ab.months END AS ahead,
+           ${lineJsonText} AS json
+    FROM figures f
+    LEFT JOIN ${grantCategoryCodes(query.grantId)} ON gc.category_id = f.category_id
+    LEFT JOIN ahead_by_line ab ON ab.commitment_id = f.id
+    ORDER BY f.ref_number NULLS LAST, f.ref`.execute(db);
+  const actualByMonth = new Map<string, string>();
+  if (only === null) {
+    const months = await sql<{ month: string; amount: string }>`
+      SELECT to_char(e.spent_on, 'YYYY-MM') AS month, sum(e.amount)::text AS amount
+      FROM spend_entries e WHERE e.grant_id = ${query.grantId} AND e.spent_on <= ${query.on}::date
+      GROUP BY 1`.execute(db);
+    for (const row of months.rows) actualByMonth.set(row.month, row.amount);
+  }
+  return { lines: lines.rows, actualByMonth };
+}
+
+/** These spend entries, where they are the grant's: each one's line, month, amount and whether it is dated on or before `on` (spend is never changed once written). */
+export async function findGrantSpendEntries(
+  db: Kysely<Database>,
+  grantId: string,
+  entryIds: readonly string[],
+  on: string,
+): Promise<{ commitmentId: string; month: string; amount: string; datedByOn: boolean }[]> {
+  if (entryIds.length === 0) return [];
+  const rows = await sql<{ commitment_id: string; month: string; amount: string; dated_by_on: boolean }>`
+    SELECT e.commitment_id, to_char(e.spent_on, 'YYYY-MM') AS month, e.amount::text AS amount, e.spent_on <= ${on}::date AS dated_by_on
+    FROM spend_entries e WHERE e.id = ANY(${entryIds}::uuid[]) AND e.grant_id = ${grantId}`.execute(db);
+  return rows.rows.map((row) => ({ commitmentId: row.commitment_id, month: row.month, amount: row.amount, datedByOn: row.dated_by_on }));
 }
 
 /** The entered profile becomes exactly these months: the old rows go, the new come in. */

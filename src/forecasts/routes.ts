@@ -20,7 +20,7 @@ import {
   profileBody,
   profileSchema,
 } from './schemas.ts';
-import { forecastGrant, keepForecast, lineProfile, listForecasts, setLineProfile, setUnderspendThreshold, underspendThreshold } from './service.ts';
+import { forecastBody, forecastGrant, keepForecast, lineProfile, listForecasts, setLineProfile, setUnderspendThreshold, underspendThreshold } from './service.ts';
 
 const lineParams = z.object({ id: z.uuid() });
 const grantParams = z.object({ grantId: z.uuid() });
@@ -90,16 +90,18 @@ export const forecastRoutes: FastifyPluginAsyncZod = async (app) => {
       const organisationId = accessOf(request).organisationId;
       const grantId = request.params.grantId;
       const on = { on: request.query.on, today: today() };
-      const make = async () => {
+      // A what-if is made every time; the plain forecast is kept per ledger state (src/forecasts/kept-bodies.ts).
+      let body: Buffer;
+      if (assumed) {
         const { grant, forecast } = await forecastGrant(app.db, organisationId, grantId, { ...on, assume: parsed.assumptions, lines: 'json' });
         // JSON text, sent as it is: forecastJson prints forecastSchema's shape and says how it is checked.
-        return Buffer.from(forecastJson(grant, forecast, assumed));
-      };
-      // A what-if is made every time; the plain forecast is kept per ledger state (src/forecasts/kept-bodies.ts).
-      // The chain head is read before anything the forecast reads, so the body is never older than the head it is kept under.
-      const day = on.on === undefined ? `today ${on.today}` : `on ${on.on}`;
-      const body: unknown = assumed ? await make() : (await app.keptForecasts.get({ organisationId, grantId, day }, (await findChainHead(app.db, organisationId)).seq, make)).body;
-      return reply.type('application/json; charset=utf-8').send(body as z.output<typeof forecastSchema>);
+        body = Buffer.from(forecastJson(grant, forecast, true));
+      } else {
+        const day = on.on === undefined ? `today ${on.today}` : `on ${on.on}`;
+        const { seq } = await findChainHead(app.db, organisationId);
+        body = (await app.keptForecasts.get({ organisationId, grantId, day }, seq, (previous) => forecastBody(app.db, organisationId, grantId, on, previous))).body;
+      }
+      return reply.type('application/json; charset=utf-8').send(body as unknown as z.output<typeof forecastSchema>);
     },
   );
 

@@ -139,9 +139,12 @@ function presentForecastHead(grant: { id: string; financialYear: string }, forec
  * and OpenAPI shows forecastSchema.
  */
 export function forecastJson(grant: { id: string; financialYear: string }, forecast: Forecast, assumed: boolean): string {
-  const head = forecastHeadSchema.parse(presentForecastHead(grant, forecast, assumed));
   // Printed by the database (findForecastRows, lines: 'json'): the same text JSON.stringify gives, put in as it is.
-  if (forecast.linesJson !== undefined) return `${JSON.stringify(head).slice(0, -1)},"lines":[${forecast.linesJson}]}`;
+  if (forecast.linesJson !== undefined) {
+    const { before, after } = forecastJsonAroundLines(grant, forecast, assumed);
+    return `${before}${forecast.linesJson}${after}`;
+  }
+  const head = forecastHeadSchema.parse(presentForecastHead(grant, forecast, assumed));
   const lines = forecast.lines.map((l) => ({
     id: l.id,
     ref: l.ref,
@@ -153,6 +156,17 @@ export function forecastJson(grant: { id: string; financialYear: string }, forec
     source: l.source,
   }));
   return JSON.stringify({ ...head, lines });
+}
+
+/**
+ * The forecast's response body but its lines' objects: the text before them (the head, checked
+ * as forecastJson checks it, and `"lines":[`) and after them, for lines printed elsewhere
+ * (the database, or a kept forecast's parts in src/forecasts/kept-parts.ts) as JSON objects
+ * joined by commas.
+ */
+export function forecastJsonAroundLines(grant: { id: string; financialYear: string }, forecast: Forecast, assumed: boolean): { before: string; after: string } {
+  const head = forecastHeadSchema.parse(presentForecastHead(grant, forecast, assumed));
+  return { before: `${JSON.stringify(head).slice(0, -1)},"lines":[`, after: ']}' };
 }
 
 export const keepForecastBody = z.strictObject({ commentary: optionalText(4000).meta({ description: 'What moved and why, as the monitoring report says it.' }) }).nullish();

@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Actor } from '../auth/access.ts';
 import { recordChange } from '../audit/record.ts';
+import { findChangesBetween, findChainHead } from '../audit/repository.ts';
 import { findCommitment } from '../commitments/service.ts';
 import { DEFAULT_UNDERSPEND_THRESHOLD } from '../conditions/warnings.ts';
 import type { Database } from '../db/tables.ts';
@@ -9,13 +10,18 @@ import { allStaff } from '../governance/staffing.ts';
 import { findGrant } from '../grants/service.ts';
 import { categoryTerms, type Grant } from '../grants/repository.ts';
 import { addMonths, countMonthsAfter, financialYearBounds, monthOf, monthsOfFinancialYear, periodOf } from '../shared/calendar.ts';
-import { type Decimal, formatMoney, formatShare } from '../shared/money.ts';
+import { Decimal, formatMoney, formatShare } from '../shared/money.ts';
 import { InvalidStateProblem, NotFoundProblem, OutsideFinancialYearProblem, ValidationProblem } from '../shared/problems.ts';
+import type { MadeBody } from './kept-bodies.ts';
+import { ForecastParts } from './kept-parts.ts';
 import { type Forecast, forecastFromRows } from './outturn.ts';
+import { forecastJsonAroundLines } from './schemas.ts';
 import { type Profile, profileOf, type StaffCost, staffCostOfPost, staffCostOfSecondment, staffProfile } from './profile.ts';
 import {
   findEnteredProfiles,
+  findForecastParts,
   findForecastRows,
+  findGrantSpendEntries,
   findLineSpendTo,
   findUnderspendThreshold,
   type ForecastReadQuery,
@@ -131,6 +137,117 @@ export async function forecastGrant(
     rows,
   });
   return { grant, forecast };
+}
+
+/**
+ * Changes that move no line's figures and no month's spend: the forecast reads their records
+ * (the threshold, the tranches behind the allocation) afresh for every body, or not at all.
+ */
+const MOVES_NO_LINE = new Set([
+  'forecast-settings',
+  'forecast',
+  'tranche',
+  'import',
+  'submission',
+  'user',
+  'membership',
+  'api-token',
+  'sharing',
+  'workstream',
+  'risk',
+  'milestone',
+  'meeting',
+  'decision',
+  'expectation',
+]);
+/** More changes than this since the kept body, and the whole forecast is read again (an import's thousands of payments). */
+const MOST_CHANGES_TO_FOLLOW = 500;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The plain forecast's body (GET …/forecast, nothing assumed), made in one snapshot that reads
+ * the organisation's chain head first, so the body is exactly the records at that seq
+ * (src/forecasts/kept-bodies.ts keeps it under it). From a body kept at an earlier seq, when
+ * every change since names lines, spend, profiles, posts or secondments (or moves no figure),
+ * only the lines they touch are read again (src/forecasts/kept-parts.ts); else every line is.
+ */
+export async function forecastBody(
+  db: Kysely<Database>,
+  organisationId: string,
+  grantId: string,
+  request: { readonly on?: string | undefined; readonly today: string },
+  previous: { readonly seq: string; readonly parts: ForecastParts } | undefined,
+): Promise<MadeBody<ForecastParts>> {
+  return db
+    .transaction()
+    .setIsolationLevel('repeatable read')
+    .execute(async (trx) => {
+      const { seq } = await findChainHead(trx, organisationId);
+      const grant = await findGrant(trx, organisationId, grantId);
+      if (!grant) throw new NotFoundProblem('grant');
+      const on = forecastDay(grant, request.on, request.today);
+      const query = { organisationId, grantId, on, onMonth: monthOf(on), monthsAhead: countMonthsAfter(grant.financialYear, on), withdrawn: [] };
+      const year = { months: monthsOfFinancialYear(grant.financialYear), monthsAhead: query.monthsAhead };
+      const readLines = async (only: readonly string[] | null) => {
+        const staff = await staffByLine(trx, organisationId, NO_ASSUMPTIONS);
+        const wanted = only === null ? staff : new Map([...staff].filter(([lineId]) => only.includes(lineId)));
+        return findForecastParts(trx, { ...query, staff: staffMonths(grant.financialYear, wanted) }, only);
+      };
+      const followed = previous === undefined ? null : await followChanges(trx, { organisationId, grantId, on, seq }, previous, readLines);
+      let parts = followed;
+      if (parts === null) {
+        const { lines, actualByMonth } = await readLines(null);
+        parts = ForecastParts.of(year, lines, actualByMonth);
+      }
+      const forecast = forecastFromRows({
+        financialYear: grant.financialYear,
+        on,
+        allocation: grant.allocation,
+        underspendThreshold: await underspendThreshold(trx, organisationId),
+        categories: grant.categories.map((category) => ({ ...category, cap: categoryTerms(grant, category).cap })),
+        headings: grant.headings,
+        rows: parts.rows(),
+      });
+      const { before, after } = forecastJsonAroundLines(grant, forecast, false);
+      return { seq, parts, body: Buffer.concat([Buffer.from(before), parts.linesJson, Buffer.from(after)]) };
+    });
+}
+
+/** The kept parts moved on by the changes since their seq, or null when the whole forecast must be read again. */
+async function followChanges(
+  trx: Kysely<Database>,
+  at: { readonly organisationId: string; readonly grantId: string; readonly on: string; readonly seq: string },
+  previous: { readonly seq: string; readonly parts: ForecastParts },
+  readLines: (only: readonly string[]) => ReturnType<typeof findForecastParts>,
+): Promise<ForecastParts | null> {
+  if (BigInt(at.seq) - BigInt(previous.seq) > MOST_CHANGES_TO_FOLLOW) return null;
+  const changes = await findChangesBetween(trx, at.organisationId, previous.seq, at.seq);
+  const lineIds = new Set<string>();
+  const entryIds: string[] = [];
+  let staffMoved = false;
+  for (const { entity, entityId } of changes) {
+    if (MOVES_NO_LINE.has(entity)) continue;
+    if (!UUID.test(entityId)) return null;
+    if (entity === 'spend') entryIds.push(entityId);
+    else if (entity === 'commitment' || entity === 'commitment-profile') lineIds.add(entityId);
+    else if (entity === 'post' || entity === 'secondment') staffMoved = true;
+    else return null;
+  }
+  const entries = await findGrantSpendEntries(trx, at.grantId, entryIds, at.on);
+  const newSpendByMonth = new Map<string, string>();
+  for (const entry of entries) {
+    lineIds.add(entry.commitmentId);
+    if (entry.datedByOn) newSpendByMonth.set(entry.month, formatMoney(new Decimal(newSpendByMonth.get(entry.month) ?? '0').plus(entry.amount)));
+  }
+  // A post or secondment moves the line it funds now and the one it funded: every line whose profile is its staff's, and every line staff fund now.
+  if (staffMoved) for (const id of [...previous.parts.linesWithSource('posts'), ...(await staffLineIds(trx, at.organisationId))]) lineIds.add(id);
+  const asked = [...lineIds];
+  const { lines } = asked.length === 0 ? { lines: [] } : await readLines(asked);
+  return previous.parts.withChanges(asked, lines, newSpendByMonth);
+}
+
+async function staffLineIds(db: Kysely<Database>, organisationId: string): Promise<string[]> {
+  return [...(await staffByLine(db, organisationId, NO_ASSUMPTIONS)).keys()];
 }
 
 /**

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { findChainHead } from '../../src/audit/repository.ts';
 import { loadConfig } from '../../src/config.ts';
 import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
+import { ForecastParts } from '../../src/forecasts/kept-parts.ts';
 import { forecastJson, forecastSchema } from '../../src/forecasts/schemas.ts';
 import { forecastGrant } from '../../src/forecasts/service.ts';
 import { todayInLondon } from '../../src/shared/calendar.ts';
@@ -155,6 +156,72 @@ describe('kept forecasts', () => {
     expect(threshold.after.warnings.map((w: { code: string }) => w.code)).not.toContain('forecast-underspend');
   });
 
+  it('reads again only the lines a payment, an amendment or a profile touches, and every line for a new line', async () => {
+    await get();
+    const wholeForecast = vi.spyOn(ForecastParts, 'of');
+    try {
+      await across(() => council.as.finance.post(`/api/v1/commitments/${lineId}/spend`, { amount: '5.00', spentOn: '2025-05-05' }));
+      await across(() => council.as.finance.patch(`/api/v1/commitments/${lineId}`, { title: 'Family hubs (renamed)' }));
+      await across(() => council.as.finance.put(`/api/v1/commitments/${lineId}/profile`, { months: [{ month: '2026-01', amount: '100.00' }] }));
+      await across(() => council.as.finance.put(`/api/v1/commitments/${lineId}/profile`, { months: [] }));
+      expect(wholeForecast).not.toHaveBeenCalled();
+      await across(() => createLine(council.as.finance, grantId, { title: 'Another', category: 'family_voice', amount: '10.00', committedOn: '2025-04-10' }));
+      expect(wholeForecast).toHaveBeenCalledTimes(1);
+    } finally {
+      wholeForecast.mockRestore();
+    }
+  });
+
+  it('follows many changes at once from the kept body: spend on either side of the day, a correction, a category moved, a post moved between lines, and changes elsewhere', async () => {
+    const lead = council.as.programme_lead;
+    const from = (await createLine(council.as.finance, grantId, { title: 'Outreach', category: 'family_help_delivery', amount: '8000.00', committedOn: '2025-04-10' })).id;
+    const to = (await createLine(council.as.finance, grantId, { title: 'Outreach two', category: 'family_help_delivery', amount: '9000.00', committedOn: '2025-04-10' })).id;
+    const post = await lead.post(`/api/v1/organisations/${council.id}/posts`, {
+      title: 'Outreach Worker',
+      headcount: 1,
+      annualCost: '24000.00',
+      status: 'in_post',
+      startDate: '2025-11-01',
+      commitmentId: from,
+    });
+    expect(post.status, JSON.stringify(post.body)).toBe(201);
+    const otherGrant = (await createGrant(council, [{ amount: '5000.00', description: 'Next year', status: 'confirmed' }], '2026-27')).id;
+    const otherLine = (await createLine(council.as.finance, otherGrant, { title: 'Elsewhere', category: 'family_voice', amount: '1000.00', committedOn: '2026-04-10' })).id;
+    const { before, after } = await across(async () => {
+      const writes = [
+        await council.as.finance.post(`/api/v1/commitments/${from}/spend`, { amount: '700.00', spentOn: '2025-08-20' }),
+        await council.as.finance.post(`/api/v1/commitments/${from}/spend`, { amount: '-200.00', spentOn: '2025-09-02' }),
+        await council.as.finance.post(`/api/v1/commitments/${to}/spend`, { amount: '300.00', spentOn: '2025-11-15' }),
+        await council.as.finance.post(`/api/v1/commitments/${otherLine}/spend`, { amount: '400.00', spentOn: '2026-04-20' }),
+        await council.as.finance.patch(`/api/v1/commitments/${to}`, { category: 'family_voice' }),
+        await lead.patch(`/api/v1/organisations/${council.id}/posts/${post.body.id}`, { commitmentId: to }),
+      ];
+      for (const write of writes) expect(write.status, JSON.stringify(write.body)).toBeLessThan(300);
+    });
+    expect(line(before, from)).toMatchObject({ source: 'posts', actualToDate: '0.00' });
+    expect(line(after, from)).toMatchObject({ source: 'even', actualToDate: '500.00' });
+    expect(line(after, to)).toMatchObject({ source: 'posts', category: 'family_voice', actualToDate: '0.00' });
+    expect(after.lines.find((l: { id: string }) => l.id === otherLine)).toBeUndefined();
+    // A change that moves no figure leaves the body as it was, and it is still the fresh one.
+    const risk = await lead.post(`/api/v1/organisations/${council.id}/risks`, { title: 'Recruitment', likelihood: 3, impact: 3 });
+    expect(risk.status, JSON.stringify(risk.body)).toBe(201);
+    expect((await get()).body).toEqual(after);
+    expect(after).toEqual(await fresh());
+  });
+
+  it('reads every line again when a line is renumbered, a line is added, or more changes came than it follows', async () => {
+    const renumbered = await across(() => council.as.finance.patch(`/api/v1/commitments/${lineId}`, { ref: '999' }));
+    expect(renumbered.after.lines.at(-1)?.id ?? '').not.toBe('');
+    expect(line(renumbered.after, lineId).ref).toBe('999');
+    const many = await across(async () => {
+      for (let i = 0; i < 520; i++) {
+        const write = await council.as.finance.post(`/api/v1/commitments/${lineId}/spend`, { amount: '0.01', spentOn: '2025-06-01' });
+        expect(write.status).toBe(201);
+      }
+    });
+    expect(Math.round(Number(line(many.after, lineId).actualToDate) * 100) - Math.round(Number(line(many.before, lineId).actualToDate) * 100)).toBe(520);
+  });
+
   it('makes today’s forecast afresh on another day, and never serves a what-if from the kept body', async () => {
     const first = (await get('')).body;
     expect(first.on).toBe(today());
@@ -188,13 +255,14 @@ describe('kept forecasts', () => {
     expect(raw.body).toBe(forecastJson(grant, forecast, false));
   });
 
-  it('gives requests racing a write no forecast older than the chain head they read, and a fresh one once the write is acknowledged', async () => {
+  it('gives requests racing a write the forecast at the chain head each read, and the newest once the write is acknowledged', async () => {
     await get(); // kept at the head now
     const holder = new pg.Client({ connectionString: testApp.database.url });
     await holder.connect();
     try {
       // The forecast reads the organisation's posts before its lines: holding that table makes
-      // a request that has already read the chain head wait there, before it reads any figure.
+      // a request that has already read the chain head (its snapshot's first read) wait there,
+      // before it reads any line's figures.
       await holder.query('BEGIN');
       await holder.query('LOCK TABLE posts IN ACCESS EXCLUSIVE MODE');
       const waiting = async (n: number) =>
@@ -212,9 +280,14 @@ describe('kept forecasts', () => {
       await holder.query('ROLLBACK');
       const [a, b] = await Promise.all([first, second]);
       const now = await fresh();
-      // Both read their figures after the write: the first holds it although it read the head before.
-      expect(a.body).toEqual(now);
+      // Each is the records at the head it read, whenever it read its figures: the first holds
+      // the 1.00 but not the 250.00 written while it waited; the second holds both.
       expect(b.body).toEqual(now);
+      const pence = (text: string) => Math.round(Number(text) * 100);
+      expect(pence(line(now, lineId).actualToDate) - pence(line(a.body, lineId).actualToDate)).toBe(25_000);
+      expect(pence(now.actualToDate) - pence(a.body.actualToDate)).toBe(25_000);
+      const august = (body: any) => body.months.find((m: { month: string }) => m.month === '2025-08').actual;
+      expect(pence(august(now)) - pence(august(a.body))).toBe(25_000);
       expect(BigInt((await findChainHead(testApp.database.handle.db, council.id)).seq)).toBeGreaterThan(BigInt(headBefore) + 1n);
       // What is kept is the newest head's body, whichever of the two finished last.
       expect(await isKept(testApp.app)).toBe(true);

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { startEmbeddedApp } from '../support/embedded.ts';
 import { readWorkbook } from './support.ts';
 
-/** The zero-setup default runs on PGlite: every report, as-at included, must work there too. */
+/** The zero-setup default runs on PGlite: every report, as-at and the kept forecast included, must work there too. */
 // PGlite is PostgreSQL compiled to WebAssembly: starting and migrating it takes seconds alone and far
 // longer on a loaded 2-core machine, so a whole journey on it gets minutes, not the default 30 s.
 describe('reports on the embedded PGlite default', { timeout: 180_000 }, () => {
@@ -34,6 +34,13 @@ describe('reports on the embedded PGlite default', { timeout: 180_000 }, () => {
       const today = dfe.body.preparedOn;
       const asAt = await admin.get(`${base}/summary?asAt=${today}`);
       expect(asAt.body).toMatchObject({ asAt: today, committed: '485677.00', spent: '1000.00' });
+      // The forecast is made in a snapshot of its own, kept, and followed across a payment.
+      const forecast = async () => (await admin.get(`${base}/forecast?on=2025-09-30`)).body;
+      expect(await forecast()).toMatchObject({ actualToDate: '1000.00' });
+      expect((await admin.post(`/api/v1/commitments/${line.body.id}/spend`, { amount: '250.00', spentOn: '2025-09-01' })).status).toBe(201);
+      const followed = await forecast();
+      expect(followed).toMatchObject({ actualToDate: '1250.00', forecastOutturn: '485677.00' });
+      expect(followed.months.find((m: { month: string }) => m.month === '2025-09').actual).toBe('250.00');
     } finally {
       await close();
     }

@@ -127,12 +127,14 @@ async function main(): Promise<void> {
     );
     // Made on 30 September: half the year actual, half forecast from each line's profile.
     // A forecast is kept per ledger state and followed across changes that touch a few lines
-    // (src/forecasts/kept-bodies.ts, src/forecasts/kept-parts.ts), so it is timed three ways: the
-    // first forecast after a payment (the commonest write: the kept forecast is followed, the
-    // paid line read again), the first after a line is renumbered (every line is read again: the
-    // line order is the database's), and asked again with nothing changed. Each change is a real
-    // audited write through the API, made before each timed request and not timed, undone by the
-    // next (a payment of £1.00 then its correction; the ref and back), so no figure drifts.
+    // (src/forecasts/kept-bodies.ts, src/forecasts/kept-parts.ts), so it is timed five ways: the
+    // first forecast after a payment (the commonest write: the paid line is read again); after a
+    // line is renumbered to another number (the line read again and placed by its number, as a
+    // new numbered line is); after it is renumbered to a name (placed where the database's
+    // collation puts it); made on a day not asked for before (every line is read: a forecast is
+    // kept per day, docs/decisions/0009); and asked again with nothing changed. Each change is a
+    // real audited write through the API, made before each timed request and not timed, undone
+    // by the next (a payment of £1.00 then its correction; the ref and back), so no figure drifts.
     const api = (method: string, path: string, body: unknown) =>
       fetch(`http://127.0.0.1:${port}/api/v1${path}`, {
         method,
@@ -150,8 +152,13 @@ async function main(): Promise<void> {
     const { id: lineId, ref } = paid.rows[0]!;
     let paymentRound = 0;
     const payment = () => api('POST', `/commitments/${lineId}/spend`, { amount: paymentRound++ % 2 ? '-1.00' : '1.00', spentOn: '2025-07-15' });
-    let renumberRound = 0;
-    const renumber = () => api('PATCH', `/commitments/${lineId}`, { ref: renumberRound++ % 2 ? ref : `${ref}-R` });
+    // Refs are "1" to "10000": "99999" moves the line from first to last among the numbered lines.
+    const renumberTo = (other: string) => {
+      let round = 0;
+      return () => api('PATCH', `/commitments/${lineId}`, { ref: round++ % 2 ? ref : other });
+    };
+    const renumber = renumberTo('99999');
+    const rename = renumberTo(`${ref}-R`);
     const forecastUrl = `${grant}/forecast?on=2025-09-30`;
     const forecastFollowed = await compare(
       `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines, on 30 September), first after a payment`,
@@ -161,15 +168,38 @@ async function main(): Promise<void> {
       2,
       { warmup: JSON_WARMUP, rounds: JSON_ROUNDS, before: payment },
     );
-    const forecastCold = await compare(
-      `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines, on 30 September), first after a line is renumbered (every line read again)`,
+    const forecastRenumbered = await compare(
+      `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines, on 30 September), first after a line is renumbered`,
       () => fetchAll(forecastUrl, token),
       'the summary JSON over HTTP',
       () => fetchAll(`${grant}/summary`, token),
       2,
       { warmup: JSON_WARMUP, rounds: JSON_ROUNDS, before: renumber },
     );
-    if (renumberRound % 2) await renumber();
+    await api('PATCH', `/commitments/${lineId}`, { ref });
+    const forecastRenamed = await compare(
+      `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines, on 30 September), first after a line's ref becomes a name`,
+      () => fetchAll(forecastUrl, token),
+      'the summary JSON over HTTP',
+      () => fetchAll(`${grant}/summary`, token),
+      2,
+      { warmup: JSON_WARMUP, rounds: JSON_ROUNDS, before: rename },
+    );
+    await api('PATCH', `/commitments/${lineId}`, { ref });
+    // A day of the year's second half not asked for before, each round: 1 October onwards.
+    let dayRound = 0;
+    const newDay = () => {
+      const day = new Date(Date.UTC(2025, 9, 1 + dayRound++)).toISOString().slice(0, 10);
+      return fetchAll(`${grant}/forecast?on=${day}`, token);
+    };
+    const forecastCold = await compare(
+      `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines), made on a day not asked for before (every line read)`,
+      newDay,
+      'the summary JSON over HTTP',
+      () => fetchAll(`${grant}/summary`, token),
+      2,
+      { warmup: JSON_WARMUP, rounds: JSON_ROUNDS },
+    );
     const forecast = await compare(
       `Forecast JSON over HTTP (${LINES.toLocaleString('en-GB')} lines, on 30 September), asked again, nothing changed`,
       () => fetchAll(forecastUrl, token),
@@ -215,7 +245,7 @@ async function main(): Promise<void> {
       lines: LINES,
       spendEntries: SPEND,
       rounds: ROUNDS,
-      figures: [dfe, summary, forecastFollowed, forecastCold, forecast, cabinet],
+      figures: [dfe, summary, forecastFollowed, forecastRenumbered, forecastRenamed, forecastCold, forecast, cabinet],
       serverRss: { idleBytes: before.rss, peakBeforeWorkbookBytes: beforeWorkbook.maxRss, peakBytes: memory.maxRss, sampledPeakBytes: memory.sampledPeak, targetBytes: 250 * MB },
       serverHeap: { liveBeforeBytes: before.heapUsed, afterRunsBytes: memory.heapUsed, afterCollectionBytes: collected.heapUsed },
     };

@@ -55,6 +55,21 @@ export interface ForecastReadQuery {
   readonly lines: boolean | 'json';
 }
 
+/** A line's place in line order is its ref's number (refs of digits alone), nulls last, then its ref. */
+const refNumber = (ref: ReturnType<typeof sql.ref>) => sql`CASE WHEN ${ref} ~ '^[0-9]{1,9}$' THEN ${ref}::int END`;
+
+/**
+ * For each of these refs, how many of them and of `others` sort before it as the database sorts
+ * text (the collation the line order uses for refs that are not numbers; refs are unique in a
+ * grant, so this is its place among them).
+ */
+export async function countRefsBefore(db: Kysely<Database>, refs: readonly { id: string; ref: string }[], others: readonly string[]): Promise<Map<string, number>> {
+  const rows = await sql<{ id: string; before: number }>`
+    SELECT m.id, ((SELECT count(*) FROM unnest(${others}::text[]) o WHERE o < m.ref) + (SELECT count(*) FROM unnest(${refs.map((r) => r.ref)}::text[]) n WHERE n < m.ref))::int AS before
+    FROM unnest(${refs.map((r) => r.id)}::text[], ${refs.map((r) => r.ref)}::text[]) AS m(id, ref)`.execute(db);
+  return new Map(rows.rows.map((row) => [row.id, row.before]));
+}
+
 /** The grant's category codes, joined to a line's figures as `gc` to print its category. */
 const grantCategoryCodes = (grantId: string) =>
   sql`(SELECT g.category_id, sc.code FROM grant_categories g JOIN scheme_categories sc ON sc.id = g.category_id WHERE g.grant_id = ${grantId}) gc`;
@@ -124,7 +139,7 @@ function forecastFigures(query: ForecastReadQuery, only: readonly string[] | nul
                   WHEN f.source IS NOT NULL THEN coalesce(a.amount, 0.00)
                   WHEN ${monthsAhead}::int = 0 THEN 0.00
                   ELSE greatest(c.amount - coalesce(s.amount, 0.00), 0.00) END AS remaining,
-             CASE WHEN c.ref ~ '^[0-9]{1,9}$' THEN c.ref::int END AS ref_number
+             ${refNumber(sql.ref('c.ref'))} AS ref_number
       FROM commitments c
       CROSS JOIN LATERAL (SELECT c.status <> 'withdrawn' AND c.id <> ALL(${query.withdrawn}::uuid[]) AS live) l
       LEFT JOIN spend s ON s.commitment_id = c.id
@@ -199,13 +214,14 @@ export async function findForecastParts(
   only: readonly string[] | null,
 ): Promise<{ lines: ForecastPartRow[]; actualByMonth: Map<string, string> }> {
   const figures = forecastFigures({ ...query, lines: true }, only);
+  const pence = (amount: ReturnType<typeof sql>) => sql`(${amount} * 100)::bigint::text`;
   const lines = await sql<ForecastPartRow>`
     ${figures}, ahead_by_line AS (
-      SELECT commitment_id, json_object_agg(month, amount::text) AS months FROM ahead GROUP BY commitment_id
+      SELECT commitment_id, json_object_agg(month, (amount * 100)::bigint::text) AS months FROM ahead GROUP BY commitment_id
     )
-    SELECT f.id, f.ref, f.category_id, f.source, f.actual::text AS actual, f.remaining::text AS remaining,
-           (CASE WHEN f.live THEN greatest(coalesce(f.amount, 0.00), f.actual + f.remaining) ELSE 0.00 END)::text AS exposure,
-           CASE WHEN f.live AND f.amount IS NOT NULL AND f.source <> 'even' THEN ab.months END AS ahead,
+    SELECT f.id, f.ref, f.category_id, f.source, ${pence(sql`f.actual`)} AS actual_pence, ${pence(sql`f.remaining`)} AS remaining_pence,
+           ${pence(sql`CASE WHEN f.live THEN greatest(coalesce(f.amount, 0.00), f.actual + f.remaining) ELSE 0.00 END`)} AS exposure_pence,
+           CASE WHEN f.live AND f.amount IS NOT NULL AND f.source <> 'even' THEN ab.months END AS ahead_pence,
            ${lineJsonText} AS json
     FROM figures f
     LEFT JOIN ${grantCategoryCodes(query.grantId)} ON gc.category_id = f.category_id

@@ -18,6 +18,7 @@ import { type Forecast, forecastFromRows } from './outturn.ts';
 import { forecastJsonAroundLines } from './schemas.ts';
 import { type Profile, profileOf, type StaffCost, staffCostOfPost, staffCostOfSecondment, staffProfile } from './profile.ts';
 import {
+  countRefsBefore,
   findEnteredProfiles,
   findForecastParts,
   findForecastRows,
@@ -141,12 +142,14 @@ export async function forecastGrant(
 
 /**
  * Changes that move no line's figures and no month's spend: the forecast reads their records
- * (the threshold, the tranches behind the allocation) afresh for every body, or not at all.
+ * (the threshold, the tranches behind the allocation, a category's shares and cap) afresh for
+ * every body, or not at all.
  */
 const MOVES_NO_LINE = new Set([
   'forecast-settings',
   'forecast',
   'tranche',
+  'grant-category',
   'import',
   'submission',
   'user',
@@ -159,6 +162,7 @@ const MOVES_NO_LINE = new Set([
   'meeting',
   'decision',
   'expectation',
+  'governance_body',
 ]);
 /** More changes than this since the kept body, and the whole forecast is read again (an import's thousands of payments). */
 const MOST_CHANGES_TO_FOLLOW = 500;
@@ -243,7 +247,10 @@ async function followChanges(
   if (staffMoved) for (const id of [...previous.parts.linesWithSource('posts'), ...(await staffLineIds(trx, at.organisationId))]) lineIds.add(id);
   const asked = [...lineIds];
   const { lines } = asked.length === 0 ? { lines: [] } : await readLines(asked);
-  return previous.parts.withChanges(asked, lines, newSpendByMonth);
+  // A new or renumbered line takes its place in the line order the database gives.
+  const named = previous.parts.namedToPlace(lines);
+  const namedBefore = named.moved.length > 0 ? await countRefsBefore(trx, named.moved, named.others) : undefined;
+  return previous.parts.withChanges(asked, lines, newSpendByMonth, namedBefore);
 }
 
 async function staffLineIds(db: Kysely<Database>, organisationId: string): Promise<string[]> {

@@ -214,4 +214,50 @@ describe('kept forecasts under attack', () => {
     expect([committed.updated.length, committed.withdrawn.length, committed.created.count]).toEqual([1, 1, 1]);
     await check();
   });
+  it('answers reads racing writes on two grants of the organisation without a 5xx, and the forecast once they settle is the fresh one', async () => {
+    const second = (await createGrant(council, [{ amount: '40000.00', description: 'Second', status: 'confirmed' }], '2028-29')).id;
+    const ids = await Promise.all(
+      ['r1', 'r2', '5', '50'].map(
+        async (ref) => (await createLine(council.as.finance, grantId, { ref, title: ref, category: 'family_voice', amount: '500.00', committedOn: '2025-04-10' })).id,
+      ),
+    );
+    const theirs = (await createLine(council.as.finance, second, { title: 'Second grant line', category: 'family_voice', amount: '500.00', committedOn: '2028-04-10' })).id;
+    const post = ok(
+      await council.as.programme_lead.post(`/api/v1/organisations/${council.id}/posts`, {
+        title: 'Racer',
+        headcount: 1,
+        annualCost: '6000.00',
+        status: 'in_post',
+        startDate: '2025-10-01',
+        commitmentId: ids[0],
+      }),
+    ).id;
+    await get();
+    await get('', council.as.reader, second);
+    for (let round = 0; round < 4; round++) {
+      const reads = Array.from({ length: 6 }, (_, i) => council.as.reader.get(i % 2 === 0 ? `/api/v1/grants/${grantId}/forecast?on=${ON}` : `/api/v1/grants/${second}/forecast`));
+      const writes = [
+        council.as.finance.post(`/api/v1/commitments/${ids[round % 4]}/spend`, { amount: '1.00', spentOn: '2025-09-01' }),
+        council.as.finance.post(`/api/v1/commitments/${theirs}/spend`, { amount: '2.00', spentOn: '2028-05-01' }),
+        council.as.finance.patch(`/api/v1/commitments/${ids[2]}`, { ref: round % 2 === 0 ? 'r0' : '5' }),
+        council.as.programme_lead.patch(`/api/v1/organisations/${council.id}/posts/${post}`, { commitmentId: ids[(round + 1) % 4] }),
+        council.as.finance.put(`/api/v1/commitments/${ids[3]}/profile`, { months: round % 2 === 0 ? [{ month: '2026-01', amount: `${round + 1}.00` }] : [] }),
+      ];
+      for (const write of await Promise.all(writes)) ok(write);
+      for (const read of await Promise.all(reads)) expect(read.status, JSON.stringify(read.body)).toBe(200);
+      expect((await get()).body).toEqual(await fresh());
+      expect((await get('', council.as.reader, second)).body).toEqual(await fresh(null, council.id, second));
+    }
+  });
+
+  it('makes today’s forecast on a new day from nothing kept for that day, and one before the grant’s year from its first day', async () => {
+    const next = (await createGrant(council, [{ amount: '1000.00', description: 'Third', status: 'confirmed' }], '2027-28')).id;
+    const early = (await get('', council.as.reader, next)).body;
+    expect(early.on).toBe('2027-04-01');
+    await createLine(council.as.finance, next, { title: 'Early', category: 'family_voice', amount: '12.00', committedOn: '2027-04-10' });
+    expect((await get('', council.as.reader, next)).body).toEqual(await fresh(null, council.id, next));
+    clock.set('2025-10-15T12:00:00Z');
+    await across(async () => ok(await council.as.finance.post(`/api/v1/grants/${grantId}/tranches`, { amount: '10.00', description: 'Top-up', status: 'confirmed' })));
+    clock.set('2025-09-30T12:00:00Z');
+  });
 });

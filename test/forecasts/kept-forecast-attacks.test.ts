@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChainHead } from '../../src/audit/repository.ts';
 import { forecastJson, forecastSchema } from '../../src/forecasts/schemas.ts';
@@ -55,7 +56,7 @@ describe('kept forecasts under attack', () => {
     const afters: any[] = [];
     for (const query of queries) {
       const after = (await get(query)).body;
-      expect(after).toEqual(await fresh(query === '' ? null : ON));
+      expect(after).toEqual(await fresh(query === '' ? null : query.replace('?on=', '')));
       afters.push(after);
     }
     return afters[0];
@@ -68,6 +69,29 @@ describe('kept forecasts under attack', () => {
     grantId = (await createGrant(council, [{ amount: '500000.00', description: 'Prevention Grant', status: 'confirmed' }])).id;
   });
   afterAll(() => testApp?.close());
+
+  it('sorts refs in the collation countRefsBefore compares them in: the database default, with no collation of the column’s own', async () => {
+    // A named line's place is counted by comparing refs as text passed in (countRefsBefore in
+    // src/forecasts/repository.ts), which uses the database's default collation; the line order
+    // sorts the column. A COLLATE on commitments.ref would part the two silently.
+    const { rows } = await sql<{ is_default: boolean }>`
+      SELECT a.attcollation = (SELECT oid FROM pg_collation WHERE collname = 'default') AS is_default
+      FROM pg_attribute a WHERE a.attrelid = 'commitments'::regclass AND a.attname = 'ref'`.execute(testApp.database.handle.db);
+    expect(rows).toEqual([{ is_default: true }]);
+  });
+
+  it('follows a forecast made in March, with no month ahead: a payment, an amendment and a new line', async () => {
+    const march = ['?on=2026-03-15'];
+    const lineId = (await createLine(council.as.finance, grantId, { ref: '300', title: 'March line', category: 'family_voice', amount: '900.00', committedOn: '2025-04-10' })).id;
+    const paid = await across(() => council.as.finance.post(`/api/v1/commitments/${lineId}/spend`, { amount: '120.00', spentOn: '2026-03-02' }).then(ok), march);
+    expect(line(paid, lineId)).toMatchObject({ actualToDate: '120.00', forecastRemaining: '0.00' });
+    expect(paid).toEqual(await fresh('2026-03-15'));
+    await across(() => council.as.finance.patch(`/api/v1/commitments/${lineId}`, { amount: '1000.00' }).then(ok), march);
+    await across(
+      () => createLine(council.as.finance, grantId, { ref: '301', title: 'Another March line', category: 'family_voice', amount: '50.00', committedOn: '2025-04-10' }),
+      march,
+    );
+  });
 
   it('renumbers between numbered and named refs: "007" and "7", "9" and "10", refs with "-", "/" and ".", long digit runs', async () => {
     const make = (ref: string) => createLine(council.as.finance, grantId, { ref, title: `Line ${ref}`, category: 'family_voice', amount: '100.00', committedOn: '2025-04-10' });

@@ -48,8 +48,8 @@ interface BodyKey {
   readonly day: string;
 }
 
-/** Default bound: a forecast of 10,000 lines holds about 8 MB (its body and its parts); hundreds of ordinary grants. */
-const KEPT_FORECAST_BYTES = 32 * 1024 * 1024;
+/** Default bound: a forecast of 10,000 lines holds about 4.5 MB (its body, 2.5 MB, and its lines' parts); hundreds of ordinary grants. */
+const KEPT_FORECAST_BYTES = 16 * 1024 * 1024;
 
 export class KeptForecastBodies<P extends { readonly bytes: number }> {
   private readonly kept = new Map<string, Kept<P>>();

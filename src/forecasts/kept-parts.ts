@@ -109,9 +109,18 @@ export class ForecastParts {
     private readonly bounds: Int32Array,
   ) {}
 
-  /** Roughly the bytes held (kept-bodies.ts bounds what it keeps). */
+  /**
+   * Roughly the bytes held beside the printed lines (kept-bodies.ts bounds what it keeps): the
+   * printed lines are the kept body's own bytes (inBody), counted with the body.
+   */
   get bytes(): number {
-    return this.linesJson.length + LINE_PART_BYTES * this.lines.length;
+    return LINE_PART_BYTES * this.lines.length;
+  }
+
+  /** The same parts with the printed lines read from these bytes, the same lines as part of a body, so a kept forecast holds them once. */
+  inBody(linesJson: Buffer): ForecastParts {
+    if (!linesJson.equals(this.linesJson)) throw new RangeError('Not the same printed lines');
+    return new ForecastParts(this.year, this.lines, this.position, this.byCategory, this.total, this.actualByMonth, this.forecastByMonth, linesJson, this.bounds);
   }
 
   /** Every line of the grant, in line order, and the grant's spend by month up to the day. */

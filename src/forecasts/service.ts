@@ -213,7 +213,10 @@ export async function forecastBody(
         rows: parts.rows(),
       });
       const { before, after } = forecastJsonAroundLines(grant, forecast, false);
-      return { seq, parts, body: Buffer.concat([Buffer.from(before), parts.linesJson, Buffer.from(after)]) };
+      const head = Buffer.from(before);
+      const body = Buffer.concat([head, parts.linesJson, Buffer.from(after)]);
+      // Kept once: the parts' printed lines become a view of the body's own bytes.
+      return { seq, parts: parts.inBody(body.subarray(head.length, head.length + parts.linesJson.length)), body };
     });
 }
 

@@ -1,11 +1,10 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findChainHead } from '../../src/audit/repository.ts';
-import { forecastJson, forecastSchema } from '../../src/forecasts/schemas.ts';
-import { forecastGrant } from '../../src/forecasts/service.ts';
 import { todayInLondon } from '../../src/shared/calendar.ts';
 import { type Api, type ApiResponse, startTestApp, type TestApp } from '../support/app.ts';
 import { settableClock } from '../support/clock.ts';
+import { freshForecast, getForecast } from './support.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
 import { csvOf, upload } from '../imports/support.ts';
 
@@ -24,16 +23,8 @@ describe('kept forecasts under attack', () => {
   const ON = '2025-09-30';
   const today = () => todayInLondon(clock.now());
 
-  const get = async (query = `?on=${ON}`, api: Api = council.as.reader, grant = grantId): Promise<ApiResponse> => {
-    const response = await api.get(`/api/v1/grants/${grant}/forecast${query}`);
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    forecastSchema.parse(response.body);
-    return response;
-  };
-  const fresh = async (on: string | null = ON, organisationId = council.id, grant = grantId) => {
-    const made = await forecastGrant(testApp.database.handle.db, organisationId, grant, { on: on ?? undefined, today: today() });
-    return JSON.parse(forecastJson(made.grant, made.forecast, false));
-  };
+  const get = (query = `?on=${ON}`, api: Api = council.as.reader, grant = grantId): Promise<ApiResponse> => getForecast(api, grant, query);
+  const fresh = (on: string | null = ON, organisationId = council.id, grant = grantId) => freshForecast(testApp.database.handle.db, organisationId, grant, on, today());
   const ok = (response: ApiResponse) => {
     expect(response.status, JSON.stringify(response.body)).toBeLessThan(300);
     return response.body;

@@ -6,11 +6,12 @@ import { findChainHead } from '../../src/audit/repository.ts';
 import { loadConfig } from '../../src/config.ts';
 import { connectPostgres, type DatabaseHandle } from '../../src/db/connect.ts';
 import { ForecastParts } from '../../src/forecasts/kept-parts.ts';
-import { forecastJson, forecastSchema } from '../../src/forecasts/schemas.ts';
+import { forecastJson } from '../../src/forecasts/schemas.ts';
 import { forecastGrant } from '../../src/forecasts/service.ts';
 import { todayInLondon } from '../../src/shared/calendar.ts';
 import { type ApiResponse, apiAs, PLATFORM_ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app.ts';
 import { settableClock } from '../support/clock.ts';
+import { freshForecast, getForecast } from './support.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
 
 async function waitFor(condition: () => Promise<boolean>, what: string): Promise<void> {
@@ -36,17 +37,9 @@ describe('kept forecasts', () => {
   const ON = '2025-09-30';
   const today = () => todayInLondon(clock.now());
 
-  const get = async (query = `?on=${ON}`, api = council.as.reader): Promise<ApiResponse> => {
-    const response = await api.get(`/api/v1/grants/${grantId}/forecast${query}`);
-    expect(response.status, JSON.stringify(response.body)).toBe(200);
-    forecastSchema.parse(response.body);
-    return response;
-  };
+  const get = (query = `?on=${ON}`, api = council.as.reader): Promise<ApiResponse> => getForecast(api, grantId, query);
   /** The forecast made now from the database, nothing kept. */
-  const fresh = async (on: string | null = ON) => {
-    const { grant, forecast } = await forecastGrant(testApp.database.handle.db, council.id, grantId, { on: on ?? undefined, today: today() });
-    return JSON.parse(forecastJson(grant, forecast, false));
-  };
+  const fresh = (on: string | null = ON) => freshForecast(testApp.database.handle.db, council.id, grantId, on, today());
   /** Whether the body for this day at the chain head now is kept (made again it would throw). */
   const isKept = async (app: FastifyInstance, day = `on ${ON}`) => {
     const { seq } = await findChainHead(testApp.database.handle.db, council.id);

@@ -192,12 +192,16 @@ export async function forecastBody(
       const on = forecastDay(grant, request.on, request.today);
       const query = { organisationId, grantId, on, onMonth: monthOf(on), monthsAhead: countMonthsAfter(grant.financialYear, on), withdrawn: [] };
       const year = { months: monthsOfFinancialYear(grant.financialYear), monthsAhead: query.monthsAhead };
+      // The organisation's posts and secondments by the line they fund, read once.
+      let staffRead: ReturnType<typeof staffByLine> | undefined;
+      const staffNow = () => (staffRead ??= staffByLine(trx, organisationId, NO_ASSUMPTIONS));
       const readLines = async (only: readonly string[] | null) => {
-        const staff = await staffByLine(trx, organisationId, NO_ASSUMPTIONS);
-        const wanted = only === null ? staff : new Map([...staff].filter(([lineId]) => only.includes(lineId)));
+        const staff = await staffNow();
+        const asked = new Set(only);
+        const wanted = only === null ? staff : new Map([...staff].filter(([lineId]) => asked.has(lineId)));
         return findForecastParts(trx, { ...query, staff: staffMonths(grant.financialYear, wanted) }, only);
       };
-      const followed = previous === undefined ? null : await followChanges(trx, { organisationId, grantId, on, seq }, previous, readLines);
+      const followed = previous === undefined ? null : await followChanges(trx, { organisationId, grantId, on, seq }, previous, { readLines, staffNow });
       let parts = followed;
       if (parts === null) {
         const { lines, actualByMonth } = await readLines(null);
@@ -225,7 +229,7 @@ async function followChanges(
   trx: Kysely<Database>,
   at: { readonly organisationId: string; readonly grantId: string; readonly on: string; readonly seq: string },
   previous: { readonly seq: string; readonly parts: ForecastParts },
-  readLines: (only: readonly string[]) => ReturnType<typeof findForecastParts>,
+  read: { readLines: (only: readonly string[]) => ReturnType<typeof findForecastParts>; staffNow: () => ReturnType<typeof staffByLine> },
 ): Promise<ForecastParts | null> {
   if (BigInt(at.seq) - BigInt(previous.seq) > MOST_CHANGES_TO_FOLLOW) return null;
   const changes = await findChangesBetween(trx, at.organisationId, previous.seq, at.seq);
@@ -247,17 +251,13 @@ async function followChanges(
     if (entry.datedByOn) newSpendByMonth.set(entry.month, formatMoney(new Decimal(newSpendByMonth.get(entry.month) ?? '0').plus(entry.amount)));
   }
   // A post or secondment moves the line it funds now and the one it funded: every line whose profile is its staff's, and every line staff fund now.
-  if (staffMoved) for (const id of [...previous.parts.linesWithSource('posts'), ...(await staffLineIds(trx, at.organisationId))]) lineIds.add(id);
+  if (staffMoved) for (const id of [...previous.parts.linesWithSource('posts'), ...(await read.staffNow()).keys()]) lineIds.add(id);
   const asked = [...lineIds];
-  const { lines } = asked.length === 0 ? { lines: [] } : await readLines(asked);
+  const { lines } = asked.length === 0 ? { lines: [] } : await read.readLines(asked);
   // A new or renumbered line takes its place in the line order the database gives.
   const named = previous.parts.namedToPlace(lines);
   const namedBefore = named.moved.length > 0 ? await countRefsBefore(trx, named.moved, named.others) : undefined;
   return previous.parts.withChanges(asked, lines, newSpendByMonth, namedBefore);
-}
-
-async function staffLineIds(db: Kysely<Database>, organisationId: string): Promise<string[]> {
-  return [...(await staffByLine(db, organisationId, NO_ASSUMPTIONS)).keys()];
 }
 
 /**

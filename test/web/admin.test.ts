@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { apiAs } from '../support/app.ts';
 import { createOrganisation } from '../support/factories.ts';
-import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 describe('administration in the browser', () => {
@@ -22,21 +22,21 @@ describe('administration in the browser', () => {
     await page.fill('#name', 'New Officer');
     await page.check('input[name="role"][value="finance"]');
     await Promise.all([page.waitForURL(/\/admin\/members\//), page.click('button:has-text("Save member")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('New Officer is a member as finance');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('New Officer is a member as finance');
     // An organisation's admin never sets someone else's password: only a platform administrator may.
     expect(await page.locator('button:has-text("Set a new password")').count()).toBe(0);
     await page.click('button:has-text("Make a set-password link")');
-    const link = await page.locator('[data-testid="password-link"]').innerText();
+    const link = await textOf(page.locator('[data-testid="password-link"]'));
     expect(link).toMatch(/\/set-password\/[A-Za-z0-9_-]{43}$/);
     await checkPage(page, 'member');
 
     await page.fill('#name', 'laptop');
     await page.click('button:has-text("Issue a token")');
-    const token = await page.locator('[data-testid="token"]').innerText();
+    const token = await textOf(page.locator('[data-testid="token"]'));
     const me = await apiAs(suite.web.app, token).get('/api/v1/me');
     expect(me.body.email).toBe('new.officer@example.gov.uk');
     await page.click('button:has-text("Revoke")');
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Token revoked');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Token revoked');
     expect((await apiAs(suite.web.app, token).get('/api/v1/me')).status).toBe(401);
 
     await checkPage(page, 'member-token');
@@ -55,10 +55,10 @@ describe('administration in the browser', () => {
     await Promise.all([page.waitForURL(/\/sign-in\?passwordSet=1/), page.click('button:has-text("Set password")')]);
     expect((await page.goto(link))?.status()).toBe(404);
     await signIn(page, { email: 'new.officer@example.gov.uk', password });
-    expect(await page.locator('h1').innerText()).toBe('Choose an organisation');
+    expect(await textOf(page.locator('h1'))).toBe('Choose an organisation');
     await checkPage(page, 'choose-organisation');
     await page.click('a:has-text("Admin Council")');
-    expect(await page.locator('h1').innerText()).toBe('Admin Council');
+    expect(await textOf(page.locator('h1'))).toBe('Admin Council');
     expect(await page.locator('a:has-text("Administration")').count()).toBe(0);
     const refused = await page.goto(`/organisations/${organisationId}/admin`);
     expect(refused?.status()).toBe(403);
@@ -79,9 +79,9 @@ describe('administration in the browser', () => {
     await page.fill('#newPassword', 'four random words here');
     await page.fill('#confirmPassword', 'four random words here');
     await page.click('button:has-text("Change password")');
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Your password has been changed');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Your password has been changed');
     await signOut(page);
     await signIn(page, { email: suite.people.reader.email, password: 'four random words here' });
-    expect(await page.locator('h1').innerText()).toBe('Admin Council');
+    expect(await textOf(page.locator('h1'))).toBe('Admin Council');
   });
 });

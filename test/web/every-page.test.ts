@@ -4,7 +4,7 @@ import { setPassword } from '../../src/auth/users-service.ts';
 import { loadDemo } from '../../src/demo/load.ts';
 import { apiAs } from '../support/app.ts';
 import { axeViolations, launchBrowser, screenshot, type TestBrowser } from './support/browser.ts';
-import { signIn } from './support/pages.ts';
+import { signIn, textOf } from './support/pages.ts';
 import { PASSWORD, startWebApp, type WebTestApp } from './support/web-app.ts';
 
 /** Addresses told apart by their route alone: one visit each of /grants/:id, /commitments/:id, … */
@@ -28,9 +28,9 @@ async function checkBranding(page: Page, name: string): Promise<void> {
     /govuk-header__logotype|govuk-logo|govuk-footer__crown|govuk-footer__copyright-logo|govuk-footer__licence-logo|govuk-crest|govuk-icon|favicon\.ico/,
   );
   expect(html, name).not.toMatch(/aria-label="GOV\.UK"|>\s*GOV\.UK\s*</);
-  const text = await page.locator('body').innerText();
+  const text = await textOf(page.locator('body'));
   expect(text, name).not.toMatch(/Crown copyright|Open Government Licence/i);
-  expect(await page.locator('[data-testid="service-header"]').innerText(), name).toBe('Ringfence');
+  expect(await textOf(page.locator('[data-testid="service-header"]')), name).toBe('Ringfence');
   const violations = await axeViolations(page);
   expect(violations, `${name}: ${JSON.stringify(violations, null, 1)}`).toEqual([]);
 }
@@ -87,7 +87,7 @@ describe('every page, as a platform administrator reaches it by its links', () =
       visited.push(routeOf(path.split('?')[0]!));
       await checkBranding(page, `${visited.length}${routeOf(path).replace(/[^a-z0-9]+/gi, '-')}`);
       if (path.startsWith(`/organisations/${organisationId}`) || path.startsWith('/grants/') || path.startsWith('/commitments/')) {
-        expect(await page.locator('.govuk-service-navigation__service-name').innerText(), path).toBe('Demo Borough Council');
+        expect(await textOf(page.locator('.govuk-service-navigation__service-name')), path).toBe('Demo Borough Council');
       }
       for (const href of await page.locator('a[href]').evaluateAll((links) => links.map((a) => a.getAttribute('href') ?? ''))) {
         const url = new URL(href, web.baseURL + path);

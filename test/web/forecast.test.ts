@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { financialYearOf, monthsOfFinancialYear, todayInLondon } from '../../src/shared/calendar.ts';
 import { createGrant, createLine } from '../support/factories.ts';
 import { FormClient } from './support/forms.ts';
-import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { organisationWithPeople } from './support/web-app.ts';
 
@@ -33,7 +33,7 @@ describe('forecast pages in the browser', () => {
 
     await signIn(page, suite.people.finance);
     await page.goto(`/commitments/${line.id}`);
-    expect(await page.locator('[data-testid="profile-source"]').innerText()).toContain('From the posts and secondments');
+    expect(await textOf(page.locator('[data-testid="profile-source"]'))).toContain('From the posts and secondments');
     expect(await page.locator('[data-testid="profile-grid"] .govuk-hint').allInnerTexts()).toEqual([...Array(6).fill('Now £0.00'), ...Array(6).fill('Now £3,000.00')]);
     await checkPage(page, 'line-profile-grid');
 
@@ -47,7 +47,7 @@ describe('forecast pages in the browser', () => {
 
     await page.fill(`#month-${MONTHS[2]}`, '500');
     await Promise.all([page.waitForURL(`**/commitments/${line.id}#profile`), page.click('button:has-text("Save profile")')]);
-    expect(await page.locator('[data-testid="profile-source"]').innerText()).toContain('Entered by month');
+    expect(await textOf(page.locator('[data-testid="profile-source"]'))).toContain('Entered by month');
     expect(await page.inputValue(`#month-${MONTHS[1]}`)).toBe('1250.50');
     const saved = (await finance.get(`/api/v1/commitments/${line.id}/profile`)).body;
     expect(saved.source).toBe('entered');
@@ -68,7 +68,7 @@ describe('forecast pages in the browser', () => {
     const chart = page.locator('[data-testid="forecast-chart"] svg[role="img"]');
     expect(await chart.getAttribute('aria-label')).toContain('actual spend by month');
     expect(await page.locator('[data-testid="forecast-months"] tbody tr').count()).toBe(12);
-    const totals = await page.locator('[data-testid="forecast-totals"]').innerText();
+    const totals = await textOf(page.locator('[data-testid="forecast-totals"]'));
     expect(totals).toContain(`£${Number(api.forecastOutturn).toLocaleString('en-GB', { minimumFractionDigits: 2 })}`);
     expect(await page.locator('[data-testid="forecast-warnings"] [data-warning="forecast-underspend"]').count()).toBe(1);
     expect(await page.locator('[data-testid="forecast-categories"] tbody tr').count()).toBe(api.categories.length);

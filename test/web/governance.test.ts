@@ -5,7 +5,7 @@ import { addDays, todayInLondon } from '../../src/shared/calendar.ts';
 import { createGrant, createLine, type TestOrganisation } from '../support/factories.ts';
 import { launchBrowser } from './support/browser.ts';
 import { FormClient } from './support/forms.ts';
-import { checkPage, errorSummary, signIn } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { organisationWithPeople, type Person } from './support/web-app.ts';
 
@@ -47,7 +47,7 @@ describe('governance pages in the browser: a meeting, its decision and the expec
     await page.selectOption('#kind', 'delivery_group');
     await fillDate(page, 'termsAgreedOn', '2025-06-02');
     await page.click('button:has-text("Save governance body")');
-    expect(await page.locator('[data-testid="records"]').innerText()).toContain(BODY);
+    expect(await textOf(page.locator('[data-testid="records"]'))).toContain(BODY);
     await checkPage(page, 'governance-bodies');
 
     // The meeting form, by keyboard alone: Tab between the boxes, arrows in the select, Enter to save.
@@ -75,7 +75,7 @@ describe('governance pages in the browser: a meeting, its decision and the expec
     await page.keyboard.type(String(heldMonth));
     await tabTo(page, 'button:has-text("Save meeting")');
     await Promise.all([page.waitForURL(/\/meetings\/[0-9a-f-]{36}$/), page.keyboard.press('Enter')]);
-    expect(await page.locator('h1').innerText()).toContain('Delivery group');
+    expect(await textOf(page.locator('h1'))).toContain('Delivery group');
     await checkPage(page, 'meeting');
   });
 
@@ -83,16 +83,16 @@ describe('governance pages in the browser: a meeting, its decision and the expec
     const { page } = suite.browser;
     await page.click('a:has-text("Add a decision taken at this meeting")');
     await checkPage(page, 'add-decision');
-    expect(await page.locator('#meetingId option:checked').innerText()).toContain(BODY);
+    expect(await textOf(page.locator('#meetingId option:checked'))).toContain(BODY);
     await page.fill('#recommendation', '2');
     await page.fill('#text', 'Approve the Family Help navigator posts from the transformation budget');
     await page.fill('#delegatedTo', 'Director of Children’s Services');
     await page.click('button:has-text("Save decision")');
     await page.waitForURL(/\/decisions\/[0-9a-f-]{36}$/);
     decisionUrl = new URL(page.url()).pathname;
-    const reference = await page.locator('h1').innerText();
+    const reference = await textOf(page.locator('h1'));
     expect(reference).toMatch(new RegExp(`^${BODY} \\d{1,2} \\w+ \\d{4}, recommendation 2$`));
-    expect(await page.locator('main').innerText()).toContain('No commitment line cites this decision yet');
+    expect(await textOf(page.locator('main'))).toContain('No commitment line cites this decision yet');
 
     // Finance's line form names the decision record; the decision's page then lists the line.
     const grant = await createGrant(suite.organisation, [{ amount: '500000.00', description: 'Prevention Grant', status: 'confirmed' }], '2026-27');
@@ -102,17 +102,17 @@ describe('governance pages in the browser: a meeting, its decision and the expec
     await page.click('button:has-text("Save line")');
     await page.waitForURL(`**/commitments/${line.id}`);
     await page.goto(decisionUrl);
-    expect(await page.locator('[data-testid="approved-lines"]').innerText()).toMatch(/2026-27\s+1\. Family Help navigators\s+Proposed\s+£60,000\.00/);
+    expect(await textOf(page.locator('[data-testid="approved-lines"]'))).toMatch(/2026-27\s+1\. Family Help navigators\s+Proposed\s+£60,000\.00/);
     await checkPage(page, 'decision');
     await page.click(`.govuk-summary-list a:has-text("${BODY}")`);
-    expect(await page.locator('[data-testid="decisions"]').innerText()).toContain('Approve the Family Help navigator posts');
+    expect(await textOf(page.locator('[data-testid="decisions"]'))).toContain('Approve the Family Help navigator posts');
   });
 
   it('updates three expectations with evidence, owner and target date, filters them, and shows the report’s count', async () => {
     const { page } = suite.browser;
     await page.goto(base());
     await page.click('a:has-text("Delivery expectations")');
-    expect(await page.locator('[data-testid="progress"]').innerText()).toContain('0 of 24 met; 0 in progress; 24 not started');
+    expect(await textOf(page.locator('[data-testid="progress"]'))).toContain('0 of 24 met; 0 in progress; 24 not started');
     await checkPage(page, 'expectations');
 
     const updates = [
@@ -135,10 +135,10 @@ describe('governance pages in the browser: a meeting, its decision and the expec
       }
       await fillDate(page, 'dueBy', update.dueBy);
       await page.click('button:has-text("Save progress")');
-      expect(await page.locator('.govuk-notification-banner').innerText()).toContain(`${update.code} updated`);
+      expect(await textOf(page.locator('.govuk-notification-banner'))).toContain(`${update.code} updated`);
     }
-    expect(await page.locator('[data-testid="progress"]').innerText()).toContain('1 of 24 met; 2 in progress; 21 not started');
-    expect(await page.locator('#expectation-FH-02').innerText()).toMatch(/In progress\s+Safeguarding partnership\s+31 January 2027\s+Threshold document out for consultation/);
+    expect(await textOf(page.locator('[data-testid="progress"]'))).toContain('1 of 24 met; 2 in progress; 21 not started');
+    expect(await textOf(page.locator('#expectation-FH-02'))).toMatch(/In progress\s+Safeguarding partnership\s+31 January 2027\s+Threshold document out for consultation/);
 
     await page.selectOption('#status', 'in_progress');
     await page.click('button:has-text("Filter expectations")');
@@ -152,8 +152,8 @@ describe('governance pages in the browser: a meeting, its decision and the expec
   it('shows the meeting, the decision with its line, and the expectations in the programme report', async () => {
     const { page } = suite.browser;
     await page.goto(base());
-    expect(await page.locator('[data-testid="recent-decisions"]').innerText()).toContain('recommendation 2: Approve the Family Help navigator posts');
-    expect(await page.locator('[data-testid="expectation-progress"]').innerText()).toContain('1 of 24 met; 2 in progress; 21 not started');
+    expect(await textOf(page.locator('[data-testid="recent-decisions"]'))).toContain('recommendation 2: Approve the Family Help navigator posts');
+    expect(await textOf(page.locator('[data-testid="expectation-progress"]'))).toContain('1 of 24 met; 2 in progress; 21 not started');
     await checkPage(page, 'programme-with-governance');
 
     const markdown = await page.request.get(`${base()}/report?format=md`);
@@ -195,7 +195,7 @@ describe('governance pages in the browser: a meeting, its decision and the expec
       await page.check('input[name="status"][value="in_progress"]');
       await page.fill('#evidence', 'Family group decision making service commissioned');
       await page.click('button:has-text("Save progress")');
-      expect(await page.locator('[data-testid="progress"]').innerText()).toContain('1 of 24 met; 3 in progress; 20 not started');
+      expect(await textOf(page.locator('[data-testid="progress"]'))).toContain('1 of 24 met; 3 in progress; 20 not started');
     } finally {
       await browser.close();
     }

@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
 import { createGrant } from '../support/factories.ts';
 import { csvOf } from '../imports/support.ts';
-import { checkPage, signIn } from './support/pages.ts';
+import { checkPage, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 const POT = 'Pot B – the ring-fenced element agreed with partners for this year (see the cabinet report, section 4)';
@@ -47,7 +47,7 @@ describe('section headings on the import preview, in the browser', () => {
     await expect.poll(() => headings.count()).toBe(2);
     expect(await page.locator('#heading-3').inputValue()).toBe('transformation');
     expect(await page.locator('#heading-5').inputValue()).toBe('');
-    expect(await page.locator('[data-testid="problems"]').innerText()).toContain('was read as a section heading, but it does not say which');
+    expect(await textOf(page.locator('[data-testid="problems"]'))).toContain('was read as a section heading, but it does not say which');
     expect(await page.locator('button:has-text("Save")').isDisabled()).toBe(true);
     await checkPage(page, 'import-headings');
   });
@@ -57,7 +57,7 @@ describe('section headings on the import preview, in the browser', () => {
     await Promise.all([page.waitForURL(/\/imports\/[0-9a-f-]{36}$/), page.click('button:has-text("Preview again")')]);
     expect(await page.locator('#heading-5').inputValue()).toBe('family_voice');
     expect(await page.locator('[data-testid="problems"]').count()).toBe(0);
-    expect(await page.locator('[data-testid="lines"]').innerText()).toMatch(/Parent panel\s+family_voice/);
+    expect(await textOf(page.locator('[data-testid="lines"]'))).toMatch(/Parent panel\s+family_voice/);
     await expect.poll(() => page.locator('button:has-text("Save 2 lines")').count()).toBe(1);
     await checkPage(page, 'import-headings-mapped');
   });

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LONG_COMMIT_ROWS } from '../../src/imports/service.ts';
 import { csvOf } from '../imports/support.ts';
 import { createGrant, createLine } from '../support/factories.ts';
-import { checkPage, signIn } from './support/pages.ts';
+import { checkPage, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 /** The advisory lock this file holds to keep the commit part-way until the page has been read. */
@@ -56,7 +56,7 @@ describe('the import progress page, in the browser', () => {
 
     await Promise.all([page.waitForURL(importUrl), page.click(`button:has-text("Save ${ROWS} payments")`)]);
     const progress = page.locator('[data-testid="import-progress"]');
-    expect(await page.locator('h1').innerText()).toBe(`Saving ${ROWS} payments`);
+    expect(await textOf(page.locator('h1'))).toBe(`Saving ${ROWS} payments`);
     expect(await progress.getAttribute('role')).toBe('progressbar');
     expect(await progress.getAttribute('aria-valuemax')).toBe(String(ROWS));
     expect(await progress.getAttribute('aria-valuenow')).toBe('0');
@@ -80,8 +80,8 @@ describe('the import progress page, in the browser', () => {
 
     await holder.query('SELECT pg_advisory_unlock($1)', [HOLD]);
     // The page asks again by itself (meta refresh) and shows the import as saved.
-    await expect.poll(() => page.locator('h1').innerText(), { timeout: 20_000 }).toBe('Imported');
-    expect(await page.locator('[data-testid="import-summary"]').innerText()).toMatch(new RegExp(`Created\\s+${ROWS} payments, £${ROWS.toLocaleString('en-GB')}\\.00`));
+    await expect.poll(() => textOf(page.locator('h1')), { timeout: 20_000 }).toBe('Imported');
+    expect(await textOf(page.locator('[data-testid="import-summary"]'))).toMatch(new RegExp(`Created\\s+${ROWS} payments, £${ROWS.toLocaleString('en-GB')}\\.00`));
     await checkPage(page, 'import-progress-done');
     expect((await suite.organisation.as.reader.get(`/api/v1/grants/${grantId}/summary`)).body.spent).toBe(`${ROWS}.00`);
   });

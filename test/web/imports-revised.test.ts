@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
 import { csvOf } from '../imports/support.ts';
 import { createGrant, createLine } from '../support/factories.ts';
-import { checkPage, errorSummary, signIn } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 /**
@@ -44,14 +44,14 @@ describe('a revised table, imported in the browser', () => {
     expect(await page.locator('[data-testid="amendments"] tbody tr').allInnerTexts()).toEqual([
       expect.stringMatching(/^2\s+1\s+Family hubs\s+Amount: £10,000\.00\s*→\s*becomes\s*£12,500\.00$/),
     ]);
-    expect(await page.locator('[data-testid="lines"] tbody').innerText()).toMatch(/Young carers\s+family_voice\s+tbc/);
-    expect(await page.locator('[data-testid="withdrawals"] tbody').innerText()).toMatch(/^3\s+Old pilot\s+£2,000\.00$/);
+    expect(await textOf(page.locator('[data-testid="lines"] tbody'))).toMatch(/Young carers\s+family_voice\s+tbc/);
+    expect(await textOf(page.locator('[data-testid="withdrawals"] tbody'))).toMatch(/^3\s+Old pilot\s+£2,000\.00$/);
     await page.click('summary:has-text("1 line unchanged")');
-    expect(await page.locator('[data-testid="unchanged"] tbody').innerText()).toMatch(/Parent panel/);
+    expect(await textOf(page.locator('[data-testid="unchanged"] tbody'))).toMatch(/Parent panel/);
     await checkPage(page, 'import-revised-preview');
 
     await Promise.all([page.waitForURL(`**/grants/${grant.id}/commitments`), page.click('button:has-text("Save the revision: 1 amended, 1 new, 1 withdrawn")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Revised table saved: 1 amended, 1 new, 1 withdrawn');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Revised table saved: 1 amended, 1 new, 1 withdrawn');
     await checkPage(page, 'import-revised-saved');
     expect((await finance.get(`/api/v1/commitments/${hubs.id}`)).body).toMatchObject({ amount: '12500.00', version: 2 });
     expect((await finance.get(`/api/v1/commitments/${pilot.id}`)).body.status).toBe('withdrawn');

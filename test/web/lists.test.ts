@@ -3,7 +3,7 @@ import { settableClock } from '../support/clock.ts';
 import { createGrant, createOrganisation } from '../support/factories.ts';
 import { FormClient } from './support/forms.ts';
 import { screenshot } from './support/browser.ts';
-import { errorSummary, signIn } from './support/pages.ts';
+import { errorSummary, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { withPassword } from './support/web-app.ts';
 
@@ -74,7 +74,7 @@ describe('the programme lists, without JavaScript', () => {
       expect(await column('title')).toEqual(['Attendance Lead', 'Data Analyst']);
       await page.click('th a:has-text("Annual cost")');
       expect(await column('title')).toEqual(['Data Analyst', 'Attendance Lead']);
-      expect(await page.locator('th[aria-sort="ascending"]').innerText()).toContain('Annual cost');
+      expect(await textOf(page.locator('th[aria-sort="ascending"]'))).toContain('Annual cost');
       await page.selectOption('#status', 'recruiting');
       await page.click('button:has-text("Filter posts")');
       expect(page.url()).toMatch(/sort=annualCost&order=asc&status=recruiting/);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createGrant } from '../support/factories.ts';
-import { errorSummary, signIn } from './support/pages.ts';
+import { errorSummary, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 /** Everything works with JavaScript off: forms post and redirect, the quarter shows after submitting. */
@@ -31,10 +31,10 @@ describe('the pages without JavaScript', () => {
     await page.fill('#spentOn-year', '2026');
     await page.click('button:has-text("Record spend")');
     expect(await errorSummary(page)).toEqual([expect.stringMatching(/^Date spent must be within the grant's financial year/)]);
-    expect(await page.locator('[data-testid="quarter"]').innerText()).toContain("2026-27 Q1 (April to June), outside this grant's year 2025-26");
+    expect(await textOf(page.locator('[data-testid="quarter"]'))).toContain("2026-27 Q1 (April to June), outside this grant's year 2025-26");
     await page.fill('#spentOn-day', '31');
     await page.fill('#spentOn-month', '3');
     await page.click('button:has-text("Record spend")');
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('31 March 2026 is in 2025-26 Q4 (January to March)');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('31 March 2026 is in 2025-26 Q4 (January to March)');
   });
 });

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { setPassword } from '../../src/auth/users-service.ts';
 import { apiAs } from '../support/app.ts';
 import { FormClient } from './support/forms.ts';
-import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { PASSWORD } from './support/web-app.ts';
 
@@ -31,8 +31,8 @@ describe('organisation pages for platform administrators', () => {
     await signIn(page, await platformAdmin());
     await page.goto('/organisations');
     await page.click('a:has-text("Platform administration: organisations")');
-    expect(await page.locator('h1').innerText()).toBe('Organisations');
-    expect(await page.locator('[data-testid="organisations"]').innerText()).toContain('Existing Council');
+    expect(await textOf(page.locator('h1'))).toBe('Organisations');
+    expect(await textOf(page.locator('[data-testid="organisations"]'))).toContain('Existing Council');
     await checkPage(page, 'organisations-admin');
 
     await page.click('a:has-text("Add an organisation")');
@@ -54,10 +54,10 @@ describe('organisation pages for platform administrators', () => {
     await page.focus('#emailDomains');
     await page.keyboard.press('Tab');
     await Promise.all([page.waitForURL(/\/organisations\/[0-9a-f-]+\/admin$/), page.keyboard.press('Enter')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Rotherham Metropolitan Borough Council added');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Rotherham Metropolitan Borough Council added');
     // The header names the service and the council now worked in.
-    expect(await page.locator('[data-testid="service-header"]').innerText()).toBe('Ringfence');
-    expect(await page.locator('.govuk-service-navigation__service-name').innerText()).toBe('Rotherham Metropolitan Borough Council');
+    expect(await textOf(page.locator('[data-testid="service-header"]'))).toBe('Ringfence');
+    expect(await textOf(page.locator('.govuk-service-navigation__service-name'))).toBe('Rotherham Metropolitan Borough Council');
     const created = (await apiAs(suite.web.app, suite.web.adminToken).get('/api/v1/organisations')).body.items.find((o: { code: string }) => o.code === 'E08000018');
     expect(created).toMatchObject({ name: 'Rotherham Metropolitan Borough Council', emailDomains: ['rotherham.gov.uk', 'rmbc.gov.uk'] });
 
@@ -70,8 +70,8 @@ describe('organisation pages for platform administrators', () => {
     await page.fill('#name', 'Rotherham Council');
     await page.fill('#emailDomains', 'rotherham.gov.uk');
     await Promise.all([page.waitForURL('**/admin/organisations'), page.click('button:has-text("Save organisation")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Rotherham Council saved');
-    expect(await page.locator('[data-testid="organisations"] tr', { hasText: 'E08000018' }).innerText()).toMatch(/Rotherham Council\s+E08000018\s+Council\s+rotherham\.gov\.uk/);
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Rotherham Council saved');
+    expect(await textOf(page.locator('[data-testid="organisations"] tr', { hasText: 'E08000018' }))).toMatch(/Rotherham Council\s+E08000018\s+Council\s+rotherham\.gov\.uk/);
 
     // A code already taken is refused against its box, and nothing is added.
     await page.goto('/admin/organisations/new');

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
-import { checkPage, errorSummary, signIn } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 describe('programme pages in the browser', () => {
@@ -20,7 +20,7 @@ describe('programme pages in the browser', () => {
     await page.fill('#objectives', 'Bring partners into one Family Help offer');
     await page.fill('#lead', 'Head of Early Help');
     await page.click('button:has-text("Add workstream")');
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Workstream Family Help Partnership Group added');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Workstream Family Help Partnership Group added');
 
     await page.click('a:has-text("Rate")');
     await checkPage(page, 'workstream-rag');
@@ -58,7 +58,7 @@ describe('programme pages in the browser', () => {
     await page.fill('#startDate-month', '9');
     await page.fill('#startDate-year', '2025');
     await page.click('button:has-text("Save post")');
-    expect(await page.locator('[data-testid="records"] tbody tr', { hasText: 'Attendance Lead' }).innerText()).toMatch(/in post[\s\S]*1 September 2025/);
+    expect(await textOf(page.locator('[data-testid="records"] tbody tr', { hasText: 'Attendance Lead' }))).toMatch(/in post[\s\S]*1 September 2025/);
   });
 
   it('refuses a risk scored outside 1 to 5, naming the field', async () => {
@@ -71,7 +71,7 @@ describe('programme pages in the browser', () => {
     expect(await errorSummary(page)).toEqual(['Likelihood must be from 1 to 5']);
     await page.fill('#likelihood', '3');
     await page.click('button:has-text("Save risk")');
-    expect(await page.locator('[data-testid="records"]').innerText()).toContain('Partners withdraw from the multi-agency teams');
+    expect(await textOf(page.locator('[data-testid="records"]'))).toContain('Partners withdraw from the multi-agency teams');
   });
 
   it('downloads the programme report as a Word document', async () => {

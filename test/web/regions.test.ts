@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { describe, expect, it } from 'vitest';
 import { financialYearOf, todayInLondon } from '../../src/shared/calendar.ts';
 import { createGrant, createLine, createOrganisation } from '../support/factories.ts';
-import { checkPage, signIn, signOut } from './support/pages.ts';
+import { checkPage, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { withPassword } from './support/web-app.ts';
 
@@ -32,11 +32,11 @@ describe('regions and sharing in the browser', () => {
     await Promise.all([page.waitForURL('**/admin/sharing'), page.click('a:has-text("Sharing your figures")')]);
     expect(await page.locator('[data-testid="no-shares"]').count()).toBe(1);
     await page.click('button:has-text("Share")');
-    expect(await page.locator('.govuk-error-summary').innerText()).toContain('Choose a region or national body');
+    expect(await textOf(page.locator('.govuk-error-summary'))).toContain('Choose a region or national body');
     await checkPage(page, 'sharing-refused');
     await page.selectOption('#withOrganisationId', region.id);
     await Promise.all([page.waitForURL('**/admin/sharing'), page.click('button:has-text("Share")')]);
-    expect(await page.locator('[data-testid="shares"]').innerText()).toContain('North Region');
+    expect(await textOf(page.locator('[data-testid="shares"]'))).toContain('North Region');
     await checkPage(page, 'sharing-shared');
     await signOut(page);
 
@@ -83,7 +83,7 @@ describe('regions and sharing in the browser', () => {
     await signIn(page, regionReader);
     await page.goto(`/organisations/${region.id}/overview`);
     expect(await page.locator('[data-testid="overview"] tbody tr').count()).toBe(4);
-    expect(await page.locator('[data-testid="overview"]').innerText()).not.toContain('Sharing Council');
+    expect(await textOf(page.locator('[data-testid="overview"]'))).not.toContain('Sharing Council');
     await signOut(page);
   });
 });

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { createGrant, createLine } from '../support/factories.ts';
-import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 /**
@@ -30,8 +30,8 @@ describe('returns pages in the browser', () => {
     const q2 = page.locator('[data-testid="returns-overdue"] tr', { hasText: '2025-26 Q2' }).filter({ hasText: 'DfE quarterly return' });
     await checkPage(page, 'returns-list');
     await Promise.all([page.waitForURL(/\/submissions\/[0-9a-f-]{36}$/), q2.locator('button:has-text("Prepare")').click()]);
-    expect(await page.locator('[data-testid="submission-status"]').innerText()).toContain('Awaiting sign-off');
-    expect(await page.locator('[data-testid="submission-figures"] tbody').innerText()).toContain('£2,500.00');
+    expect(await textOf(page.locator('[data-testid="submission-status"]'))).toContain('Awaiting sign-off');
+    expect(await textOf(page.locator('[data-testid="submission-figures"] tbody'))).toContain('£2,500.00');
     // The preparer's role cannot sign; the page says who can.
     expect(await page.locator('textarea#statement').count()).toBe(0);
     const submissionUrl = page.url();
@@ -56,13 +56,13 @@ describe('returns pages in the browser', () => {
     await checkPage(page, 'submission-sign-off-refused');
     await page.fill('#statement', 'I confirm these figures are a true record of the quarter.');
     await Promise.all([page.waitForURL(submissionUrl), page.click('button:has-text("Sign off and submit")')]);
-    expect(await page.locator('[data-testid="submission-status"]').innerText()).toContain('Submitted');
+    expect(await textOf(page.locator('[data-testid="submission-status"]'))).toContain('Submitted');
     expect(await page.locator('[data-testid="submission-no-changes"]').count()).toBe(1);
 
     // A September invoice entered after the return went in.
     expect((await finance.post(`/api/v1/commitments/${line.id}/spend`, { amount: '1234.56', spentOn: '2025-09-29' })).status).toBe(201);
     await page.reload();
-    const changes = await page.locator('[data-testid="submission-changes"] tbody').innerText();
+    const changes = await textOf(page.locator('[data-testid="submission-changes"] tbody'));
     expect(changes).toContain('Service delivery');
     expect(changes).toContain('£1,234.56');
     await checkPage(page, 'submission-changes');
@@ -72,10 +72,10 @@ describe('returns pages in the browser', () => {
       page.waitForURL((url) => /^\/submissions\/[0-9a-f-]{36}$/.test(url.pathname) && url.href !== submissionUrl),
       page.click('button:has-text("Prepare a resubmission")'),
     ]);
-    expect(await page.locator('[data-testid="submission-details"]').innerText()).toContain('Replaces');
-    expect(await page.locator('[data-testid="submission-figures"] tbody').innerText()).toContain('£3,734.56');
+    expect(await textOf(page.locator('[data-testid="submission-details"]'))).toContain('Replaces');
+    expect(await textOf(page.locator('[data-testid="submission-figures"] tbody'))).toContain('£3,734.56');
     expect(await page.locator('textarea#statement').count()).toBe(0);
-    expect(await page.locator('.govuk-inset-text').innerText()).toContain('someone else must sign it off');
+    expect(await textOf(page.locator('.govuk-inset-text'))).toContain('someone else must sign it off');
     await signOut(page);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { setPassword } from '../../src/auth/users-service.ts';
 import { apiAs } from '../support/app.ts';
-import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { PASSWORD } from './support/web-app.ts';
 
@@ -21,9 +21,9 @@ describe('grant scheme pages in the browser', () => {
     await signInAsPlatformAdmin();
     await page.goto(`/organisations/${suite.organisation.id}/admin`);
     await page.click('a:has-text("Grant schemes")');
-    expect(await page.locator('h1').innerText()).toBe('Grant schemes');
-    expect(await page.locator('[data-testid="categories-csc-prevention-2025-26"]').innerText()).toMatch(/Transformation\s+transformation\s+\S.*\s+30%\s+30%/);
-    expect(await page.locator('[data-testid="determinations-csc-prevention-2025-26"]').innerText()).toContain('Earmarked to Transformation');
+    expect(await textOf(page.locator('h1'))).toBe('Grant schemes');
+    expect(await textOf(page.locator('[data-testid="categories-csc-prevention-2025-26"]'))).toMatch(/Transformation\s+transformation\s+\S.*\s+30%\s+30%/);
+    expect(await textOf(page.locator('[data-testid="determinations-csc-prevention-2025-26"]'))).toContain('Earmarked to Transformation');
     await checkPage(page, 'schemes');
 
     await page.click('a[href="/admin/schemes/csc-prevention/versions/new"]');
@@ -38,14 +38,14 @@ describe('grant scheme pages in the browser', () => {
     await page.selectOption('#determinations-0-purpose', 'base');
     await page.click('button:has-text("Add version")');
     expect(await errorSummary(page)).toEqual(['Category 1 planned share must not exceed maxShare', 'Categories: planned shares must not add up to more than 1']);
-    expect(await page.locator('#categories-0-plannedShare-error').innerText()).toContain('must not exceed maxShare');
+    expect(await textOf(page.locator('#categories-0-plannedShare-error'))).toContain('must not exceed maxShare');
     expect(await page.inputValue('#determinations-0-ref')).toBe('31/8100');
     await checkPage(page, 'scheme-version-form-refused');
 
     await page.fill('#categories-0-plannedShare', '0.3000');
     await Promise.all([page.waitForURL('**/admin/schemes'), page.click('button:has-text("Add version")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('2027-28 added');
-    expect(await page.locator('[data-testid="determinations-csc-prevention-2027-28"]').innerText()).toMatch(/31\/8100.*Base/s);
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('2027-28 added');
+    expect(await textOf(page.locator('[data-testid="determinations-csc-prevention-2027-28"]'))).toMatch(/31\/8100.*Base/s);
 
     const schemes = await apiAs(suite.web.app, suite.web.adminToken).get('/api/v1/schemes');
     const csc = schemes.body.items.find((s: { code: string }) => s.code === 'csc-prevention');
@@ -78,14 +78,14 @@ describe('grant scheme pages in the browser', () => {
     await page.click('button:has-text("Add scheme")');
     // The service's own rule (versionProblems), shown against the box it names.
     expect(await errorSummary(page)).toEqual(['Category 1 heading is not one of the headings']);
-    expect(await page.locator('#categories-0-heading-error').innerText()).toContain('is not one of the headings');
+    expect(await textOf(page.locator('#categories-0-heading-error'))).toContain('is not one of the headings');
     expect(await page.inputValue('#code')).toBe('holiday-activities');
     await checkPage(page, 'scheme-new-refused');
 
     await page.fill('#categories-0-heading', 'delivery');
     await Promise.all([page.waitForURL('**/admin/schemes'), page.click('button:has-text("Add scheme")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Holiday Activities and Food added');
-    expect(await page.locator('[data-testid="categories-holiday-activities-2026-27"]').innerText()).toMatch(/Coordination\s+coordination\s+Delivery\s+10%\s+15%/);
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Holiday Activities and Food added');
+    expect(await textOf(page.locator('[data-testid="categories-holiday-activities-2026-27"]'))).toMatch(/Coordination\s+coordination\s+Delivery\s+10%\s+15%/);
 
     const schemes = await apiAs(suite.web.app, suite.web.adminToken).get('/api/v1/schemes');
     const created = schemes.body.items.find((s: { code: string }) => s.code === 'holiday-activities');

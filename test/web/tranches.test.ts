@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createGrant, createLine } from '../support/factories.ts';
 import { FormClient } from './support/forms.ts';
-import { checkPage, errorSummary, signIn, signOut } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, signOut, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 
 const trancheRow = (description: string) => `[data-testid="tranches"] tbody tr:has-text("${description}")`;
@@ -29,7 +29,7 @@ describe('tranche pages in the browser', () => {
     await page.fill('#amount', '1200.00');
     await page.fill('#description', 'First payment (corrected)');
     await Promise.all([page.waitForURL(`**/grants/${grant.id}`), page.click('button:has-text("Save tranche")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('The allocation is now £1,700.00');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('The allocation is now £1,700.00');
     expect(await page.locator(trancheRow('First payment (corrected)')).innerText()).toContain('£1,200.00');
 
     // Confirm the provisional one.
@@ -43,7 +43,7 @@ describe('tranche pages in the browser', () => {
     await page.click(`${trancheRow('First payment (corrected)')} a:has-text("Change")`);
     await page.fill('#amount', '100.00');
     await page.click('button:has-text("Save tranche")');
-    const summary = await page.locator('.govuk-error-summary').innerText();
+    const summary = await textOf(page.locator('.govuk-error-summary'));
     expect(summary).toContain('This change to the tranche would leave Transformation over its cap');
     expect(await errorSummary(page)).toEqual([expect.stringContaining('over its cap')]);
     expect(await page.inputValue('#amount')).toBe('100.00');
@@ -66,7 +66,7 @@ describe('tranche pages in the browser', () => {
     await page.click(`${trancheRow('Earmarked extra')} a:has-text("Withdraw")`);
     await checkPage(page, 'tranche-withdraw');
     await Promise.all([page.waitForURL(`**/grants/${grant.id}`), page.click('button:has-text("Withdraw tranche")')]);
-    expect(await page.locator('.govuk-notification-banner').innerText()).toContain('Tranche withdrawn');
+    expect(await textOf(page.locator('.govuk-notification-banner'))).toContain('Tranche withdrawn');
     const withdrawn = page.locator(trancheRow('Earmarked extra'));
     expect(await withdrawn.innerText()).toContain('withdrawn');
     expect(await withdrawn.locator('a').count()).toBe(0);

@@ -4,7 +4,7 @@ import type { Role } from '../../src/db/tables.ts';
 import { Decimal, sumDecimals } from '../../src/shared/money.ts';
 import { createGrant, createLine, type TestOrganisation } from '../support/factories.ts';
 import { FormClient } from './support/forms.ts';
-import { checkPage, signIn } from './support/pages.ts';
+import { checkPage, signIn, textOf } from './support/pages.ts';
 import { browserSuite } from './support/suite.ts';
 import { organisationWithPeople, type Person } from './support/web-app.ts';
 
@@ -71,8 +71,8 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
     const committed = sumDecimals(counted.filter((cells) => cells[3] !== 'tbc').map((cells) => pounds(cells[3]!)));
     const spent = sumDecimals(counted.map((cells) => pounds(cells[4]!)));
     const totals = {
-      committed: (await page.locator('[data-total="committed"]').innerText()).trim(),
-      spent: (await page.locator('[data-total="spent"]').innerText()).trim(),
+      committed: (await textOf(page.locator('[data-total="committed"]'))).trim(),
+      spent: (await textOf(page.locator('[data-total="spent"]'))).trim(),
     };
     expect(pounds(totals.committed).toFixed(2)).toBe(committed.toFixed(2));
     expect(pounds(totals.spent).toFixed(2)).toBe(spent.toFixed(2));
@@ -158,12 +158,12 @@ describe('warnings on the dashboard, and the commitments list’s tags, totals a
   it('refuses a filter value the form does not offer, naming the field', async () => {
     const response = await page.goto(`/grants/${grantId}/commitments?status=paid&category=family_voice`);
     expect(response?.status()).toBe(400);
-    expect((await page.locator('.govuk-error-summary__list').innerText()).trim()).toBe('Status must be one of proposed, approved, withdrawn');
+    expect((await textOf(page.locator('.govuk-error-summary__list'))).trim()).toBe('Status must be one of proposed, approved, withdrawn');
     expect(await page.inputValue('#category')).toBe('family_voice');
     await checkPage(page, 'commitments-bad-filter');
     const unknownCategory = await page.goto(`/grants/${grantId}/commitments?category=not_a_category`);
     expect(unknownCategory?.status()).toBe(400);
-    expect(await page.locator('.govuk-error-summary__list').innerText()).toContain("Category must be one of this grant's categories");
+    expect(await textOf(page.locator('.govuk-error-summary__list'))).toContain("Category must be one of this grant's categories");
   });
 
   it('answers 404 to a reader of another council asking for the filtered list', async () => {

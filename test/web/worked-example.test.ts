@@ -3,7 +3,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WORKED_EXAMPLE_LINES, WORKED_EXAMPLE_TRANCHES } from '../../src/demo/worked-example.ts';
 import { launchBrowser, type TestBrowser } from './support/browser.ts';
-import { checkPage, errorSummary, signIn } from './support/pages.ts';
+import { checkPage, errorSummary, signIn, textOf } from './support/pages.ts';
 import { organisationWithPeople, type Person, startWebApp, type WebTestApp } from './support/web-app.ts';
 
 /**
@@ -30,7 +30,7 @@ describe('the worked example, entered in the browser', () => {
     await web?.close();
   });
 
-  const text = (selector: string) => page.locator(selector).innerText();
+  const text = (selector: string) => textOf(page.locator(selector));
 
   it('signs a finance officer in and lists the organisation’s grants by year', async () => {
     await page.goto('/');
@@ -150,7 +150,7 @@ describe('the worked example, entered in the browser', () => {
     await page.goto(`/grants/${grantId}/commitments`);
     await page.click('th a:has-text("Amount")');
     expect(page.url()).toContain('sort=amount&order=asc');
-    const firstRef = () => page.locator('[data-testid="commitments"] tbody tr td').first().innerText();
+    const firstRef = () => textOf(page.locator('[data-testid="commitments"] tbody tr td').first());
     expect(await firstRef()).toBe('13');
     expect(await page.getAttribute('th[aria-sort="ascending"]', 'aria-sort')).toBe('ascending');
     await page.click('th a:has-text("Amount")');
@@ -220,7 +220,7 @@ describe('the worked example, entered in the browser', () => {
     await checkPage(page, 'withdraw');
     await Promise.all([page.waitForURL(/\/commitments$/), page.click('button:has-text("Withdraw line")')]);
     expect(await text('.govuk-notification-banner')).toContain('Line 13 withdrawn');
-    expect(await page.locator('[data-testid="commitments"] tr', { hasText: 'needs analysis' }).innerText()).toContain('withdrawn');
+    expect(await textOf(page.locator('[data-testid="commitments"] tr', { hasText: 'needs analysis' }))).toContain('withdrawn');
 
     const missing = await page.goto('/grants/00000000-0000-4000-8000-000000000000');
     expect(missing?.status()).toBe(404);

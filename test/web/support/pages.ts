@@ -1,4 +1,4 @@
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { Person } from './web-app.ts';
 import { screenshot, seriousViolations } from './browser.ts';
@@ -24,4 +24,15 @@ export async function checkPage(page: Page, name: string): Promise<void> {
 /** The GOV.UK error summary's messages. */
 export async function errorSummary(page: Page): Promise<string[]> {
   return page.locator('.govuk-error-summary__list li').allInnerTexts();
+}
+
+/**
+ * A locator's text once its page has been parsed to the end. Read as soon as the element is
+ * attached (right after a click that loads a new page), a table can still be arriving: on a
+ * busy machine a test read a list's caption and headings before its rows were parsed.
+ */
+export async function textOf(locator: Locator): Promise<string> {
+  await locator.waitFor({ state: 'attached' });
+  await locator.page().waitForLoadState('domcontentloaded');
+  return locator.innerText();
 }

@@ -29,6 +29,8 @@ const RUNTIME_FILES = {
 };
 
 const ENTRY_POINTS = ['server', 'migrate-cli', 'demo-cli'];
+/** Started as worker threads by path (src/imports/commit-thread.ts): name in dist/ → source under src/. */
+const WORKER_ENTRY_POINTS = { 'commit-worker': 'imports/commit-worker.ts' };
 
 const externalPackages = {
   name: 'external-packages',
@@ -49,6 +51,7 @@ export async function build() {
   await esbuild.build({
     entryPoints: {
       ...Object.fromEntries(ENTRY_POINTS.map((name) => [name, join(ROOT, 'src', `${name}.ts`)])),
+      ...Object.fromEntries(Object.entries(WORKER_ENTRY_POINTS).map(([name, source]) => [name, join(ROOT, 'src', source)])),
       ...(await migrationEntries()),
     },
     outdir: DIST,

@@ -118,8 +118,12 @@ async function auditRowsJson(records: readonly Prepared[], start: number, end: n
 /** Transactions whose audit records are held back to be chained in one go at their end. */
 const heldBack = new WeakMap<Transaction<Database>, HeldBack>();
 
-/** Rows per INSERT: each column travels as one array parameter (unnest), so the bound is work per statement, not parameters. */
-const INSERT_BATCH = 5_000;
+/**
+ * Rows per INSERT: each column travels as one array parameter (unnest), so the bound is work
+ * per statement, not parameters; small enough that a commit giving way between statements
+ * gives way often (src/spend/service.ts, BATCH_INSERT).
+ */
+const INSERT_BATCH = 1_000;
 
 /**
  * Appends one record to the organisation's chain, inside the caller's transaction so the
@@ -198,7 +202,7 @@ async function lockHead(trx: Transaction<Database>, chainId: string): Promise<He
 
 /**
  * Places the records after the head, hashes each onto the one before, and inserts them: each
- * batch of 5,000 encoded while the one before it is written. Hashing is sequential (each
+ * batch (INSERT_BATCH rows) encoded while the one before it is written. Hashing is sequential (each
  * record holds the one before's hash) and yields to other requests every thousand records.
  */
 async function writeChain(trx: Transaction<Database>, chainId: string, head: Head, records: readonly Prepared[], at: string): Promise<void> {

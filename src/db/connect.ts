@@ -47,6 +47,12 @@ export interface DatabaseHandle {
   readonly replica: { current(): ReplicaState; check(): Promise<ReplicaState> } | null;
   readonly kind: 'postgres' | 'pglite';
   /**
+   * The primary's connection string, for a worker thread that opens connections of its own (an
+   * import's long commit, src/imports/commit-thread.ts). Undefined on PGlite, whose one
+   * connection lives in this thread.
+   */
+  readonly url?: string;
+  /**
    * True for a handle whose db and reads are one REPEATABLE READ transaction already (a return
    * prepared in every format from one snapshot): a report read through it runs in that
    * transaction instead of opening one of its own.
@@ -192,6 +198,7 @@ export function connectPostgres(databaseUrl: string, options: Omit<DatabaseOptio
     reads,
     replica,
     kind: 'postgres',
+    url: databaseUrl,
     async ping() {
       const client = await pool.connect();
       try {

@@ -15,6 +15,11 @@ declare module 'fastify' {
  * and record that it failed. Nothing is half-written either way: a commit is one transaction.
  */
 export class ImportJobs {
+  /**
+   * The app's requests in flight, in memory a commit's worker thread reads too: it gives way
+   * while there are any (src/shared/event-loop.ts, giveWayTo).
+   */
+  readonly requestsInFlight = new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT));
   readonly #running = new Set<Promise<unknown>>();
   readonly #stopping = new AbortController();
 
@@ -30,6 +35,11 @@ export class ImportJobs {
     return job;
   }
 
+  /** True once close() has told the commits to stop. */
+  get stopping(): boolean {
+    return this.#stopping.signal.aborted;
+  }
+
   async close(): Promise<void> {
     this.#stopping.abort();
     await Promise.all(this.#running);
@@ -41,6 +51,11 @@ export const importJobsPlugin = fp(
   async (app: FastifyInstance) => {
     const jobs = new ImportJobs();
     app.decorate('importJobs', jobs);
+    app.addHook('onRequest', async (_request, reply) => {
+      Atomics.add(jobs.requestsInFlight, 0, 1);
+      // 'close' comes once whether the answer was sent or the client went away.
+      reply.raw.once('close', () => Atomics.sub(jobs.requestsInFlight, 0, 1));
+    });
     app.addHook('onClose', async () => jobs.close());
   },
   { name: 'import-jobs' },

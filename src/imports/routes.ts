@@ -6,7 +6,7 @@ import { NotFoundProblem } from '../shared/problems.ts';
 import { listCostCentres, setCostCentre } from './cost-centres.ts';
 import { findImportHeadline, type ImportRecord } from './repository.ts';
 import { committedSchema, committingSchema, costCentreBody, costCentreSchema, importSchema, mappingBody, reviseImportBody } from './schemas.ts';
-import { createImport, LONG_COMMIT_ROWS, mapImport, reviseImport, startCommit, viewOf } from './service.ts';
+import { createImport, importConnections, LONG_COMMIT_ROWS, mapImport, reviseImport, startCommit, viewOf } from './service.ts';
 import { acceptUploads, uploadOf } from './upload.ts';
 
 const grantParams = z.object({ grantId: z.uuid() });
@@ -98,7 +98,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
     },
     async (request, reply) => {
       const upload = uploadOf(request.body);
-      const record = await createImport({ longJobs: app.database.longJobs, requests: app.db }, actorOf(request), request.params.grantId, upload);
+      const record = await createImport(importConnections(app.database), actorOf(request), request.params.grantId, upload);
       return reply.status(201).header('location', `/api/v1/imports/${record.id}`).send(presentImport(record));
     },
   );
@@ -140,7 +140,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport(await reviseImport({ longJobs: app.database.longJobs, requests: app.db }, actorOf(request), request.params.importId, request.body)),
+    async (request) => presentImport(await reviseImport(importConnections(app.database), actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(
@@ -160,7 +160,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
         response: { 200: importSchema, ...problemResponses('conflict') },
       },
     },
-    async (request) => presentImport(await mapImport({ longJobs: app.database.longJobs, requests: app.db }, actorOf(request), request.params.importId, request.body)),
+    async (request) => presentImport(await mapImport(importConnections(app.database), actorOf(request), request.params.importId, request.body)),
   );
 
   app.post(
@@ -189,7 +189,7 @@ export const importRoutes: FastifyPluginAsyncZod = async (app) => {
       },
     },
     async (request, reply) => {
-      const started = await startCommit({ longJobs: app.database.longJobs, requests: app.db }, app.importJobs, actorOf(request), request.params.importId);
+      const started = await startCommit(importConnections(app.database), app.importJobs, actorOf(request), request.params.importId);
       if ('replayed' in started) {
         reply.header('idempotent-replayed', 'true');
         return { ...started.replayed.result, id: started.replayed.record.id, kind: started.replayed.record.kind, status: 'committed' as const };

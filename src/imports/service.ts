@@ -3,6 +3,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { z } from 'zod';
 import type { Actor } from '../auth/access.ts';
 import { chainAuditAtEnd, recordChange } from '../audit/record.ts';
+import type { DatabaseHandle } from '../db/connect.ts';
 import type { Database } from '../db/tables.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { lockGrant } from '../grants/repository.ts';
@@ -10,6 +11,7 @@ import { toProblem } from '../http/error-handler.ts';
 import { ConflictProblem, NotFoundProblem, Problem, PROBLEM_TYPE_BASE, UnavailableProblem } from '../shared/problems.ts';
 import type { ImportJobs } from './jobs.ts';
 import { applyPlan, importHasProblems } from './commit.ts';
+import { commitInThread } from './commit-thread.ts';
 import { readSpreadsheet } from './read/spreadsheet.ts';
 import { detectHeaders, type ImportKind, sheetWithTable } from './interpret/headers.ts';
 import { type Ledger, loadLedger, loadLedgerFingerprint } from './ledger.ts';
@@ -208,7 +210,7 @@ export type CommitProgress = (progress: { done: number; total: number }) => void
  * preview showed (412 otherwise). Run it on the long-job connections (DatabaseHandle.longJobs),
  * through startCommit, which claims the import first.
  */
-async function commitImport(db: Kysely<Database>, actor: Actor, importId: string, progress: CommitProgress = () => {}): Promise<Committed> {
+export async function commitImport(db: Kysely<Database>, actor: Actor, importId: string, progress: CommitProgress = () => {}): Promise<Committed> {
   return inTransaction(db, async (trx) => {
     const record = await lockImportToCommit(trx, actor.organisationId, importId);
     if (!record) throw new NotFoundProblem('import');
@@ -296,10 +298,23 @@ export interface ImportConnections {
   readonly longJobs: Kysely<Database>;
   /** The requests' pool, for reads, the claim, the progress written beside the commit and a failure. */
   readonly requests: Kysely<Database>;
+  /** The primary's connection string: a long commit runs in a thread of its own, on a connection of its own (commit-thread.ts). */
+  readonly databaseUrl?: string | undefined;
 }
 
+/** The connections an import uses, from the app's database. */
+export function importConnections(database: DatabaseHandle): ImportConnections {
+  return { longJobs: database.longJobs, requests: database.db, databaseUrl: database.url };
+}
+
+/**
+ * A commit replayed, or started: a short one settles with what it wrote; a long one goes on
+ * after the request has answered (the import's status follows it), and settles when it ends.
+ */
 export type StartedCommit =
-  { readonly replayed: Committed } | { readonly headline: ImportHeadline; readonly total: number; readonly long: boolean; readonly finished: Promise<Committed> };
+  | { readonly replayed: Committed }
+  | { readonly headline: ImportHeadline; readonly total: number; readonly long: false; readonly finished: Promise<Committed> }
+  | { readonly headline: ImportHeadline; readonly total: number; readonly long: true; readonly finished: Promise<void> };
 
 const inFlight = () => new ConflictProblem('This import is being committed already; GET it to follow its progress.');
 
@@ -324,11 +339,14 @@ export async function startCommit(connections: ImportConnections, jobs: ImportJo
     if (replayed) return replayed;
     throw inFlight();
   }
-  const finished = jobs.run((stop) => runCommit(connections, actor, importId, total, stop));
-  return { headline, total, long: total > LONG_COMMIT_ROWS, finished };
+  if (total > LONG_COMMIT_ROWS) {
+    return { headline, total, long: true, finished: jobs.run((stop) => runCommit(connections, actor, importId, total, stop, commitOffThread(connections, jobs.requestsInFlight))) };
+  }
+  return { headline, total, long: false, finished: jobs.run((stop) => runCommit(connections, actor, importId, total, stop, commitHere(connections))) };
 }
 
-const SHUTDOWN = () => new UnavailableProblem('The server shut down during the commit, so nothing was imported. Commit again.');
+/** The problem of a commit stopped because its server is shutting down. */
+export const SHUTDOWN = () => new UnavailableProblem('The server shut down during the commit, so nothing was imported. Commit again.');
 
 /** Progress is a courtesy: written at most every quarter second, and a second apart as a heartbeat. */
 function progressReporter(connections: ImportConnections, importId: string, total: number) {
@@ -367,13 +385,36 @@ function failureBody(error: unknown): Record<string, unknown> {
   return { type: `${PROBLEM_TYPE_BASE}${shown.name}`, title: shown.title, status: shown.status, detail: shown.detail, ...shown.extensions };
 }
 
-async function runCommit(connections: ImportConnections, actor: Actor, importId: string, total: number, stop: AbortSignal): Promise<Committed> {
+/** Runs a commit, telling `progress` how far it has got; aborting `stop` rolls it back at its next step. */
+type CommitRunner<T> = (actor: Actor, importId: string, progress: CommitProgress, stop: AbortSignal) => Promise<T>;
+
+/** In this thread, on the long-job pool: short commits, and every commit on embedded PGlite, whose one connection is here. */
+function commitHere(connections: ImportConnections): CommitRunner<Committed> {
+  return (actor, importId, progress, stop) =>
+    commitImport(connections.longJobs, actor, importId, (done) => {
+      if (stop.aborted) throw SHUTDOWN();
+      progress(done);
+    });
+}
+
+/**
+ * A long commit in a worker thread at the lowest priority (commit-thread.ts), leaving this
+ * thread's event loop and the cores to other requests; in this thread where there is no
+ * connection string to give it (embedded PGlite).
+ */
+function commitOffThread(connections: ImportConnections, requestsInFlight: Int32Array): CommitRunner<void> {
+  const { databaseUrl } = connections;
+  if (databaseUrl === undefined) {
+    const here = commitHere(connections);
+    return async (...args) => void (await here(...args));
+  }
+  return async (actor, importId, progress, stop) => void (await commitInThread({ databaseUrl, actor, importId, requestsInFlight }, progress, stop));
+}
+
+async function runCommit<T>(connections: ImportConnections, actor: Actor, importId: string, total: number, stop: AbortSignal, commit: CommitRunner<T>): Promise<T> {
   const reporter = progressReporter(connections, importId, total);
   try {
-    return await commitImport(connections.longJobs, actor, importId, (progress) => {
-      if (stop.aborted) throw SHUTDOWN();
-      reporter.report(progress);
-    });
+    return await commit(actor, importId, (progress) => reporter.report(progress), stop);
   } catch (error) {
     await reporter.stop();
     await markImportFailed(connections.requests, importId, failureBody(error));

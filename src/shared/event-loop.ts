@@ -17,6 +17,30 @@ function yieldToEventLoop(): Promise<void> {
 const SLICE_MS = 8;
 
 /**
+ * How long a slice's pause may wait for other requests to finish, in a thread that gives way
+ * to them (giveWayTo): at most half of such a thread's time goes on waiting, so a commit beside
+ * a busy council still ends.
+ */
+const GIVE_WAY_MS = SLICE_MS;
+
+/** What a slice's pause is: in the request thread, one turn of the event loop. */
+let pause: () => Promise<void> = yieldToEventLoop;
+
+/**
+ * In a worker thread doing long work for the server (an import's commit), each slice's pause
+ * waits while the server's request thread has requests in flight (`inFlight[0]`, counted by
+ * src/imports/jobs.ts), up to GIVE_WAY_MS, so the work's next statement is not sent to the
+ * database while another council's request wants it.
+ */
+export function giveWayTo(inFlight: Int32Array): void {
+  pause = async () => {
+    const until = performance.now() + GIVE_WAY_MS;
+    do await new Promise((resolve) => setTimeout(resolve, 1));
+    while (Atomics.load(inFlight, 0) > 0 && performance.now() < until);
+  };
+}
+
+/**
  * A loop's yields by time rather than by count, as the work per item varies: `const slice =
  * timeSlices()` before the loop, `await slice()` in it; it yields once a slice has passed.
  */
@@ -24,7 +48,7 @@ export function timeSlices(): () => Promise<void> | undefined {
   let since = performance.now();
   return () => {
     if (performance.now() - since < SLICE_MS) return undefined;
-    return yieldToEventLoop().then(() => {
+    return pause().then(() => {
       since = performance.now();
     });
   };

@@ -104,8 +104,13 @@ export class PaymentRefused extends Error {
   }
 }
 
-/** Rows per INSERT: each statement runs the spend triggers once (migration 0017). */
-const BATCH_INSERT = 5_000;
+/**
+ * Rows per INSERT: each statement runs the spend triggers once (migration 0017). A thousand
+ * rather than 5,000: a statement cannot give way to other councils' requests once sent (an
+ * import's commit gives way between statements, src/imports/commit-thread.ts), and the commit's
+ * rate was the same (bench/README.md, "A year's ledger").
+ */
+const BATCH_INSERT = 1_000;
 
 interface RunningLine {
   readonly line: Commitment;
@@ -117,7 +122,7 @@ interface RunningLine {
  * caller's transaction, set-based: the grant is locked once, its lines, cap positions and
  * allocation read once, and every payment judged in order by the same rules
  * (src/conditions/rules.ts) against running totals, so the first refusal is the one recordSpend
- * would have given at that payment. The entries go in multi-row inserts of 5,000 (the
+ * would have given at that payment. The entries go in multi-row inserts of BATCH_INSERT (the
  * database's backstop checks each statement), each judged while the one before it is written;
  * their audit records are held back and chained at the end (chainAuditAtEnd: the caller's, or
  * this batch's own). `progress` is told how many are written after each insert. The judging

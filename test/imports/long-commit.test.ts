@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { type AddressInfo, connect } from 'node:net';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../src/app.ts';
@@ -46,6 +48,24 @@ function ledgerCsv(count: number, amount: string, centres: number, prefix: strin
     rows.push([`2025-${String(4 + (i % 9)).padStart(2, '0')}-15`, `${prefix}-${i + 1}`, `CC${i % centres}`, i === count - 1 && last ? last : amount]);
   }
   return csvOf(rows);
+}
+
+/** A thread's nice value, from /proc (Linux): `self`, or a task id of this process. */
+function niceOf(task: string): number {
+  const stat = readFileSync(task === 'self' ? '/proc/thread-self/stat' : `/proc/self/task/${task}/stat`, 'utf8');
+  // Fields after the command's closing parenthesis; nice is the 19th field of the line.
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** This process's threads at nice 19, the lowest priority. */
+function lowestPriorityThreads(): string[] {
+  return readdirSync('/proc/self/task').filter((task) => {
+    try {
+      return niceOf(task) === 19;
+    } catch {
+      return false; // a thread that ended while the list was read
+    }
+  });
 }
 
 describe('a year’s ledger committed at ledger speed', () => {
@@ -256,6 +276,68 @@ describe('a year’s ledger committed at ledger speed', () => {
     expect(line.rows[0]!.spent).toBe('300000.00');
   });
 
+  it('writes a long commit from a thread of its own at the lowest priority, which ends with the commit', async () => {
+    const rows = 6_000;
+    const a = await ledgerGrant(testApp, 'Threaded Council', '10000000.00', [{ category: 'family_help_delivery', amount: '1000000.00' }]);
+    const preview = await upload(a.council.as.finance, a.grantId, 'spend', { name: 'ledger.csv', content: ledgerCsv(rows, '1.00', 1, 'TH') });
+    expect(preview.status).toBe(201);
+    const path = `/api/v1/imports/${preview.body.id}`;
+    expect(lowestPriorityThreads()).toEqual([]);
+    await holdCommitsInto(a.grantId, 5_000);
+    expect((await a.council.as.finance.post(`${path}/commit`)).status).toBe(202);
+    await waitFor(
+      () => a.council.as.reader.get(path),
+      (answer) => answer.body.progress?.done === 5_000,
+      'the first batch',
+    );
+    // Held in the database part-way: the commit's thread is alive, at nice 19, beside this one at 0.
+    expect(lowestPriorityThreads()).toHaveLength(1);
+    expect(niceOf('self')).toBe(0);
+    await letGo();
+    await waitFor(
+      () => a.council.as.reader.get(path),
+      (answer) => answer.body.status !== 'committing',
+      'the commit to end',
+    );
+    expect(await entriesIn(a.grantId)).toEqual({ count: rows, total: '6000.00', grantSpent: '6000.00' });
+    await waitFor(
+      async () => lowestPriorityThreads(),
+      (threads) => threads.length === 0,
+      'the commit thread to end',
+    );
+  });
+
+  it('counts the requests in flight that a commit gives way to, back to none once each is answered or abandoned', async () => {
+    const inFlight = testApp.app.importJobs.requestsInFlight;
+    const council = await createOrganisation(testApp, 'Counting Council');
+    await Promise.all([
+      council.as.reader.get('/api/v1/schemes'),
+      council.as.reader.get('/api/v1/grants/not-a-grant/summary'),
+      apiAs(testApp.app, 'rf_wrong').get('/api/v1/schemes'),
+    ]);
+    expect(Atomics.load(inFlight, 0)).toBe(0);
+    // Over a real socket, a client that goes away before its answer leaves no count behind: its
+    // headers arrive (counted, and signed in), its promised body never does, and then the socket is gone.
+    await testApp.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = testApp.app.server.address() as AddressInfo;
+    const socket = connect(port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(
+      `POST /api/v1/organisations HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${PLATFORM_ADMIN_TOKEN}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{`,
+    );
+    await waitFor(
+      async () => Atomics.load(inFlight, 0),
+      (count) => count === 1,
+      'the request to arrive',
+    );
+    socket.destroy();
+    await waitFor(
+      async () => Atomics.load(inFlight, 0),
+      (count) => count === 0,
+      'the abandoned request to be uncounted',
+    );
+  });
+
   it('fails a commit under way cleanly when the app shuts down: nothing half-written', async () => {
     const rows = 6_000;
     const a = await ledgerGrant(testApp, 'Shut-down Council', '10000000.00', [{ category: 'family_help_delivery', amount: '1000000.00' }]);
@@ -280,6 +362,12 @@ describe('a year’s ledger committed at ledger speed', () => {
       'the first batch',
     );
     const closing = other.close();
+    // The commit runs in a thread of its own: let it go on only once the shutdown has told it to stop.
+    await waitFor(
+      async () => other.importJobs.stopping,
+      (stopping) => stopping,
+      'the shutdown to reach the commit',
+    );
     await letGo();
     await closing;
     const after = await councilA.as.reader.get(path);

@@ -5,7 +5,7 @@ import type { Grant } from '../../grants/repository.ts';
 import { fieldsOf } from '../../imports/interpret/headers.ts';
 import type { ImportRecord } from '../../imports/repository.ts';
 import { mappingBody, reviseImportBody } from '../../imports/schemas.ts';
-import { createImport, findImport, type ImportView, mapImport, reviseImport, startCommit, viewImport } from '../../imports/service.ts';
+import { createImport, findImport, importConnections, type ImportView, mapImport, reviseImport, startCommit, viewImport } from '../../imports/service.ts';
 import { acceptUploads, MAX_UPLOAD_BYTES, uploadOf } from '../../imports/upload.ts';
 import { Decimal, formatPounds } from '../../shared/money.ts';
 import { NotFoundProblem, Problem, ValidationProblem } from '../../shared/problems.ts';
@@ -143,7 +143,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
     const grant = await grantOrNotFound(app, request, request.params.grantId);
     const values = formValues(request.body);
     try {
-      const record = await createImport({ longJobs: app.database.longJobs, requests: app.db }, pageActorOf(request), grant.id, uploadOf(request.body, ['_csrf']));
+      const record = await createImport(importConnections(app.database), pageActorOf(request), grant.id, uploadOf(request.body, ['_csrf']));
       return seeOther(reply, `/imports/${record.id}`);
     } catch (error) {
       const refused = problemToFormErrors(error, UPLOAD_LABELS, 'file');
@@ -178,7 +178,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
       const actor = pageActorOf(request);
       if (changedHeader) {
         // A new header row re-reads the columns; the mapping shown was for the old one.
-        await reviseImport({ longJobs: app.database.longJobs, requests: app.db }, actor, record.id, parsedOrRefused(reviseImportBody, { headerRow }));
+        await reviseImport(importConnections(app.database), actor, record.id, parsedOrRefused(reviseImportBody, { headerRow }));
       } else {
         // Only what the person changed is remembered for the council's next file.
         const changedColumns = Object.fromEntries(Object.entries(mapping).filter(([column, field]) => (record.mapping[column] ?? null) !== field));
@@ -186,10 +186,10 @@ export async function importPages(app: FastifyInstance): Promise<void> {
         const changedHeadings = Object.fromEntries(Object.entries(headings).filter(([row, code]) => current.get(row) !== code));
         const checked = Object.keys(changedHeadings).length > 0 ? parsedOrRefused(mappingBody, { headings: changedHeadings }) : {};
         const columns = parsedOrRefused(reviseImportBody, { mapping: changedColumns }).mapping;
-        await mapImport({ longJobs: app.database.longJobs, requests: app.db }, actor, record.id, { ...checked, mapping: columns ?? {} });
+        await mapImport(importConnections(app.database), actor, record.id, { ...checked, mapping: columns ?? {} });
       }
       if (record.kind === 'spend' && Object.keys(assignments).length > 0) {
-        await reviseImport({ longJobs: app.database.longJobs, requests: app.db }, actor, record.id, parsedOrRefused(reviseImportBody, { assignments }));
+        await reviseImport(importConnections(app.database), actor, record.id, parsedOrRefused(reviseImportBody, { assignments }));
       }
       setFlash(request, 'Previewed again', changedHeader ? 'The columns were read again from the new header row.' : undefined);
       return seeOther(reply, `/imports/${record.id}`);
@@ -202,7 +202,7 @@ export async function importPages(app: FastifyInstance): Promise<void> {
 
   app.post<ImportParams>('/imports/:importId/commit', { config: { page: page.member('import', 'importId', 'finance') } }, async (request, reply) => {
     try {
-      const started = await startCommit({ longJobs: app.database.longJobs, requests: app.db }, app.importJobs, pageActorOf(request), request.params.importId);
+      const started = await startCommit(importConnections(app.database), app.importJobs, pageActorOf(request), request.params.importId);
       if (!('replayed' in started) && started.long) {
         // It carries on whether or not this browser stays; the import's page follows it.
         started.finished.catch((error: unknown) => request.log.info({ err: error instanceof Error ? error.message : String(error) }, 'import commit failed'));

@@ -408,7 +408,11 @@ function commitOffThread(connections: ImportConnections, requestsInFlight: Int32
     const here = commitHere(connections);
     return async (...args) => void (await here(...args));
   }
-  return async (actor, importId, progress, stop) => void (await commitInThread({ databaseUrl, actor, importId, requestsInFlight }, progress, stop));
+  // One of the long-job pool's connections is held while the thread runs on its own: the pool's
+  // size (DATABASE_LONG_JOB_POOL_SIZE) still bounds the commits under way in this process, and
+  // one that finds none free within its wait is told to commit again (503), as in this thread.
+  return (actor, importId, progress, stop) =>
+    connections.longJobs.connection().execute(async () => void (await commitInThread({ databaseUrl, actor, importId, requestsInFlight }, progress, stop)));
 }
 
 async function runCommit<T>(connections: ImportConnections, actor: Actor, importId: string, total: number, stop: AbortSignal, commit: CommitRunner<T>): Promise<T> {

@@ -307,6 +307,62 @@ describe('a year’s ledger committed at ledger speed', () => {
     );
   });
 
+  // Three previews, and a third commit that waits out the pool's 5 s before it is refused.
+  it('runs no more long commits at once than the long-job pool has connections: the next is told to commit again', async () => {
+    const rows = 2_100;
+    const grants = await Promise.all(
+      ['Pool Council 1', 'Pool Council 2', 'Pool Council 3'].map((name) => ledgerGrant(testApp, name, '10000000.00', [{ category: 'family_help_delivery', amount: '1000000.00' }])),
+    );
+    const paths: string[] = [];
+    for (const [index, grant] of grants.entries()) {
+      const preview = await upload(grant.council.as.finance, grant.grantId, 'spend', { name: 'ledger.csv', content: ledgerCsv(rows, '1.00', 1, `PL${index}`) });
+      expect(preview.status).toBe(201);
+      paths.push(`/api/v1/imports/${preview.body.id}`);
+    }
+    // The first two commits hold at their first insert, each with one of the pool's two connections.
+    await holder.query(`
+      CREATE OR REPLACE FUNCTION test_hold_spend() RETURNS trigger LANGUAGE plpgsql SET lock_timeout = 0 AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM spend_entries WHERE grant_id IN ('${grants[0]!.grantId}', '${grants[1]!.grantId}')) THEN PERFORM pg_advisory_xact_lock_shared(${HOLD}); END IF;
+        RETURN NULL;
+      END $$`);
+    await holder.query('SELECT pg_advisory_lock($1)', [HOLD]);
+    for (const index of [0, 1]) expect((await grants[index]!.council.as.finance.post(`${paths[index]}/commit`)).status).toBe(202);
+    await waitFor(
+      async () =>
+        (await holder.query<{ waiting: number }>(`SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND objid = $1 AND NOT granted`, [HOLD])).rows[0]!
+          .waiting,
+      (waiting) => waiting === 2,
+      'both commits to hold',
+    );
+    expect((await grants[2]!.council.as.finance.post(`${paths[2]}/commit`)).status).toBe(202);
+    const third = await waitFor(
+      () => grants[2]!.council.as.reader.get(paths[2]!),
+      (answer) => answer.body.status !== 'committing',
+      'the third commit to end',
+    );
+    expect(third.body).toMatchObject({ status: 'failed', failure: { type: '/problems/unavailable', status: 503 } });
+    expect(await entriesIn(grants[2]!.grantId)).toMatchObject({ count: 0 });
+    await letGo();
+    for (const index of [0, 1]) {
+      const ended = await waitFor(
+        () => grants[index]!.council.as.reader.get(paths[index]!),
+        (answer) => answer.body.status !== 'committing',
+        'a held commit to end',
+      );
+      expect(ended.body.status).toBe('committed');
+    }
+    // With a connection free again, the third commits when asked again.
+    expect((await grants[2]!.council.as.finance.post(`${paths[2]}/commit`)).status).toBe(202);
+    const again = await waitFor(
+      () => grants[2]!.council.as.reader.get(paths[2]!),
+      (answer) => answer.body.status !== 'committing',
+      'the third commit, again',
+    );
+    expect(again.body.status).toBe('committed');
+    expect(await entriesIn(grants[2]!.grantId)).toMatchObject({ count: rows });
+  }, 90_000);
+
   it('counts the requests in flight that a commit gives way to, back to none once each is answered or abandoned', async () => {
     const inFlight = testApp.app.importJobs.requestsInFlight;
     const council = await createOrganisation(testApp, 'Counting Council');

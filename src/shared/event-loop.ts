@@ -34,9 +34,9 @@ let pause: () => Promise<void> = yieldToEventLoop;
  */
 export function giveWayTo(inFlight: Int32Array): void {
   pause = async () => {
+    await yieldToEventLoop();
     const until = performance.now() + GIVE_WAY_MS;
-    do await new Promise((resolve) => setTimeout(resolve, 1));
-    while (Atomics.load(inFlight, 0) > 0 && performance.now() < until);
+    while (Atomics.load(inFlight, 0) > 0 && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 1));
   };
 }
 

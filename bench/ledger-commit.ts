@@ -1,7 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { hashApiToken } from '../src/auth/tokens.ts';
 import { createMigratedDatabase, pounds, seededRandom, withClient } from './lib/database.ts';
+import { startNode, stopNode } from './lib/node-process.ts';
 import { type Figure, figure, printFigures, saveFigures } from './lib/results.ts';
 import { productionNodeFlags } from './lib/production-flags.ts';
 import { type ServerProcess, startServerProcess } from './lib/server-process.ts';
@@ -19,6 +22,12 @@ import { type ServerProcess, startServerProcess } from './lib/server-process.ts'
  *   so it takes longer beside B; that time is noted too.
  */
 const ROWS = Number(process.env.BENCH_LEDGER_ROWS ?? 50_000);
+/**
+ * The server measured: by default the compiled one as `npm start` runs it (dist/server.js, whose
+ * commits run in dist/commit-worker.js); BENCH_LEDGER_SERVER=source runs bench/server.ts through
+ * tsx instead, which also reports its event loop's holds, its CPU and its GC pauses.
+ */
+const FROM_SOURCE = process.env.BENCH_LEDGER_SERVER === 'source';
 const LINES = 20;
 const CLIENTS = 4;
 const IDLE_WRITES = Number(process.env.BENCH_IDLE_WRITES ?? 400);
@@ -119,8 +128,12 @@ interface LoopDelay {
   readonly longestGcMs: number;
 }
 
-/** Asks the server (bench/server.ts) to start measuring its event loop's delay, or for what it measured since. */
-function loopDelay(server: ServerProcess, kind: 'loop-reset' | 'loop'): Promise<LoopDelay> {
+/**
+ * Asks the server (bench/server.ts) to start measuring its event loop's delay, or for what it
+ * measured since; null from the compiled server, which has no channel to ask over.
+ */
+function loopDelay(server: ServerProcess, kind: 'loop-reset' | 'loop'): Promise<LoopDelay | null> {
+  if (!server.child.connected) return Promise.resolve(null);
   return new Promise((resolve) => {
     const answer = (message: { kind: string } & LoopDelay) => {
       if (message.kind !== kind) return;
@@ -135,7 +148,7 @@ function loopDelay(server: ServerProcess, kind: 'loop-reset' | 'loop'): Promise<
 interface CommitRun {
   readonly previewMs: number;
   readonly commitMs: number;
-  readonly loop: LoopDelay;
+  readonly loop: LoopDelay | null;
   readonly failedPolls: number;
 }
 
@@ -184,16 +197,28 @@ async function previewAndCommit(
   return { previewMs, commitMs, loop, failedPolls } satisfies CommitRun;
 }
 
+const describeLoop = (loop: LoopDelay | null) =>
+  loop
+    ? `the server's event loop held at most ${loop.maxMs.toFixed(0)} ms at a time (p99 ${loop.p99Ms.toFixed(0)} ms); server CPU ${loop.cpuMs.toFixed(0)} ms during the commit; longest GC pause ${loop.longestGcMs.toFixed(0)} ms`
+    : 'the compiled server (BENCH_LEDGER_SERVER=source for its event loop)';
+
 const describeRun = (what: string, run: CommitRun) =>
-  `  ${what}: preview ${run.previewMs.toFixed(0)} ms, commit ${run.commitMs.toFixed(0)} ms (${((ROWS / run.commitMs) * 1000).toFixed(0)} payments/s); ${run.failedPolls} polls failed; ` +
-  `the server's event loop held at most ${run.loop.maxMs.toFixed(0)} ms at a time (p99 ${run.loop.p99Ms.toFixed(0)} ms); server CPU ${run.loop.cpuMs.toFixed(0)} ms during the commit; longest GC pause ${run.loop.longestGcMs.toFixed(0)} ms\n`;
+  `  ${what}: preview ${run.previewMs.toFixed(0)} ms, commit ${run.commitMs.toFixed(0)} ms (${((ROWS / run.commitMs) * 1000).toFixed(0)} payments/s); ${run.failedPolls} polls failed; ${describeLoop(run.loop)}\n`;
+
+/** The server to measure, with npm start's node flags: the young generation's size moves the commit's CPU by a third. */
+async function startServer(databaseUrl: string): Promise<ServerProcess> {
+  if (FROM_SOURCE) return startServerProcess(new URL('./server.ts', import.meta.url), { DATABASE_URL: databaseUrl }, productionNodeFlags());
+  if (spawnSync(process.execPath, ['scripts/build.mjs'], { cwd: fileURLToPath(new URL('..', import.meta.url)), stdio: 'inherit' }).status !== 0)
+    throw new Error('the build failed');
+  const started = await startNode('dist/server.js', { DATABASE_URL: databaseUrl, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' }, productionNodeFlags());
+  return { port: Number(new URL(started.address).port), child: started.child, stop: () => stopNode(started.child) };
+}
 
 async function main(): Promise<void> {
   const csv = ledgerCsv();
   process.stdout.write(`A ${ROWS.toLocaleString('en-GB')}-row ledger CSV, ${(csv.length / 1024 / 1024).toFixed(2)} MB\n`);
   const database = await createMigratedDatabase('ledger');
-  // With npm start's node flags: the young generation's size moves the commit's CPU by a third.
-  const server = await startServerProcess(new URL('./server.ts', import.meta.url), { DATABASE_URL: database.url }, productionNodeFlags());
+  const server = await startServer(database.url);
   try {
     // A commits the ledger twice, into two grants alike: alone (the commit's own speed), then
     // while B writes (what B feels, and what A's commit gives up to B).
@@ -209,7 +234,7 @@ async function main(): Promise<void> {
     await loopDelay(server, 'loop-reset');
     const idle = await writesOfB(server.port, b, () => false, IDLE_WRITES);
     const idleLoop = await loopDelay(server, 'loop');
-    process.stdout.write(`  B alone: the server's event loop held at most ${idleLoop.maxMs.toFixed(0)} ms at a time (p99 ${idleLoop.p99Ms.toFixed(0)} ms)\n`);
+    if (idleLoop) process.stdout.write(`  B alone: the server's event loop held at most ${idleLoop.maxMs.toFixed(0)} ms at a time (p99 ${idleLoop.p99Ms.toFixed(0)} ms)\n`);
 
     let busy: Awaited<ReturnType<typeof writesOfB>> | null = null;
     const beside = await previewAndCommit(server, a, csv, async (ended) => {

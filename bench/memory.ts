@@ -1,6 +1,7 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { startNode, type StartedNode, stopNode } from './lib/node-process.ts';
 import { productionNodeFlags } from './lib/production-flags.ts';
 import { figure, type Figure, printFigures, saveFigures } from './lib/results.ts';
 import { adminUrl } from './lib/database.ts';
@@ -21,33 +22,6 @@ const WORKBOOK_RUNS = Number(process.env.BENCH_ROUNDS ?? 7);
 const SETTLE_MS = 3_000;
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-interface Started {
-  readonly child: ChildProcess;
-  readonly address: string;
-}
-
-/** Starts `node <script>` and waits for the address it prints once listening. */
-function startNode(script: string, env: Record<string, string>, flags: readonly string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, [...flags, script], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    let printed = '';
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`${script} exited early (${code}): ${printed}`)));
-    child.stdout!.on('data', (chunk: Buffer) => {
-      printed += chunk.toString();
-      const address = /listening on (http:\/\/[\d.:]+)/.exec(printed)?.[1];
-      if (address) resolve({ child, address });
-    });
-  });
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGTERM');
-  await exited;
-}
-
 /** Resident and peak resident memory of a process, from /proc (Linux). */
 function memoryOf(child: ChildProcess): { rss: number; peak: number } {
   const status = readFileSync(`/proc/${child.pid}/status`, 'utf8');
@@ -55,7 +29,7 @@ function memoryOf(child: ChildProcess): { rss: number; peak: number } {
   return { rss: kb('VmRSS'), peak: kb('VmHWM') };
 }
 
-async function idleRss(started: Started): Promise<number> {
+async function idleRss(started: StartedNode): Promise<number> {
   const ready = await fetch(`${started.address}/ready`);
   if (ready.status !== 200) throw new Error(`/ready answered ${ready.status}`);
   await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
@@ -70,7 +44,7 @@ async function main(): Promise<void> {
   const env = { DATABASE_URL: bench.url, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
   try {
     const bare = await startNode('bench/bare-pg-server.mjs', env);
-    const bareIdle = await idleRss(bare).finally(() => stop(bare.child));
+    const bareIdle = await idleRss(bare).finally(() => stopNode(bare.child));
 
     const server = await startNode('dist/server.js', env, productionNodeFlags());
     try {
@@ -117,7 +91,7 @@ async function main(): Promise<void> {
       printFigures(figures);
       process.stdout.write(`\nSaved ${saveFigures('memory', figures)}\n`);
     } finally {
-      await stop(server.child);
+      await stopNode(server.child);
     }
   } finally {
     await bench.drop();

@@ -39,8 +39,8 @@ export interface CommitThreadData {
 }
 
 /**
- * Runs a long import's commit (src/imports/commit-worker.ts) in a worker thread at the lowest
- * priority, so the server's event loop and its share of the cores stay with other requests
+ * Runs a long import's commit (src/imports/commit-worker.ts) in a worker thread at a lower
+ * priority (nice 10), so the server's event loop and its share of the cores stay with other requests
  * (another council's spend keeps its pace while a year's ledger is written). The commit is the
  * same one transaction as in this thread; `progress` hears how far it has got; aborting `stop`
  * tells it to roll back at its next step. Settles when the thread has ended and closed its

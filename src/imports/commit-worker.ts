@@ -13,13 +13,18 @@ import { commitImport, SHUTDOWN } from './service.ts';
  */
 const { databaseUrl, actor, importId, requestsInFlight, stopping } = workerData as CommitThreadData;
 const port = parentPort!;
-/** The lowest priority a thread can take: nice 19. */
-const COMMIT_THREAD_NICENESS = 19;
+/**
+ * Nice 10: against a busy thread at the default priority the commit gets about a tenth of the
+ * core (the kernel's weights, 110 to 1,024), so it comes second without starving. At 19 (15 to
+ * 1,024) a commit on a machine busy with other work crawled; other councils' p99 beside it
+ * measured the same at 10 and 19 (bench/README.md, "A year's ledger").
+ */
+const COMMIT_THREAD_NICENESS = 10;
 const post = (message: CommitThreadMessage) => port.postMessage(message);
 
 // On Linux a thread has a nice value of its own (0 here means this thread, not the process):
 // the kernel runs the server's request thread, and other councils' work, first whenever both
-// want a core, and this commit takes what is left. Where it cannot be lowered, it runs as is.
+// want a core. Where it cannot be lowered, it runs as is.
 try {
   setPriority(0, COMMIT_THREAD_NICENESS);
 } catch {

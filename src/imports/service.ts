@@ -398,7 +398,7 @@ function commitHere(connections: ImportConnections): CommitRunner<Committed> {
 }
 
 /**
- * A long commit in a worker thread at the lowest priority (commit-thread.ts), leaving this
+ * A long commit in a worker thread at a lower priority (nice 10) (commit-thread.ts), leaving this
  * thread's event loop and the cores to other requests; in this thread where there is no
  * connection string to give it (embedded PGlite).
  */

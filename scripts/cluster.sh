@@ -43,7 +43,11 @@ as_postgres() {
   if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
 
-alive() { [[ -f "$1" ]] && kill -0 "$(head -n 1 "$1")" 2>/dev/null; }
+# A process killed but not yet reaped (a zombie: its parent here is the machine's init, which
+# reaps when it gets to it) answers kill -0 but serves nothing: it counts as gone, or `up`
+# after a test's SIGKILL would leave the instance down.
+running() { kill -0 "$1" 2>/dev/null && [[ "$(ps -o stat= -p "$1" 2>/dev/null)" != Z* ]]; }
+alive() { [[ -f "$1" ]] && running "$(head -n 1 "$1")"; }
 
 wait_for() { # description, command…
   local what="$1"
@@ -269,8 +273,8 @@ stop_pid() { # pid file, name
     local pid
     pid="$(head -n 1 "$1")"
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    for _ in $(seq 1 100); do running "$pid" || break; sleep 0.1; done
+    running "$pid" && kill -KILL "$pid" 2>/dev/null
     log "stopped $2"
   fi
   rm -f "$1"

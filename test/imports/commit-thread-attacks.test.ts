@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmbeddedApp } from '../support/embedded.ts';
 import { startTestApp, type TestApp } from '../support/app.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
-import { csvOf, upload } from './support.ts';
+import { csvOf, upload, waitFor } from './support.ts';
 
 /**
  * A long commit (more than LONG_COMMIT_ROWS, src/imports/service.ts) runs in a worker thread
@@ -11,16 +11,6 @@ import { csvOf, upload } from './support.ts';
  * it writes, are what a commit in the request thread tells and writes. How many run at once is
  * in long-commit.test.ts.
  */
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 /** `count` payments of `amount` on cost centre CC0. */
 function paymentsCsv(count: number, amount: string, prefix: string): string {
@@ -69,6 +59,7 @@ describe('a long commit in its own thread, attacked', { timeout: 120_000 }, () =
         () => council.as.reader.get(path),
         (answer) => answer.body.status !== 'committing',
         'the commit to end',
+        90_000,
       );
       expect(ended.body.status).toBe('failed');
       // The short commit answered its refusal at once; the import keeps the same one.
@@ -93,6 +84,7 @@ describe('a long commit in its own thread, attacked', { timeout: 120_000 }, () =
       () => council.as.reader.get(path),
       (answer) => answer.body.status !== 'committing',
       'the commit to end',
+      90_000,
     );
     expect([ended.body.status, ended.body.result?.created]).toEqual(['committed', { count: 2_001, total: '20010.00', tbc: 0 }]);
     const lines = await holder.query<{ count: number }>('SELECT count(*)::int AS count FROM commitments WHERE grant_id = $1', [grant.id]);
@@ -125,6 +117,7 @@ describe('a long commit on the embedded PGlite default', { timeout: 300_000 }, (
         () => admin.get(path),
         (answer) => answer.body.status !== 'committing',
         'the commit to end',
+        90_000,
       );
       expect([ended.body.status, ended.body.result?.created?.count, ended.body.failure]).toEqual(['committed', 2_001, null]);
       const summary = await admin.get(`/api/v1/grants/${grantId}/summary`);

@@ -6,20 +6,10 @@ import { buildApp } from '../../src/app.ts';
 import { loadConfig } from '../../src/config.ts';
 import { apiAs, type ApiResponse, PLATFORM_ADMIN_TOKEN, startTestApp, type TestApp } from '../support/app.ts';
 import { createGrant, createLine, createOrganisation, type TestOrganisation } from '../support/factories.ts';
-import { csvOf, upload } from './support.ts';
+import { csvOf, upload, waitFor } from './support.ts';
 
 /** The advisory lock the test holds to keep a commit part-way through its payments. */
 const HOLD = 1414;
-
-async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 interface LedgerGrant {
   readonly council: TestOrganisation;

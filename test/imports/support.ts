@@ -137,3 +137,17 @@ export function lyingAboutSize(zip: Buffer, claimedBytes: number): Buffer {
 }
 
 const CENTRAL_ENTRY = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+
+/**
+ * Reads until `done` holds (a long commit's status, a count), every 25 ms, failing after
+ * `timeoutMs` with what it waited for and the last value read. A condition, never a fixed sleep.
+ */
+export async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}: ${JSON.stringify(value).slice(0, 300)}`);
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+}

@@ -41,6 +41,8 @@ export default defineConfig({
           name: 'browser',
           include: [BROWSER],
           globalSetup: ['test/support/global-setup.ts'],
+          // A failed browser test keeps a picture of its page (test-artifacts/web/failed-*.png).
+          setupFiles: ['test/web/support/failure-screenshots.ts'],
           // Generous: a loaded 2-core machine runs three suites at once; a step still fails on its own wait.
           testTimeout: 120_000,
           hookTimeout: 120_000,

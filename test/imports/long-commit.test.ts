@@ -101,7 +101,7 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
   });
 
   it('answers 202, carries on, reports its progress to the total, refuses a second commit meanwhile, and keeps other councils answering', async () => {
-    const rows = 6_000;
+    const rows = 3_000;
     const a = await ledgerGrant(testApp, 'Ledger Council A', '10000000.00', [
       { category: 'family_help_delivery', amount: '1000000.00' },
       { category: 'family_help_delivery', amount: '1000000.00' },
@@ -115,20 +115,20 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
     const importId: string = preview.body.id;
     const path = `/api/v1/imports/${importId}`;
 
-    await holdCommitsInto(a.grantId, 5_000);
+    await holdCommitsInto(a.grantId, 2_000);
     const started = await councilA.as.finance.post(`${path}/commit`);
     expect(started.status, JSON.stringify(started.body)).toBe(202);
     expect(started.headers.location).toBe(path);
     expect(started.body).toEqual({ id: importId, kind: 'spend', status: 'committing', progress: { done: 0, total: rows } });
 
-    // The first 5,000 are written (inside the transaction) and said so; the rest wait on the test.
+    // The first 2,000 are written (inside the transaction) and said so; the rest wait on the test.
     const midway = await waitFor(
       () => councilA.as.reader.get(path),
-      (answer) => answer.body.progress?.done === 5_000,
-      'the first batch to be reported',
+      (answer) => answer.body.progress?.done === 2_000,
+      'the first 2,000 payments to be reported',
     );
     // While it runs, GET answers the progress alone (the contract's shape), not the megabytes of preview.
-    expect(midway.body).toEqual({ id: importId, kind: 'spend', status: 'committing', progress: { done: 5_000, total: rows } });
+    expect(midway.body).toEqual({ id: importId, kind: 'spend', status: 'committing', progress: { done: 2_000, total: rows } });
     expect(await entriesIn(a.grantId)).toMatchObject({ count: 0 });
 
     const again = await councilA.as.finance.post(`${path}/commit`);
@@ -164,9 +164,9 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
       },
       'the commit to end',
     );
-    expect(finished.body).toMatchObject({ status: 'committed', progress: { done: rows, total: rows }, failure: null, result: { created: { count: rows, total: '74040.00' } } });
+    expect(finished.body).toMatchObject({ status: 'committed', progress: { done: rows, total: rows }, failure: null, result: { created: { count: rows, total: '37020.00' } } });
     expect(seen).toEqual([...seen].sort((x, y) => x - y));
-    expect(await entriesIn(a.grantId)).toEqual({ count: rows, total: '74040.00', grantSpent: '74040.00' });
+    expect(await entriesIn(a.grantId)).toEqual({ count: rows, total: '37020.00', grantSpent: '37020.00' });
     const lineTotals = await holder.query<{ ok: boolean }>(
       `SELECT bool_and(c.spent = coalesce((SELECT sum(e.amount) FROM spend_entries e WHERE e.commitment_id = c.id), 0)) AS ok FROM commitments c WHERE c.grant_id = $1`,
       [a.grantId],
@@ -268,18 +268,18 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
   });
 
   it('writes a long commit from a thread of its own at a lower priority (nice 10), which ends with the commit', async () => {
-    const rows = 6_000;
+    const rows = 3_000;
     const a = await ledgerGrant(testApp, 'Threaded Council', '10000000.00', [{ category: 'family_help_delivery', amount: '1000000.00' }]);
     const preview = await upload(a.council.as.finance, a.grantId, 'spend', { name: 'ledger.csv', content: ledgerCsv(rows, '1.00', 1, 'TH') });
     expect(preview.status).toBe(201);
     const path = `/api/v1/imports/${preview.body.id}`;
     expect(lowerPriorityThreads()).toEqual([]);
-    await holdCommitsInto(a.grantId, 5_000);
+    await holdCommitsInto(a.grantId, 2_000);
     expect((await a.council.as.finance.post(`${path}/commit`)).status).toBe(202);
     await waitFor(
       () => a.council.as.reader.get(path),
-      (answer) => answer.body.progress?.done === 5_000,
-      'the first batch',
+      (answer) => answer.body.progress?.done === 2_000,
+      'the first 2,000 payments',
     );
     // Held in the database part-way: the commit's thread is alive, at nice 10, beside this one at 0.
     expect(lowerPriorityThreads()).toHaveLength(1);
@@ -290,7 +290,7 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
       (answer) => answer.body.status !== 'committing',
       'the commit to end',
     );
-    expect(await entriesIn(a.grantId)).toEqual({ count: rows, total: '6000.00', grantSpent: '6000.00' });
+    expect(await entriesIn(a.grantId)).toEqual({ count: rows, total: '3000.00', grantSpent: '3000.00' });
     await waitFor(
       async () => lowerPriorityThreads(),
       (threads) => threads.length === 0,
@@ -386,7 +386,7 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
   });
 
   it('fails a commit under way cleanly when the app shuts down: nothing half-written', async () => {
-    const rows = 6_000;
+    const rows = 3_000;
     const a = await ledgerGrant(testApp, 'Shut-down Council', '10000000.00', [{ category: 'family_help_delivery', amount: '1000000.00' }]);
     const councilA = a.council;
     const preview = await upload(councilA.as.finance, a.grantId, 'spend', { name: 'ledger.csv', content: ledgerCsv(rows, '1.00', 1, 'SD') });
@@ -400,13 +400,13 @@ describe('a year’s ledger committed at ledger speed', { timeout: 120_000 }, ()
     await other.ready();
     const token = await councilA.as.admin.post(`/api/v1/users/${councilA.userIds.finance}/tokens`, { name: 'second instance', organisationId: councilA.id });
     expect(token.status, JSON.stringify(token.body)).toBe(201);
-    await holdCommitsInto(a.grantId, 5_000);
+    await holdCommitsInto(a.grantId, 2_000);
     const started = await apiAs(other, token.body.token).post(`${path}/commit`);
     expect(started.status).toBe(202);
     await waitFor(
       () => councilA.as.reader.get(path),
-      (answer) => answer.body.progress?.done === 5_000,
-      'the first batch',
+      (answer) => answer.body.progress?.done === 2_000,
+      'the first 2,000 payments',
     );
     const closing = other.close();
     // The commit runs in a thread of its own: let it go on only once the shutdown has told it to stop.

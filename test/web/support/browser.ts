@@ -1,10 +1,16 @@
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
-/** Debian's Chromium (apt package `chromium`); never a downloaded browser. */
-const CHROMIUM = '/usr/bin/chromium';
+/**
+ * Debian's headless shell of Chromium (apt package `chromium-headless-shell`), never a downloaded
+ * browser. The same Blink as the `chromium` package without the browser around it, as Playwright
+ * runs headless tests by default: the browser files took a fifth less CPU than in `chromium`'s
+ * own headless mode (docs/testing.md, "Where the suite's time goes").
+ */
+const CHROMIUM = '/usr/bin/chromium-headless-shell';
 
 const ARTIFACTS = join(process.cwd(), 'test-artifacts', 'web');
 
@@ -22,11 +28,12 @@ let chromiumProcess: Promise<Browser> | null = null;
  * when the worker exits; if it dies, the next file starts another.
  */
 function sharedChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) throw new Error(`No ${CHROMIUM}: install Debian's package (apt-get install chromium-headless-shell; .ci/run does).`);
   chromiumProcess ??= chromium
     .launch({
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
     })
     .then((browser) => {
       browser.on('disconnected', () => (chromiumProcess = null));
@@ -35,6 +42,9 @@ function sharedChromium(): Promise<Browser> {
   chromiumProcess.catch(() => (chromiumProcess = null));
   return chromiumProcess;
 }
+
+/** The contexts of the test file running in this worker, for a screenshot when one of its tests fails. */
+const openContexts = new Set<BrowserContext>();
 
 /** A browser context of the test file's own (cookies, storage and cache start empty, as in a fresh profile), thrown away after. */
 export async function launchBrowser(baseURL: string, options: { javaScript?: boolean } = {}): Promise<TestBrowser> {
@@ -50,19 +60,39 @@ export async function launchBrowser(baseURL: string, options: { javaScript?: boo
   // leaves room for a page load on a two-core machine running other suites at the same time.
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
+  openContexts.add(context);
   return {
     context,
     page,
     async close() {
+      openContexts.delete(context);
       await context.close();
     },
   };
 }
 
-/** A full-page screenshot kept as a test artefact (test-artifacts/ is git-ignored). */
-export async function screenshot(page: Page, name: string): Promise<void> {
+async function savePicture(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+  const path = join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, '-').slice(0, 120)}.png`);
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
+
+/**
+ * Every page checked, kept as a picture when asked (`SCREENSHOTS=all npm test`): a full-page
+ * screenshot of each costed about a tenth of the browser files' CPU, for pictures nobody looked
+ * at unless a test failed, and a failure keeps its own (failure-screenshots.ts).
+ */
+export async function screenshot(page: Page, name: string): Promise<void> {
+  if (process.env.SCREENSHOTS === 'all') await savePicture(page, name);
+}
+
+/** Pictures of every page still open in this worker, named after the failed test; where each was saved. */
+export async function screenshotOpenPages(testName: string): Promise<string[]> {
+  const saved: string[] = [];
+  const pages = [...openContexts].flatMap((context) => context.pages()).filter((page) => !page.isClosed());
+  for (const [index, page] of pages.entries()) saved.push(await savePicture(page, `failed-${testName}${pages.length > 1 ? `-${index + 1}` : ''}`));
+  return saved;
 }
 
 let axeSource: Promise<string> | null = null;

@@ -1,8 +1,10 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { onTestFailed, onTestFinished } from 'vitest';
 
 /**
  * Debian's headless shell of Chromium (apt package `chromium-headless-shell`), never a downloaded
@@ -61,19 +63,31 @@ export async function launchBrowser(baseURL: string, options: { javaScript?: boo
   context.setDefaultTimeout(20_000);
   const page = await context.newPage();
   openContexts.add(context);
+  const forget = async () => {
+    openContexts.delete(context);
+    await context.close();
+  };
   return {
     context,
     page,
     async close() {
-      openContexts.delete(context);
-      await context.close();
+      try {
+        // Closed by the test itself (try/finally): keep its pages open until a failure has
+        // been pictured (failure-screenshots.ts pictures in onTestFinished; onTestFailed runs after).
+        onTestFinished(({ task }) => (task.result?.state === 'fail' ? undefined : forget()));
+        onTestFailed(forget);
+      } catch {
+        await forget(); // outside a test (afterAll)
+      }
     },
   };
 }
 
-async function savePicture(page: Page, name: string): Promise<string> {
+const slug = (name: string): string => name.replace(/[^a-z0-9-]+/gi, '-').slice(0, 100);
+
+async function savePicture(page: Page, fileName: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
-  const path = join(ARTIFACTS, `${name.replace(/[^a-z0-9-]+/gi, '-').slice(0, 120)}.png`);
+  const path = join(ARTIFACTS, `${fileName}.png`);
   await page.screenshot({ path, fullPage: true });
   return path;
 }
@@ -84,15 +98,25 @@ async function savePicture(page: Page, name: string): Promise<string> {
  * at unless a test failed, and a failure keeps its own (failure-screenshots.ts).
  */
 export async function screenshot(page: Page, name: string): Promise<void> {
-  if (process.env.SCREENSHOTS === 'all') await savePicture(page, name);
+  if (process.env.SCREENSHOTS === 'all') await savePicture(page, slug(name));
 }
 
 /** Pictures of every page still open in this worker, named after the failed test; where each was saved. */
-export async function screenshotOpenPages(testName: string): Promise<string[]> {
+export async function screenshotOpenPages(test: { name: string; fullName: string }): Promise<string[]> {
+  // The hash of the full name (file, describes, test) tells apart tests whose names slug alike.
+  const base = `failed-${slug(test.name)}-${createHash('sha256').update(test.fullName).digest('hex').slice(0, 8)}`;
   const saved: string[] = [];
   const pages = [...openContexts].flatMap((context) => context.pages()).filter((page) => !page.isClosed());
-  for (const [index, page] of pages.entries()) saved.push(await savePicture(page, `failed-${testName}${pages.length > 1 ? `-${index + 1}` : ''}`));
+  for (const [index, page] of pages.entries()) saved.push(await savePicture(page, `${base}${pages.length > 1 ? `-${index + 1}` : ''}`));
   return saved;
+}
+
+/** Contexts a test file left open (a file that never closed its own, say): closed so a later file's pictures leave them out. */
+export async function closeLeftoverContexts(): Promise<void> {
+  for (const context of [...openContexts]) {
+    openContexts.delete(context);
+    await context.close().catch(() => undefined);
+  }
 }
 
 let axeSource: Promise<string> | null = null;
